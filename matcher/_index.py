@@ -1,0 +1,307 @@
+"""The fitted index: compact per-enterprise and per-park arrays built once by ``Matcher.fit``.
+
+Feature families read these arrays; nothing on the ranking path touches a DataFrame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from . import sizes, taxonomy
+from .schema import SRDI_LEVELS
+from .text import TextVectorizer
+
+__all__ = ["EnterpriseArrays", "IndustryInferrer", "MatchIndex", "ParkArrays", "build_index"]
+
+#: Integer codes of size classes in the index (-1 = unknown).
+SIZE_CODES = {s: i for i, s in enumerate(sizes.SIZE_CLASSES)}
+SRDI_CODES = {s: i for i, s in enumerate(SRDI_LEVELS)}
+
+#: Code source in the index.
+CODE_NONE, CODE_DECLARED, CODE_INFERRED = 0, 1, 2
+
+
+def enterprise_documents(frame: pd.DataFrame) -> list[str]:
+    """Scope and products of each enterprise as one text (products twice: they are specific)."""
+    scope = frame["business_scope"].fillna("").astype(str).to_numpy()
+    products = frame["products"].fillna("").astype(str).to_numpy()
+    return [f"{s} {p} {p}".strip() for s, p in zip(scope, products, strict=True)]
+
+
+def park_documents(frame: pd.DataFrame) -> list[str]:
+    """Positioning of each park plus the official names of its leading industries."""
+    docs = []
+    for positioning, codes in zip(
+        frame["positioning"].fillna("").astype(str), frame["leading_industries"], strict=True
+    ):
+        names = " ".join(taxonomy.code_name(c) for c in _split(codes))
+        docs.append(f"{positioning} {names}".strip())
+    return docs
+
+
+def _split(codes: object) -> tuple[str, ...]:
+    if codes is None or (isinstance(codes, float) and np.isnan(codes)) or codes == "":
+        return ()
+    return tuple(str(codes).split(";"))
+
+
+class IndustryInferrer:
+    """Infer a GB/T 4754 code from scope and product text, with a confidence.
+
+    A nearest-centroid classifier on the TF-IDF rows: one centroid per code, built from the
+    enterprises of the same fit whose code is declared, plus one pseudo-document per 小类 made of
+    its official name (so inference works even when no enterprise declares a code). The
+    confidence combines how clearly the best code beats the runner-up and how similar the text
+    is to it at all; it is a heuristic, reported in README with its measured accuracy.
+
+    Parameters
+    ----------
+    temperature : float, default=0.05
+        Softmax temperature over the top cosine similarities.
+    full_similarity : float, default=0.3
+        Cosine at which the similarity part of the confidence saturates.
+    """
+
+    def __init__(self, *, temperature: float = 0.05, full_similarity: float = 0.3):
+        self.temperature = temperature
+        self.full_similarity = full_similarity
+
+    def fit(
+        self, X: sparse.csr_matrix, codes: np.ndarray, vectorizer: TextVectorizer
+    ) -> IndustryInferrer:
+        """Build centroids from rows ``X`` with declared ``codes`` (None where missing)."""
+        tax = taxonomy.get_taxonomy()
+        labelled = np.array([c is not None for c in codes], dtype=bool)
+        label_codes = list(dict.fromkeys([c for c in codes[labelled]]))
+        class_codes = tax.codes_at_level(4)
+        labels = list(dict.fromkeys([*label_codes, *class_codes]))
+        pos = {c: i for i, c in enumerate(labels)}
+        rows = np.flatnonzero(labelled)
+        assign = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), ([pos[c] for c in codes[rows]], rows)),
+            shape=(len(labels), X.shape[0]),
+        )
+        centroids = assign @ X
+        names = vectorizer.transform([tax.names[c] for c in class_codes])
+        name_rows = sparse.csr_matrix(
+            (np.ones(len(class_codes), dtype=np.float32),
+             ([pos[c] for c in class_codes], np.arange(len(class_codes)))),
+            shape=(len(labels), len(class_codes)),
+        )
+        centroids = centroids + name_rows @ names
+        norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self.centroids_ = sparse.csr_matrix(sparse.diags(1.0 / norms) @ centroids, dtype=np.float32)
+        self.labels_ = np.asarray(labels, dtype=object)
+        return self
+
+    def predict(self, X: sparse.csr_matrix, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+        """Best code per row (None for an empty row) and its confidence in [0, 1]."""
+        n = X.shape[0]
+        codes = np.full(n, None, dtype=object)
+        conf = np.zeros(n, dtype=np.float32)
+        ct = self.centroids_.T.tocsc()
+        for start in range(0, n, chunk):
+            block = X[start : start + chunk]
+            sims = (block @ ct).toarray()
+            if sims.shape[1] < 2:
+                continue
+            top2 = np.argpartition(-sims, 1, axis=1)[:, :2]
+            s = np.take_along_axis(sims, top2, axis=1)
+            order = np.argsort(-s, axis=1)
+            top2 = np.take_along_axis(top2, order, axis=1)
+            s = np.take_along_axis(s, order, axis=1)
+            margin = 1.0 / (1.0 + np.exp(-(s[:, 0] - s[:, 1]) / self.temperature))
+            margin = (margin - 0.5) * 2.0
+            strength = np.minimum(1.0, s[:, 0] / self.full_similarity)
+            has = s[:, 0] > 0
+            idx = np.arange(start, start + block.shape[0])
+            codes[idx[has]] = self.labels_[top2[has, 0]]
+            conf[idx] = np.where(has, np.clip(margin * strength, 0.0, 1.0), 0.0)
+        return codes, conf
+
+
+@dataclass
+class EnterpriseArrays:
+    """Per-enterprise arrays, aligned by row."""
+
+    ids: np.ndarray
+    names: np.ndarray
+    code: np.ndarray  # effective code (declared, else inferred, else None), object
+    code_source: np.ndarray  # int8: CODE_NONE / CODE_DECLARED / CODE_INFERRED
+    code_conf: np.ndarray  # float32: 1 for declared, inference confidence otherwise
+    paths: np.ndarray  # int32 (n, 4) of the effective code
+    declared_paths: np.ndarray  # int32 (n, 4) of the declared code only (for exclusions)
+    X: sparse.csr_matrix  # TF-IDF rows of scope + products
+    docs: np.ndarray  # object: the text behind X (for reasons)
+    has_text: np.ndarray  # bool
+    lat: np.ndarray  # float64, NaN unknown
+    lon: np.ndarray
+    place: np.ndarray  # object: county / city name for reasons
+    space: np.ndarray  # float32, NaN unknown
+    size: np.ndarray  # int8, -1 unknown
+    size_source: np.ndarray  # object
+    srdi: np.ndarray  # int8, -1 unknown
+    high_tech: np.ndarray  # int8, -1 unknown
+    patents: np.ndarray  # float32, NaN unknown
+    position: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class ParkArrays:
+    """Per-park arrays, aligned by row; code lists are flattened with an offsets array."""
+
+    ids: np.ndarray
+    names: np.ndarray
+    leading: list[tuple[str, ...]]
+    excluded: list[tuple[str, ...]]
+    lead_paths: np.ndarray  # int32 (m, 4), all parks' leading codes stacked
+    lead_owner: np.ndarray  # int32 (m,), the park row of each stacked code
+    excl_paths: np.ndarray
+    excl_owner: np.ndarray
+    X: sparse.csr_matrix
+    docs: np.ndarray
+    has_text: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    place: np.ndarray
+    available: np.ndarray  # float32, NaN unknown
+    weights: list[dict[str, float]]  # per-park overrides from weight_* columns
+    position: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class MatchIndex:
+    """Everything the feature families need, built once by :func:`build_index`."""
+
+    enterprises: EnterpriseArrays
+    parks: ParkArrays
+    vectorizer: TextVectorizer
+    inferrer: IndustryInferrer
+
+
+def _stack(lists: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    flat = [c for codes in lists for c in codes]
+    owner = np.array([i for i, codes in enumerate(lists) for _ in codes], dtype=np.int32)
+    return taxonomy.get_taxonomy().paths(flat).reshape(-1, 4), owner
+
+
+def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
+    return np.asarray(
+        [mapping.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int8
+    )
+
+
+def _place(frame: pd.DataFrame) -> np.ndarray:
+    county = frame["county"].astype(object).where(frame["county"].notna(), None)
+    city = frame["city"].astype(object).where(frame["city"].notna(), None)
+    prov = frame["province"].astype(object).where(frame["province"].notna(), None)
+    return np.asarray(
+        [c or ci or p for c, ci, p in zip(county, city, prov, strict=True)], dtype=object
+    )
+
+
+def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
+    """Build the arrays from validated frames (see :mod:`matcher.schema`)."""
+    tax = taxonomy.get_taxonomy()
+    ent_docs = enterprise_documents(enterprises)
+    park_docs = park_documents(parks)
+    vectorizer = TextVectorizer().fit([*ent_docs, *park_docs])
+    X_ent = vectorizer.transform(ent_docs)
+    X_park = vectorizer.transform(park_docs)
+
+    declared = enterprises["industry_code"].astype(object).where(
+        enterprises["industry_code"].notna(), None
+    ).to_numpy(dtype=object)
+    has_text = np.diff(X_ent.indptr) > 0
+    inferrer = IndustryInferrer().fit(X_ent, declared, vectorizer)
+    code = declared.copy()
+    source = np.where(pd.notna(declared), CODE_DECLARED, CODE_NONE).astype(np.int8)
+    conf = np.where(source == CODE_DECLARED, 1.0, 0.0).astype(np.float32)
+    missing = np.flatnonzero((source == CODE_NONE) & has_text)
+    if len(missing):
+        guessed, guessed_conf = inferrer.predict(X_ent[missing])
+        ok = np.array([g is not None for g in guessed], dtype=bool)
+        code[missing[ok]] = guessed[ok]
+        source[missing[ok]] = CODE_INFERRED
+        conf[missing[ok]] = guessed_conf[ok]
+
+    size_values = enterprises["size_class"].astype(object).where(
+        enterprises["size_class"].notna(), None
+    ).to_numpy(dtype=object)
+    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object).copy()
+    need_size = np.flatnonzero(
+        (pd.isna(size_values)) & (source == CODE_INFERRED)
+    )
+    if len(need_size):
+        derived = sizes.classify_sizes(
+            list(code[need_size]),
+            pd.to_numeric(enterprises["employees"], errors="coerce").to_numpy(float)[need_size],
+            pd.to_numeric(enterprises["revenue_wan"], errors="coerce").to_numpy(float)[need_size],
+        )
+        size_values[need_size] = derived
+        size_source[need_size] = np.where(pd.isna(derived), None, "inferred")
+
+    ht = enterprises["high_tech"]
+    ents = EnterpriseArrays(
+        ids=enterprises["enterprise_id"].astype(str).to_numpy(dtype=object),
+        names=enterprises["name"].astype(str).to_numpy(dtype=object),
+        code=code,
+        code_source=source,
+        code_conf=conf,
+        paths=tax.paths(list(code)),
+        declared_paths=tax.paths(list(declared)),
+        X=X_ent,
+        docs=np.asarray(ent_docs, dtype=object),
+        has_text=has_text,
+        lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
+        lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
+        place=_place(enterprises),
+        space=pd.to_numeric(enterprises["space_need_sqm"], errors="coerce").to_numpy(np.float32),
+        size=_int8_map(pd.Series(size_values, dtype=object), SIZE_CODES),
+        size_source=size_source,
+        srdi=_int8_map(enterprises["srdi_level"], SRDI_CODES),
+        high_tech=np.where(ht.isna(), -1, ht.fillna(False).astype(bool)).astype(np.int8),
+        patents=pd.to_numeric(enterprises["patents"], errors="coerce").to_numpy(np.float32),
+    )
+    ents.position = {k: i for i, k in enumerate(ents.ids)}
+
+    leading = [_split(v) for v in parks["leading_industries"]]
+    excluded = [_split(v) for v in parks["excluded_industries"]]
+    lead_paths, lead_owner = _stack(leading)
+    excl_paths, excl_owner = _stack(excluded)
+    weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
+    weights = [
+        {c.removeprefix("weight_"): float(row[c]) for c in weight_cols if pd.notna(row[c])}
+        for _, row in parks[weight_cols].iterrows()
+    ] if weight_cols else [{} for _ in range(len(parks))]
+    park_arrays = ParkArrays(
+        ids=parks["park_id"].astype(str).to_numpy(dtype=object),
+        names=parks["name"].astype(str).to_numpy(dtype=object),
+        leading=leading,
+        excluded=excluded,
+        lead_paths=lead_paths,
+        lead_owner=lead_owner,
+        excl_paths=excl_paths,
+        excl_owner=excl_owner,
+        X=X_park,
+        docs=np.asarray(park_docs, dtype=object),
+        has_text=np.diff(X_park.indptr) > 0,
+        lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
+        lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
+        place=_place(parks),
+        available=pd.to_numeric(parks["available_sqm"], errors="coerce").to_numpy(np.float32),
+        weights=weights,
+    )
+    park_arrays.position = {k: i for i, k in enumerate(park_arrays.ids)}
+    return MatchIndex(ents, park_arrays, vectorizer, inferrer)

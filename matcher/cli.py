@@ -1,0 +1,276 @@
+"""The ``parkmatch`` command line: parses arguments, calls the public API, prints.
+
+Errors exit non-zero with one line per problem, never a traceback (set ``PARKMATCH_DEBUG=1``
+to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import (
+    Matcher,
+    MatcherError,
+    SchemaError,
+    load_enterprises,
+    load_parks,
+    load_sample,
+    read_table,
+    validate_enterprises,
+    validate_parks,
+    write_table,
+)
+from .datasets import write_sample
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="parkmatch",
+    help="园区招商匹配：为园区推荐企业、为企业推荐园区，并给出可解释的理由。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    """Output formats of ``parkmatch rank``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class TableKind(str, Enum):
+    """What a file given to ``parkmatch validate`` holds."""
+
+    auto = "auto"
+    parks = "parks"
+    enterprises = "enterprises"
+
+
+#: Chinese headers of exported rankings.
+EXPORT_HEADERS = {
+    "rank": "排名",
+    "enterprise_id": "企业编号",
+    "park_id": "园区编号",
+    "name": "名称",
+    "score": "得分",
+    "eligible": "符合入驻条件",
+    "reasons": "推荐理由",
+    "industry": "产业匹配贡献",
+    "text": "业务契合贡献",
+    "capacity": "空间规模贡献",
+    "quality": "成长质量贡献",
+    "location": "区位贡献",
+}
+
+
+def _parse_weights(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    weights: dict[str, float] = {}
+    for item in text.replace("，", ",").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"权重应写成 名称=数值，例如 industry=0.5，得到 {item!r}")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"权重「{name.strip()}」的值应为数字，得到 {value!r}") from None
+    return weights
+
+
+def _load(parks: Path | None, enterprises: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if parks is None and enterprises is None:
+        err.print("[dim]未指定 --parks/--enterprises，使用内置郑州示例数据。[/dim]")
+        return load_sample()
+    if parks is None or enterprises is None:
+        raise typer.BadParameter("--parks 和 --enterprises 需要同时指定（或都不指定以使用示例数据）")
+    problems: list[SchemaError] = []
+    frames: list[pd.DataFrame] = []
+    for path, loader in ((parks, load_parks), (enterprises, load_enterprises)):
+        try:
+            frames.append(loader(path))
+        except SchemaError as exc:
+            problems.append(exc)
+    if problems:
+        raise SchemaError([p for exc in problems for p in exc.problems])
+    return frames[0], frames[1]
+
+
+def _print_table(frame: pd.DataFrame, title: str, id_col: str) -> None:
+    table = Table(title=title, show_lines=True, title_justify="left")
+    table.add_column("排名", justify="right", no_wrap=True)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称", max_width=26)
+    table.add_column("得分", justify="right", no_wrap=True)
+    table.add_column("推荐理由", ratio=1)
+    for row in frame.itertuples(index=False):
+        score = f"{row.score:.1f}" + ("" if row.eligible else "\n不符合条件")
+        reasons = "\n".join(f"• {r}" for r in str(row.reasons).split("；"))
+        table.add_row(str(row.rank), str(getattr(row, id_col)), str(row.name), score, reasons)
+    out.print(table)
+
+
+def _export(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
+    if fmt is OutputFormat.json:
+        records = frame.assign(reasons=frame["reasons"].str.split("；")).to_dict(orient="records")
+        text = json.dumps(records, ensure_ascii=False, indent=2, default=float)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            out.print_json(text)
+        return
+    renamed = frame.rename(columns=EXPORT_HEADERS)
+    if fmt is OutputFormat.csv and output is None:
+        sys.stdout.write(renamed.to_csv(index=False))
+        return
+    if output is None:
+        raise typer.BadParameter("--format xlsx 需要同时指定 --output 文件")
+    write_table(renamed, output)
+    err.print(f"已写出 {len(frame)} 行到 {output}")
+
+
+@app.command()
+def rank(
+    park: Annotated[str | None, typer.Option("--park", help="为该园区排序企业（园区编号）")] = None,
+    enterprise: Annotated[
+        str | None, typer.Option("--enterprise", help="为该企业排序园区（企业编号）")
+    ] = None,
+    parks: Annotated[Path | None, typer.Option(help="园区表（CSV/XLSX/Parquet）")] = None,
+    enterprises: Annotated[Path | None, typer.Option(help="企业表（CSV/XLSX/Parquet）")] = None,
+    top: Annotated[int, typer.Option("--top", "-k", min=1, help="返回前 K 个")] = 10,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="输出格式")] = (
+        OutputFormat.table
+    ),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件")] = None,
+    include_ineligible: Annotated[
+        bool, typer.Option("--include-ineligible", help="同时列出不符合入驻条件的（排在最后）")
+    ] = False,
+    weights: Annotated[
+        str | None, typer.Option(help="权重覆盖，如 industry=0.5,text=0.3")
+    ] = None,
+) -> None:
+    """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
+    if (park is None) == (enterprise is None):
+        raise typer.BadParameter("请指定 --park 或 --enterprise 之一")
+    park_frame, ent_frame = _load(parks, enterprises)
+    matcher = Matcher(weights=_parse_weights(weights)).fit(park_frame, ent_frame)
+    if park is not None:
+        result = matcher.rank_enterprises(park, k=top, include_ineligible=include_ineligible)
+        name = matcher.parks_.loc[matcher.parks_["park_id"] == park, "name"].iloc[0]
+        title, id_col = f"{name}（{park}）推荐招商企业 前 {len(result)} 名", "enterprise_id"
+    else:
+        assert enterprise is not None
+        result = matcher.rank_parks(enterprise, k=top, include_ineligible=include_ineligible)
+        ents = matcher.enterprises_
+        name = ents.loc[ents["enterprise_id"] == enterprise, "name"].iloc[0]
+        title, id_col = f"适合{name}（{enterprise}）的园区 前 {len(result)} 名", "park_id"
+    if fmt is OutputFormat.table and output is None:
+        _print_table(result, title, id_col)
+    else:
+        _export(result, OutputFormat.csv if fmt is OutputFormat.table else fmt, output)
+
+
+@app.command()
+def explain(
+    park: Annotated[str, typer.Option("--park", help="园区编号")],
+    enterprise: Annotated[str, typer.Option("--enterprise", help="企业编号")],
+    parks: Annotated[Path | None, typer.Option(help="园区表")] = None,
+    enterprises: Annotated[Path | None, typer.Option(help="企业表")] = None,
+) -> None:
+    """解释一对园区与企业的得分：各维度贡献之和即总分。"""
+    park_frame, ent_frame = _load(parks, enterprises)
+    explanation = Matcher().fit(park_frame, ent_frame).explain(park, enterprise)
+    out.print(str(explanation))
+    table = Table("维度", "取值", "权重", "贡献")
+    frame = explanation.to_frame()
+    for row in frame.itertuples(index=False):
+        value = "未知" if row.value is None or pd.isna(row.value) else f"{row.value:.2f}"
+        table.add_row(row.family, value, f"{row.weight:.2f}", f"{row.contribution:.1f}")
+    out.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="要校验的园区表或企业表")],
+    kind: Annotated[TableKind, typer.Option(help="表的类型；auto 按表头判断")] = TableKind.auto,
+) -> None:
+    """校验园区表或企业表，列出全部问题（行号、列、值、应为）。"""
+    raw = read_table(file)
+    if kind is TableKind.auto:
+        headers = " ".join(map(str, raw.columns))
+        kind = TableKind.parks if ("park_id" in headers or "园区" in headers) else (
+            TableKind.enterprises
+        )
+    validator = validate_parks if kind is TableKind.parks else validate_enterprises
+    frame = validator(raw, file=file.name)
+    label = "园区" if kind is TableKind.parks else "企业"
+    out.print(f"[green]✓[/green] {file}：校验通过，共 {len(frame)} 条{label}记录。")
+    if kind is TableKind.enterprises:
+        derived = int((frame["size_class_source"] == "derived").sum())
+        located = int(frame["location_source"].isin(["county", "city", "province"]).sum())
+        no_code = int(frame["industry_code"].isna().sum())
+        out.print(f"  企业规模按标准测算 {derived} 条；按区县定位 {located} 条；缺行业代码 {no_code} 条。")
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出目录")] = Path("sample"),
+    n: Annotated[int, typer.Option("--n", min=0, help="企业数量")] = 3000,
+    seed: Annotated[int, typer.Option(help="随机种子")] = 2022,
+) -> None:
+    """写出示例数据：郑州小微企业园与生成的企业（CSV 与中文表头 XLSX）。"""
+    written = write_sample(output, n=n, random_state=seed)
+    for path in written.values():
+        out.print(f"已写出 {path}")
+
+
+def main() -> None:
+    """Entry point of the ``parkmatch`` console script."""
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SchemaError as exc:
+        err.print(f"[red]错误：{exc.file + '：' if exc.file else ''}数据校验未通过，共 {len(exc.problems)} 个问题[/red]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        sys.exit(1)
+    except (MatcherError, ValueError, OSError) as exc:
+        err.print(f"错误：{exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except typer.Abort:
+        err.print("已取消")
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: still no traceback for the user
+        if os.environ.get("PARKMATCH_DEBUG"):
+            raise
+        err.print(
+            f"内部错误：{type(exc).__name__}: {exc}（设置 PARKMATCH_DEBUG=1 查看详细信息）",
+            markup=False, highlight=False,
+        )
+        sys.exit(70)
+    if isinstance(code, int) and code:
+        sys.exit(code)

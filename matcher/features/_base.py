@@ -1,0 +1,55 @@
+"""The common interface of feature families.
+
+A family turns pairs of (park row, enterprise row) of the fitted index into one float32 vector
+in [0, 1], NaN where the component cannot be computed (unknown), and writes the reason for one
+pair in Chinese. ``parks`` and ``ents`` are integer row arrays that broadcast against each other:
+one park against many enterprises, one enterprise against many parks, or aligned pairs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+
+from .._index import MatchIndex
+
+__all__ = ["FeatureFamily", "broadcast_pairs"]
+
+
+def broadcast_pairs(parks: np.ndarray, ents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Broadcast two row arrays to the same length (1 against n, or n against n)."""
+    parks = np.atleast_1d(np.asarray(parks, dtype=np.intp))
+    ents = np.atleast_1d(np.asarray(ents, dtype=np.intp))
+    p, e = np.broadcast_arrays(parks, ents)
+    return p, e
+
+
+class FeatureFamily(ABC):
+    """One feature family: a component of the score with its own reasons.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used for weights and output columns (``industry``, ``text``, …).
+    label : str
+        Chinese label shown to users.
+    neutral : float
+        The value used in the score when the component is unknown: never a perfect score.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    neutral: ClassVar[float]
+
+    @abstractmethod
+    def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
+        """Component values (float32 in [0, 1], NaN where unknown) for broadcast pairs."""
+
+    @abstractmethod
+    def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
+        """A sentence an officer can read aloud about one pair (``value`` may be NaN)."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -1,0 +1,59 @@
+"""Location family: distance from the park; chain support weakens beyond about 100–150 km."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..geo import haversine_km
+from .._index import MatchIndex
+from ._base import FeatureFamily, broadcast_pairs
+
+__all__ = ["LocationFeature", "distance_value"]
+
+#: Distance (km) at which the location component is one half.
+HALF_DISTANCE_KM = 125.0
+
+
+def distance_value(km: np.ndarray) -> np.ndarray:
+    """``1 / (1 + (d / 125)^3)``: ≈0.94 at 50 km, 0.66 at 100 km, 0.5 at 125 km, 0.2 at 200 km.
+
+    >>> [round(float(v), 2) for v in distance_value(np.array([0.0, 125.0, 250.0]))]
+    [1.0, 0.5, 0.11]
+    """
+    return (1.0 / (1.0 + (np.asarray(km) / HALF_DISTANCE_KM) ** 3)).astype(np.float32)
+
+
+class LocationFeature(FeatureFamily):
+    """Closeness of the enterprise's current base to the park: a preference, never a veto."""
+
+    name: ClassVar[str] = "location"
+    label: ClassVar[str] = "区位"
+    neutral: ClassVar[float] = 0.5
+
+    def distance(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
+        """Great-circle distance in km of each pair (NaN where a point is unknown)."""
+        p, e = broadcast_pairs(parks, ents)
+        E, P = index.enterprises, index.parks
+        return np.asarray(haversine_km(E.lat[e], E.lon[e], P.lat[p], P.lon[p]), dtype=np.float64)
+
+    def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
+        d = self.distance(index, parks, ents)
+        return np.where(np.isnan(d), np.nan, distance_value(d)).astype(np.float32)
+
+    def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
+        E, P = index.enterprises, index.parks
+        if np.isnan(P.lat[park]):
+            return "园区位置未知，区位按中性分计"
+        if np.isnan(E.lat[ent]):
+            return "企业位置未知，区位按中性分计"
+        d = float(self.distance(index, np.array([park]), np.array([ent]))[0])
+        place = f"（{E.place[ent]}）" if E.place[ent] else ""
+        if d < 1 and E.place[ent]:
+            return f"与园区同在{E.place[ent]}，便于就近配套"
+        if d < 50:
+            return f"距园区约 {d:.0f} 公里{place}，便于就近配套"
+        if d <= 150:
+            return f"距园区约 {d:.0f} 公里{place}，在产业链配套半径内"
+        return f"距园区约 {d:.0f} 公里{place}，属异地招引，本地配套协同较弱"

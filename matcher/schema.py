@@ -1,0 +1,530 @@
+"""Canonical columns, Chinese header aliases, validation and normalisation of input tables.
+
+:func:`validate_enterprises` and :func:`validate_parks` take a raw frame (as read by
+:func:`matcher.io.read_table`, headers in English or Chinese) and return a validated, normalised
+frame with canonical column names, or raise :class:`~matcher.exceptions.SchemaError` listing
+every problem found (sheet row, column, value, what was expected). Nothing half-validated is ever
+returned. Unknown extra columns are kept unchanged after the canonical ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import geo, sizes, taxonomy
+from .creditcode import CREDIT_CODE_CHARSET, credit_code_check_digit
+from .exceptions import Problem, SchemaError
+from .io import read_table
+from .text import is_missing, normalize_series, normalize_text
+
+__all__ = [
+    "ENTERPRISE_COLUMNS",
+    "PARK_COLUMNS",
+    "SRDI_LABELS",
+    "SRDI_LEVELS",
+    "Column",
+    "load_enterprises",
+    "load_parks",
+    "parse_bool",
+    "parse_srdi_level",
+    "validate_enterprises",
+    "validate_parks",
+]
+
+#: 专精特新 levels, weakest first.
+SRDI_LEVELS = ("none", "innovative", "provincial", "national")
+SRDI_LABELS = {
+    "none": "无",
+    "innovative": "创新型中小企业",
+    "provincial": "省级专精特新中小企业",
+    "national": "国家级专精特新“小巨人”",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, kind, Chinese header and accepted aliases."""
+
+    name: str
+    kind: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    doc: str = ""
+
+
+ENTERPRISE_COLUMNS: tuple[Column, ...] = (
+    Column("enterprise_id", "id", "企业编号", ("企业id", "企业代码", "编号", "id"), True),
+    Column("name", "name", "企业名称", ("名称", "公司名称", "单位名称"), True),
+    Column("credit_code", "credit", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc")),
+    Column("industry_code", "code", "行业代码", ("国民经济行业代码", "行业分类代码", "所属行业代码")),
+    Column("business_scope", "text", "经营范围", ("scope",)),
+    Column("products", "products", "主营产品", ("主要产品", "产品", "主营业务")),
+    Column("employees", "int", "从业人员", ("从业人数", "员工人数", "职工人数", "从业人员(人)")),
+    Column("revenue_wan", "float", "营业收入(万元)", ("营业收入", "营收(万元)", "营收", "revenue")),
+    Column("size_class", "size", "企业规模", ("规模", "企业规模类型", "企业类型(大中小微)", "size")),
+    Column("srdi_level", "srdi", "专精特新", ("专精特新等级", "专精特新级别", "srdi")),
+    Column("high_tech", "bool", "高新技术企业", ("是否高新技术企业", "高新", "高新企业")),
+    Column("patents", "int", "专利数", ("专利数量", "专利", "专利(件)")),
+    Column("province", "place", "省", ("省份", "所在省")),
+    Column("city", "place", "市", ("城市", "地市", "所在市")),
+    Column("county", "place", "区县", ("县区", "县(市、区)", "县(市,区)", "所在区县", "区县(市)")),
+    Column("lat", "lat", "纬度", ("latitude",)),
+    Column("lon", "lon", "经度", ("longitude", "lng")),
+    Column("space_need_sqm", "float", "需求面积(平方米)", ("需求面积", "用地需求(平方米)", "厂房需求(平方米)")),
+)
+
+PARK_COLUMNS: tuple[Column, ...] = (
+    Column("park_id", "id", "园区编号", ("园区id", "园区代码", "编号", "id"), True),
+    Column("name", "name", "园区名称", ("名称",), True),
+    Column("province", "place", "省", ("省份",)),
+    Column("city", "place", "市", ("城市", "地市")),
+    Column("county", "place", "区县", ("县区", "县(市、区)", "县(市,区)")),
+    Column("lat", "lat", "纬度", ("latitude",)),
+    Column("lon", "lon", "经度", ("longitude", "lng")),
+    Column("leading_industries", "codes", "主导产业", ("主导产业代码", "主导行业")),
+    Column("positioning", "text", "产业定位", ("园区定位", "定位")),
+    Column("available_sqm", "float", "可用面积(平方米)", ("可用面积", "剩余面积", "可招商面积(平方米)")),
+    Column("excluded_industries", "codes", "禁止入驻行业", ("禁止行业", "负面清单行业")),
+)
+
+_ENTERPRISE_EXTRA = ("size_class_source", "location_source")
+_PARK_EXTRA = ("location_source",)
+
+
+# ---------------------------------------------------------------------------- header matching
+def _header_key(header: object) -> str:
+    text = normalize_text(header) or ""
+    text = text.lower().replace("*", "").replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", text)
+
+
+def _alias_map(columns: Sequence[Column]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col in columns:
+        for alias in (col.name, col.zh, *col.aliases):
+            out.setdefault(_header_key(alias), col.name)
+    return out
+
+
+# ---------------------------------------------------------------------------- value parsers
+# Each parser takes a non-missing raw cell and returns the parsed value or raises ValueError
+# whose message says what was expected.
+_UNITS = re.compile(r"(万元|元|人|名|平方米|平米|㎡|m2|m²|件|项|个)$", re.IGNORECASE)
+
+
+def _number(raw: object) -> float:
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace(" ", "")
+    text = _UNITS.sub("", text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("数字") from None
+    if not math.isfinite(value):
+        raise ValueError("有限的数字")
+    return value
+
+
+def _non_negative(raw: object) -> float:
+    value = _number(raw)
+    if value < 0:
+        raise ValueError("不小于 0 的数字")
+    return value
+
+
+def _non_negative_int(raw: object) -> int:
+    value = _non_negative(raw)
+    if value != int(value):
+        raise ValueError("不小于 0 的整数")
+    return int(value)
+
+
+def _latitude(raw: object) -> float:
+    value = _number(raw)
+    if not -90 <= value <= 90:
+        raise ValueError("-90 到 90 之间的纬度（WGS-84）")
+    return value
+
+
+def _longitude(raw: object) -> float:
+    value = _number(raw)
+    if not -180 <= value <= 180:
+        raise ValueError("-180 到 180 之间的经度（WGS-84）")
+    return value
+
+
+_TRUE = {"是", "true", "t", "yes", "y", "1", "1.0", "有", "√", "高新技术企业", "高新"}
+_FALSE = {"否", "false", "f", "no", "n", "0", "0.0", "无", "×", "非", "不是"}
+
+
+def parse_bool(raw: object) -> bool:
+    """Parse 是/否, true/false, yes/no, 1/0.
+
+    >>> parse_bool("是"), parse_bool("FALSE"), parse_bool("１")
+    (True, False, True)
+    """
+    text = (normalize_text(raw) or "").lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("是/否、true/false 或 1/0")
+
+
+def parse_srdi_level(raw: object) -> str:
+    """Parse a 专精特新 level written in any of the usual forms.
+
+    >>> [parse_srdi_level(v) for v in ("无", "创新型中小企业", "专精特新中小企业", '国家级专精特新"小巨人"')]
+    ['none', 'innovative', 'provincial', 'national']
+    """
+    text = (normalize_text(raw) or "").lower().replace(" ", "")
+    if text in SRDI_LEVELS:
+        return text
+    if text in {"无", "否", "非", "0", "no", "不是", "-", "/", "none"}:
+        return "none"
+    if "小巨人" in text or "国家" in text or text == "national":
+        return "national"
+    if "专精特新" in text or "省" in text:
+        return "provincial"
+    if "创新型" in text:
+        return "innovative"
+    raise ValueError("无 / 创新型中小企业 / 省级专精特新 / 国家级专精特新“小巨人”（或 none/innovative/provincial/national）")
+
+
+def _credit_code(raw: object) -> str:
+    code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(raw))).upper()
+    if len(code) != 18:
+        raise ValueError(f"18 位统一社会信用代码（当前 {len(code)} 位）")
+    bad = sorted({c for c in code if c not in CREDIT_CODE_CHARSET})
+    if bad:
+        raise ValueError(f"仅含数字和大写字母（不含 I、O、Z、S、V），发现 {''.join(bad)}")
+    check = credit_code_check_digit(code[:17])
+    if code[17] != check:
+        raise ValueError(f"校验位正确的统一社会信用代码（按 GB 32100-2015 末位应为 {check}）")
+    return code
+
+
+def _code(raw: object) -> str:
+    code = taxonomy.clean_code(raw)
+    if code is None:
+        raise ValueError("GB/T 4754-2017 行业代码")
+    return code
+
+
+def _codes(raw: object) -> str:
+    codes = taxonomy.split_codes(raw)
+    return ";".join(dict.fromkeys(codes))
+
+
+def _size(raw: object) -> str:
+    size = sizes.parse_size_class(raw)
+    if size is None:
+        raise ValueError("大/中/小/微 或 large/medium/small/micro")
+    return size
+
+
+_PRODUCT_SEP = re.compile(r"\s*[;,、]\s*")
+
+
+def _products(raw: object) -> str:
+    text = normalize_text(raw) or ""
+    return "、".join(p for p in _PRODUCT_SEP.split(text) if p)
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "credit": _credit_code,
+    "code": _code,
+    "codes": _codes,
+    "int": _non_negative_int,
+    "float": _non_negative,
+    "size": _size,
+    "srdi": parse_srdi_level,
+    "bool": parse_bool,
+    "lat": _latitude,
+    "lon": _longitude,
+    "products": _products,
+}
+
+
+def _parse_column(
+    series: pd.Series, parser: Callable[[Any], Any]
+) -> tuple[pd.Series, dict[Any, str]]:
+    """Parse each distinct non-missing value once; return parsed values and errors by raw value."""
+    parsed: dict[Any, Any] = {}
+    errors: dict[Any, str] = {}
+    for raw in pd.unique(series.to_numpy(dtype=object)):
+        if is_missing(raw):
+            continue
+        try:
+            parsed[raw] = parser(raw)
+        except ValueError as exc:
+            errors[raw] = str(exc)
+    values = series.map(lambda v: parsed.get(v) if not is_missing(v) else None)
+    return values.astype(object), errors
+
+
+# ---------------------------------------------------------------------------- the validator
+def _rename(
+    frame: pd.DataFrame, columns: Sequence[Column], file: str | None, problems: list[Problem]
+) -> pd.DataFrame:
+    aliases = _alias_map(columns)
+    rename: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for header in frame.columns:
+        canonical = aliases.get(_header_key(header))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            problems.append(
+                Problem(
+                    column=str(header),
+                    message=f"与列「{seen[canonical]}」重复，都表示 {canonical}",
+                    expected="每个字段只出现一列",
+                    file=file,
+                )
+            )
+            continue
+        seen[canonical] = str(header)
+        rename[str(header)] = canonical
+    return frame.rename(columns=rename)
+
+
+def _validate(
+    frame: pd.DataFrame, columns: Sequence[Column], *, kind: str, file: str | None
+) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    problems: list[Problem] = []
+    frame = frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    original_headers = list(frame.columns)
+    frame = _rename(frame, columns, file, problems)
+    header_of = {new: old for old, new in zip(original_headers, frame.columns, strict=True)}
+    frame = frame.reset_index(drop=True)
+    rows = np.arange(len(frame)) + 2  # the header is row 1 of the sheet
+
+    out = pd.DataFrame(index=frame.index)
+    for col in columns:
+        shown = header_of.get(col.name, col.zh)
+        if col.name not in frame.columns:
+            if col.required:
+                names = f"{col.name} 或 {col.zh}"
+                problems.append(
+                    Problem(column=col.zh, message="缺少必填列", expected=names, file=file)
+                )
+            out[col.name] = pd.Series([None] * len(frame), dtype=object)
+            continue
+        raw = frame[col.name].astype(object)
+        if col.kind in ("id", "name", "text", "place"):
+            values = normalize_series(raw)
+            if col.kind == "id":
+                values = values.map(lambda v: v if v is None else v.replace(" ", ""))
+            errors: dict[Any, str] = {}
+        else:
+            values, errors = _parse_column(raw, _PARSERS[col.kind])
+        if errors:
+            bad = raw.map(lambda v: v in errors if not is_missing(v) else False).to_numpy(bool)
+            for i in np.flatnonzero(bad):
+                problems.append(
+                    Problem(
+                        column=shown,
+                        row=int(rows[i]),
+                        value=str(raw.iat[i]),
+                        message="取值无效",
+                        expected=errors[raw.iat[i]],
+                        file=file,
+                    )
+                )
+        if col.required:
+            for i in np.flatnonzero(values.isna().to_numpy()):
+                problems.append(
+                    Problem(
+                        column=shown, row=int(rows[i]), message="必填项为空",
+                        expected=f"非空的{col.zh}", file=file,
+                    )
+                )
+        out[col.name] = values
+
+    id_col = columns[0].name
+    ids = out[id_col]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if dup.any():
+        first_row: dict[str, int] = {}
+        for i in np.flatnonzero(dup.to_numpy()):
+            first_row.setdefault(ids.iat[i], int(rows[i]))
+        for i in np.flatnonzero((ids.notna() & ids.duplicated(keep="first")).to_numpy()):
+            problems.append(
+                Problem(
+                    column=header_of.get(id_col, columns[0].zh),
+                    row=int(rows[i]),
+                    value=str(ids.iat[i]),
+                    message=f"编号重复（与第{first_row[ids.iat[i]]}行相同）",
+                    expected="每行唯一的编号",
+                    file=file,
+                )
+            )
+
+    _check_lat_lon_pairs(out, rows, header_of, file, problems)
+    extras = [c for c in frame.columns if c not in {col.name for col in columns}]
+    for c in extras:
+        out[c] = frame[c]
+    return out, problems, header_of
+
+
+def _check_lat_lon_pairs(
+    out: pd.DataFrame,
+    rows: np.ndarray,
+    header_of: dict[str, str],
+    file: str | None,
+    problems: list[Problem],
+) -> None:
+    lat = pd.to_numeric(out["lat"], errors="coerce")
+    lon = pd.to_numeric(out["lon"], errors="coerce")
+    one_only = lat.isna() ^ lon.isna()
+    for i in np.flatnonzero(one_only.to_numpy()):
+        missing = "lon" if pd.isna(lon.iat[i]) else "lat"
+        problems.append(
+            Problem(
+                column=header_of.get(missing, "经度" if missing == "lon" else "纬度"),
+                row=int(rows[i]),
+                message="经纬度只填了一个",
+                expected="纬度和经度同时填写，或同时留空（按区县自动定位）",
+                file=file,
+            )
+        )
+    swapped = lat.between(73, 136) & lon.between(3, 54)
+    for i in np.flatnonzero(swapped.to_numpy()):
+        problems.append(
+            Problem(
+                column=header_of.get("lat", "纬度"),
+                row=int(rows[i]),
+                value=f"{lat.iat[i]}, {lon.iat[i]}",
+                message="纬度和经度疑似填反",
+                expected="纬度约 3–54，经度约 73–136（中国境内）",
+                file=file,
+            )
+        )
+
+
+def _fill_locations(out: pd.DataFrame) -> None:
+    lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype=float, copy=True)
+    lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype=float, copy=True)
+    source = np.where(np.isfinite(lat) & np.isfinite(lon), "given", None).astype(object)
+    todo = ~(np.isfinite(lat) & np.isfinite(lon))
+    if todo.any():
+        g_lat, g_lon, g_level = geo.get_gazetteer().locate(
+            out.loc[todo, "province"].tolist(),
+            out.loc[todo, "city"].tolist(),
+            out.loc[todo, "county"].tolist(),
+        )
+        lat[todo] = g_lat
+        lon[todo] = g_lon
+        source[todo] = g_level
+    out["lat"] = lat
+    out["lon"] = lon
+    out["location_source"] = source
+
+
+def _finish(out: pd.DataFrame, columns: Sequence[Column], extra: Sequence[str]) -> pd.DataFrame:
+    canonical = [c.name for c in columns]
+    for col in columns:
+        if col.kind in ("int",):
+            out[col.name] = pd.array(out[col.name].tolist(), dtype="Int64")
+        elif col.kind in ("float", "lat", "lon"):
+            out[col.name] = pd.to_numeric(out[col.name], errors="coerce").astype("float64")
+        elif col.kind == "bool":
+            out[col.name] = pd.array(out[col.name].tolist(), dtype="boolean")
+    rest = [c for c in out.columns if c not in canonical and c not in extra]
+    return out[[*canonical, *[e for e in extra if e in out.columns], *rest]]
+
+
+def validate_enterprises(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+    """Validate and normalise an enterprises table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Raw table with English or Chinese headers (see ``ENTERPRISE_COLUMNS``).
+    file : str, optional
+        The file name to name in problems.
+
+    Returns
+    -------
+    DataFrame
+        Canonical columns first (codes cleaned, texts NFKC + 繁→简, numbers typed), then
+        ``size_class_source`` (declared/derived/None) and ``location_source``
+        (given/county/city/province/None), then any unknown extra columns unchanged.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem found; nothing is returned in that case.
+    """
+    out, problems, _ = _validate(frame, ENTERPRISE_COLUMNS, kind="enterprises", file=file)
+    if problems:
+        raise SchemaError(problems, file=file)
+    declared = out["size_class"].notna().to_numpy()
+    derived = sizes.classify_sizes(
+        out["industry_code"].tolist(),
+        pd.to_numeric(out["employees"], errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(out["revenue_wan"], errors="coerce").to_numpy(dtype=float),
+    )
+    size = np.where(declared, out["size_class"].to_numpy(dtype=object), derived)
+    out["size_class"] = size
+    out["size_class_source"] = np.where(
+        declared, "declared", np.where(pd.isna(derived), None, "derived")
+    ).astype(object)
+    _fill_locations(out)
+    result = _finish(out, ENTERPRISE_COLUMNS, _ENTERPRISE_EXTRA)
+    result.attrs["parkmatch_schema"] = "enterprises"
+    return result
+
+
+def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+    """Validate and normalise a parks table (see ``PARK_COLUMNS``).
+
+    ``leading_industries`` and ``excluded_industries`` come back as cleaned codes joined by
+    ``;``. Optional ``weight_<family>`` columns (e.g. ``weight_industry``) hold per-park weight
+    overrides and must be non-negative numbers.
+    """
+    out, problems, header_of = _validate(frame, PARK_COLUMNS, kind="parks", file=file)
+    rows = np.arange(len(out)) + 2
+    for c in [c for c in out.columns if str(c).startswith("weight_")]:
+        values, errors = _parse_column(out[c].astype(object), _non_negative)
+        for i in np.flatnonzero(out[c].map(lambda v, e=errors: v in e).to_numpy(bool)):
+            problems.append(
+                Problem(column=str(c), row=int(rows[i]), value=str(out[c].iat[i]),
+                        message="权重无效", expected=errors[out[c].iat[i]], file=file)
+            )
+        out[c] = pd.to_numeric(values, errors="coerce")
+    if problems:
+        raise SchemaError(problems, file=file)
+    _fill_locations(out)
+    result = _finish(out, PARK_COLUMNS, _PARK_EXTRA)
+    result.attrs["parkmatch_schema"] = "parks"
+    return result
+
+
+def load_enterprises(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read and validate an enterprises file (CSV in UTF-8/GB18030, XLSX or Parquet).
+
+    Raises
+    ------
+    SchemaError
+        When the file cannot be read or any row breaks the schema; nothing is loaded then.
+    """
+    return validate_enterprises(read_table(path, sheet=sheet), file=Path(path).name)
+
+
+def load_parks(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read and validate a parks file (CSV in UTF-8/GB18030, XLSX or Parquet)."""
+    return validate_parks(read_table(path, sheet=sheet), file=Path(path).name)

@@ -1,0 +1,107 @@
+"""Each feature family on hand-built pairs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher import Matcher
+from matcher.features import (
+    CapacityFeature,
+    IndustryFeature,
+    LocationFeature,
+    QualityFeature,
+    TextFeature,
+)
+from matcher.features.capacity import space_fits
+from matcher.features.industry import level_similarity
+from matcher.features.location import distance_value
+
+
+def _value(m: Matcher, family: type, park: str, ent: str) -> float:
+    i = m.index_
+    p, e = i.parks.position[park], i.enterprises.position[ent]
+    return float(family().compute(i, np.array([p]), np.array([e]))[0])
+
+
+def test_level_similarity_by_deepest_shared_level() -> None:
+    from matcher.taxonomy import get_taxonomy
+
+    tax = get_taxonomy()
+    ents = tax.paths(["3252", "3251", "3216", "1432", "A", None, "32"])
+    sim, shared = level_similarity(ents, tax.paths(["3252"]))
+    assert sim[:, 0].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.2, 0.0, 0.0, 0.6])
+    assert shared[:, 0].tolist() == [4, 3, 2, 1, 0, 0, 2]
+    sim, _ = level_similarity(ents, tax.paths(["32"]))  # a coarse park code covers its subtree
+    assert sim[:, 0].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.2, 0.0, 0.0, 1.0])
+
+
+def test_industry_component(matcher: Matcher) -> None:
+    assert _value(matcher, IndustryFeature, "P-AL", "E1") == 1.0
+    assert _value(matcher, IndustryFeature, "P-AL", "E9") == pytest.approx(0.8)
+    assert _value(matcher, IndustryFeature, "P-AL", "E3") == pytest.approx(0.2)
+    assert np.isnan(_value(matcher, IndustryFeature, "P-AL", "E7"))
+    inferred = _value(matcher, IndustryFeature, "P-AL", "E4")
+    assert IndustryFeature.neutral < inferred <= 1.0
+
+
+def test_industry_both_directions_agree(matcher: Matcher) -> None:
+    i = matcher.index_
+    fam = IndustryFeature()
+    n, m = len(i.enterprises), len(i.parks)
+    for p in range(m):
+        one_park = fam.compute(i, np.array([p]), np.arange(n))
+        for e in range(n):
+            one_ent = fam.compute(i, np.arange(m), np.array([e]))
+            np.testing.assert_equal(one_park[e], one_ent[p])
+
+
+def test_text_component(matcher: Matcher) -> None:
+    assert _value(matcher, TextFeature, "P-AL", "E1") > 0.7
+    assert _value(matcher, TextFeature, "P-AL", "E3") < 0.1
+    assert _value(matcher, TextFeature, "P-FOOD", "E3") > 0.5
+    assert np.isnan(_value(matcher, TextFeature, "P-AL", "E7"))
+
+
+def test_capacity_component() -> None:
+    need = np.array([0, 1000, 12500, 50000, 60000, np.nan, 100], dtype=np.float32)
+    free = np.array([50000, 50000, 50000, 50000, 50000, 50000, np.nan], dtype=np.float32)
+    got = space_fits(need, free)
+    assert got[:5].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.5, 0.0])
+    assert np.isnan(got[5]) and np.isnan(got[6])
+
+
+def test_capacity_prefers_small_firms(matcher: Matcher) -> None:
+    small = _value(matcher, CapacityFeature, "P-AL", "E1")
+    medium_too_big = _value(matcher, CapacityFeature, "P-AL", "E6")
+    assert small == pytest.approx(1.0)
+    assert medium_too_big < 0.5
+    assert np.isnan(_value(matcher, CapacityFeature, "P-AL", "E7"))
+
+
+def test_quality_component(matcher: Matcher) -> None:
+    strong = _value(matcher, QualityFeature, "P-AL", "E1")  # 创新型 + 高新 + 6 patents
+    weak = _value(matcher, QualityFeature, "P-AL", "E3")  # none, no patents
+    assert weak == 0.0
+    assert 0.5 < strong < 1.0
+    assert np.isnan(_value(matcher, QualityFeature, "P-AL", "E7"))
+
+
+def test_location_component(matcher: Matcher) -> None:
+    assert distance_value(np.array([125.0]))[0] == pytest.approx(0.5)
+    near = _value(matcher, LocationFeature, "P-AL", "E4")  # 荥阳, ~33 km
+    far = _value(matcher, LocationFeature, "P-AL", "E8")  # 上海
+    assert near > 0.95 and far < 0.01
+    assert np.isnan(_value(matcher, LocationFeature, "P-AL", "E7"))
+
+
+@pytest.mark.parametrize(
+    "family", [IndustryFeature, TextFeature, CapacityFeature, QualityFeature, LocationFeature]
+)
+def test_values_are_in_unit_interval(matcher: Matcher, family: type) -> None:
+    i = matcher.index_
+    for p in range(len(i.parks)):
+        v = family().compute(i, np.array([p]), np.arange(len(i.enterprises)))
+        v = v[~np.isnan(v)]
+        assert v.dtype == np.float32
+        assert ((v >= 0) & (v <= 1)).all()

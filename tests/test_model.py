@@ -1,0 +1,160 @@
+"""Matcher: both ranking directions, eligibility, explanations, weights, unknown ids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher import Matcher, NotFittedError, UnknownIdError
+
+COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
+
+
+def test_rank_enterprises_columns_and_order(matcher: Matcher) -> None:
+    leads = matcher.rank_enterprises("P-AL", k=None)
+    assert list(leads.columns) == [
+        "rank", "enterprise_id", "name", "score", "eligible", "reasons", *COMPONENTS
+    ]
+    assert leads["rank"].tolist() == list(range(1, len(leads) + 1))
+    assert leads["score"].is_monotonic_decreasing
+    assert leads["eligible"].all()
+    assert leads.iloc[0]["enterprise_id"] in {"E1", "E2"}
+
+
+def test_contributions_sum_to_score(matcher: Matcher) -> None:
+    leads = matcher.rank_enterprises("P-AL", k=None, include_ineligible=True)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1), leads["score"], rtol=1e-9)
+    parks = matcher.rank_parks("E1", k=None, include_ineligible=True)
+    np.testing.assert_allclose(parks[COMPONENTS].sum(axis=1), parks["score"], rtol=1e-9)
+
+
+def test_explain_matches_ranking_for_every_pair(matcher: Matcher) -> None:
+    for park in ["P-AL", "P-FOOD"]:
+        leads = matcher.rank_enterprises(park, k=None, include_ineligible=True)
+        for row in leads.itertuples(index=False):
+            ex = matcher.explain(park, row.enterprise_id)
+            assert ex.baseline + sum(ex.contributions.values()) == pytest.approx(ex.score)
+            assert ex.score == pytest.approx(row.score)
+            assert ex.eligible == row.eligible
+            assert set(ex.contributions) == set(COMPONENTS)
+
+
+def test_business_match_beats_shared_word_in_name(matcher: Matcher) -> None:
+    """E3 is a food firm called 铝都食品: its name shares 铝 with the park, its business does not."""
+    leads = matcher.rank_enterprises("P-AL", k=None).set_index("enterprise_id")
+    assert leads.loc["E1", "score"] > leads.loc["E9", "score"] > leads.loc["E3", "score"]
+    food = matcher.rank_enterprises("P-FOOD", k=None).set_index("enterprise_id")
+    assert food.index[0] == "E3"
+
+
+def test_traditional_and_fullwidth_twin_scores_equal(matcher: Matcher) -> None:
+    for park in ["P-AL", "P-FOOD"]:
+        a, b = matcher.explain(park, "E1"), matcher.explain(park, "E2")
+        assert a.score == pytest.approx(b.score, abs=1e-9)
+        assert a.values == pytest.approx(b.values)
+    ra = matcher.rank_parks("E1", k=None)[["park_id", "score"]].reset_index(drop=True)
+    rb = matcher.rank_parks("E2", k=None)[["park_id", "score"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ra, rb)
+
+
+def test_excluded_industry_is_ineligible_with_reason(matcher: Matcher) -> None:
+    eligible = matcher.rank_enterprises("P-AL", k=None)
+    assert "E5" not in set(eligible["enterprise_id"])
+    everything = matcher.rank_enterprises("P-AL", k=None, include_ineligible=True)
+    row = everything.set_index("enterprise_id").loc["E5"]
+    assert not row["eligible"]
+    assert "禁止入驻行业「3216 铝冶炼」" in row["reasons"]
+    # ineligible rows always come after every eligible one
+    flags = everything["eligible"].tolist()
+    assert flags == sorted(flags, reverse=True)
+    # the food park does not exclude 3216
+    assert matcher.explain("P-FOOD", "E5").eligible
+
+
+def test_space_over_free_space_is_ineligible(matcher: Matcher) -> None:
+    ex = matcher.explain("P-AL", "E6")
+    assert not ex.eligible
+    assert any("超过园区可用面积" in r for r in ex.reasons)
+
+
+def test_missing_data_is_neutral_and_said_unknown(matcher: Matcher) -> None:
+    ex = matcher.explain("P-AL", "E7")
+    assert all(v is None for v in ex.values.values())
+    assert all("未知" in r for r in ex.reasons)
+    neutral = {f.name: f.neutral for f in matcher.families_}
+    for name, contribution in ex.contributions.items():
+        assert contribution == pytest.approx(neutral[name] * ex.weights[name] * 100)
+    assert ex.score < 50 < matcher.explain("P-AL", "E1").score
+
+
+def test_inferred_industry_is_said_in_reasons(matcher: Matcher) -> None:
+    ex = matcher.explain("P-AL", "E4")
+    assert "推断" in ex.reasons[0] or any("推断为「325" in r for r in ex.reasons)
+    assert ex.values["industry"] is not None
+    assert ex.values["industry"] > matcher.families_[0].neutral
+
+
+def test_rank_parks_mirrors(matcher: Matcher) -> None:
+    parks = matcher.rank_parks("E3", k=5)
+    assert list(parks.columns[:3]) == ["rank", "park_id", "name"]
+    assert parks["park_id"].tolist() == ["P-FOOD", "P-AL"]
+    only_food = matcher.rank_parks("E5", k=5)  # the aluminium park excludes 铝冶炼
+    assert only_food["park_id"].tolist() == ["P-FOOD"]
+
+
+def test_k_and_min_score_and_candidates(matcher: Matcher) -> None:
+    assert len(matcher.rank_enterprises("P-AL", k=2)) == 2
+    assert len(matcher.rank_enterprises("P-AL", k=0)) == 0
+    top = matcher.rank_enterprises("P-AL", k=None, min_score=60)
+    assert (top["score"] >= 60).all() and len(top) >= 2
+    some = matcher.rank_enterprises("P-AL", k=None, candidates=["E3", "E9"])
+    assert set(some["enterprise_id"]) == {"E3", "E9"}
+    with pytest.raises(UnknownIdError):
+        matcher.rank_enterprises("P-AL", candidates=["NOPE"])
+
+
+def test_weights_per_call_and_per_park(parks: pd.DataFrame, enterprises: pd.DataFrame) -> None:
+    base = Matcher().fit(parks, enterprises)
+    only_location = {"industry": 0, "text": 0, "capacity": 0, "quality": 0, "location": 1}
+    leads = base.rank_enterprises("P-AL", k=None, weights=only_location)
+    assert leads["location"].sum() == pytest.approx(leads["score"].sum())
+    assert leads.iloc[-1]["enterprise_id"] == "E8"  # the 上海 firm is farthest
+    per_park = Matcher(park_weights={"P-AL": only_location}).fit(parks, enterprises)
+    assert per_park.score("P-AL", "E8") == pytest.approx(base.score("P-AL", "E8", weights=only_location))
+    assert per_park.score("P-FOOD", "E8") == pytest.approx(base.score("P-FOOD", "E8"))
+    with pytest.raises(ValueError, match="未知的评分维度"):
+        Matcher(weights={"colour": 1.0}).fit(parks, enterprises)
+    with pytest.raises(ValueError, match="不小于 0"):
+        base.rank_enterprises("P-AL", weights={"industry": -1})
+
+
+def test_weight_columns_in_parks_table(parks_raw: pd.DataFrame, enterprises: pd.DataFrame) -> None:
+    parks_raw = parks_raw.assign(weight_location=["0", None])
+    m = Matcher().fit(parks_raw, enterprises)
+    assert m.explain("P-AL", "E1").weights["location"] == 0.0
+    assert m.explain("P-FOOD", "E1").weights["location"] == pytest.approx(0.10)
+
+
+def test_unknown_ids_and_unfitted(matcher: Matcher) -> None:
+    with pytest.raises(UnknownIdError, match="NOPE"):
+        matcher.rank_enterprises("NOPE")
+    with pytest.raises(UnknownIdError):
+        matcher.rank_parks("NOPE")
+    with pytest.raises(KeyError):  # UnknownIdError is a KeyError
+        matcher.explain("P-AL", "NOPE")
+    with pytest.raises(NotFittedError):
+        Matcher().rank_enterprises("P-AL")
+
+
+def test_fit_accepts_raw_frames(parks_raw: pd.DataFrame, enterprises_raw: pd.DataFrame) -> None:
+    m = Matcher().fit(parks_raw, enterprises_raw)
+    assert m.rank_enterprises("P-AL", k=1)["enterprise_id"].iloc[0] in {"E1", "E2"}
+
+
+def test_ranking_is_deterministic_on_ties(matcher: Matcher) -> None:
+    a = matcher.rank_enterprises("P-AL", k=None)
+    b = matcher.rank_enterprises("P-AL", k=None)
+    pd.testing.assert_frame_equal(a, b)
+    # E1 and E2 tie exactly: input order decides
+    assert a["enterprise_id"].tolist()[:2] == ["E1", "E2"]
