@@ -55,7 +55,7 @@ def _sniff_delimiter(text: str) -> str:
 
 def _unreadable(path: Path, why: str) -> SchemaError:
     return SchemaError(
-        [Problem(column=None, message=f"无法读取文件：{why}", file=str(path))], file=str(path)
+        [Problem(column=None, message=f"无法读取文件：{why}", file=path.name)], file=path.name
     )
 
 

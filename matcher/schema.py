@@ -151,7 +151,8 @@ def _non_negative_int(raw: object) -> int:
 def _latitude(raw: object) -> float:
     value = _number(raw)
     if not -90 <= value <= 90:
-        raise ValueError("-90 到 90 之间的纬度（WGS-84）")
+        hint = "；该值像经度，纬度和经度是否填反了？" if 73 <= value <= 136 else ""
+        raise ValueError(f"-90 到 90 之间的纬度（WGS-84）{hint}")
     return value
 
 
@@ -373,7 +374,7 @@ def _validate(
                 )
             )
 
-    _check_lat_lon_pairs(out, rows, header_of, file, problems)
+    _check_lat_lon_pairs(frame, rows, header_of, file, problems)
     extras = [c for c in frame.columns if c not in {col.name for col in columns}]
     for c in extras:
         out[c] = frame[c]
@@ -381,35 +382,28 @@ def _validate(
 
 
 def _check_lat_lon_pairs(
-    out: pd.DataFrame,
+    frame: pd.DataFrame,
     rows: np.ndarray,
     header_of: dict[str, str],
     file: str | None,
     problems: list[Problem],
 ) -> None:
-    lat = pd.to_numeric(out["lat"], errors="coerce")
-    lon = pd.to_numeric(out["lon"], errors="coerce")
-    one_only = lat.isna() ^ lon.isna()
-    for i in np.flatnonzero(one_only.to_numpy()):
-        missing = "lon" if pd.isna(lon.iat[i]) else "lat"
+    if "lat" not in frame.columns and "lon" not in frame.columns:
+        return
+    def present(col: str) -> np.ndarray:
+        if col not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        return frame[col].map(lambda v: not is_missing(v)).to_numpy(dtype=bool)
+
+    has_lat, has_lon = present("lat"), present("lon")
+    for i in np.flatnonzero(has_lat ^ has_lon):
+        missing = "lon" if has_lat[i] else "lat"
         problems.append(
             Problem(
                 column=header_of.get(missing, "经度" if missing == "lon" else "纬度"),
                 row=int(rows[i]),
                 message="经纬度只填了一个",
                 expected="纬度和经度同时填写，或同时留空（按区县自动定位）",
-                file=file,
-            )
-        )
-    swapped = lat.between(73, 136) & lon.between(3, 54)
-    for i in np.flatnonzero(swapped.to_numpy()):
-        problems.append(
-            Problem(
-                column=header_of.get("lat", "纬度"),
-                row=int(rows[i]),
-                value=f"{lat.iat[i]}, {lon.iat[i]}",
-                message="纬度和经度疑似填反",
-                expected="纬度约 3–54，经度约 73–136（中国境内）",
                 file=file,
             )
         )
@@ -428,7 +422,7 @@ def _fill_locations(out: pd.DataFrame) -> None:
         )
         lat[todo] = g_lat
         lon[todo] = g_lon
-        source[todo] = g_level
+        source[todo] = [lv if isinstance(lv, str) else None for lv in g_level]
     out["lat"] = lat
     out["lon"] = lon
     out["location_source"] = source
