@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .datasets import load_sample, make_enterprises
 from .exceptions import (
+    ConfigError,
     MatcherError,
     ModelError,
     NotFittedError,
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "ENTERPRISE_COLUMNS",
     "PARK_COLUMNS",
+    "ConfigError",
     "Explanation",
     "Matcher",
     "MatcherError",

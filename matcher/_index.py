@@ -76,7 +76,7 @@ class IndustryInferrer:
         """Build centroids from rows ``X`` with declared ``codes`` (None where missing)."""
         tax = taxonomy.get_taxonomy()
         labelled = np.array([c is not None for c in codes], dtype=bool)
-        label_codes = list(dict.fromkeys([c for c in codes[labelled]]))
+        label_codes = list(dict.fromkeys(codes[labelled].tolist()))
         class_codes = tax.codes_at_level(4)
         labels = list(dict.fromkeys([*label_codes, *class_codes]))
         pos = {c: i for i, c in enumerate(labels)}
@@ -88,8 +88,10 @@ class IndustryInferrer:
         centroids = assign @ X
         names = vectorizer.transform([tax.names[c] for c in class_codes])
         name_rows = sparse.csr_matrix(
-            (np.ones(len(class_codes), dtype=np.float32),
-             ([pos[c] for c in class_codes], np.arange(len(class_codes)))),
+            (
+                np.ones(len(class_codes), dtype=np.float32),
+                ([pos[c] for c in class_codes], np.arange(len(class_codes))),
+            ),
             shape=(len(labels), len(class_codes)),
         )
         centroids = centroids + name_rows @ names
@@ -220,9 +222,12 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
     X_ent = vectorizer.transform(ent_docs)
     X_park = vectorizer.transform(park_docs)
 
-    declared = enterprises["industry_code"].astype(object).where(
-        enterprises["industry_code"].notna(), None
-    ).to_numpy(dtype=object)
+    declared = (
+        enterprises["industry_code"]
+        .astype(object)
+        .where(enterprises["industry_code"].notna(), None)
+        .to_numpy(dtype=object)
+    )
     has_text = np.diff(X_ent.indptr) > 0
     inferrer = IndustryInferrer().fit(X_ent, declared, vectorizer)
     code = declared.copy()
@@ -236,13 +241,14 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         source[missing[ok]] = CODE_INFERRED
         conf[missing[ok]] = guessed_conf[ok]
 
-    size_values = enterprises["size_class"].astype(object).where(
-        enterprises["size_class"].notna(), None
-    ).to_numpy(dtype=object)
-    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object).copy()
-    need_size = np.flatnonzero(
-        (pd.isna(size_values)) & (source == CODE_INFERRED)
+    size_values = (
+        enterprises["size_class"]
+        .astype(object)
+        .where(enterprises["size_class"].notna(), None)
+        .to_numpy(dtype=object, copy=True)
     )
+    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object).copy()
+    need_size = np.flatnonzero((pd.isna(size_values)) & (source == CODE_INFERRED))
     if len(need_size):
         derived = sizes.classify_sizes(
             list(code[need_size]),
@@ -250,7 +256,7 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
             pd.to_numeric(enterprises["revenue_wan"], errors="coerce").to_numpy(float)[need_size],
         )
         size_values[need_size] = derived
-        size_source[need_size] = np.where(pd.isna(derived), None, "inferred")
+        size_source[need_size[~pd.isna(derived)]] = "inferred"
 
     ht = enterprises["high_tech"]
     ents = EnterpriseArrays(
@@ -281,10 +287,14 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
     lead_paths, lead_owner = _stack(leading)
     excl_paths, excl_owner = _stack(excluded)
     weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
-    weights = [
-        {c.removeprefix("weight_"): float(row[c]) for c in weight_cols if pd.notna(row[c])}
-        for _, row in parks[weight_cols].iterrows()
-    ] if weight_cols else [{} for _ in range(len(parks))]
+    weights = (
+        [
+            {c.removeprefix("weight_"): float(row[c]) for c in weight_cols if pd.notna(row[c])}
+            for _, row in parks[weight_cols].iterrows()
+        ]
+        if weight_cols
+        else [{} for _ in range(len(parks))]
+    )
     park_arrays = ParkArrays(
         ids=parks["park_id"].astype(str).to_numpy(dtype=object),
         names=parks["name"].astype(str).to_numpy(dtype=object),

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import pandas as pd
 import typer
 from rich.console import Console
@@ -47,7 +46,7 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats of ``parkmatch rank``."""
 
     table = "table"
@@ -56,7 +55,7 @@ class OutputFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class TableKind(str, Enum):
+class TableKind(StrEnum):
     """What a file given to ``parkmatch validate`` holds."""
 
     auto = "auto"
@@ -94,7 +93,9 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
         try:
             weights[name.strip()] = float(value)
         except ValueError:
-            raise typer.BadParameter(f"权重「{name.strip()}」的值应为数字，得到 {value!r}") from None
+            raise typer.BadParameter(
+                f"权重「{name.strip()}」的值应为数字，得到 {value!r}"
+            ) from None
     return weights
 
 
@@ -103,7 +104,9 @@ def _load(parks: Path | None, enterprises: Path | None) -> tuple[pd.DataFrame, p
         err.print("[dim]未指定 --parks/--enterprises，使用内置郑州示例数据。[/dim]")
         return load_sample()
     if parks is None or enterprises is None:
-        raise typer.BadParameter("--parks 和 --enterprises 需要同时指定（或都不指定以使用示例数据）")
+        raise typer.BadParameter(
+            "--parks 和 --enterprises 需要同时指定（或都不指定以使用示例数据）"
+        )
     problems: list[SchemaError] = []
     frames: list[pd.DataFrame] = []
     for path, loader in ((parks, load_parks), (enterprises, load_enterprises)):
@@ -165,9 +168,7 @@ def rank(
     include_ineligible: Annotated[
         bool, typer.Option("--include-ineligible", help="同时列出不符合入驻条件的（排在最后）")
     ] = False,
-    weights: Annotated[
-        str | None, typer.Option(help="权重覆盖，如 industry=0.5,text=0.3")
-    ] = None,
+    weights: Annotated[str | None, typer.Option(help="权重覆盖，如 industry=0.5,text=0.3")] = None,
 ) -> None:
     """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
     if (park is None) == (enterprise is None):
@@ -218,8 +219,10 @@ def validate(
     raw = read_table(file)
     if kind is TableKind.auto:
         headers = " ".join(map(str, raw.columns))
-        kind = TableKind.parks if ("park_id" in headers or "园区" in headers) else (
-            TableKind.enterprises
+        kind = (
+            TableKind.parks
+            if ("park_id" in headers or "园区" in headers)
+            else (TableKind.enterprises)
         )
     validator = validate_parks if kind is TableKind.parks else validate_enterprises
     frame = validator(raw, file=file.name)
@@ -229,7 +232,9 @@ def validate(
         derived = int((frame["size_class_source"] == "derived").sum())
         located = int(frame["location_source"].isin(["county", "city", "province"]).sum())
         no_code = int(frame["industry_code"].isna().sum())
-        out.print(f"  企业规模按标准测算 {derived} 条；按区县定位 {located} 条；缺行业代码 {no_code} 条。")
+        out.print(
+            f"  企业规模按标准测算 {derived} 条；按区县定位 {located} 条；缺行业代码 {no_code} 条。"
+        )
 
 
 @app.command()
@@ -247,30 +252,22 @@ def sample(
 def main() -> None:
     """Entry point of the ``parkmatch`` console script."""
     try:
-        code = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        app()  # typer handles --help, usage errors and exit codes itself
     except SchemaError as exc:
-        err.print(f"[red]错误：{exc.file + '：' if exc.file else ''}数据校验未通过，共 {len(exc.problems)} 个问题[/red]")
+        where = f"{exc.file}：" if exc.file else ""
+        err.print(f"[red]错误：{where}数据校验未通过，共 {len(exc.problems)} 个问题[/red]")
         for problem in exc.problems:
             err.print(f"  {problem}", markup=False, highlight=False)
         sys.exit(1)
-    except (MatcherError, ValueError, OSError) as exc:
+    except (MatcherError, OSError) as exc:
         err.print(f"错误：{exc}", markup=False, highlight=False)
         sys.exit(1)
-    except typer.Abort:
-        err.print("已取消")
-        sys.exit(130)
     except Exception as exc:  # a bug of ours: still no traceback for the user
         if os.environ.get("PARKMATCH_DEBUG"):
             raise
         err.print(
             f"内部错误：{type(exc).__name__}: {exc}（设置 PARKMATCH_DEBUG=1 查看详细信息）",
-            markup=False, highlight=False,
+            markup=False,
+            highlight=False,
         )
         sys.exit(70)
-    if isinstance(code, int) and code:
-        sys.exit(code)

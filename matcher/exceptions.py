@@ -6,6 +6,7 @@ The tree::
     ├── SchemaError(ValueError)   an input table breaks the schema; ``.problems`` lists every
     │                             problem (file, sheet row, column, value, what was expected)
     ├── UnknownIdError(KeyError)  a park_id / enterprise_id that the fitted Matcher does not hold
+    ├── ConfigError(ValueError)   an invalid setting: weights, candidate masks, parameters
     ├── NotFittedError            a Matcher or scorer used before ``fit``
     └── ModelError                a model file that is missing, tampered with or from other versions
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ConfigError",
     "MatcherError",
     "ModelError",
     "NotFittedError",
@@ -102,6 +104,10 @@ class UnknownIdError(MatcherError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class ConfigError(MatcherError, ValueError):
+    """An invalid setting: unknown or negative weights, a malformed candidate mask, …"""
 
 
 class NotFittedError(MatcherError, AttributeError):

@@ -98,7 +98,11 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             )
         elif suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(
-                path, sheet_name=sheet, dtype=str, keep_default_na=False, na_values=[""],
+                path,
+                sheet_name=sheet,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
                 engine="openpyxl",
             )
         elif suffix in (".parquet", ".pq"):

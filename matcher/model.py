@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import taxonomy
 from ._index import CODE_INFERRED, MatchIndex, build_index
-from .exceptions import NotFittedError, UnknownIdError
+from .exceptions import ConfigError, NotFittedError, UnknownIdError
 from .features import FeatureFamily, default_families
 from .features.industry import level_similarity
 from .schema import validate_enterprises, validate_parks
@@ -267,8 +267,7 @@ class Matcher:
                 "score": score[rows],
                 "eligible": eligible[rows],
                 "reasons": [
-                    "；".join(self._reasons(int(p[r]), int(e[r]), raw[r], contrib[r]))
-                    for r in rows
+                    "；".join(self._reasons(int(p[r]), int(e[r]), raw[r], contrib[r])) for r in rows
                 ],
             }
         )
@@ -356,7 +355,7 @@ class Matcher:
         arr = np.asarray(candidates)
         if arr.dtype == bool:
             if arr.shape != (n,):
-                raise ValueError(f"候选掩码长度应为 {n}，得到 {arr.shape}")
+                raise ConfigError(f"候选掩码长度应为 {n}，得到 {arr.shape}")
             return arr
         position = (self.index_.enterprises if kind == "enterprise" else self.index_.parks).position
         mask = np.zeros(n, dtype=bool)

@@ -66,12 +66,16 @@ ENTERPRISE_COLUMNS: tuple[Column, ...] = (
     Column("enterprise_id", "id", "企业编号", ("企业id", "企业代码", "编号", "id"), True),
     Column("name", "name", "企业名称", ("名称", "公司名称", "单位名称"), True),
     Column("credit_code", "credit", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc")),
-    Column("industry_code", "code", "行业代码", ("国民经济行业代码", "行业分类代码", "所属行业代码")),
+    Column(
+        "industry_code", "code", "行业代码", ("国民经济行业代码", "行业分类代码", "所属行业代码")
+    ),
     Column("business_scope", "text", "经营范围", ("scope",)),
     Column("products", "products", "主营产品", ("主要产品", "产品", "主营业务")),
     Column("employees", "int", "从业人员", ("从业人数", "员工人数", "职工人数", "从业人员(人)")),
     Column("revenue_wan", "float", "营业收入(万元)", ("营业收入", "营收(万元)", "营收", "revenue")),
-    Column("size_class", "size", "企业规模", ("规模", "企业规模类型", "企业类型(大中小微)", "size")),
+    Column(
+        "size_class", "size", "企业规模", ("规模", "企业规模类型", "企业类型(大中小微)", "size")
+    ),
     Column("srdi_level", "srdi", "专精特新", ("专精特新等级", "专精特新级别", "srdi")),
     Column("high_tech", "bool", "高新技术企业", ("是否高新技术企业", "高新", "高新企业")),
     Column("patents", "int", "专利数", ("专利数量", "专利", "专利(件)")),
@@ -80,7 +84,12 @@ ENTERPRISE_COLUMNS: tuple[Column, ...] = (
     Column("county", "place", "区县", ("县区", "县(市、区)", "县(市,区)", "所在区县", "区县(市)")),
     Column("lat", "lat", "纬度", ("latitude",)),
     Column("lon", "lon", "经度", ("longitude", "lng")),
-    Column("space_need_sqm", "float", "需求面积(平方米)", ("需求面积", "用地需求(平方米)", "厂房需求(平方米)")),
+    Column(
+        "space_need_sqm",
+        "float",
+        "需求面积(平方米)",
+        ("需求面积", "用地需求(平方米)", "厂房需求(平方米)"),
+    ),
 )
 
 PARK_COLUMNS: tuple[Column, ...] = (
@@ -93,7 +102,9 @@ PARK_COLUMNS: tuple[Column, ...] = (
     Column("lon", "lon", "经度", ("longitude", "lng")),
     Column("leading_industries", "codes", "主导产业", ("主导产业代码", "主导行业")),
     Column("positioning", "text", "产业定位", ("园区定位", "定位")),
-    Column("available_sqm", "float", "可用面积(平方米)", ("可用面积", "剩余面积", "可招商面积(平方米)")),
+    Column(
+        "available_sqm", "float", "可用面积(平方米)", ("可用面积", "剩余面积", "可招商面积(平方米)")
+    ),
     Column("excluded_industries", "codes", "禁止入驻行业", ("禁止行业", "负面清单行业")),
 )
 
@@ -198,7 +209,9 @@ def parse_srdi_level(raw: object) -> str:
         return "provincial"
     if "创新型" in text:
         return "innovative"
-    raise ValueError("无 / 创新型中小企业 / 省级专精特新 / 国家级专精特新“小巨人”（或 none/innovative/provincial/national）")
+    raise ValueError(
+        "无 / 创新型中小企业 / 省级专精特新 / 国家级专精特新“小巨人”（或 none/innovative/provincial/national）"
+    )
 
 
 def _credit_code(raw: object) -> str:
@@ -333,7 +346,7 @@ def _validate(
         else:
             values, errors = _parse_column(raw, _PARSERS[col.kind])
         if errors:
-            bad = raw.map(lambda v: v in errors if not is_missing(v) else False).to_numpy(bool)
+            bad = raw.map(lambda v, e=errors: not is_missing(v) and v in e).to_numpy(bool)
             for i in np.flatnonzero(bad):
                 problems.append(
                     Problem(
@@ -349,8 +362,11 @@ def _validate(
             for i in np.flatnonzero(values.isna().to_numpy()):
                 problems.append(
                     Problem(
-                        column=shown, row=int(rows[i]), message="必填项为空",
-                        expected=f"非空的{col.zh}", file=file,
+                        column=shown,
+                        row=int(rows[i]),
+                        message="必填项为空",
+                        expected=f"非空的{col.zh}",
+                        file=file,
                     )
                 )
         out[col.name] = values
@@ -390,6 +406,7 @@ def _check_lat_lon_pairs(
 ) -> None:
     if "lat" not in frame.columns and "lon" not in frame.columns:
         return
+
     def present(col: str) -> np.ndarray:
         if col not in frame.columns:
             return np.zeros(len(frame), dtype=bool)
@@ -412,8 +429,9 @@ def _check_lat_lon_pairs(
 def _fill_locations(out: pd.DataFrame) -> None:
     lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype=float, copy=True)
     lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype=float, copy=True)
-    source = np.where(np.isfinite(lat) & np.isfinite(lon), "given", None).astype(object)
     todo = ~(np.isfinite(lat) & np.isfinite(lon))
+    source = np.full(len(lat), None, dtype=object)
+    source[~todo] = "given"
     if todo.any():
         g_lat, g_lon, g_level = geo.get_gazetteer().locate(
             out.loc[todo, "province"].tolist(),
@@ -474,9 +492,10 @@ def validate_enterprises(frame: pd.DataFrame, *, file: str | None = None) -> pd.
     )
     size = np.where(declared, out["size_class"].to_numpy(dtype=object), derived)
     out["size_class"] = size
-    out["size_class_source"] = np.where(
-        declared, "declared", np.where(pd.isna(derived), None, "derived")
-    ).astype(object)
+    size_source = np.full(len(out), None, dtype=object)
+    size_source[~pd.isna(derived)] = "derived"
+    size_source[declared] = "declared"
+    out["size_class_source"] = size_source
     _fill_locations(out)
     result = _finish(out, ENTERPRISE_COLUMNS, _ENTERPRISE_EXTRA)
     result.attrs["parkmatch_schema"] = "enterprises"
@@ -490,14 +509,20 @@ def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFr
     ``;``. Optional ``weight_<family>`` columns (e.g. ``weight_industry``) hold per-park weight
     overrides and must be non-negative numbers.
     """
-    out, problems, header_of = _validate(frame, PARK_COLUMNS, kind="parks", file=file)
+    out, problems, _ = _validate(frame, PARK_COLUMNS, kind="parks", file=file)
     rows = np.arange(len(out)) + 2
     for c in [c for c in out.columns if str(c).startswith("weight_")]:
         values, errors = _parse_column(out[c].astype(object), _non_negative)
         for i in np.flatnonzero(out[c].map(lambda v, e=errors: v in e).to_numpy(bool)):
             problems.append(
-                Problem(column=str(c), row=int(rows[i]), value=str(out[c].iat[i]),
-                        message="权重无效", expected=errors[out[c].iat[i]], file=file)
+                Problem(
+                    column=str(c),
+                    row=int(rows[i]),
+                    value=str(out[c].iat[i]),
+                    message="权重无效",
+                    expected=errors[out[c].iat[i]],
+                    file=file,
+                )
             )
         out[c] = pd.to_numeric(values, errors="coerce")
     if problems:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .exceptions import NotFittedError
+from .exceptions import ConfigError, NotFittedError
 from .features import DEFAULT_FAMILIES
 
 __all__ = ["DEFAULT_WEIGHTS", "WeightedScorer", "resolve_weights"]
@@ -42,22 +42,22 @@ def resolve_weights(
         for name, value in layer.items():
             if name not in merged:
                 known = "、".join(families)
-                raise ValueError(f"未知的评分维度「{name}」（可选：{known}）")
+                raise ConfigError(f"未知的评分维度「{name}」（可选：{known}）")
             try:
                 weight = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"权重「{name}」应为数字，得到 {value!r}") from None
+                raise ConfigError(f"权重「{name}」应为数字，得到 {value!r}") from None
             if not np.isfinite(weight) or weight < 0:
-                raise ValueError(f"权重「{name}」应为不小于 0 的数字，得到 {value!r}")
+                raise ConfigError(f"权重「{name}」应为不小于 0 的数字，得到 {value!r}")
             merged[name] = weight
     vector = np.array([merged[f] for f in families], dtype=np.float64)
     total = vector.sum()
     if total <= 0:
-        raise ValueError("权重之和必须大于 0")
+        raise ConfigError("权重之和必须大于 0")
     return vector / total
 
 
-class WeightedScorer(BaseEstimator):  # type: ignore[misc]
+class WeightedScorer(BaseEstimator):
     """Score = baseline + Σ scale × weight × component.
 
     Parameters

@@ -47,7 +47,7 @@ def is_missing(value: object) -> bool:
     if isinstance(value, str):
         return value.strip() == ""
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 

@@ -14,7 +14,13 @@ COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
 def test_rank_enterprises_columns_and_order(matcher: Matcher) -> None:
     leads = matcher.rank_enterprises("P-AL", k=None)
     assert list(leads.columns) == [
-        "rank", "enterprise_id", "name", "score", "eligible", "reasons", *COMPONENTS
+        "rank",
+        "enterprise_id",
+        "name",
+        "score",
+        "eligible",
+        "reasons",
+        *COMPONENTS,
     ]
     assert leads["rank"].tolist() == list(range(1, len(leads) + 1))
     assert leads["score"].is_monotonic_decreasing
@@ -121,7 +127,9 @@ def test_weights_per_call_and_per_park(parks: pd.DataFrame, enterprises: pd.Data
     assert leads["location"].sum() == pytest.approx(leads["score"].sum())
     assert leads.iloc[-1]["enterprise_id"] == "E8"  # the 上海 firm is farthest
     per_park = Matcher(park_weights={"P-AL": only_location}).fit(parks, enterprises)
-    assert per_park.score("P-AL", "E8") == pytest.approx(base.score("P-AL", "E8", weights=only_location))
+    assert per_park.score("P-AL", "E8") == pytest.approx(
+        base.score("P-AL", "E8", weights=only_location)
+    )
     assert per_park.score("P-FOOD", "E8") == pytest.approx(base.score("P-FOOD", "E8"))
     with pytest.raises(ValueError, match="未知的评分维度"):
         Matcher(weights={"colour": 1.0}).fit(parks, enterprises)

@@ -25,8 +25,18 @@ def test_canonical_columns_and_types(enterprises: pd.DataFrame) -> None:
 
 def test_fullwidth_and_traditional_are_normalised(enterprises: pd.DataFrame) -> None:
     e = enterprises.set_index("enterprise_id")
-    for col in ["industry_code", "business_scope", "products", "employees", "revenue_wan",
-                "srdi_level", "county", "lat", "lon", "size_class"]:
+    for col in [
+        "industry_code",
+        "business_scope",
+        "products",
+        "employees",
+        "revenue_wan",
+        "srdi_level",
+        "county",
+        "lat",
+        "lon",
+        "size_class",
+    ]:
         assert e.loc["E1", col] == e.loc["E2", col], col
     assert e.loc["E2", "name"] == "巩义市恒达铝业有限公司"
 
@@ -62,8 +72,15 @@ def test_location_filled_from_gazetteer(enterprises: pd.DataFrame) -> None:
     assert e.loc["E1", "lon"] == pytest.approx(113.02, abs=0.05)
     assert pd.isna(e.loc["E7", "lat"]) and pd.isna(e.loc["E7", "location_source"])
     given = validate_enterprises(
-        pd.DataFrame({"enterprise_id": ["A"], "name": ["甲"], "lat": ["34.1"], "lon": ["113.2"],
-                      "county": ["巩义市"]})
+        pd.DataFrame(
+            {
+                "enterprise_id": ["A"],
+                "name": ["甲"],
+                "lat": ["34.1"],
+                "lon": ["113.2"],
+                "county": ["巩义市"],
+            }
+        )
     )
     assert given.loc[0, "lat"] == 34.1 and given.loc[0, "location_source"] == "given"
 
@@ -128,8 +145,12 @@ def test_lat_lon_checks() -> None:
     with pytest.raises(SchemaError) as exc:
         validate_enterprises(
             pd.DataFrame(
-                {"enterprise_id": ["A", "B", "C"], "name": ["甲", "乙", "丙"],
-                 "lat": ["113.0", "95", "34.7"], "lon": ["34.7", "113", None]}
+                {
+                    "enterprise_id": ["A", "B", "C"],
+                    "name": ["甲", "乙", "丙"],
+                    "lat": ["113.0", "95", "34.7"],
+                    "lon": ["34.7", "113", None],
+                }
             )
         )
     got = {(p.row, p.column, p.message) for p in exc.value.problems}
@@ -141,11 +162,15 @@ def test_lat_lon_checks() -> None:
 def test_park_code_lists_are_cleaned(parks: pd.DataFrame) -> None:
     assert parks.loc[0, "leading_industries"] == "3252;3392"
     frame = validate_parks(
-        pd.DataFrame({"园区编号": ["P"], "园区名称": ["园"], "主导产业": ["Ｃ３２５２、3392；32 , 3252"]})
+        pd.DataFrame(
+            {"园区编号": ["P"], "园区名称": ["园"], "主导产业": ["Ｃ３２５２、3392；32 , 3252"]}
+        )
     )
     assert frame.loc[0, "leading_industries"] == "3252;3392;32"
     with pytest.raises(SchemaError) as exc:
-        validate_parks(pd.DataFrame({"park_id": ["P"], "name": ["园"], "excluded_industries": ["3216;9x"]}))
+        validate_parks(
+            pd.DataFrame({"park_id": ["P"], "name": ["园"], "excluded_industries": ["3216;9x"]})
+        )
     assert _problems(exc) == {(2, "excluded_industries")}
     assert [c.name for c in PARK_COLUMNS][:2] == ["park_id", "name"]
 
@@ -158,13 +183,23 @@ def test_negative_numbers_rejected_for_parks() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "level"),
-    [("无", "none"), ("", None), ("创新型中小企业", "innovative"), ("省级专精特新", "provincial"),
-     ("专精特新中小企业", "provincial"), ('国家级专精特新"小巨人"', "national"),
-     ("小巨人", "national"), ("National", "national"), ("創新型中小企業", "innovative")],
+    [
+        ("无", "none"),
+        ("", None),
+        ("创新型中小企业", "innovative"),
+        ("省级专精特新", "provincial"),
+        ("专精特新中小企业", "provincial"),
+        ('国家级专精特新"小巨人"', "national"),
+        ("小巨人", "national"),
+        ("National", "national"),
+        ("創新型中小企業", "innovative"),
+    ],
 )
 def test_srdi_levels(raw: str, level: str | None) -> None:
     if level is None:
-        frame = validate_enterprises(pd.DataFrame({"enterprise_id": ["A"], "name": ["甲"], "srdi_level": [raw]}))
+        frame = validate_enterprises(
+            pd.DataFrame({"enterprise_id": ["A"], "name": ["甲"], "srdi_level": [raw]})
+        )
         assert pd.isna(frame.loc[0, "srdi_level"])
     else:
         assert parse_srdi_level(raw) == level

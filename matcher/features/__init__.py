@@ -24,7 +24,13 @@ __all__ = [
 
 def default_families() -> list[FeatureFamily]:
     """Fresh instances of the five default families, in output order."""
-    return [IndustryFeature(), TextFeature(), CapacityFeature(), QualityFeature(), LocationFeature()]
+    return [
+        IndustryFeature(),
+        TextFeature(),
+        CapacityFeature(),
+        QualityFeature(),
+        LocationFeature(),
+    ]
 
 
 DEFAULT_FAMILIES = tuple(f.name for f in default_families())

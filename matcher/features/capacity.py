@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..sizes import SIZE_CLASSES, SIZE_LABELS
 from .._index import MatchIndex
+from ..sizes import SIZE_CLASSES, SIZE_LABELS
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["CapacityFeature", "space_fits"]
@@ -79,6 +79,10 @@ class CapacityFeature(FeatureFamily):
             label = SIZE_LABELS[cls]
             derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
             note = derived.get(str(E.size_source[ent]), "")
-            fit = "符合小微企业园定位" if cls in ("small", "micro") else "体量偏大，小微企业园难以承载"
+            fit = (
+                "符合小微企业园定位"
+                if cls in ("small", "micro")
+                else "体量偏大，小微企业园难以承载"
+            )
             size = f"{label}企业{note}，{fit}"
         return f"{space}，{size}"

@@ -16,7 +16,9 @@ _LEVEL_SIM = np.array([taxonomy.LEVEL_SIMILARITY[i] for i in range(5)], dtype=np
 _LEVEL_WORD = {1: "门类", 2: "大类", 3: "中类", 4: "小类"}
 
 
-def level_similarity(ent_paths: np.ndarray, code_paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def level_similarity(
+    ent_paths: np.ndarray, code_paths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Similarity of every enterprise path to every code path.
 
     Parameters
@@ -60,9 +62,7 @@ class IndustryFeature(FeatureFamily):
     label: ClassVar[str] = "产业匹配"
     neutral: ClassVar[float] = 0.3
 
-    def raw_similarity(
-        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray
-    ) -> np.ndarray:
+    def raw_similarity(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Best level similarity of each pair, NaN where the park has no leading industries."""
         p, e = broadcast_pairs(parks, ents)
         P = index.parks

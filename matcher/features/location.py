@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..geo import haversine_km
 from .._index import MatchIndex
+from ..geo import haversine_km
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["LocationFeature", "distance_value"]

@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..schema import SRDI_LABELS, SRDI_LEVELS
 from .._index import MatchIndex
+from ..schema import SRDI_LABELS, SRDI_LEVELS
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["QualityFeature"]
@@ -62,5 +62,7 @@ class QualityFeature(FeatureFamily):
         ht = int(E.high_tech[ent])
         parts.append({-1: "是否高新技术企业未知", 0: "非高新技术企业", 1: "高新技术企业"}[ht])
         pat = float(E.patents[ent])
-        parts.append("专利数未知" if np.isnan(pat) else (f"专利 {pat:.0f} 件" if pat else "暂无专利"))
+        parts.append(
+            "专利数未知" if np.isnan(pat) else (f"专利 {pat:.0f} 件" if pat else "暂无专利")
+        )
         return "、".join(parts)

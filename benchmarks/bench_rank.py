@@ -1,0 +1,91 @@
+"""Time ``Matcher.fit`` and one ``rank_enterprises`` / ``rank_parks`` over generated enterprises.
+
+Usage::
+
+    python benchmarks/bench_rank.py --n 100000 --repeat 20
+
+Reports medians (and p90) over repeated runs, and the ratio of one ranking to the floor: one
+pass over the index's arrays (the least any ranking must read) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from matcher import Matcher, load_sample, make_enterprises, validate_enterprises
+
+
+def _times(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _fmt(seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+    return f"median {statistics.median(ms):9.1f} ms   p90 {p90:9.1f} ms   (n={len(ms)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="enterprises to generate")
+    parser.add_argument("--repeat", type=int, default=20, help="timed rankings per measure")
+    parser.add_argument("--fit-repeat", type=int, default=3, help="timed fits")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
+    parks, _ = load_sample()
+    t0 = time.perf_counter()
+    raw = make_enterprises(args.n, random_state=args.seed)
+    t1 = time.perf_counter()
+    enterprises = validate_enterprises(raw)
+    t2 = time.perf_counter()
+    print(f"generate {args.n:,} enterprises: {t1 - t0:.1f} s; validate: {t2 - t1:.1f} s")
+
+    fits = _times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
+    print(f"fit                 {_fmt(fits)}")
+    m = Matcher().fit(parks, enterprises)
+    park_ids = list(m.index_.parks.ids)
+    ent_ids = list(m.index_.enterprises.ids)
+    rng = np.random.default_rng(0)
+
+    def one_rank() -> None:
+        m.rank_enterprises(park_ids[rng.integers(len(park_ids))], k=20)
+
+    def one_rank_parks() -> None:
+        m.rank_parks(ent_ids[rng.integers(len(ent_ids))], k=5)
+
+    E = m.index_.enterprises
+
+    def floor() -> None:  # read every array a ranking reads, once
+        float(E.X.data.sum()) + int(E.paths.sum()) + float(np.nansum(E.lat) + np.nansum(E.lon))
+        float(np.nansum(E.space)) + int(E.size.sum() + E.srdi.sum() + E.high_tech.sum())
+
+    one_rank()
+    ranks = _times(one_rank, args.repeat)
+    floors = _times(floor, args.repeat)
+    parks_t = _times(one_rank_parks, args.repeat)
+    print(f"rank_enterprises    {_fmt(ranks)}")
+    print(f"rank_parks          {_fmt(parks_t)}")
+    print(f"array-pass floor    {_fmt(floors)}")
+    ratio = statistics.median(ranks) / statistics.median(floors)
+    print(f"rank_enterprises / floor = {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
