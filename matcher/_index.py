@@ -136,8 +136,9 @@ class EnterpriseArrays:
     code: np.ndarray  # effective code (declared, else inferred, else None), object
     code_source: np.ndarray  # int8: CODE_NONE / CODE_DECLARED / CODE_INFERRED
     code_conf: np.ndarray  # float32: 1 for declared, inference confidence otherwise
-    paths: np.ndarray  # int32 (n, 4) of the effective code
-    declared_paths: np.ndarray  # int32 (n, 4) of the declared code only (for exclusions)
+    declared: np.ndarray  # object: the declared code, None where missing
+    leaf: np.ndarray  # int32: taxonomy id of the effective code, -1 missing
+    declared_leaf: np.ndarray  # int32: taxonomy id of the declared code (for exclusions)
     X: sparse.csr_matrix  # TF-IDF rows of scope + products
     docs: np.ndarray  # object: the text behind X (for reasons)
     has_text: np.ndarray  # bool
@@ -164,10 +165,8 @@ class ParkArrays:
     names: np.ndarray
     leading: list[tuple[str, ...]]
     excluded: list[tuple[str, ...]]
-    lead_paths: np.ndarray  # int32 (m, 4), all parks' leading codes stacked
-    lead_owner: np.ndarray  # int32 (m,), the park row of each stacked code
-    excl_paths: np.ndarray
-    excl_owner: np.ndarray
+    lead_sim: np.ndarray  # float32 (m, n_codes + 1): industry similarity of every code id
+    excl_hit: np.ndarray  # bool (m, n_codes + 1): code id at or below an excluded industry
     X: sparse.csr_matrix
     docs: np.ndarray
     has_text: np.ndarray
@@ -192,10 +191,14 @@ class MatchIndex:
     inferrer: IndustryInferrer
 
 
-def _stack(lists: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
-    flat = [c for codes in lists for c in codes]
-    owner = np.array([i for i, codes in enumerate(lists) for _ in codes], dtype=np.int32)
-    return taxonomy.get_taxonomy().paths(flat).reshape(-1, 4), owner
+def _tables(lists: list[tuple[str, ...]]) -> np.ndarray:
+    """One row per park: the similarity of every code id to the park's codes."""
+    tax = taxonomy.get_taxonomy()
+    out = np.zeros((len(lists), len(tax.codes) + 1), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        if codes:
+            out[i] = tax.similarity_tables(codes)[0]
+    return out
 
 
 def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
@@ -218,9 +221,10 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
     tax = taxonomy.get_taxonomy()
     ent_docs = enterprise_documents(enterprises)
     park_docs = park_documents(parks)
-    vectorizer = TextVectorizer().fit([*ent_docs, *park_docs])
-    X_ent = vectorizer.transform(ent_docs)
-    X_park = vectorizer.transform(park_docs)
+    vectorizer = TextVectorizer()
+    X_all = vectorizer.fit_transform([*ent_docs, *park_docs])
+    X_ent = sparse.csr_matrix(X_all[: len(ent_docs)])
+    X_park = sparse.csr_matrix(X_all[len(ent_docs) :])
 
     declared = (
         enterprises["industry_code"]
@@ -265,8 +269,9 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         code=code,
         code_source=source,
         code_conf=conf,
-        paths=tax.paths(list(code)),
-        declared_paths=tax.paths(list(declared)),
+        declared=declared,
+        leaf=tax.leaves(tax.paths(list(code))),
+        declared_leaf=tax.leaves(tax.paths(list(declared))),
         X=X_ent,
         docs=np.asarray(ent_docs, dtype=object),
         has_text=has_text,
@@ -284,8 +289,6 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
 
     leading = [_split(v) for v in parks["leading_industries"]]
     excluded = [_split(v) for v in parks["excluded_industries"]]
-    lead_paths, lead_owner = _stack(leading)
-    excl_paths, excl_owner = _stack(excluded)
     weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
     weights = (
         [
@@ -300,10 +303,8 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         names=parks["name"].astype(str).to_numpy(dtype=object),
         leading=leading,
         excluded=excluded,
-        lead_paths=lead_paths,
-        lead_owner=lead_owner,
-        excl_paths=excl_paths,
-        excl_owner=excl_owner,
+        lead_sim=_tables(leading),
+        excl_hit=_tables(excluded) >= 1.0,
         X=X_park,
         docs=np.asarray(park_docs, dtype=object),
         has_text=np.diff(X_park.indptr) > 0,

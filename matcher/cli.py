@@ -123,12 +123,12 @@ def _print_table(frame: pd.DataFrame, title: str, id_col: str) -> None:
     table = Table(title=title, show_lines=True, title_justify="left")
     table.add_column("排名", justify="right", no_wrap=True)
     table.add_column("编号", no_wrap=True)
-    table.add_column("名称", max_width=26)
+    table.add_column("名称", max_width=26, overflow="fold")
     table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("推荐理由", ratio=1)
+    table.add_column("推荐理由", ratio=1, overflow="fold")
     for row in frame.itertuples(index=False):
         score = f"{row.score:.1f}" + ("" if row.eligible else "\n不符合条件")
-        reasons = "\n".join(f"• {r}" for r in str(row.reasons).split("；"))
+        reasons = "\n".join(f"•{r}" for r in str(row.reasons).split("；"))
         table.add_row(str(row.rank), str(getattr(row, id_col)), str(row.name), score, reasons)
     out.print(table)
 

@@ -21,7 +21,6 @@ from . import taxonomy
 from ._index import CODE_INFERRED, MatchIndex, build_index
 from .exceptions import ConfigError, NotFittedError, UnknownIdError
 from .features import FeatureFamily, default_families
-from .features.industry import level_similarity
 from .schema import validate_enterprises, validate_parks
 from .scoring import WeightedScorer
 
@@ -168,34 +167,25 @@ class Matcher:
         p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
         ok = ~(E.space[e] > P.available[p])  # NaN compares False: unknown never excludes
-        if len(P.excl_owner):
-            if np.all(p == p[0]):
-                rows = P.excl_owner == p[0]
-                if rows.any():
-                    sim, _ = level_similarity(E.declared_paths[e], P.excl_paths[rows])
-                    ok &= ~(sim >= 1.0).any(axis=1)
-            else:
-                for park in np.unique(p):
-                    sel = p == park
-                    rows = P.excl_owner == park
-                    if rows.any():
-                        sim, _ = level_similarity(E.declared_paths[e[sel]], P.excl_paths[rows])
-                        ok[sel] &= ~(sim >= 1.0).any(axis=1)
+        if len(p) and np.all(p == p[0]):
+            ok &= ~P.excl_hit[p[0]][E.declared_leaf[e]]
+        else:
+            ok &= ~P.excl_hit[p, E.declared_leaf[e]]
         return ok
 
     def _eligibility_reasons(self, park: int, ent: int) -> list[str]:
         E, P = self.index_.enterprises, self.index_.parks
         out = []
-        for paths, warn in ((E.declared_paths, False), (E.paths, True)):
-            if warn and E.code_source[ent] != CODE_INFERRED:
+        checks = [(E.declared[ent], False)]
+        if E.code_source[ent] == CODE_INFERRED:
+            checks.append((E.code[ent], True))
+        for code, inferred in checks:
+            if code is None:
                 continue
-            for code in P.excluded[park]:
-                sim, _ = level_similarity(
-                    paths[ent : ent + 1], taxonomy.get_taxonomy().paths([code])
-                )
-                if sim[0, 0] >= 1.0:
-                    name = f"「{code} {taxonomy.code_name(code)}」"
-                    if warn:
+            for excluded in P.excluded[park]:
+                if taxonomy.code_similarity(code, excluded)[0] >= 1.0:
+                    name = f"「{excluded} {taxonomy.code_name(excluded)}」"
+                    if inferred:
                         out.append(f"注意：推断行业可能属于园区禁止入驻行业{name}，请核实")
                     else:
                         out.append(f"不符合入驻条件：所属行业属于园区禁止入驻行业{name}")

@@ -44,6 +44,7 @@ __all__ = [
     "clean_code",
     "code_level",
     "code_name",
+    "code_similarity",
     "get_taxonomy",
     "is_valid_code",
     "parent",
@@ -326,18 +327,33 @@ class Taxonomy:
         ent = np.asarray(ent_paths)
         if ent.ndim != 2 or ent.shape[1] != 4:
             raise ValueError(f"ent_paths 的形状应为 (n, 4)，实际为 {ent.shape}")
-        sim_table, level_table = self._similarity_tables(park_codes)
+        sim_table, level_table = self.similarity_tables(park_codes)
         # Parents come before their children in ``codes``, so the deepest id of a path is its
         # largest entry (-1 when the code is missing, which picks the table's last, zero entry).
+        leaf = self.leaves(ent)
+        return np.take(sim_table, leaf), np.take(level_table, leaf)
+
+    def leaves(self, paths: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int32]:
+        """The id of each path's own code (its deepest entry), -1 where missing.
+
+        Parents come before their children in ``codes``, so the deepest id of a path is its
+        largest entry. Index a table from :meth:`similarity_tables` with it (-1 picks the
+        table's last, "missing" entry).
+        """
+        ent = np.asarray(paths)
         leaf = np.maximum(ent[:, 0], ent[:, 1])
         np.maximum(leaf, ent[:, 2], out=leaf)
         np.maximum(leaf, ent[:, 3], out=leaf)
-        return np.take(sim_table, leaf), np.take(level_table, leaf)
+        return leaf.astype(np.int32, copy=False)
 
-    def _similarity_tables(
+    def similarity_tables(
         self, park_codes: Sequence[object]
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
-        """Best similarity and shared level of every code (plus a last "missing" entry)."""
+        """Best similarity and shared level of every code to ``park_codes``.
+
+        Both arrays have one entry per code id plus a last entry (0) for missing codes; a
+        fitted index keeps one such row per park, so scoring is a single gather.
+        """
         n_codes = len(self.codes)
         best_sim = np.zeros(n_codes + 1, dtype=np.float64)
         best_lvl = np.zeros(n_codes + 1, dtype=np.int8)
@@ -487,6 +503,31 @@ def section_of(code: object) -> str:
     'I'
     """
     return get_taxonomy().section(code)
+
+
+def code_similarity(code: object, park_code: object) -> tuple[float, int]:
+    """Similarity of one enterprise code to one park code, and their deepest shared level.
+
+    The scalar twin of :meth:`Taxonomy.similarity` (used for reasons of a single pair).
+
+    Examples
+    --------
+    >>> code_similarity("3252", "32"), code_similarity("3251", "3252"), code_similarity("1432", "3252")
+    ((1.0, 2), (0.8, 3), (0.2, 1))
+    """
+    tax = get_taxonomy()
+    a, b = tax.clean(code), tax.clean(park_code)
+    if a is None or b is None:
+        return 0.0, 0
+    pa, pb = tax.ancestors(a), tax.ancestors(b)
+    shared = 0
+    for x, y in zip(pa, pb, strict=False):
+        if x != y:
+            break
+        shared += 1
+    if shared == len(pb):
+        return 1.0, shared
+    return LEVEL_SIMILARITY[shared], shared
 
 
 def split_codes(raw: object) -> list[str]:

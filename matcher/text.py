@@ -147,6 +147,11 @@ class TextVectorizer:
 
     def fit(self, docs: Iterable[str | None]) -> TextVectorizer:
         """Learn the vocabulary and IDF weights from ``docs`` (normalised texts)."""
+        self.fit_transform(docs)
+        return self
+
+    def fit_transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
+        """:meth:`fit` then :meth:`transform` with one pass of tokenisation."""
         self.vectorizer_ = TfidfVectorizer(
             analyzer=_analyzer,
             min_df=self.min_df,
@@ -155,11 +160,16 @@ class TextVectorizer:
             dtype=np.float32,
         )
         prepared = self._prepare(docs)
-        if not any(prepared):
-            prepared = [*prepared, "未知"]  # an empty corpus still gets a (tiny) vocabulary
-        self.vectorizer_.fit(prepared)
+        padded = prepared if any(prepared) else [*prepared, "未知"]
+        matrix = self.vectorizer_.fit_transform(padded)[: len(prepared)]
+        self._set_vocabulary()
+        return sparse.csr_matrix(matrix, dtype=np.float32)
+
+    def _set_vocabulary(self) -> None:
         self.vocabulary_ = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
-        return self
+        self.idf_map_ = dict(
+            zip(self.vocabulary_.tolist(), self.vectorizer_.idf_.tolist(), strict=True)
+        )
 
     def transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
         """Sparse float32 rows, L2-normalised; an empty document is a zero row."""
@@ -175,7 +185,7 @@ class TextVectorizer:
         if not a or not b:
             return []
         b_text = strip_boilerplate(b)
-        idf = dict(zip(self.vocabulary_, self.vectorizer_.idf_, strict=True))
+        idf = self.idf_map_
         found: dict[str, float] = {}
         for run in strip_boilerplate(a).split():
             i = 0
@@ -191,11 +201,5 @@ class TextVectorizer:
                     i += length
                 else:
                     i += 1
-        ranked = sorted(found, key=lambda t: -found[t])
-        chosen: list[str] = []
-        for phrase in ranked:
-            if not any(phrase in c for c in chosen):
-                chosen.append(phrase)
-            if len(chosen) == k:
-                break
-        return chosen
+        maximal = [t for t in found if not any(t != o and t in o for o in found)]
+        return sorted(maximal, key=lambda t: -found[t])[:k]

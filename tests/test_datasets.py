@@ -564,14 +564,3 @@ def test_sample_dir_prefers_installed_copy(monkeypatch: pytest.MonkeyPatch, tmp_
     (tmp_path / "pkg" / "datasets").mkdir()
     monkeypatch.setattr(datasets, "__file__", str(fake))
     assert sample_dir() == (fake.parent / "_sample").resolve()
-
-
-@pytest.mark.slow
-def test_generation_speed() -> None:
-    import time
-
-    start = time.perf_counter()
-    frame = make_enterprises(100_000, random_state=1)
-    elapsed = time.perf_counter() - start
-    assert len(frame) == 100_000 and frame["enterprise_id"].is_unique
-    assert elapsed < 10.0

@@ -10,44 +10,19 @@ from .. import taxonomy
 from .._index import CODE_INFERRED, MatchIndex
 from ._base import FeatureFamily, broadcast_pairs
 
-__all__ = ["IndustryFeature", "level_similarity"]
+__all__ = ["IndustryFeature", "best_leading_code"]
 
-_LEVEL_SIM = np.array([taxonomy.LEVEL_SIMILARITY[i] for i in range(5)], dtype=np.float32)
 _LEVEL_WORD = {1: "门类", 2: "大类", 3: "中类", 4: "小类"}
 
 
-def level_similarity(
-    ent_paths: np.ndarray, code_paths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Similarity of every enterprise path to every code path.
-
-    Parameters
-    ----------
-    ent_paths : ndarray of shape (n, 4)
-        Ancestor ids per level (-1 beyond the code's depth or when missing).
-    code_paths : ndarray of shape (m, 4)
-        The park's codes in the same form.
-
-    Returns
-    -------
-    sim : ndarray of shape (n, m), float32
-        1.0 when the enterprise code lies at or below the park code, else
-        ``LEVEL_SIMILARITY[deepest shared level]``.
-    shared : ndarray of shape (n, m), int8
-        The deepest shared level (0–4).
-    """
-    eq = (ent_paths[:, None, :] == code_paths[None, :, :]) & (code_paths[None, :, :] >= 0)
-    shared = np.cumprod(eq, axis=2, dtype=np.int8).sum(axis=2, dtype=np.int8)
-    depth = (code_paths >= 0).sum(axis=1)
-    full = (shared == depth[None, :]) & (depth[None, :] > 0)
-    sim = np.where(full, np.float32(1.0), _LEVEL_SIM[shared])
-    return sim.astype(np.float32, copy=False), shared
-
-
-def _best_per_owner(values: np.ndarray, owner: np.ndarray, n_owners: int) -> np.ndarray:
-    out = np.full(n_owners, -np.inf, dtype=np.float32)
-    np.maximum.at(out, owner, values)
-    return out
+def best_leading_code(code: str, leading: tuple[str, ...]) -> tuple[str, float, int]:
+    """The park code closest to ``code``, with its similarity and the deepest shared level."""
+    best = ("", -1.0, 0)
+    for park_code in leading:
+        sim, level = taxonomy.code_similarity(code, park_code)
+        if sim > best[1] or (sim == best[1] and level > best[2]):
+            best = (park_code, sim, level)
+    return best
 
 
 class IndustryFeature(FeatureFamily):
@@ -63,30 +38,20 @@ class IndustryFeature(FeatureFamily):
     neutral: ClassVar[float] = 0.3
 
     def raw_similarity(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
-        """Best level similarity of each pair, NaN where the park has no leading industries."""
+        """Best level similarity of each pair, NaN where the park has no leading industries.
+
+        One gather from the park's precomputed table (one entry per GB/T code id).
+        """
         p, e = broadcast_pairs(parks, ents)
-        P = index.parks
-        has_codes = np.bincount(P.lead_owner, minlength=len(P)) > 0
-        out = np.full(len(p), np.nan, dtype=np.float32)
-        if len(p) == 0:
-            return out
-        if np.all(p == p[0]):
-            rows = P.lead_owner == p[0]
-            if rows.any():
-                sim, _ = level_similarity(index.enterprises.paths[e], P.lead_paths[rows])
-                out[:] = sim.max(axis=1)
-        elif np.all(e == e[0]):
-            sim, _ = level_similarity(index.enterprises.paths[e[:1]], P.lead_paths)
-            best = _best_per_owner(sim[0], P.lead_owner, len(P))
-            out[:] = np.where(has_codes[p], best[p], np.nan)
+        P, E = index.parks, index.enterprises
+        if len(p) and np.all(p == p[0]):
+            sim = P.lead_sim[p[0]][E.leaf[e]]
+        elif len(e) and np.all(e == e[0]):
+            sim = P.lead_sim[p, E.leaf[e[0]]]
         else:
-            for park in np.unique(p):
-                sel = p == park
-                rows = P.lead_owner == park
-                if rows.any():
-                    sim, _ = level_similarity(index.enterprises.paths[e[sel]], P.lead_paths[rows])
-                    out[sel] = sim.max(axis=1)
-        return out
+            sim = P.lead_sim[p, E.leaf[e]]
+        has_codes = np.fromiter((bool(c) for c in P.leading), dtype=bool, count=len(P))
+        return np.where(has_codes[p], sim, np.nan).astype(np.float32)
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)
@@ -106,12 +71,7 @@ class IndustryFeature(FeatureFamily):
         if source == 0:
             return "未填行业代码，也无经营范围可供推断，产业匹配未知（按中性分计）"
         code = str(E.code[ent])
-        rows = np.flatnonzero(P.lead_owner == park)
-        sim, shared = level_similarity(E.paths[ent : ent + 1], P.lead_paths[rows])
-        best = int(np.argmax(sim[0]))
-        park_code = P.leading[park][best]
-        level = int(shared[0, best])
-        s = float(sim[0, best])
+        park_code, s, level = best_leading_code(code, P.leading[park])
         ent_txt = f"「{code} {taxonomy.code_name(code)}」"
         park_txt = f"「{park_code} {taxonomy.code_name(park_code)}」"
         if s >= 1.0:

@@ -39,10 +39,10 @@ class TextFeature(FeatureFamily):
         E, P = index.enterprises, index.parks
         if len(p) == 0:
             return np.zeros(0, dtype=np.float32)
-        if np.all(p == p[0]):
-            cos = (E.X[e] @ P.X[p[0]].T).toarray().ravel()
+        if np.all(p == p[0]):  # one park: a sparse mat-vec over every enterprise, then select
+            cos = (E.X @ P.X[p[0]].toarray().ravel())[e]
         elif np.all(e == e[0]):
-            cos = (P.X[p] @ E.X[e[0]].T).toarray().ravel()
+            cos = (P.X @ E.X[e[0]].toarray().ravel())[p]
         else:
             cos = np.asarray(E.X[e].multiply(P.X[p]).sum(axis=1)).ravel()
         return cos.astype(np.float32)

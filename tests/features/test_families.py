@@ -14,7 +14,6 @@ from matcher.features import (
     TextFeature,
 )
 from matcher.features.capacity import space_fits
-from matcher.features.industry import level_similarity
 from matcher.features.location import distance_value
 
 
@@ -24,16 +23,16 @@ def _value(m: Matcher, family: type, park: str, ent: str) -> float:
     return float(family().compute(i, np.array([p]), np.array([e]))[0])
 
 
-def test_level_similarity_by_deepest_shared_level() -> None:
+def test_industry_values_by_deepest_shared_level(matcher: Matcher) -> None:
     from matcher.taxonomy import get_taxonomy
 
     tax = get_taxonomy()
-    ents = tax.paths(["3252", "3251", "3216", "1432", "A", None, "32"])
-    sim, shared = level_similarity(ents, tax.paths(["3252"]))
-    assert sim[:, 0].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.2, 0.0, 0.0, 0.6])
-    assert shared[:, 0].tolist() == [4, 3, 2, 1, 0, 0, 2]
-    sim, _ = level_similarity(ents, tax.paths(["32"]))  # a coarse park code covers its subtree
-    assert sim[:, 0].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.2, 0.0, 0.0, 1.0])
+    codes = ["3252", "3251", "3216", "1432", "A", None, "32"]
+    leaves = tax.leaves(tax.paths(codes))
+    table = matcher.index_.parks.lead_sim[matcher.index_.parks.position["P-AL"]]  # 3252;3392
+    assert table[leaves].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.2, 0.0, 0.0, 0.6])
+    coarse, _ = tax.similarity_tables(["32"])  # a coarse park code covers its subtree
+    assert coarse[leaves].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.2, 0.0, 0.0, 1.0])
 
 
 def test_industry_component(matcher: Matcher) -> None:
