@@ -23,6 +23,7 @@ from .exceptions import (
     SchemaError,
     UnknownIdError,
 )
+from .features import FeatureFamily, FitContext
 from .io import read_table, write_table
 from .model import Explanation, Matcher
 from .schema import (
@@ -30,8 +31,10 @@ from .schema import (
     PARK_COLUMNS,
     load_enterprises,
     load_parks,
+    load_tenants,
     validate_enterprises,
     validate_parks,
+    validate_tenants,
 )
 from .scoring import DEFAULT_WEIGHTS, WeightedScorer
 from .text import normalize_text
@@ -47,6 +50,8 @@ __all__ = [
     "PARK_COLUMNS",
     "ConfigError",
     "Explanation",
+    "FeatureFamily",
+    "FitContext",
     "Matcher",
     "MatcherError",
     "ModelError",
@@ -59,10 +64,12 @@ __all__ = [
     "load_enterprises",
     "load_parks",
     "load_sample",
+    "load_tenants",
     "make_enterprises",
     "normalize_text",
     "read_table",
     "validate_enterprises",
     "validate_parks",
+    "validate_tenants",
     "write_table",
 ]

@@ -6,6 +6,7 @@ Feature families read these arrays; nothing on the ranking path touches a DataFr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,16 @@ from . import sizes, taxonomy
 from .schema import SRDI_LEVELS
 from .text import TextVectorizer
 
-__all__ = ["EnterpriseArrays", "IndustryInferrer", "MatchIndex", "ParkArrays", "build_index"]
+__all__ = [
+    "EnterpriseArrays",
+    "IndustryInferrer",
+    "MatchIndex",
+    "ParkArrays",
+    "build_index",
+    "enterprise_arrays",
+    "park_arrays",
+    "with_enterprises",
+]
 
 #: Integer codes of size classes in the index (-1 = unknown).
 SIZE_CODES = {s: i for i, s in enumerate(sizes.SIZE_CLASSES)}
@@ -152,6 +162,7 @@ class EnterpriseArrays:
     high_tech: np.ndarray  # int8, -1 unknown
     patents: np.ndarray  # float32, NaN unknown
     position: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -176,6 +187,7 @@ class ParkArrays:
     available: np.ndarray  # float32, NaN unknown
     weights: list[dict[str, float]]  # per-park overrides from weight_* columns
     position: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -216,30 +228,31 @@ def _place(frame: pd.DataFrame) -> np.ndarray:
     )
 
 
-def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
-    """Build the arrays from validated frames (see :mod:`matcher.schema`)."""
-    tax = taxonomy.get_taxonomy()
-    ent_docs = enterprise_documents(enterprises)
-    park_docs = park_documents(parks)
-    vectorizer = TextVectorizer()
-    X_all = vectorizer.fit_transform([*ent_docs, *park_docs])
-    X_ent = sparse.csr_matrix(X_all[: len(ent_docs)])
-    X_park = sparse.csr_matrix(X_all[len(ent_docs) :])
+def _declared_codes(enterprises: pd.DataFrame) -> np.ndarray:
+    col = enterprises["industry_code"]
+    return col.astype(object).where(col.notna(), None).to_numpy(dtype=object, copy=True)
 
-    declared = (
-        enterprises["industry_code"]
-        .astype(object)
-        .where(enterprises["industry_code"].notna(), None)
-        .to_numpy(dtype=object)
-    )
-    has_text = np.diff(X_ent.indptr) > 0
-    inferrer = IndustryInferrer().fit(X_ent, declared, vectorizer)
+
+def enterprise_arrays(
+    enterprises: pd.DataFrame,
+    X: sparse.csr_matrix,
+    docs: list[str],
+    inferrer: IndustryInferrer,
+) -> EnterpriseArrays:
+    """Per-enterprise arrays from a validated frame and its TF-IDF rows.
+
+    Missing codes are inferred with the fitted ``inferrer``; missing sizes are then derived
+    from the inferred code.
+    """
+    tax = taxonomy.get_taxonomy()
+    declared = _declared_codes(enterprises)
+    has_text = np.diff(X.indptr) > 0
     code = declared.copy()
     source = np.where(pd.notna(declared), CODE_DECLARED, CODE_NONE).astype(np.int8)
     conf = np.where(source == CODE_DECLARED, 1.0, 0.0).astype(np.float32)
     missing = np.flatnonzero((source == CODE_NONE) & has_text)
     if len(missing):
-        guessed, guessed_conf = inferrer.predict(X_ent[missing])
+        guessed, guessed_conf = inferrer.predict(X[missing])
         ok = np.array([g is not None for g in guessed], dtype=bool)
         code[missing[ok]] = guessed[ok]
         source[missing[ok]] = CODE_INFERRED
@@ -251,7 +264,7 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         .where(enterprises["size_class"].notna(), None)
         .to_numpy(dtype=object, copy=True)
     )
-    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object).copy()
+    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object, copy=True)
     need_size = np.flatnonzero((pd.isna(size_values)) & (source == CODE_INFERRED))
     if len(need_size):
         derived = sizes.classify_sizes(
@@ -272,8 +285,8 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         declared=declared,
         leaf=tax.leaves(tax.paths(list(code))),
         declared_leaf=tax.leaves(tax.paths(list(declared))),
-        X=X_ent,
-        docs=np.asarray(ent_docs, dtype=object),
+        X=X,
+        docs=np.asarray(docs, dtype=object),
         has_text=has_text,
         lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
@@ -286,7 +299,11 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         patents=pd.to_numeric(enterprises["patents"], errors="coerce").to_numpy(np.float32),
     )
     ents.position = {k: i for i, k in enumerate(ents.ids)}
+    return ents
 
+
+def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> ParkArrays:
+    """Per-park arrays from a validated frame and its TF-IDF rows."""
     leading = [_split(v) for v in parks["leading_industries"]]
     excluded = [_split(v) for v in parks["excluded_industries"]]
     weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
@@ -298,21 +315,45 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
         if weight_cols
         else [{} for _ in range(len(parks))]
     )
-    park_arrays = ParkArrays(
+    arrays = ParkArrays(
         ids=parks["park_id"].astype(str).to_numpy(dtype=object),
         names=parks["name"].astype(str).to_numpy(dtype=object),
         leading=leading,
         excluded=excluded,
         lead_sim=_tables(leading),
         excl_hit=_tables(excluded) >= 1.0,
-        X=X_park,
-        docs=np.asarray(park_docs, dtype=object),
-        has_text=np.diff(X_park.indptr) > 0,
+        X=X,
+        docs=np.asarray(docs, dtype=object),
+        has_text=np.diff(X.indptr) > 0,
         lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
         place=_place(parks),
         available=pd.to_numeric(parks["available_sqm"], errors="coerce").to_numpy(np.float32),
         weights=weights,
     )
-    park_arrays.position = {k: i for i, k in enumerate(park_arrays.ids)}
-    return MatchIndex(ents, park_arrays, vectorizer, inferrer)
+    arrays.position = {k: i for i, k in enumerate(arrays.ids)}
+    return arrays
+
+
+def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
+    """Fit the text vectoriser and the industry inferrer, then build every array."""
+    ent_docs = enterprise_documents(enterprises)
+    park_docs = park_documents(parks)
+    vectorizer = TextVectorizer()
+    X_all = vectorizer.fit_transform([*ent_docs, *park_docs])
+    X_ent = sparse.csr_matrix(X_all[: len(ent_docs)])
+    X_park = sparse.csr_matrix(X_all[len(ent_docs) :])
+    inferrer = IndustryInferrer().fit(X_ent, _declared_codes(enterprises), vectorizer)
+    ents = enterprise_arrays(enterprises, X_ent, ent_docs, inferrer)
+    return MatchIndex(ents, park_arrays(parks, X_park, park_docs), vectorizer, inferrer)
+
+
+def with_enterprises(index: MatchIndex, enterprises: pd.DataFrame) -> MatchIndex:
+    """A view of ``index`` whose enterprises are ``enterprises`` (not seen at fit).
+
+    Uses the fitted vectoriser and inferrer, so the new rows are scored exactly as fitted ones.
+    """
+    docs = enterprise_documents(enterprises)
+    X = index.vectorizer.transform(docs)
+    ents = enterprise_arrays(enterprises, X, docs, index.inferrer)
+    return MatchIndex(ents, index.parks, index.vectorizer, index.inferrer)

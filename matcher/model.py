@@ -10,18 +10,20 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from . import taxonomy
-from ._index import CODE_INFERRED, MatchIndex, build_index
+from ._index import CODE_INFERRED, MatchIndex, build_index, with_enterprises
 from .exceptions import ConfigError, NotFittedError, UnknownIdError
-from .features import FeatureFamily, default_families
-from .schema import validate_enterprises, validate_parks
+from .features import FeatureFamily, FitContext, broadcast_pairs, default_families
+from .schema import validate_enterprises, validate_parks, validate_tenants
 from .scoring import WeightedScorer
 
 __all__ = ["Explanation", "Matcher"]
@@ -70,23 +72,36 @@ class Matcher:
     Parameters
     ----------
     weights : dict of str to float, default=None
-        Weight per feature family over ``DEFAULT_WEIGHTS`` (normalised to sum to 1).
+        Weight per feature family over the families' default weights (normalised to sum to 1).
     park_weights : dict of str to dict, default=None
         Per-park weight overrides, ``{park_id: {family: weight}}``; they win over ``weights``
         and over ``weight_<family>`` columns of the parks table.
     families : list of FeatureFamily, default=None
         The feature families; None uses the five defaults (industry, text, capacity, quality,
         location).
+    scorer : estimator, default=None
+        Turns component values into contributions and a score: anything with
+        ``fit(X, y=None, *, feature_names)``, ``contributions(X, coef=None)``,
+        ``decision_function(X, coef=None)`` and a ``baseline`` attribute, such that
+        ``decision_function == baseline + contributions.sum(axis=1)``. None uses a
+        :class:`WeightedScorer` with ``weights``. Per-park and per-call weights apply only to a
+        scorer with ``coef_for`` (the weighted one).
 
     Attributes
     ----------
     index_ : MatchIndex
         The fitted arrays.
-    scorer_ : WeightedScorer
+    scorer_ : estimator
         The fitted scorer.
     feature_names_ : list of str
         The family names, in output order.
+    parks_, enterprises_, tenants_ : DataFrame
+        The validated frames the matcher was fitted on (``tenants_`` may be None).
     """
+
+    #: How many per-park score vectors :meth:`rank_enterprises` keeps (filters and paging of the
+    #: same park then cost a mask and a partial sort, not a rescoring).
+    cache_size: int = 32
 
     def __init__(
         self,
@@ -94,35 +109,68 @@ class Matcher:
         *,
         park_weights: Mapping[str, Mapping[str, float]] | None = None,
         families: Sequence[FeatureFamily] | None = None,
+        scorer: Any = None,
     ):
         self.weights = weights
         self.park_weights = park_weights
         self.families = families
+        self.scorer = scorer
 
     # ------------------------------------------------------------------ fit
-    def fit(self, parks: pd.DataFrame, enterprises: pd.DataFrame) -> Matcher:
-        """Validate (if needed) and index the parks and enterprises.
+    def fit(
+        self,
+        parks: pd.DataFrame,
+        enterprises: pd.DataFrame,
+        tenants: pd.DataFrame | None = None,
+    ) -> Matcher:
+        """Validate (if needed) and index the parks, enterprises and optional tenants.
 
-        Frames from :func:`load_parks` / :func:`load_enterprises` are used as they are; raw
-        frames are validated first (raising :class:`SchemaError`).
+        Frames from :func:`load_parks` / :func:`load_enterprises` / :func:`load_tenants` are used
+        as they are; raw frames are validated first (raising :class:`SchemaError`).
         """
         if parks.attrs.get("parkmatch_schema") != "parks":
             parks = validate_parks(parks)
         if enterprises.attrs.get("parkmatch_schema") != "enterprises":
             enterprises = validate_enterprises(enterprises)
-        self.families_ = list(self.families) if self.families is not None else default_families()
-        self.feature_names_ = [f.name for f in self.families_]
-        self.scorer_ = WeightedScorer(self.weights).fit(feature_names=self.feature_names_)
-        self._neutral = np.array([f.neutral for f in self.families_], dtype=np.float32)
+        if tenants is not None:
+            tenants = validate_tenants(tenants, parks=parks, enterprises=enterprises)
+        families = list(self.families) if self.families is not None else default_families()
+        names = [f.name for f in families]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"评分维度重复：{names}")
+        defaults = {f.name: f.default_weight for f in families}
+        if self.scorer is None:
+            scorer: Any = WeightedScorer(self.weights, defaults=defaults)
+        else:
+            if self.weights:
+                raise ConfigError("weights 只适用于默认的加权评分器；已指定 scorer 时请勿同时指定")
+            scorer = self.scorer if _is_fitted(self.scorer) else clone(self.scorer, safe=False)
+        if not _is_fitted(scorer):
+            scorer.fit(feature_names=names)
+        fitted_names = list(getattr(scorer, "feature_names_in_", names))
+        if fitted_names != names:
+            raise ConfigError(f"评分器的特征 {fitted_names} 与评分维度 {names} 不一致")
         if self.park_weights:
+            if not hasattr(scorer, "coef_for"):
+                raise ConfigError("park_weights 只适用于默认的加权评分器")
             unknown = [p for p in self.park_weights if p not in set(parks["park_id"])]
             if unknown:
                 raise UnknownIdError("park", unknown[0])
             for layer in self.park_weights.values():
-                self.scorer_.coef_for(layer)  # validates names and values now, not mid-ranking
-        self.index_: MatchIndex = build_index(parks, enterprises)
+                scorer.coef_for(layer)  # validates names and values now, not mid-ranking
+        index = build_index(parks, enterprises)
+        context = FitContext(parks=parks, enterprises=enterprises, tenants=tenants)
+        for family in families:
+            family.prepare(index, context)
+        self.families_ = families
+        self.feature_names_ = names
+        self.scorer_ = scorer
+        self._neutral = np.array([f.neutral for f in families], dtype=np.float32)
+        self.index_: MatchIndex = index
         self.parks_ = parks.reset_index(drop=True)
         self.enterprises_ = enterprises.reset_index(drop=True)
+        self.tenants_ = None if tenants is None else tenants.reset_index(drop=True)
+        self._cache: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -145,25 +193,38 @@ class Matcher:
         except KeyError:
             raise UnknownIdError("enterprise", enterprise_id) from None
 
-    def _coef(self, park: int, weights: Mapping[str, float] | None) -> np.ndarray:
+    def _coef(self, park: int, weights: Mapping[str, float] | None) -> np.ndarray | None:
+        """Coefficients for one park (None for scorers without per-park weights)."""
+        if not hasattr(self.scorer_, "coef_for"):
+            if weights:
+                raise ConfigError("weights 只适用于默认的加权评分器")
+            return None
         P = self.index_.parks
         per_park = (self.park_weights or {}).get(str(P.ids[park]))
-        return self.scorer_.coef_for(P.weights[park], per_park, weights)
+        return np.asarray(self.scorer_.coef_for(P.weights[park], per_park, weights))
+
+    def _coef_rows(
+        self, parks: np.ndarray, weights: Mapping[str, float] | None
+    ) -> np.ndarray | None:
+        coefs = [self._coef(int(p), weights) for p in parks]
+        if not coefs or coefs[0] is None:
+            return None
+        return np.vstack(coefs)  # type: ignore[arg-type]
 
     def component_values(
-        self, parks: np.ndarray, ents: np.ndarray
+        self, parks: np.ndarray, ents: np.ndarray, *, index: MatchIndex | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw component values (n, F) with NaN for unknown, and the neutral-filled values."""
-        index = self._check_fitted()
+        index = self._check_fitted() if index is None else index
         raw = np.column_stack([f.compute(index, parks, ents) for f in self.families_])
         filled = np.where(np.isnan(raw), self._neutral, raw).astype(np.float32)
         return raw, filled
 
-    def eligibility(self, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
+    def eligibility(
+        self, parks: np.ndarray, ents: np.ndarray, *, index: MatchIndex | None = None
+    ) -> np.ndarray:
         """Hard constraints: an excluded (declared) industry or a space need over the free space."""
-        index = self._check_fitted()
-        from .features import broadcast_pairs
-
+        index = self._check_fitted() if index is None else index
         p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
         ok = ~(E.space[e] > P.available[p])  # NaN compares False: unknown never excludes
@@ -173,8 +234,8 @@ class Matcher:
             ok &= ~P.excl_hit[p, E.declared_leaf[e]]
         return ok
 
-    def _eligibility_reasons(self, park: int, ent: int) -> list[str]:
-        E, P = self.index_.enterprises, self.index_.parks
+    def _eligibility_reasons(self, index: MatchIndex, park: int, ent: int) -> list[str]:
+        E, P = index.enterprises, index.parks
         out = []
         checks = [(E.declared[ent], False)]
         if E.code_source[ent] == CODE_INFERRED:
@@ -197,72 +258,90 @@ class Matcher:
             )
         return out
 
-    def _reasons(self, park: int, ent: int, raw: np.ndarray, contrib: np.ndarray) -> list[str]:
-        reasons = self._eligibility_reasons(park, ent)
+    def _reasons(
+        self, index: MatchIndex, park: int, ent: int, raw: np.ndarray, contrib: np.ndarray
+    ) -> list[str]:
+        reasons = self._eligibility_reasons(index, park, ent)
         order = np.argsort(-contrib, kind="stable")
         for j in order:
             fam = self.families_[j]
-            reasons.append(f"{fam.label}：{fam.reason(self.index_, park, ent, float(raw[j]))}")
+            reasons.append(f"{fam.label}：{fam.reason(index, park, ent, float(raw[j]))}")
         return reasons
 
-    def _ranked(
+    def _scores(
+        self, index: MatchIndex, p: np.ndarray, e: np.ndarray, coef: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        _, filled = self.component_values(p, e, index=index)
+        score = np.asarray(self.scorer_.decision_function(filled, coef), dtype=np.float64)
+        return score, self.eligibility(p, e, index=index)
+
+    def _select(
         self,
+        score: np.ndarray,
+        eligible: np.ndarray,
         *,
-        parks: np.ndarray,
-        ents: np.ndarray,
-        coef: np.ndarray,
         k: int | None,
+        offset: int,
         include_ineligible: bool,
         min_score: float | None,
         candidates: np.ndarray | None,
-        other: str,
-    ) -> pd.DataFrame:
-        from .features import broadcast_pairs
-
-        p, e = broadcast_pairs(parks, ents)
-        raw, filled = self.component_values(p, e)
-        contrib = self.scorer_.contributions(filled, coef)
-        score = self.scorer_.baseline + contrib.sum(axis=1)
-        eligible = self.eligibility(p, e)
-        keep = np.ones(len(p), dtype=bool) if candidates is None else candidates.copy()
+    ) -> tuple[np.ndarray, int]:
+        """Rows of the ranking page (best first) and the total number of rows that qualify."""
+        keep = np.ones(len(score), dtype=bool) if candidates is None else candidates.copy()
         if not include_ineligible:
             keep &= eligible
         if min_score is not None:
             keep &= score >= min_score
         rows = np.flatnonzero(keep)
+        total = len(rows)
         # eligible first, then score descending, then input order (stable, deterministic)
         key = np.where(eligible[rows], 0.0, -1e9) + score[rows]
-        if k is not None and k < len(rows):
-            if k <= 0:
+        need = None if k is None else max(offset, 0) + max(k, 0)
+        if need is not None and need < len(rows):
+            if need == 0:
                 rows, key = rows[:0], key[:0]
             else:
-                cut = np.argpartition(-key, k - 1)[:k]
-                threshold = key[cut].min()
-                rows = rows[key >= threshold]  # keep ties, then cut after a stable sort
-                key = key[key >= threshold]
-        order = np.lexsort((rows, -key))
-        rows = rows[order]
-        if k is not None:
-            rows = rows[: max(k, 0)]
-        E, P = self.index_.enterprises, self.index_.parks
-        if other == "enterprise":
-            ids, names = E.ids[e[rows]], E.names[e[rows]]
-        else:
-            ids, names = P.ids[p[rows]], P.names[p[rows]]
+                threshold = key[np.argpartition(-key, need - 1)[:need]].min()
+                rows, key = rows[key >= threshold], key[key >= threshold]  # keep ties
+        rows = rows[np.lexsort((rows, -key))]
+        if need is not None:
+            rows = rows[max(offset, 0) : need]
+        return rows, total
+
+    def _frame(
+        self,
+        index: MatchIndex,
+        p: np.ndarray,
+        e: np.ndarray,
+        coef: np.ndarray | None,
+        *,
+        other: str,
+        start: int,
+        total: int,
+    ) -> pd.DataFrame:
+        """The ranking page for aligned pairs: contributions and reasons recomputed per row."""
+        raw, filled = self.component_values(p, e, index=index)
+        contrib = np.asarray(self.scorer_.contributions(filled, coef), dtype=np.float64)
+        score = float(getattr(self.scorer_, "baseline", 0.0)) + contrib.sum(axis=1)
+        eligible = self.eligibility(p, e, index=index)
+        E, P = index.enterprises, index.parks
+        ids, names = (E.ids[e], E.names[e]) if other == "enterprise" else (P.ids[p], P.names[p])
         out = pd.DataFrame(
             {
-                "rank": np.arange(1, len(rows) + 1),
+                "rank": np.arange(start + 1, start + len(p) + 1),
                 f"{other}_id": ids.astype(str),
                 "name": names.astype(str),
-                "score": score[rows],
-                "eligible": eligible[rows],
+                "score": score,
+                "eligible": eligible,
                 "reasons": [
-                    "；".join(self._reasons(int(p[r]), int(e[r]), raw[r], contrib[r])) for r in rows
+                    "；".join(self._reasons(index, int(p[r]), int(e[r]), raw[r], contrib[r]))
+                    for r in range(len(p))
                 ],
             }
         )
         for j, name in enumerate(self.feature_names_):
-            out[name] = contrib[rows, j]
+            out[name] = contrib[:, j]
+        out.attrs["total"] = total
         return out
 
     # ------------------------------------------------------------------ public
@@ -271,6 +350,7 @@ class Matcher:
         park_id: str,
         k: int | None = 20,
         *,
+        offset: int = 0,
         include_ineligible: bool = False,
         weights: Mapping[str, float] | None = None,
         min_score: float | None = None,
@@ -284,6 +364,8 @@ class Matcher:
             A park of the fitted data.
         k : int or None, default=20
             How many rows to return; None returns all.
+        offset : int, default=0
+            Skip this many rows first (paging); ``rank`` still counts from the top.
         include_ineligible : bool, default=False
             Also return ineligible enterprises, always after the eligible ones.
         weights : dict, default=None
@@ -297,44 +379,134 @@ class Matcher:
         -------
         DataFrame
             ``rank, enterprise_id, name, score, eligible, reasons`` and one column per family
-            with its contribution (they sum to ``score``).
+            with its contribution (they sum to ``score`` minus the scorer's baseline, which is 0
+            for the default scorer). ``attrs["total"]`` holds how many rows qualified before
+            ``k`` and ``offset`` were applied.
         """
+        index = self._check_fitted()
         park = self._park_row(park_id)
-        n = len(self.index_.enterprises)
-        return self._ranked(
-            parks=np.array([park]),
-            ents=np.arange(n),
-            coef=self._coef(park, weights),
+        coef = self._coef(park, weights)
+        key = (park, None if coef is None else tuple(np.round(coef, 12)))
+        cached = self._cache.get(key)
+        n = len(index.enterprises)
+        if cached is None:
+            cached = self._scores(index, np.array([park]), np.arange(n), coef)
+            self._cache[key] = cached
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        score, eligible = cached
+        rows, total = self._select(
+            score,
+            eligible,
             k=k,
+            offset=offset,
             include_ineligible=include_ineligible,
             min_score=min_score,
             candidates=self._mask(candidates, n, "enterprise"),
-            other="enterprise",
         )
+        p = np.full(len(rows), park)
+        return self._frame(index, p, rows, coef, other="enterprise", start=offset, total=total)
 
     def rank_parks(
         self,
         enterprise_id: str,
         k: int | None = 5,
         *,
+        offset: int = 0,
         include_ineligible: bool = False,
         weights: Mapping[str, float] | None = None,
         min_score: float | None = None,
         candidates: Sequence[str] | np.ndarray | None = None,
     ) -> pd.DataFrame:
         """Rank parks for one enterprise, best first (mirrors :meth:`rank_enterprises`)."""
+        index = self._check_fitted()
         ent = self._enterprise_row(enterprise_id)
-        m = len(self.index_.parks)
-        coef = np.vstack([self._coef(p, weights) for p in range(m)]) if m else np.zeros((0, 5))
-        return self._ranked(
-            parks=np.arange(m),
-            ents=np.array([ent]),
-            coef=coef,
+        return self._rank_parks(
+            index,
+            ent,
             k=k,
+            offset=offset,
+            include_ineligible=include_ineligible,
+            weights=weights,
+            min_score=min_score,
+            candidates=candidates,
+        )
+
+    def _rank_parks(
+        self,
+        index: MatchIndex,
+        ent: int,
+        *,
+        k: int | None,
+        offset: int,
+        include_ineligible: bool,
+        weights: Mapping[str, float] | None,
+        min_score: float | None,
+        candidates: Sequence[str] | np.ndarray | None,
+    ) -> pd.DataFrame:
+        m = len(index.parks)
+        parks = np.arange(m)
+        coef = self._coef_rows(parks, weights)
+        score, eligible = self._scores(index, parks, np.array([ent]), coef)
+        rows, total = self._select(
+            score,
+            eligible,
+            k=k,
+            offset=offset,
             include_ineligible=include_ineligible,
             min_score=min_score,
             candidates=self._mask(candidates, m, "park"),
-            other="park",
+        )
+        e = np.full(len(rows), ent)
+        page_coef = None if coef is None else coef[rows]
+        return self._frame(index, rows, e, page_coef, other="park", start=offset, total=total)
+
+    def rank_parks_for(
+        self,
+        profile: Mapping[str, Any] | pd.DataFrame,
+        k: int | None = 5,
+        **kwargs: Any,
+    ) -> pd.DataFrame:
+        """Rank parks for an enterprise that is not in the fitted data.
+
+        Parameters
+        ----------
+        profile : dict or one-row DataFrame
+            Enterprise fields in the enterprises schema (English or Chinese keys);
+            ``enterprise_id`` and ``name`` may be left out.
+        k, **kwargs
+            As for :meth:`rank_parks`.
+
+        Raises
+        ------
+        SchemaError
+            When the profile breaks the schema.
+        """
+        index = self._check_fitted()
+        frame = pd.DataFrame([dict(profile)]) if isinstance(profile, Mapping) else profile.copy()
+        if len(frame) != 1:
+            raise ConfigError(f"profile 应为一家企业，得到 {len(frame)} 行")
+        frame = frame.astype(object)
+        for col, default in (("enterprise_id", "profile"), ("name", "（待匹配企业）")):
+            zh = "企业编号" if col == "enterprise_id" else "企业名称"
+            if col not in frame.columns and zh not in frame.columns:
+                frame[col] = default
+        validated = validate_enterprises(frame, file="profile")
+        view = with_enterprises(index, validated)
+        for family in self.families_:
+            family.prepare_enterprises(view, validated)
+        return self._rank_parks(
+            view,
+            0,
+            k=k,
+            offset=kwargs.pop("offset", 0),
+            include_ineligible=kwargs.pop("include_ineligible", False),
+            weights=kwargs.pop("weights", None),
+            min_score=kwargs.pop("min_score", None),
+            candidates=kwargs.pop("candidates", None),
+            **kwargs,
         )
 
     def _mask(
@@ -359,32 +531,43 @@ class Matcher:
         self, park_id: str, enterprise_id: str, *, weights: Mapping[str, float] | None = None
     ) -> Explanation:
         """The contributions (which sum to the score) and the reasons for one pair."""
+        index = self._check_fitted()
         park, ent = self._park_row(park_id), self._enterprise_row(enterprise_id)
         p, e = np.array([park]), np.array([ent])
         raw, filled = self.component_values(p, e)
         coef = self._coef(park, weights)
-        contrib = self.scorer_.contributions(filled, coef)[0]
+        contrib = np.asarray(self.scorer_.contributions(filled, coef), dtype=np.float64)[0]
+        baseline = float(getattr(self.scorer_, "baseline", 0.0))
         names = self.feature_names_
+        if coef is not None:
+            shown = coef / float(getattr(self.scorer_, "scale", 1.0))
+        else:
+            shown = np.asarray(getattr(self.scorer_, "coef_", np.full(len(names), np.nan)))
         return Explanation(
             park_id=str(park_id),
             enterprise_id=str(enterprise_id),
-            score=float(self.scorer_.baseline + contrib.sum()),
+            score=baseline + float(contrib.sum()),
             eligible=bool(self.eligibility(p, e)[0]),
-            baseline=float(self.scorer_.baseline),
+            baseline=baseline,
             contributions={n: float(c) for n, c in zip(names, contrib, strict=True)},
             values={
                 n: (None if np.isnan(v) else float(v)) for n, v in zip(names, raw[0], strict=True)
             },
-            weights={n: float(w) for n, w in zip(names, coef / self.scorer_.scale, strict=True)},
-            reasons=self._reasons(park, ent, raw[0], contrib),
+            weights={n: float(w) for n, w in zip(names, np.ravel(shown), strict=True)},
+            reasons=self._reasons(index, park, ent, raw[0], contrib),
         )
 
     def score(self, park_id: str, enterprise_id: str, **kwargs: Any) -> float:
-        """The score of one pair (0–100)."""
+        """The score of one pair (0–100 for the default scorer)."""
         return self.explain(park_id, enterprise_id, **kwargs).score
 
     def __repr__(self) -> str:
         fitted = ""
         if hasattr(self, "index_"):
-            fitted = f", fitted on {len(self.index_.parks)} parks × {len(self.index_.enterprises)} enterprises"
+            n_parks, n_ents = len(self.index_.parks), len(self.index_.enterprises)
+            fitted = f", fitted on {n_parks} parks × {n_ents} enterprises"
         return f"Matcher(weights={self.weights!r}{fitted})"
+
+
+def _is_fitted(estimator: Any) -> bool:
+    return any(k.endswith("_") and not k.startswith("_") for k in vars(estimator))

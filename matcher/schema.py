@@ -31,13 +31,16 @@ __all__ = [
     "PARK_COLUMNS",
     "SRDI_LABELS",
     "SRDI_LEVELS",
+    "TENANT_COLUMNS",
     "Column",
     "load_enterprises",
     "load_parks",
+    "load_tenants",
     "parse_bool",
     "parse_srdi_level",
     "validate_enterprises",
     "validate_parks",
+    "validate_tenants",
 ]
 
 #: 专精特新 levels, weakest first.
@@ -106,6 +109,12 @@ PARK_COLUMNS: tuple[Column, ...] = (
         "available_sqm", "float", "可用面积(平方米)", ("可用面积", "剩余面积", "可招商面积(平方米)")
     ),
     Column("excluded_industries", "codes", "禁止入驻行业", ("禁止行业", "负面清单行业")),
+)
+
+#: Tenants: which enterprises already sit in which park (one row per pair).
+TENANT_COLUMNS: tuple[Column, ...] = (
+    Column("park_id", "id", "园区编号", ("园区id", "园区代码"), True),
+    Column("enterprise_id", "id", "企业编号", ("企业id", "企业代码"), True),
 )
 
 _ENTERPRISE_EXTRA = ("size_class_source", "location_source")
@@ -373,6 +382,8 @@ def _validate(
 
     id_col = columns[0].name
     ids = out[id_col]
+    if kind == "tenants":  # a tenant row is unique by its (park, enterprise) pair
+        ids = out["park_id"].astype(object) + "\x00" + out["enterprise_id"].astype(object)
     dup = ids.notna() & ids.duplicated(keep=False)
     if dup.any():
         first_row: dict[str, int] = {}
@@ -383,14 +394,15 @@ def _validate(
                 Problem(
                     column=header_of.get(id_col, columns[0].zh),
                     row=int(rows[i]),
-                    value=str(ids.iat[i]),
+                    value=str(ids.iat[i]).replace("\x00", " / "),
                     message=f"编号重复（与第{first_row[ids.iat[i]]}行相同）",
                     expected="每行唯一的编号",
                     file=file,
                 )
             )
 
-    _check_lat_lon_pairs(frame, rows, header_of, file, problems)
+    if kind != "tenants":
+        _check_lat_lon_pairs(frame, rows, header_of, file, problems)
     extras = [c for c in frame.columns if c not in {col.name for col in columns}]
     for c in extras:
         out[c] = frame[c]
@@ -547,3 +559,46 @@ def load_enterprises(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
 def load_parks(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     """Read and validate a parks file (CSV in UTF-8/GB18030, XLSX or Parquet)."""
     return validate_parks(read_table(path, sheet=sheet), file=Path(path).name)
+
+
+def validate_tenants(
+    frame: pd.DataFrame,
+    *,
+    file: str | None = None,
+    parks: pd.DataFrame | None = None,
+    enterprises: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Validate a tenants table (``park_id, enterprise_id``; 园区编号, 企业编号).
+
+    When ``parks`` / ``enterprises`` are given, every id must exist in them.
+    """
+    out, problems, header_of = _validate(frame, TENANT_COLUMNS, kind="tenants", file=file)
+    rows = np.arange(len(out)) + 2
+    for col, known, label in (
+        ("park_id", parks, "园区表"),
+        ("enterprise_id", enterprises, "企业表"),
+    ):
+        if known is None or col not in out:
+            continue
+        ids = set(known[col].astype(str))
+        for i in np.flatnonzero(out[col].map(lambda v, s=ids: v is not None and v not in s)):
+            problems.append(
+                Problem(
+                    column=header_of.get(col, col),
+                    row=int(rows[i]),
+                    value=str(out[col].iat[i]),
+                    message=f"编号不在{label}中",
+                    expected=f"{label}中已有的编号",
+                    file=file,
+                )
+            )
+    if problems:
+        raise SchemaError(problems, file=file)
+    result = _finish(out, TENANT_COLUMNS, ())
+    result.attrs["parkmatch_schema"] = "tenants"
+    return result
+
+
+def load_tenants(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read and validate a tenants file (``park_id, enterprise_id``)."""
+    return validate_tenants(read_table(path, sheet=sheet), file=Path(path).name)

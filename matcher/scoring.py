@@ -13,29 +13,26 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .exceptions import ConfigError, NotFittedError
-from .features import DEFAULT_FAMILIES
+from .features import DEFAULT_FAMILIES, default_families
 
 __all__ = ["DEFAULT_WEIGHTS", "WeightedScorer", "resolve_weights"]
 
-#: Default weight of each family (they are normalised to sum to 1, so scores run 0–100).
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "industry": 0.35,
-    "text": 0.25,
-    "capacity": 0.15,
-    "quality": 0.15,
-    "location": 0.10,
-}
+#: Default weight of each default family (normalised to sum to 1, so scores run 0–100).
+DEFAULT_WEIGHTS: dict[str, float] = {f.name: f.default_weight for f in default_families()}
 
 
 def resolve_weights(
-    *layers: Mapping[str, float] | None, families: Sequence[str] = DEFAULT_FAMILIES
+    *layers: Mapping[str, float] | None,
+    families: Sequence[str] = DEFAULT_FAMILIES,
+    defaults: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """Merge weight layers (later ones win) over the defaults; return them normalised to sum 1.
 
     >>> resolve_weights({"industry": 1.0, "text": 1.0, "capacity": 0, "quality": 0, "location": 0})
     array([0.5, 0.5, 0. , 0. , 0. ])
     """
-    merged = {f: DEFAULT_WEIGHTS.get(f, 0.0) for f in families}
+    base = DEFAULT_WEIGHTS if defaults is None else defaults
+    merged = {f: float(base.get(f, 0.0)) for f in families}
     for layer in layers:
         if not layer:
             continue
@@ -69,6 +66,9 @@ class WeightedScorer(BaseEstimator):
         Score of a pair whose every component is 0.
     scale : float, default=100.0
         Score of a pair whose every component is 1, minus the baseline.
+    defaults : dict of str to float, default=None
+        Weights of families missing from ``weights``; None uses ``DEFAULT_WEIGHTS`` (a
+        ``Matcher`` passes its families' ``default_weight``).
 
     Examples
     --------
@@ -84,10 +84,12 @@ class WeightedScorer(BaseEstimator):
         *,
         baseline: float = 0.0,
         scale: float = 100.0,
+        defaults: Mapping[str, float] | None = None,
     ):
         self.weights = weights
         self.baseline = baseline
         self.scale = scale
+        self.defaults = defaults
 
     def fit(
         self,
@@ -98,7 +100,9 @@ class WeightedScorer(BaseEstimator):
     ) -> WeightedScorer:
         """Resolve the weights against ``feature_names``; nothing is learned from ``X``."""
         self.feature_names_in_ = np.asarray(list(feature_names), dtype=object)
-        self.weights_ = resolve_weights(self.weights, families=list(feature_names))
+        self.weights_ = resolve_weights(
+            self.weights, families=list(feature_names), defaults=self.defaults
+        )
         self.coef_ = self.weights_ * self.scale
         self.n_features_in_ = len(self.coef_)
         return self
@@ -109,7 +113,8 @@ class WeightedScorer(BaseEstimator):
         if not any(overrides):
             return np.asarray(self.coef_)
         names = list(self.feature_names_in_)
-        return resolve_weights(self.weights, *overrides, families=names) * self.scale
+        weights = resolve_weights(self.weights, *overrides, families=names, defaults=self.defaults)
+        return weights * self.scale
 
     def contributions(self, X: np.ndarray, coef: np.ndarray | None = None) -> np.ndarray:
         """Per-family contributions (n, F); ``coef`` may be (F,) or one row per pair (n, F)."""

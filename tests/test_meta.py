@@ -44,6 +44,8 @@ def test_readme_names_the_two_commands_and_ci_calls_the_test_one() -> None:
 
 
 def test_all_is_sorted_and_complete() -> None:
-    assert sorted(matcher.__all__, key=str.casefold) == sorted(set(matcher.__all__), key=str.casefold)
+    assert sorted(matcher.__all__, key=str.casefold) == sorted(
+        set(matcher.__all__), key=str.casefold
+    )
     for name in matcher.__all__:
         assert hasattr(matcher, name), name

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import Matcher, NotFittedError, UnknownIdError
+from matcher import ConfigError, Matcher, NotFittedError, SchemaError, UnknownIdError
 
 COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
 
@@ -166,3 +166,80 @@ def test_ranking_is_deterministic_on_ties(matcher: Matcher) -> None:
     pd.testing.assert_frame_equal(a, b)
     # E1 and E2 tie exactly: input order decides
     assert a["enterprise_id"].tolist()[:2] == ["E1", "E2"]
+
+
+def test_offset_pages_and_total(matcher: Matcher) -> None:
+    everything = matcher.rank_enterprises("P-AL", k=None)
+    page = matcher.rank_enterprises("P-AL", k=2, offset=2)
+    assert page["enterprise_id"].tolist() == everything["enterprise_id"].tolist()[2:4]
+    assert page["rank"].tolist() == [3, 4]
+    assert page.attrs["total"] == len(everything)
+    beyond = matcher.rank_enterprises("P-AL", k=5, offset=100)
+    assert len(beyond) == 0 and beyond.attrs["total"] == len(everything)
+
+
+def test_cached_scores_respect_call_weights(matcher: Matcher) -> None:
+    before = matcher.rank_enterprises("P-AL", k=None)
+    only_location = {"industry": 0, "text": 0, "capacity": 0, "quality": 0, "location": 1}
+    weighted = matcher.rank_enterprises("P-AL", k=None, weights=only_location)
+    after = matcher.rank_enterprises("P-AL", k=None)
+    pd.testing.assert_frame_equal(before, after)
+    assert not np.allclose(
+        before.set_index("enterprise_id")["score"],
+        weighted.set_index("enterprise_id").loc[before["enterprise_id"], "score"],
+    )
+
+
+def test_rank_parks_for_a_profile_not_in_the_data(matcher: Matcher) -> None:
+    from .conftest import ENTERPRISES
+
+    profile = {k: v for k, v in ENTERPRISES[2].items() if k not in ("enterprise_id", "name")}
+    chinese = {"经营范围": profile.pop("business_scope"), **profile}
+    got = matcher.rank_parks_for(chinese, k=None)
+    expected = matcher.rank_parks("E3", k=None)
+    pd.testing.assert_frame_equal(
+        got[["park_id", "score", "eligible"]], expected[["park_id", "score", "eligible"]]
+    )
+    with pytest.raises(SchemaError):
+        matcher.rank_parks_for({"employees": "-1"})
+
+
+def test_tenants_are_validated_against_the_tables(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    tenants = pd.DataFrame({"园区编号": ["P-AL", "P-AL", "P-X"], "企业编号": ["E1", "E1", "E9"]})
+    with pytest.raises(SchemaError) as exc:
+        Matcher().fit(parks, enterprises, tenants)
+    got = {(p.row, p.column) for p in exc.value.problems}
+    assert got == {(3, "园区编号"), (4, "园区编号")}
+    m = Matcher().fit(parks, enterprises, tenants.iloc[:1])
+    assert m.tenants_["enterprise_id"].tolist() == ["E1"]
+
+
+class _HalfScorer:
+    """A minimal custom scorer: every component counts 10 points, baseline 5."""
+
+    baseline = 5.0
+
+    def fit(self, X=None, y=None, *, feature_names=()):
+        self.feature_names_in_ = list(feature_names)
+        return self
+
+    def contributions(self, X, coef=None):
+        return np.asarray(X, dtype=float) * 10.0
+
+    def decision_function(self, X, coef=None):
+        return self.baseline + self.contributions(X).sum(axis=1)
+
+
+def test_custom_scorer_keeps_explanations_consistent(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    m = Matcher(scorer=_HalfScorer()).fit(parks, enterprises)
+    leads = m.rank_enterprises("P-AL", k=None)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1) + 5.0, leads["score"])
+    ex = m.explain("P-AL", "E1")
+    assert ex.baseline == 5.0
+    assert ex.score == pytest.approx(5.0 + sum(ex.contributions.values()))
+    with pytest.raises(ConfigError):
+        m.rank_enterprises("P-AL", weights={"industry": 1})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import FeatureFamily, broadcast_pairs
+from ._base import FeatureFamily, FitContext, broadcast_pairs
 from .capacity import CapacityFeature
 from .industry import IndustryFeature
 from .location import LocationFeature
@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_FAMILIES",
     "CapacityFeature",
     "FeatureFamily",
+    "FitContext",
     "IndustryFeature",
     "LocationFeature",
     "QualityFeature",

@@ -9,13 +9,27 @@ one park against many enterprises, one enterprise against many parks, or aligned
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 
 from .._index import MatchIndex
 
-__all__ = ["FeatureFamily", "broadcast_pairs"]
+__all__ = ["FeatureFamily", "FitContext", "broadcast_pairs"]
+
+
+@dataclass
+class FitContext:
+    """The validated frames a ``Matcher`` was fitted on, handed to :meth:`FeatureFamily.prepare`.
+
+    ``tenants`` holds ``park_id, enterprise_id`` pairs (None when not given).
+    """
+
+    parks: pd.DataFrame
+    enterprises: pd.DataFrame
+    tenants: pd.DataFrame | None = None
 
 
 def broadcast_pairs(parks: np.ndarray, ents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,11 +51,25 @@ class FeatureFamily(ABC):
         Chinese label shown to users.
     neutral : float
         The value used in the score when the component is unknown: never a perfect score.
+    default_weight : float
+        The family's weight when no weights are given (weights are normalised to sum to 1).
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
     neutral: ClassVar[float]
+    default_weight: ClassVar[float]
+
+    def prepare(self, index: MatchIndex, context: FitContext) -> None:  # noqa: B027
+        """Build whatever the family needs beyond the index, once per ``Matcher.fit``.
+
+        Families that keep per-row state store it in ``index.enterprises.extras`` /
+        ``index.parks.extras`` under their own keys. The default does nothing.
+        """
+
+    def prepare_enterprises(self, index: MatchIndex, enterprises: pd.DataFrame) -> None:  # noqa: B027
+        """Fill per-enterprise state for enterprises not seen at fit (``index`` is a view
+        holding only them). The default does nothing."""
 
     @abstractmethod
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:

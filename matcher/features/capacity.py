@@ -47,6 +47,7 @@ class CapacityFeature(FeatureFamily):
     name: ClassVar[str] = "capacity"
     label: ClassVar[str] = "空间规模"
     neutral: ClassVar[float] = 0.5
+    default_weight: ClassVar[float] = 0.15
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)

@@ -36,6 +36,7 @@ class IndustryFeature(FeatureFamily):
     name: ClassVar[str] = "industry"
     label: ClassVar[str] = "产业匹配"
     neutral: ClassVar[float] = 0.3
+    default_weight: ClassVar[float] = 0.35
 
     def raw_similarity(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Best level similarity of each pair, NaN where the park has no leading industries.

@@ -31,6 +31,7 @@ class LocationFeature(FeatureFamily):
     name: ClassVar[str] = "location"
     label: ClassVar[str] = "区位"
     neutral: ClassVar[float] = 0.5
+    default_weight: ClassVar[float] = 0.1
 
     def distance(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Great-circle distance in km of each pair (NaN where a point is unknown)."""

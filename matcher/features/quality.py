@@ -31,6 +31,7 @@ class QualityFeature(FeatureFamily):
     name: ClassVar[str] = "quality"
     label: ClassVar[str] = "成长质量"
     neutral: ClassVar[float] = 0.2
+    default_weight: ClassVar[float] = 0.15
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         _, e = broadcast_pairs(parks, ents)

@@ -29,6 +29,7 @@ class TextFeature(FeatureFamily):
     name: ClassVar[str] = "text"
     label: ClassVar[str] = "业务契合"
     neutral: ClassVar[float] = 0.2
+    default_weight: ClassVar[float] = 0.25
 
     def __init__(self, saturation: float = 0.35):
         self.saturation = saturation
