@@ -12,7 +12,7 @@ PARK   ?= GY-LZ-AL
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[service,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[service,distributed,notebooks,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -249,6 +249,10 @@ def sample(
         out.print(f"已写出 {path}")
 
 
+# Commands of later features live in their own modules and register on ``app`` when imported.
+from . import _cli_learning, _cli_scale, _cli_chain  # noqa: E402, F401, I001
+
+
 def main() -> None:
     """Entry point of the ``parkmatch`` console script."""
     try:
