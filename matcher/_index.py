@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import sizes, taxonomy
+from ._columns import StringColumn
 from .schema import SRDI_LEVELS
 from .text import TextVectorizer
 
@@ -137,27 +138,33 @@ class IndustryInferrer:
         return codes, conf
 
 
+#: Integer codes of where an enterprise's size class came from.
+SIZE_SOURCES = (None, "declared", "derived", "inferred")
+
+
 @dataclass
 class EnterpriseArrays:
-    """Per-enterprise arrays, aligned by row."""
+    """Per-enterprise arrays, aligned by row: numbers, small integer codes, sparse text rows.
 
-    ids: np.ndarray
-    names: np.ndarray
-    code: np.ndarray  # effective code (declared, else inferred, else None), object
+    Strings are kept compact (:class:`StringColumn`, fixed-width ids); industry codes are kept as
+    taxonomy ids (``leaf``), with ``code`` / ``declared`` derived from them on demand.
+    """
+
+    ids: np.ndarray  # <U fixed width
+    names: StringColumn
     code_source: np.ndarray  # int8: CODE_NONE / CODE_DECLARED / CODE_INFERRED
     code_conf: np.ndarray  # float32: 1 for declared, inference confidence otherwise
-    declared: np.ndarray  # object: the declared code, None where missing
     leaf: np.ndarray  # int32: taxonomy id of the effective code, -1 missing
     declared_leaf: np.ndarray  # int32: taxonomy id of the declared code (for exclusions)
     X: sparse.csr_matrix  # TF-IDF rows of scope + products
-    docs: np.ndarray  # object: the text behind X (for reasons)
+    docs: StringColumn  # the text behind X (for reasons)
     has_text: np.ndarray  # bool
     lat: np.ndarray  # float64, NaN unknown
     lon: np.ndarray
-    place: np.ndarray  # object: county / city name for reasons
+    place: StringColumn  # county / city name for reasons
     space: np.ndarray  # float32, NaN unknown
     size: np.ndarray  # int8, -1 unknown
-    size_source: np.ndarray  # object
+    size_source: np.ndarray  # int8 index into SIZE_SOURCES
     srdi: np.ndarray  # int8, -1 unknown
     high_tech: np.ndarray  # int8, -1 unknown
     patents: np.ndarray  # float32, NaN unknown
@@ -167,23 +174,48 @@ class EnterpriseArrays:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def code_at(self, row: int) -> str | None:
+        """Effective code of one enterprise."""
+        leaf = int(self.leaf[row])
+        return None if leaf < 0 else taxonomy.get_taxonomy().codes[leaf]
+
+    def declared_at(self, row: int) -> str | None:
+        """Declared code of one enterprise."""
+        leaf = int(self.declared_leaf[row])
+        return None if leaf < 0 else taxonomy.get_taxonomy().codes[leaf]
+
+    @property
+    def code(self) -> np.ndarray:
+        """Effective GB/T code of each enterprise (declared, else inferred, else None)."""
+        return _codes_of(self.leaf)
+
+    @property
+    def declared(self) -> np.ndarray:
+        """Declared GB/T code of each enterprise (None where missing)."""
+        return _codes_of(self.declared_leaf)
+
+
+def _codes_of(leaf: np.ndarray) -> np.ndarray:
+    table = np.asarray([*taxonomy.get_taxonomy().codes, None], dtype=object)
+    return table[leaf]
+
 
 @dataclass
 class ParkArrays:
     """Per-park arrays, aligned by row; code lists are flattened with an offsets array."""
 
     ids: np.ndarray
-    names: np.ndarray
+    names: StringColumn
     leading: list[tuple[str, ...]]
     excluded: list[tuple[str, ...]]
     lead_sim: np.ndarray  # float32 (m, n_codes + 1): industry similarity of every code id
     excl_hit: np.ndarray  # bool (m, n_codes + 1): code id at or below an excluded industry
     X: sparse.csr_matrix
-    docs: np.ndarray
+    docs: StringColumn
     has_text: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
-    place: np.ndarray
+    place: StringColumn
     available: np.ndarray  # float32, NaN unknown
     weights: list[dict[str, float]]  # per-park overrides from weight_* columns
     position: dict[str, int] = field(default_factory=dict)
@@ -219,13 +251,13 @@ def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
     )
 
 
-def _place(frame: pd.DataFrame) -> np.ndarray:
-    county = frame["county"].astype(object).where(frame["county"].notna(), None)
-    city = frame["city"].astype(object).where(frame["city"].notna(), None)
-    prov = frame["province"].astype(object).where(frame["province"].notna(), None)
-    return np.asarray(
-        [c or ci or p for c, ci, p in zip(county, city, prov, strict=True)], dtype=object
-    )
+def _place(frame: pd.DataFrame) -> StringColumn:
+    place = frame["county"].fillna(frame["city"]).fillna(frame["province"])
+    return StringColumn.from_iterable(place.astype(object).where(place.notna(), None))
+
+
+def _fixed_ids(values: pd.Series) -> np.ndarray:
+    return np.asarray(values.astype(str).tolist(), dtype=str)
 
 
 def _declared_codes(enterprises: pd.DataFrame) -> np.ndarray:
@@ -264,7 +296,10 @@ def enterprise_arrays(
         .where(enterprises["size_class"].notna(), None)
         .to_numpy(dtype=object, copy=True)
     )
-    size_source = enterprises["size_class_source"].astype(object).to_numpy(dtype=object, copy=True)
+    size_source = _int8_map(
+        enterprises["size_class_source"], {s: i for i, s in enumerate(SIZE_SOURCES) if s}
+    )
+    size_source[size_source < 0] = 0
     need_size = np.flatnonzero((pd.isna(size_values)) & (source == CODE_INFERRED))
     if len(need_size):
         derived = sizes.classify_sizes(
@@ -273,20 +308,18 @@ def enterprise_arrays(
             pd.to_numeric(enterprises["revenue_wan"], errors="coerce").to_numpy(float)[need_size],
         )
         size_values[need_size] = derived
-        size_source[need_size[~pd.isna(derived)]] = "inferred"
+        size_source[need_size[~pd.isna(derived)]] = SIZE_SOURCES.index("inferred")
 
     ht = enterprises["high_tech"]
     ents = EnterpriseArrays(
-        ids=enterprises["enterprise_id"].astype(str).to_numpy(dtype=object),
-        names=enterprises["name"].astype(str).to_numpy(dtype=object),
-        code=code,
+        ids=_fixed_ids(enterprises["enterprise_id"]),
+        names=StringColumn.from_iterable(enterprises["name"].astype(str)),
         code_source=source,
         code_conf=conf,
-        declared=declared,
         leaf=tax.leaves(tax.paths(list(code))),
         declared_leaf=tax.leaves(tax.paths(list(declared))),
         X=X,
-        docs=np.asarray(docs, dtype=object),
+        docs=StringColumn.from_iterable(docs),
         has_text=has_text,
         lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
@@ -298,7 +331,7 @@ def enterprise_arrays(
         high_tech=np.where(ht.isna(), -1, ht.fillna(False).astype(bool)).astype(np.int8),
         patents=pd.to_numeric(enterprises["patents"], errors="coerce").to_numpy(np.float32),
     )
-    ents.position = {k: i for i, k in enumerate(ents.ids)}
+    ents.position = {k: i for i, k in enumerate(ents.ids.tolist())}
     return ents
 
 
@@ -316,14 +349,14 @@ def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> P
         else [{} for _ in range(len(parks))]
     )
     arrays = ParkArrays(
-        ids=parks["park_id"].astype(str).to_numpy(dtype=object),
-        names=parks["name"].astype(str).to_numpy(dtype=object),
+        ids=_fixed_ids(parks["park_id"]),
+        names=StringColumn.from_iterable(parks["name"].astype(str)),
         leading=leading,
         excluded=excluded,
         lead_sim=_tables(leading),
         excl_hit=_tables(excluded) >= 1.0,
         X=X,
-        docs=np.asarray(docs, dtype=object),
+        docs=StringColumn.from_iterable(docs),
         has_text=np.diff(X.indptr) > 0,
         lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
@@ -331,7 +364,7 @@ def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> P
         available=pd.to_numeric(parks["available_sqm"], errors="coerce").to_numpy(np.float32),
         weights=weights,
     )
-    arrays.position = {k: i for i, k in enumerate(arrays.ids)}
+    arrays.position = {k: i for i, k in enumerate(arrays.ids.tolist())}
     return arrays
 
 

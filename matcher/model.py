@@ -237,9 +237,9 @@ class Matcher:
     def _eligibility_reasons(self, index: MatchIndex, park: int, ent: int) -> list[str]:
         E, P = index.enterprises, index.parks
         out = []
-        checks = [(E.declared[ent], False)]
+        checks = [(E.declared_at(ent), False)]
         if E.code_source[ent] == CODE_INFERRED:
-            checks.append((E.code[ent], True))
+            checks.append((E.code_at(ent), True))
         for code, inferred in checks:
             if code is None:
                 continue

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import geo, sizes, taxonomy
-from .creditcode import CREDIT_CODE_CHARSET, credit_code_check_digit
+from .creditcode import CREDIT_CODE_CHARSET, credit_code_check_digit, credit_code_check_digits
 from .exceptions import Problem, SchemaError
 from .io import read_table
 from .text import is_missing, normalize_series, normalize_text
@@ -280,19 +280,54 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 
 def _parse_column(
     series: pd.Series, parser: Callable[[Any], Any]
-) -> tuple[pd.Series, dict[Any, str]]:
-    """Parse each distinct non-missing value once; return parsed values and errors by raw value."""
-    parsed: dict[Any, Any] = {}
-    errors: dict[Any, str] = {}
-    for raw in pd.unique(series.to_numpy(dtype=object)):
-        if is_missing(raw):
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Parse each distinct non-missing value once.
+
+    Returns the parsed values (object array, None where missing or invalid), the rows whose
+    value is invalid, and the expected-text for each of those rows.
+    """
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    n_u = len(uniques)
+    parsed = np.full(n_u + 1, None, dtype=object)  # last slot: missing (code -1)
+    error = np.full(n_u + 1, None, dtype=object)
+    batch = _BATCH_PARSERS.get(parser)
+    todo = [k for k in range(n_u) if not is_missing(uniques[k])]
+    if batch is not None:
+        values, errors = batch([uniques[k] for k in todo])
+        for k, value, err in zip(todo, values, errors, strict=True):
+            parsed[k], error[k] = value, err
+    else:
+        for k in todo:
+            try:
+                parsed[k] = parser(uniques[k])
+            except ValueError as exc:
+                error[k] = str(exc)
+    bad_rows = np.flatnonzero(pd.notna(error)[codes])
+    return parsed[codes], bad_rows, [str(error[codes[i]]) for i in bad_rows]
+
+
+def _credit_codes(raws: list[Any]) -> tuple[list[str | None], list[str | None]]:
+    """Batch form of :func:`_credit_code` (vectorised check digits)."""
+    codes = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(r))).upper() for r in raws]
+    expected = credit_code_check_digits(codes)
+    values: list[str | None] = []
+    errors: list[str | None] = []
+    for code, check in zip(codes, expected, strict=True):
+        if check and code[17] == check:
+            values.append(code)
+            errors.append(None)
             continue
         try:
-            parsed[raw] = parser(raw)
+            _credit_code(code)  # the scalar path says precisely what is wrong
         except ValueError as exc:
-            errors[raw] = str(exc)
-    values = series.map(lambda v: parsed.get(v) if not is_missing(v) else None)
-    return values.astype(object), errors
+            values.append(None)
+            errors.append(str(exc))
+    return values, errors
+
+
+_BATCH_PARSERS: dict[Callable[[Any], Any], Callable[[list[Any]], tuple[list[Any], list[Any]]]] = {
+    _credit_code: _credit_codes,
+}
 
 
 # ---------------------------------------------------------------------------- the validator
@@ -351,19 +386,17 @@ def _validate(
             values = normalize_series(raw)
             if col.kind == "id":
                 values = values.map(lambda v: v if v is None else v.replace(" ", ""))
-            errors: dict[Any, str] = {}
         else:
-            values, errors = _parse_column(raw, _PARSERS[col.kind])
-        if errors:
-            bad = raw.map(lambda v, e=errors: not is_missing(v) and v in e).to_numpy(bool)
-            for i in np.flatnonzero(bad):
+            parsed, bad_rows, expected = _parse_column(raw, _PARSERS[col.kind])
+            values = pd.Series(parsed, index=frame.index, dtype=object)
+            for i, why in zip(bad_rows, expected, strict=True):
                 problems.append(
                     Problem(
                         column=shown,
                         row=int(rows[i]),
                         value=str(raw.iat[i]),
                         message="取值无效",
-                        expected=errors[raw.iat[i]],
+                        expected=why,
                         file=file,
                     )
                 )
@@ -422,7 +455,9 @@ def _check_lat_lon_pairs(
     def present(col: str) -> np.ndarray:
         if col not in frame.columns:
             return np.zeros(len(frame), dtype=bool)
-        return frame[col].map(lambda v: not is_missing(v)).to_numpy(dtype=bool)
+        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object), use_na_sentinel=True)
+        known = np.array([not is_missing(u) for u in uniques] + [False], dtype=bool)
+        return known[codes]
 
     has_lat, has_lon = present("lat"), present("lon")
     for i in np.flatnonzero(has_lat ^ has_lon):
@@ -524,19 +559,19 @@ def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFr
     out, problems, _ = _validate(frame, PARK_COLUMNS, kind="parks", file=file)
     rows = np.arange(len(out)) + 2
     for c in [c for c in out.columns if str(c).startswith("weight_")]:
-        values, errors = _parse_column(out[c].astype(object), _non_negative)
-        for i in np.flatnonzero(out[c].map(lambda v, e=errors: v in e).to_numpy(bool)):
+        parsed, bad_rows, expected = _parse_column(out[c].astype(object), _non_negative)
+        for i, why in zip(bad_rows, expected, strict=True):
             problems.append(
                 Problem(
                     column=str(c),
                     row=int(rows[i]),
                     value=str(out[c].iat[i]),
                     message="权重无效",
-                    expected=errors[out[c].iat[i]],
+                    expected=why,
                     file=file,
                 )
             )
-        out[c] = pd.to_numeric(values, errors="coerce")
+        out[c] = pd.to_numeric(pd.Series(parsed, index=out.index), errors="coerce")
     if problems:
         raise SchemaError(problems, file=file)
     _fill_locations(out)

@@ -83,15 +83,11 @@ def normalize_text(value: object) -> str | None:
 def normalize_series(values: pd.Series | Iterable[object]) -> pd.Series:
     """Vectorised :func:`normalize_text`: each distinct value is converted once."""
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    series = series.astype(object)
-    mask = series.map(is_missing).to_numpy(dtype=bool)
-    out = pd.Series([None] * len(series), index=series.index, dtype=object)
-    if (~mask).any():
-        present = series[~mask].map(str)
-        uniques = pd.unique(present.to_numpy())
-        mapping = {u: normalize_text(u) for u in uniques}
-        out[~mask] = present.map(mapping).to_numpy()
-    return out
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    normalised = np.empty(len(uniques) + 1, dtype=object)  # last slot: missing (code -1)
+    normalised[:-1] = [normalize_text(u) for u in uniques]
+    normalised[-1] = None
+    return pd.Series(normalised[codes], index=series.index, dtype=object)
 
 
 # Phrases that every 经营范围 repeats and that say nothing about the business.

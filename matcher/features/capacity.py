@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._index import MatchIndex
+from .._index import SIZE_SOURCES, MatchIndex
 from ..sizes import SIZE_CLASSES, SIZE_LABELS
 from ._base import FeatureFamily, broadcast_pairs
 
@@ -79,7 +79,7 @@ class CapacityFeature(FeatureFamily):
             cls = SIZE_CLASSES[code]
             label = SIZE_LABELS[cls]
             derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
-            note = derived.get(str(E.size_source[ent]), "")
+            note = derived.get(str(SIZE_SOURCES[int(E.size_source[ent])]), "")
             fit = (
                 "符合小微企业园定位"
                 if cls in ("small", "micro")

@@ -71,7 +71,7 @@ class IndustryFeature(FeatureFamily):
         source = int(E.code_source[ent])
         if source == 0:
             return "未填行业代码，也无经营范围可供推断，产业匹配未知（按中性分计）"
-        code = str(E.code[ent])
+        code = str(E.code_at(ent))
         park_code, s, level = best_leading_code(code, P.leading[park])
         ent_txt = f"「{code} {taxonomy.code_name(code)}」"
         park_txt = f"「{park_code} {taxonomy.code_name(park_code)}」"

@@ -50,9 +50,10 @@ class LocationFeature(FeatureFamily):
         if np.isnan(E.lat[ent]):
             return "企业位置未知，区位按中性分计"
         d = float(self.distance(index, np.array([park]), np.array([ent]))[0])
-        place = f"（{E.place[ent]}）" if E.place[ent] else ""
-        if d < 1 and E.place[ent]:
-            return f"与园区同在{E.place[ent]}，便于就近配套"
+        where = E.place[ent]
+        place = f"（{where}）" if where else ""
+        if d < 1 and where:
+            return f"与园区同在{where}，便于就近配套"
         if d < 50:
             return f"距园区约 {d:.0f} 公里{place}，便于就近配套"
         if d <= 150:

@@ -1,0 +1,91 @@
+"""Compact, memory-mappable string columns for the fitted index.
+
+A :class:`StringColumn` keeps many strings as one UTF-8 byte buffer plus int64 offsets: about
+the bytes of the text itself (no per-string Python objects), and both arrays can be saved with
+``numpy.save`` and memory-mapped back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, overload
+
+import numpy as np
+
+__all__ = ["StringColumn"]
+
+
+class StringColumn:
+    """An immutable sequence of ``str | None`` stored as UTF-8 bytes and offsets.
+
+    Examples
+    --------
+    >>> col = StringColumn.from_iterable(["铝板", None, "型材"])
+    >>> len(col), col[0], col[1], col[-1]
+    (3, '铝板', None, '型材')
+    >>> col[np.array([2, 0])].tolist()
+    ['型材', '铝板']
+    """
+
+    def __init__(self, data: np.ndarray, offsets: np.ndarray, missing: np.ndarray):
+        self.data = data  # uint8, the UTF-8 bytes of all strings
+        self.offsets = offsets  # int64 (n + 1,), string i is data[offsets[i]:offsets[i + 1]]
+        self.missing = missing  # bool (n,), None values
+
+    @classmethod
+    def from_iterable(cls, values: Iterable[object]) -> StringColumn:
+        """Build from strings (None and NaN become None)."""
+        encoded: list[bytes] = []
+        missing: list[bool] = []
+        for v in values:
+            if v is None or (isinstance(v, float) and v != v):
+                encoded.append(b"")
+                missing.append(True)
+            else:
+                encoded.append(str(v).encode("utf-8"))
+                missing.append(False)
+        lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        return cls(data, offsets, np.asarray(missing, dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.missing)
+
+    def _one(self, i: int) -> str | None:
+        if self.missing[i]:
+            return None
+        return bytes(self.data[self.offsets[i] : self.offsets[i + 1]]).decode("utf-8")
+
+    @overload
+    def __getitem__(self, key: int | np.integer[Any]) -> str | None: ...
+
+    @overload
+    def __getitem__(self, key: slice | np.ndarray | list[int]) -> np.ndarray: ...
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int | np.integer):
+            i = int(key)
+            if i < 0:
+                i += len(self)
+            if not 0 <= i < len(self):
+                raise IndexError(key)
+            return self._one(i)
+        rows = np.arange(len(self))[key]
+        out = np.empty(len(rows), dtype=object)
+        out[:] = [self._one(int(i)) for i in rows]
+        return out
+
+    def __iter__(self) -> Iterator[str | None]:
+        for i in range(len(self)):
+            yield self._one(i)
+
+    def tolist(self) -> list[str | None]:
+        """All values as a list."""
+        return list(self)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        return int(self.data.nbytes + self.offsets.nbytes + self.missing.nbytes)
