@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = [
     "TextVectorizer",
@@ -110,8 +109,17 @@ def strip_boilerplate(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
+_UNIGRAM_LIMIT = np.uint64(1 << 21)  # every Unicode code point is below 2**21
+
+
 def _analyzer(doc: str) -> list[str]:
-    """Character 1- and 2-grams inside each run of text (no n-gram crosses punctuation)."""
+    """Character 1- and 2-grams inside each run of text (no n-gram crosses punctuation).
+
+    The reference definition of the tokens that :class:`TextVectorizer` counts (vectorised).
+
+    >>> _analyzer("铝板 型材")
+    ['铝', '板', '铝板', '型', '材', '型材']
+    """
     grams: list[str] = []
     for run in doc.split():
         grams.extend(run)
@@ -119,27 +127,87 @@ def _analyzer(doc: str) -> list[str]:
     return grams
 
 
+def _token_keys(docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of every 1- and 2-gram of ``docs`` and the document each comes from.
+
+    A unigram's key is its code point; a bigram's is ``(first + 1) * 2**21 + second``, so keys
+    of the two kinds never collide and decode back to text.
+    """
+    text = "\n".join(docs)
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sep = cp == 10
+    doc = np.cumsum(sep, dtype=np.int64)
+    tok = ~(sep | (cp == 32))
+    uni = np.flatnonzero(tok)
+    bi = np.flatnonzero(tok[:-1] & tok[1:])
+    keys = np.concatenate(
+        [
+            cp[uni].astype(np.uint64),
+            (cp[bi].astype(np.uint64) + np.uint64(1)) * _UNIGRAM_LIMIT + cp[bi + 1],
+        ]
+    )
+    return keys, np.concatenate([doc[uni], doc[bi]])
+
+
+def _key_text(key: int) -> str:
+    if key < int(_UNIGRAM_LIMIT):
+        return chr(key)
+    return chr(key // int(_UNIGRAM_LIMIT) - 1) + chr(key % int(_UNIGRAM_LIMIT))
+
+
 class TextVectorizer:
     """TF-IDF over character uni- and bigrams of normalised, boilerplate-free text.
 
     Chinese has no spaces between words; character bigrams capture most two-character words
     (铝材, 型材, 耐火, 磨料) without a segmentation dictionary, and unigrams keep single-character
-    signals such as 铝 or 碳. Rows are L2-normalised, so a dot product is a cosine similarity.
+    signals such as 铝 or 碳. Term frequencies are sublinear (``1 + log tf``), IDF is smoothed
+    (``ln((1 + n) / (1 + df)) + 1``) and rows are L2-normalised, so a dot product is a cosine
+    similarity — the same numbers as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` on
+    these tokens, computed with numpy over code points (several times faster on large tables).
 
     Parameters
     ----------
     min_df : int, default=1
         Ignore n-grams that appear in fewer documents.
     max_features : int or None, default=200_000
-        Keep at most this many n-grams (the most frequent).
+        Keep at most this many n-grams (those in the most documents).
+    chunk_size : int, default=50_000
+        Documents tokenised at a time (bounds memory).
     """
 
-    def __init__(self, *, min_df: int = 1, max_features: int | None = 200_000):
+    def __init__(
+        self, *, min_df: int = 1, max_features: int | None = 200_000, chunk_size: int = 50_000
+    ):
         self.min_df = min_df
         self.max_features = max_features
+        self.chunk_size = chunk_size
 
     def _prepare(self, docs: Iterable[str | None]) -> list[str]:
         return [strip_boilerplate(d) if d else "" for d in docs]
+
+    def _chunks(self, docs: list[str]) -> list[list[str]]:
+        size = max(1, self.chunk_size)
+        return [docs[i : i + size] for i in range(0, len(docs), size)] or [[]]
+
+    def _counts(self, docs: list[str]) -> sparse.csr_matrix:
+        keys, rows = _token_keys(docs)
+        vocab = self.keys_
+        col = np.searchsorted(vocab, keys)
+        col[col >= len(vocab)] = 0
+        ok = (vocab[col] == keys) if len(vocab) else np.zeros(len(keys), dtype=bool)
+        counts = sparse.csr_matrix(
+            (np.ones(int(ok.sum()), dtype=np.float32), (rows[ok], col[ok])),
+            shape=(len(docs), len(vocab)),
+        )
+        counts.sum_duplicates()
+        return counts
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        counts.data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        out = sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ counts)
+        return sparse.csr_matrix(out, dtype=np.float32)
 
     def fit(self, docs: Iterable[str | None]) -> TextVectorizer:
         """Learn the vocabulary and IDF weights from ``docs`` (normalised texts)."""
@@ -147,30 +215,33 @@ class TextVectorizer:
         return self
 
     def fit_transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
-        """:meth:`fit` then :meth:`transform` with one pass of tokenisation."""
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer=_analyzer,
-            min_df=self.min_df,
-            max_features=self.max_features,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
+        """:meth:`fit` then :meth:`transform`, tokenising each document once."""
         prepared = self._prepare(docs)
-        padded = prepared if any(prepared) else [*prepared, "未知"]
-        matrix = self.vectorizer_.fit_transform(padded)[: len(prepared)]
-        self._set_vocabulary()
-        return sparse.csr_matrix(matrix, dtype=np.float32)
-
-    def _set_vocabulary(self) -> None:
-        self.vocabulary_ = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
-        self.idf_map_ = dict(
-            zip(self.vocabulary_.tolist(), self.vectorizer_.idf_.tolist(), strict=True)
-        )
+        chunks = self._chunks(prepared)
+        self.keys_ = np.unique(np.concatenate([np.unique(_token_keys(c)[0]) for c in chunks]))
+        counts = sparse.csr_matrix(sparse.vstack([self._counts(c) for c in chunks]))
+        n = max(len(prepared), 1)
+        df = np.bincount(counts.indices, minlength=len(self.keys_))
+        keep = df >= self.min_df
+        if self.max_features is not None and keep.sum() > self.max_features:
+            order = np.lexsort((np.arange(len(df)), -df))  # most documents first, stable
+            top = np.zeros(len(df), dtype=bool)
+            top[order[: self.max_features]] = True
+            keep &= top
+        if not keep.all():
+            self.keys_ = self.keys_[keep]
+            counts = sparse.csr_matrix(counts[:, np.flatnonzero(keep)])
+            df = df[keep]
+        self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        self.vocabulary_ = np.asarray([_key_text(int(k)) for k in self.keys_], dtype=object)
+        self.idf_map_ = dict(zip(self.vocabulary_.tolist(), self.idf_.tolist(), strict=True))
+        return self._weigh(counts)
 
     def transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
         """Sparse float32 rows, L2-normalised; an empty document is a zero row."""
-        matrix = self.vectorizer_.transform(self._prepare(docs))
-        return sparse.csr_matrix(matrix, dtype=np.float32)
+        prepared = self._prepare(docs)
+        parts = [self._weigh(self._counts(c)) for c in self._chunks(prepared)]
+        return sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
 
     def shared_phrases(self, a: str | None, b: str | None, k: int = 4) -> list[str]:
         """Up to ``k`` phrases (two characters or more) that both texts contain, most telling first.

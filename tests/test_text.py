@@ -1,0 +1,82 @@
+"""Text normalisation and the vectoriser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.text import (
+    TextVectorizer,
+    _analyzer,
+    normalize_series,
+    normalize_text,
+    strip_boilerplate,
+)
+
+DOCS = [
+    "铝板带箔、铝型材的生产与销售",
+    "耐火材料 耐火砖的生产",
+    "",
+    "速冻食品 速冻水饺 汤圆",
+    "铝合金 铸件 铝板",
+    "一般项目:铝型材销售。(除依法须经批准的项目外,凭营业执照依法自主开展经营活动)",
+]
+
+
+def test_traditional_and_fullwidth_normalise_to_the_same_text() -> None:
+    assert normalize_text("鋁型材ＡＢＣ（１２）") == normalize_text("铝型材ABC(12)")
+    assert normalize_text("  ") is None and normalize_text(None) is None
+    series = normalize_series(["鋁板", None, "鋁板", "  ", "铝板"])
+    assert series.tolist() == ["铝板", None, "铝板", None, "铝板"]
+
+
+def test_boilerplate_is_removed() -> None:
+    assert strip_boilerplate(normalize_text(DOCS[-1]) or "") == "铝型材销售"
+
+
+def test_vectorizer_matches_scikit_learn_tfidf() -> None:
+    prepared = [strip_boilerplate(normalize_text(d) or "") for d in DOCS]
+    ours = TextVectorizer().fit_transform(DOCS)
+    ref = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, dtype=np.float32)
+    theirs = ref.fit_transform(prepared)
+    names = ref.get_feature_names_out()
+    vec = TextVectorizer().fit(DOCS)
+    assert sorted(vec.vocabulary_.tolist()) == sorted(names.tolist())
+    position = {t: i for i, t in enumerate(vec.vocabulary_.tolist())}
+    reordered = ours[:, [position[t] for t in names]].toarray()
+    np.testing.assert_allclose(reordered, theirs.toarray(), rtol=1e-5, atol=1e-6)
+    # transform of unseen text uses the fitted vocabulary and IDF; unknown n-grams are dropped
+    new = vec.transform(["铝板 钛合金", ""]).toarray()
+    assert new[1].sum() == 0
+    assert new[0, position["铝板"]] > 0
+    assert np.linalg.norm(new[0]) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_chunking_does_not_change_the_result() -> None:
+    a = TextVectorizer().fit_transform(DOCS * 3)
+    b = TextVectorizer(chunk_size=2).fit_transform(DOCS * 3)
+    assert (a != b).nnz == 0
+
+
+def test_max_features_and_min_df() -> None:
+    vec = TextVectorizer(max_features=5)
+    X = vec.fit_transform(DOCS)
+    assert X.shape[1] == 5 and len(vec.vocabulary_) == 5
+    assert "铝" in vec.vocabulary_.tolist()  # the most frequent n-grams are kept
+    assert (
+        TextVectorizer(min_df=2).fit(DOCS).vocabulary_.size
+        < TextVectorizer().fit(DOCS).vocabulary_.size
+    )
+
+
+def test_empty_corpus() -> None:
+    X = TextVectorizer().fit_transform(["", None])
+    assert X.shape[0] == 2 and X.nnz == 0
+
+
+def test_shared_phrases_prefer_specific_words() -> None:
+    vec = TextVectorizer().fit(DOCS)
+    phrases = vec.shared_phrases("铝板带箔的生产与销售", "重点发展铝板带箔和铝型材的生产")
+    assert phrases[0] == "铝板带箔"
+    assert vec.shared_phrases(None, "x") == []
