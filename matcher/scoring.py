@@ -123,7 +123,13 @@ class WeightedScorer(BaseEstimator):
         return np.asarray(X, dtype=np.float64) * coef
 
     def decision_function(self, X: np.ndarray, coef: np.ndarray | None = None) -> np.ndarray:
-        """Scores: ``baseline + contributions(X).sum(axis=1)``."""
+        """Scores: ``baseline + contributions(X).sum(axis=1)`` (one mat-vec when ``coef`` is 1-D)."""
+        self._check_fitted()
+        coef = self.coef_ if coef is None else coef
+        if np.ndim(coef) == 1:
+            return self.baseline + np.asarray(X, dtype=np.float64) @ np.asarray(
+                coef, dtype=np.float64
+            )
         return self.baseline + self.contributions(X, coef).sum(axis=1)
 
     def _check_fitted(self) -> None:

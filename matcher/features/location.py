@@ -7,10 +7,10 @@ from typing import ClassVar
 import numpy as np
 
 from .._index import MatchIndex
-from ..geo import haversine_km
+from ..geo import EARTH_RADIUS_KM, haversine_km
 from ._base import FeatureFamily, broadcast_pairs
 
-__all__ = ["LocationFeature", "distance_value"]
+__all__ = ["LocationFeature", "distance_value", "unit_vectors"]
 
 #: Distance (km) at which the location component is one half.
 HALF_DISTANCE_KM = 125.0
@@ -23,6 +23,15 @@ def distance_value(km: np.ndarray) -> np.ndarray:
     [1.0, 0.5, 0.11]
     """
     return (1.0 / (1.0 + (np.asarray(km) / HALF_DISTANCE_KM) ** 3)).astype(np.float32)
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere (n, 3), NaN rows where a coordinate is unknown."""
+    la, lo = (
+        np.radians(np.asarray(lat, dtype=np.float64)),
+        np.radians(np.asarray(lon, dtype=np.float64)),
+    )
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
 class LocationFeature(FeatureFamily):
@@ -40,8 +49,18 @@ class LocationFeature(FeatureFamily):
         return np.asarray(haversine_km(E.lat[e], E.lon[e], P.lat[p], P.lon[p]), dtype=np.float64)
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
-        d = self.distance(index, parks, ents)
-        return np.where(np.isnan(d), np.nan, distance_value(d)).astype(np.float32)
+        p, e = broadcast_pairs(parks, ents)
+        E, P = index.enterprises, index.parks
+        ent_xyz = E.extras.get("xyz")
+        if ent_xyz is None:  # unit vectors once per index: a distance is then a dot product
+            ent_xyz = E.extras["xyz"] = unit_vectors(E.lat, E.lon)
+        park_xyz = unit_vectors(P.lat, P.lon)
+        if len(p) and np.all(p == p[0]):
+            cos = ent_xyz[e] @ park_xyz[p[0]]
+        else:
+            cos = np.einsum("ij,ij->i", ent_xyz[e], park_xyz[p])
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip((1.0 - cos) / 2.0, 0.0, 1.0)))
+        return distance_value(km)  # NaN coordinates stay NaN (unknown)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks

@@ -36,9 +36,13 @@ class QualityFeature(FeatureFamily):
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         _, e = broadcast_pairs(parks, ents)
         E = index.enterprises
-        srdi = E.srdi[e]
-        ht = E.high_tech[e]
-        pat = E.patents[e]
+        values = E.extras.get("quality")
+        if values is None:  # park-independent: computed once per index, then gathered
+            values = E.extras["quality"] = self.values(E.srdi, E.high_tech, E.patents)
+        return values[e]
+
+    def values(self, srdi: np.ndarray, ht: np.ndarray, pat: np.ndarray) -> np.ndarray:
+        """Quality of enterprises from their 专精特新 codes, 高新 flags and patents."""
         srdi_v = np.where(srdi >= 0, SRDI_VALUE[np.clip(srdi, 0, 3)], _PART_NEUTRAL["srdi"])
         ht_v = np.where(ht >= 0, ht.astype(np.float32), _PART_NEUTRAL["high_tech"])
         with np.errstate(invalid="ignore"):

@@ -40,8 +40,12 @@ class TextFeature(FeatureFamily):
         E, P = index.enterprises, index.parks
         if len(p) == 0:
             return np.zeros(0, dtype=np.float32)
-        if np.all(p == p[0]):  # one park: a sparse mat-vec over every enterprise, then select
-            cos = (E.X @ P.X[p[0]].toarray().ravel())[e]
+        if np.all(p == p[0]):
+            park = P.X[p[0]].toarray().ravel()
+            if len(e) * 8 < E.X.shape[0]:  # a few rows (a ranking page): slice them first
+                cos = E.X[e] @ park
+            else:  # a sparse mat-vec over every enterprise, then select
+                cos = (E.X @ park)[e]
         elif np.all(e == e[0]):
             cos = (P.X @ E.X[e[0]].toarray().ravel())[p]
         else:
