@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -557,9 +558,128 @@ class Matcher:
             reasons=self._reasons(index, park, ent, raw[0], contrib),
         )
 
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted matcher to a folder; :meth:`load` maps it back without refitting.
+
+        The enterprise arrays are written as ``.npy`` files (memory-mappable), the rest with
+        joblib (a pickle: load only folders you trust), plus a ``manifest.json``.
+        """
+        from . import _index_io as io
+
+        index = self._check_fitted()
+        folder = Path(path)
+        if folder.exists() and any(folder.iterdir()) and not (folder / "manifest.json").exists():
+            raise ConfigError(f"目录 {folder} 已存在且不是 parkmatch 保存的匹配器，拒绝覆盖")
+        folder.mkdir(parents=True, exist_ok=True)
+        files: dict[str, str] = {}
+        io.save_index(index, folder / "enterprises", files)
+        io.dump(index.parks, folder / "parks.joblib")
+        state = {
+            "params": {
+                "weights": self.weights,
+                "park_weights": self.park_weights,
+                "families": self.families,
+                "scorer": self.scorer,
+            },
+            "families_": self.families_,
+            "scorer_": self.scorer_,
+            "vectorizer": index.vectorizer,
+            "inferrer": index.inferrer,
+        }
+        io.dump(state, folder / "model.joblib")
+        (folder / "frames").mkdir(exist_ok=True)
+        self.parks_.to_parquet(folder / "frames" / "parks.parquet")
+        self.enterprises_.to_parquet(folder / "frames" / "enterprises.parquet")
+        if self.tenants_ is not None:
+            self.tenants_.to_parquet(folder / "frames" / "tenants.parquet")
+        io.write_manifest(
+            folder,
+            {
+                "n_parks": len(index.parks),
+                "n_enterprises": len(index.enterprises),
+                "feature_names": self.feature_names_,
+                "files": {
+                    k: f"enterprises/{v}" if not k.endswith(".shape") else v
+                    for k, v in files.items()
+                },
+            },
+        )
+        return folder
+
+    @classmethod
+    def load(cls, path: str | Path, *, mmap: bool = True) -> Matcher:
+        """Load a matcher saved with :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder written by :meth:`save`.
+        mmap : bool, default=True
+            Memory-map the enterprise arrays instead of reading them into memory.
+
+        Raises
+        ------
+        ModelError
+            When the folder is missing, incomplete or written by other library versions.
+        """
+        from . import _index_io as io
+
+        folder = Path(path)
+        manifest = io.read_manifest(folder)
+        state = io.load(folder / "model.joblib")
+        parks_arrays = io.load(folder / "parks.joblib")
+        files = {k: v.removeprefix("enterprises/") for k, v in manifest["files"].items()}
+        index = io.load_index(
+            folder / "enterprises",
+            files,
+            mmap=mmap,
+            parks=parks_arrays,
+            vectorizer=state["vectorizer"],
+            inferrer=state["inferrer"],
+        )
+        matcher = cls(**state["params"])
+        frames = folder / "frames"
+        parks = pd.read_parquet(frames / "parks.parquet")
+        enterprises = pd.read_parquet(frames / "enterprises.parquet")
+        tenants_path = frames / "tenants.parquet"
+        tenants = pd.read_parquet(tenants_path) if tenants_path.exists() else None
+        parks.attrs["parkmatch_schema"] = "parks"
+        enterprises.attrs["parkmatch_schema"] = "enterprises"
+        matcher.families_ = state["families_"]
+        matcher.feature_names_ = [f.name for f in matcher.families_]
+        matcher.scorer_ = state["scorer_"]
+        matcher._neutral = np.array([f.neutral for f in matcher.families_], dtype=np.float32)
+        context = FitContext(parks=parks, enterprises=enterprises, tenants=tenants)
+        for family in matcher.families_:
+            family.prepare(index, context)
+        matcher.index_ = index
+        matcher.parks_, matcher.enterprises_, matcher.tenants_ = parks, enterprises, tenants
+        matcher._cache = OrderedDict()
+        return matcher
+
     def score(self, park_id: str, enterprise_id: str, **kwargs: Any) -> float:
         """The score of one pair (0–100 for the default scorer)."""
         return self.explain(park_id, enterprise_id, **kwargs).score
+
+    def chain_report(self, park_id: str, **kwargs: Any) -> Any:
+        """The park's chain map, its gaps and the best candidates per gap.
+
+        See :func:`matcher.chains.chain_report` for the options (``k``, ``tenants``, ``thin`` …);
+        returns a :class:`~matcher.chains.ChainReport`.
+        """
+        from .chains import chain_report
+
+        return chain_report(self, park_id, **kwargs)
+
+    def allocate(self, park_ids: Sequence[str] | None = None, **kwargs: Any) -> Any:
+        """Propose which enterprise to pursue for which park, maximising the total fit.
+
+        See :func:`matcher.allocation.allocate` for the options (``candidates``,
+        ``max_per_park`` …); returns an :class:`~matcher.allocation.Allocation`.
+        """
+        from .allocation import allocate
+
+        return allocate(self, park_ids, **kwargs)
 
     def __repr__(self) -> str:
         fitted = ""

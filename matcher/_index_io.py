@@ -1,0 +1,155 @@
+"""Saving a fitted ``Matcher`` to a folder and loading it back, with memory-mapped arrays.
+
+Layout of the folder::
+
+    manifest.json          format version, package versions, sizes, files, created time
+    enterprises/*.npy      every per-enterprise array (np.save; memory-mappable)
+    parks.joblib           the park arrays (small)
+    model.joblib           vectoriser, inferrer, families, scorer, settings
+    frames/*.parquet       the validated parks, enterprises and tenants tables
+
+``load`` with ``mmap=True`` maps the enterprise arrays (including the sparse text rows) instead
+of reading them, so a service restart costs seconds and the pages are shared between processes.
+The ``.joblib`` parts are pickles: load folders only from sources you trust.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import joblib
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ._columns import StringColumn
+from ._index import EnterpriseArrays, MatchIndex
+from .exceptions import ModelError
+
+__all__ = ["FORMAT_VERSION", "load_index", "save_index"]
+
+FORMAT_VERSION = 1
+
+
+def _save_array(folder: Path, name: str, array: np.ndarray, files: dict[str, str]) -> None:
+    path = folder / f"{name}.npy"
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+    files[name] = path.name
+
+
+def save_index(index: MatchIndex, folder: Path, files: dict[str, str]) -> None:
+    """Write the enterprise arrays of ``index`` into ``folder`` (one .npy per array)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    E = index.enterprises
+    for f in fields(E):
+        value = getattr(E, f.name)
+        if f.name in ("position", "extras"):
+            continue
+        if isinstance(value, StringColumn):
+            for part in ("data", "offsets", "missing"):
+                _save_array(folder, f"{f.name}.{part}", getattr(value, part), files)
+        elif sparse.issparse(value):
+            X = sparse.csr_matrix(value)
+            for part in ("data", "indices", "indptr"):
+                _save_array(folder, f"{f.name}.{part}", getattr(X, part), files)
+            files[f"{f.name}.shape"] = json.dumps(list(X.shape))
+        else:
+            _save_array(folder, f.name, np.asarray(value), files)
+
+
+def load_index(
+    folder: Path, files: dict[str, str], *, mmap: bool, parks: Any, vectorizer: Any, inferrer: Any
+) -> MatchIndex:
+    """Read (or memory-map) the enterprise arrays written by :func:`save_index`."""
+    mode: Literal["r"] | None = "r" if mmap else None
+
+    def arr(name: str) -> np.ndarray:
+        try:
+            return np.load(folder / files[name], mmap_mode=mode, allow_pickle=False)
+        except (KeyError, OSError, ValueError) as exc:
+            raise ModelError(f"索引文件缺失或损坏：{name}（{exc}）") from exc
+
+    values: dict[str, Any] = {}
+    for f in fields(EnterpriseArrays):
+        if f.name in ("position", "extras"):
+            continue
+        if f"{f.name}.data" in files and f"{f.name}.shape" in files:
+            shape = tuple(json.loads(files[f"{f.name}.shape"]))
+            values[f.name] = sparse.csr_matrix(
+                (arr(f"{f.name}.data"), arr(f"{f.name}.indices"), arr(f"{f.name}.indptr")),
+                shape=shape,
+                copy=False,
+            )
+        elif f"{f.name}.offsets" in files:
+            values[f.name] = StringColumn(
+                arr(f"{f.name}.data"), arr(f"{f.name}.offsets"), arr(f"{f.name}.missing")
+            )
+        else:
+            values[f.name] = arr(f.name)
+    ents = EnterpriseArrays(**values)
+    ents.position = {k: i for i, k in enumerate(np.asarray(ents.ids).tolist())}
+    return MatchIndex(ents, parks, vectorizer, inferrer)
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` with versions and the created time added."""
+    import scipy
+    import sklearn
+
+    from . import __version__
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "parkmatch": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **manifest,
+    }
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read and check ``manifest.json`` (format version and library versions)."""
+    import sklearn
+
+    path = folder / "manifest.json"
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"不是 parkmatch 保存的匹配器目录：{folder}（{exc}）") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"匹配器目录格式版本为 {manifest.get('format_version')}，本程序支持 {FORMAT_VERSION}；"
+            "请用当前版本重新 fit 并保存"
+        )
+    saved = manifest.get("scikit-learn")
+    if saved != sklearn.__version__:
+        raise ModelError(
+            f"匹配器保存时的 scikit-learn 版本为 {saved}，当前为 {sklearn.__version__}；"
+            "请在当前环境重新 fit 并保存"
+        )
+    return manifest
+
+
+def dump(obj: Any, path: Path) -> None:
+    """joblib.dump (pickle): load such files only from trusted sources."""
+    joblib.dump(obj, path)
+
+
+def load(path: Path) -> Any:
+    """joblib.load of a file written by :func:`dump`."""
+    try:
+        return joblib.load(path)
+    except (OSError, EOFError, ValueError) as exc:
+        raise ModelError(f"文件缺失或损坏：{path.name}（{exc}）") from exc
