@@ -319,6 +319,7 @@ class Matcher:
         other: str,
         start: int,
         total: int,
+        reasons: bool = True,
     ) -> pd.DataFrame:
         """The ranking page for aligned pairs: contributions and reasons recomputed per row."""
         raw, filled = self.component_values(p, e, index=index)
@@ -336,6 +337,8 @@ class Matcher:
                 "eligible": eligible,
                 "reasons": [
                     "；".join(self._reasons(index, int(p[r]), int(e[r]), raw[r], contrib[r]))
+                    if reasons
+                    else ""
                     for r in range(len(p))
                 ],
             }

@@ -123,14 +123,18 @@ class WeightedScorer(BaseEstimator):
         return np.asarray(X, dtype=np.float64) * coef
 
     def decision_function(self, X: np.ndarray, coef: np.ndarray | None = None) -> np.ndarray:
-        """Scores: ``baseline + contributions(X).sum(axis=1)`` (one mat-vec when ``coef`` is 1-D)."""
+        """Scores: ``baseline + contributions(X).sum(axis=1)``.
+
+        Summed column by column in a fixed order (not BLAS), so a row's score is the same to the
+        last bit however rows are batched (chunks, Dask partitions, one page).
+        """
         self._check_fitted()
-        coef = self.coef_ if coef is None else coef
-        if np.ndim(coef) == 1:
-            return self.baseline + np.asarray(X, dtype=np.float64) @ np.asarray(
-                coef, dtype=np.float64
-            )
-        return self.baseline + self.contributions(X, coef).sum(axis=1)
+        X = np.asarray(X)
+        coef = np.asarray(self.coef_ if coef is None else coef, dtype=np.float64)
+        score = np.full(X.shape[0], float(self.baseline), dtype=np.float64)
+        for j in range(X.shape[1]):
+            score += X[:, j].astype(np.float64) * (coef[j] if coef.ndim == 1 else coef[:, j])
+        return score
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):

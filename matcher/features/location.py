@@ -55,10 +55,10 @@ class LocationFeature(FeatureFamily):
         if ent_xyz is None:  # unit vectors once per index: a distance is then a dot product
             ent_xyz = E.extras["xyz"] = unit_vectors(E.lat, E.lon)
         park_xyz = unit_vectors(P.lat, P.lon)
-        if len(p) and np.all(p == p[0]):
-            cos = ent_xyz[e] @ park_xyz[p[0]]
-        else:
-            cos = np.einsum("ij,ij->i", ent_xyz[e], park_xyz[p])
+        a = ent_xyz[e]
+        b = park_xyz[p[0]][None, :] if len(p) and np.all(p == p[0]) else park_xyz[p]
+        # written out (not BLAS) so every row's value is the same however rows are batched
+        cos = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
         km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip((1.0 - cos) / 2.0, 0.0, 1.0)))
         return distance_value(km)  # NaN coordinates stay NaN (unknown)
 

@@ -47,9 +47,14 @@ class TextFeature(FeatureFamily):
             else:  # a sparse mat-vec over every enterprise, then select
                 cos = (E.X @ park)[e]
         elif np.all(e == e[0]):
-            cos = (P.X @ E.X[e[0]].toarray().ravel())[p]
-        else:
-            cos = np.asarray(E.X[e].multiply(P.X[p]).sum(axis=1)).ravel()
+            # the enterprise's row times every park: the same products in the same order as
+            # the one-park mat-vec, so both directions give bit-identical values
+            cos = (E.X[e[0]] @ P.X.T).toarray().ravel()[p]
+        else:  # aligned pairs: one park at a time, through the same mat-vec as above
+            cos = np.empty(len(p), dtype=np.float32)
+            for park in np.unique(p):
+                sel = np.flatnonzero(p == park)
+                cos[sel] = E.X[e[sel]] @ P.X[park].toarray().ravel()
         return cos.astype(np.float32)
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
