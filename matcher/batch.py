@@ -223,7 +223,8 @@ def top_parks(
         p = np.concatenate(best) if best else np.zeros(0, dtype=np.intp)
         e = np.repeat(rows, [len(b) for b in best])
         if len(p):
-            coef = None if coefs[0] is None else np.vstack([coefs[int(b)] for b in p])
+            table = None if coefs[0] is None else np.vstack([c for c in coefs if c is not None])
+            coef = None if table is None else table[p]
             page = _page(matcher, index, p, e, coef, "park", reasons)
             page["rank"] = np.concatenate([np.arange(1, len(b) + 1) for b in best])
             page.insert(0, "enterprise_id", index.enterprises.ids[e].astype(str))
