@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +18,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import (
@@ -32,7 +35,7 @@ from . import (
 )
 from .datasets import write_sample
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "progress_bar"]
 
 app = typer.Typer(
     name="parkmatch",
@@ -78,6 +81,27 @@ EXPORT_HEADERS = {
     "quality": "成长质量贡献",
     "location": "区位贡献",
 }
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar on stderr; yields a ``progress(done, total, message)`` callback."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[step]}"),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task(description, total=None, step="")
+
+    def update(done: int, total: int, message: str) -> None:
+        bar.update(task, completed=done, total=total, step=message)
+
+    with bar:
+        yield update
 
 
 def _parse_weights(text: str | None) -> dict[str, float] | None:

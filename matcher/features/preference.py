@@ -203,6 +203,7 @@ class PreferenceFeature(FeatureFamily):
         """Read the optional park and enterprise columns; share the chain state."""
         state = chain_state(index, context.parks, context.tenants, chains=self.chains)
         level, source = park_srdi_support(context.parks)
+        index.parks.extras.setdefault("chain_tenants", context.tenants)
         index.parks.extras[f"{self.name}:state"] = state
         index.parks.extras[f"{self.name}:srdi_support"] = level
         index.parks.extras[f"{self.name}:srdi_source"] = source
