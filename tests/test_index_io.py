@@ -37,6 +37,7 @@ def test_loaded_matcher_ranks_identically(matcher: Matcher, tmp_path: Path, mmap
     X = loaded.index_.enterprises.X
     assert _is_mapped(X.data) == mmap
     assert _is_mapped(loaded.index_.enterprises.leaf) == mmap
+
     def same(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.astype(object).where(frame.notna(), "<NA>")
 
