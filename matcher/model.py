@@ -172,6 +172,7 @@ class Matcher:
         self.enterprises_ = enterprises.reset_index(drop=True)
         self.tenants_ = None if tenants is None else tenants.reset_index(drop=True)
         self._cache: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._park_coefs: np.ndarray | None = None
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -207,6 +208,13 @@ class Matcher:
     def _coef_rows(
         self, parks: np.ndarray, weights: Mapping[str, float] | None
     ) -> np.ndarray | None:
+        if weights is None:  # every park's own coefficients, resolved once per fit
+            table = getattr(self, "_park_coefs", None)
+            if table is None:
+                rows = [self._coef(p, None) for p in range(len(self.index_.parks))]
+                table = None if not rows or rows[0] is None else np.vstack(rows)  # type: ignore[arg-type]
+                self._park_coefs = table
+            return None if table is None else table[np.asarray(parks, dtype=np.intp)]
         coefs = [self._coef(int(p), weights) for p in parks]
         if not coefs or coefs[0] is None:
             return None
@@ -658,6 +666,7 @@ class Matcher:
         matcher.index_ = index
         matcher.parks_, matcher.enterprises_, matcher.tenants_ = parks, enterprises, tenants
         matcher._cache = OrderedDict()
+        matcher._park_coefs = None
         return matcher
 
     def score(self, park_id: str, enterprise_id: str, **kwargs: Any) -> float:
