@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, overload
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["StringColumn"]
 
@@ -34,21 +35,29 @@ class StringColumn:
 
     @classmethod
     def from_iterable(cls, values: Iterable[object]) -> StringColumn:
-        """Build from strings (None and NaN become None)."""
-        encoded: list[bytes] = []
-        missing: list[bool] = []
-        for v in values:
-            if v is None or (isinstance(v, float) and v != v):
-                encoded.append(b"")
-                missing.append(True)
-            else:
-                encoded.append(str(v).encode("utf-8"))
-                missing.append(False)
-        lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
-        return cls(data, offsets, np.asarray(missing, dtype=bool))
+        """Build from strings (None and NaN become None), through Arrow's string arrays."""
+        import pyarrow as pa
+
+        if isinstance(values, pd.Series):
+            array = pa.array(values.astype(object), type=pa.large_string(), from_pandas=True)
+        else:
+            items = [
+                None if v is None or (isinstance(v, float) and v != v) else str(v) for v in values
+            ]
+            array = pa.array(items, type=pa.large_string())
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        n = len(array)
+        missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        _, offsets_buf, data_buf = array.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset : array.offset + n + 1]
+        start, end = int(offsets[0]) if n else 0, int(offsets[-1]) if n else 0
+        data = (
+            np.frombuffer(data_buf, dtype=np.uint8)[start:end].copy()
+            if data_buf is not None
+            else np.zeros(0, dtype=np.uint8)
+        )
+        return cls(data, (offsets - start).astype(np.int64), missing)
 
     def __len__(self) -> int:
         return len(self.missing)

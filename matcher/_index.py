@@ -38,9 +38,17 @@ CODE_NONE, CODE_DECLARED, CODE_INFERRED = 0, 1, 2
 
 def enterprise_documents(frame: pd.DataFrame) -> list[str]:
     """Scope and products of each enterprise as one text (products twice: they are specific)."""
-    scope = frame["business_scope"].fillna("").astype(str).to_numpy()
-    products = frame["products"].fillna("").astype(str).to_numpy()
-    return [f"{s} {p} {p}".strip() for s, p in zip(scope, products, strict=True)]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def col(name: str) -> pa.Array:
+        values = frame[name].astype(object).where(frame[name].notna(), "")
+        return pa.array(values.tolist(), type=pa.large_string())
+
+    products = col("products")
+    sep = pa.scalar(" ", type=pa.large_string())
+    joined = pc.binary_join_element_wise(col("business_scope"), products, products, sep)
+    return list(pc.utf8_trim_whitespace(joined).to_pylist())
 
 
 def park_documents(frame: pd.DataFrame) -> list[str]:

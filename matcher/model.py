@@ -225,8 +225,14 @@ class Matcher:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw component values (n, F) with NaN for unknown, and the neutral-filled values."""
         index = self._check_fitted() if index is None else index
-        raw = np.column_stack([f.compute(index, parks, ents) for f in self.families_])
-        filled = np.where(np.isnan(raw), self._neutral, raw).astype(np.float32)
+        p, e = broadcast_pairs(parks, ents)
+        # column-major: each family's values are contiguous, for the column-wise scorer
+        raw = np.empty((len(p), len(self.families_)), dtype=np.float32, order="F")
+        filled = np.empty_like(raw, order="F")
+        for j, family in enumerate(self.families_):
+            raw[:, j] = family.compute(index, p, e)
+            filled[:, j] = raw[:, j]
+            np.copyto(filled[:, j], self._neutral[j], where=np.isnan(raw[:, j]))
         return raw, filled
 
     def eligibility(

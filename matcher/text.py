@@ -112,6 +112,21 @@ def strip_boilerplate(text: str) -> str:
 _UNIGRAM_LIMIT = np.uint64(1 << 21)  # every Unicode code point is below 2**21
 
 
+def strip_boilerplate_many(docs: Iterable[str | None]) -> list[str]:
+    """:func:`strip_boilerplate` over many texts at once (Arrow's RE2 kernels; None → '').
+
+    >>> strip_boilerplate_many(["一般项目:铝型材销售。", None])
+    ['铝型材销售', '']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(list(docs), type=pa.large_string()).fill_null("")
+    array = pc.replace_substring_regex(array, _BOILERPLATE.pattern, " ")
+    array = pc.replace_substring_regex(array, _PUNCT.pattern, " ")
+    return list(pc.utf8_trim_whitespace(array).to_pylist())
+
+
 def _analyzer(doc: str) -> list[str]:
     """Character 1- and 2-grams inside each run of text (no n-gram crosses punctuation).
 
@@ -183,7 +198,7 @@ class TextVectorizer:
         self.chunk_size = chunk_size
 
     def _prepare(self, docs: Iterable[str | None]) -> list[str]:
-        return [strip_boilerplate(d) if d else "" for d in docs]
+        return strip_boilerplate_many(docs)
 
     def _chunks(self, docs: list[str]) -> list[list[str]]:
         size = max(1, self.chunk_size)

@@ -22,16 +22,23 @@ def distance_value(km: np.ndarray) -> np.ndarray:
     >>> [round(float(v), 2) for v in distance_value(np.array([0.0, 125.0, 250.0]))]
     [1.0, 0.5, 0.11]
     """
-    return (1.0 / (1.0 + (np.asarray(km) / HALF_DISTANCE_KM) ** 3)).astype(np.float32)
+    r = np.asarray(km, dtype=np.float32) / np.float32(HALF_DISTANCE_KM)
+    return (1.0 / (1.0 + r * r * r)).astype(np.float32)
 
 
-def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Points on the unit sphere (n, 3), NaN rows where a coordinate is unknown."""
-    la, lo = (
-        np.radians(np.asarray(lat, dtype=np.float64)),
-        np.radians(np.asarray(lon, dtype=np.float64)),
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points on the unit sphere as three float32 columns (x, y, z); NaN where unknown.
+
+    float32 is ample here: the location value is flat near 0 km, and a reason's distance is
+    computed exactly with :func:`matcher.geo.haversine_km`.
+    """
+    la = np.radians(np.asarray(lat, dtype=np.float64))
+    lo = np.radians(np.asarray(lon, dtype=np.float64))
+    return (
+        (np.cos(la) * np.cos(lo)).astype(np.float32),
+        (np.cos(la) * np.sin(lo)).astype(np.float32),
+        np.sin(la).astype(np.float32),
     )
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
 class LocationFeature(FeatureFamily):
@@ -51,15 +58,17 @@ class LocationFeature(FeatureFamily):
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
-        ent_xyz = E.extras.get("xyz")
-        if ent_xyz is None:  # unit vectors once per index: a distance is then a dot product
-            ent_xyz = E.extras["xyz"] = unit_vectors(E.lat, E.lon)
+        xyz = E.extras.get("xyz")
+        if xyz is None:  # unit vectors once per index: a distance is then a dot product
+            xyz = E.extras["xyz"] = unit_vectors(E.lat, E.lon)
         park_xyz = unit_vectors(P.lat, P.lon)
-        a = ent_xyz[e]
-        b = park_xyz[p[0]][None, :] if len(p) and np.all(p == p[0]) else park_xyz[p]
-        # written out (not BLAS) so every row's value is the same however rows are batched
-        cos = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
-        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip((1.0 - cos) / 2.0, 0.0, 1.0)))
+        one_park = len(p) > 0 and bool(np.all(p == p[0]))
+        cos = np.zeros(len(p), dtype=np.float32)
+        for axis in range(3):  # written out (not BLAS): a row's value never depends on batching
+            b = park_xyz[axis][p[0]] if one_park else park_xyz[axis][p]
+            cos += xyz[axis][e] * b
+        half_chord = np.sqrt(np.clip((1.0 - cos) * 0.5, 0.0, 1.0))
+        km = (2.0 * EARTH_RADIUS_KM) * np.arcsin(half_chord)
         return distance_value(km)  # NaN coordinates stay NaN (unknown)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
