@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .allocation import Allocation, allocate
+from .chains import ChainReport, ChainSet, chain_report, load_chains, load_sample_tenants
 from .datasets import load_sample, make_enterprises
+from .evaluation import evaluate
 from .exceptions import (
     ConfigError,
     MatcherError,
@@ -24,8 +27,20 @@ from .exceptions import (
     UnknownIdError,
 )
 from .features import FeatureFamily, FitContext
+from .features.chain import ChainFeature
+from .features.preference import PreferenceFeature
 from .io import read_table, write_table
+from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
+from .outcomes import (
+    OUTCOME_COLUMNS,
+    load_outcomes,
+    load_sample_outcomes,
+    make_outcomes,
+    validate_outcomes,
+)
+from .persistence import load_model, read_manifest, save_model
+from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
 from .schema import (
     ENTERPRISE_COLUMNS,
     PARK_COLUMNS,
@@ -47,28 +62,54 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "DEFAULT_WEIGHTS",
     "ENTERPRISE_COLUMNS",
+    "OUTCOME_COLUMNS",
     "PARK_COLUMNS",
+    "Allocation",
+    "ChainFeature",
+    "ChainReport",
+    "ChainSet",
     "ConfigError",
     "Explanation",
     "FeatureFamily",
     "FitContext",
+    "GBScorer",
+    "LinearScorer",
     "Matcher",
     "MatcherError",
     "ModelError",
     "NotFittedError",
+    "PreferenceFeature",
     "Problem",
+    "ReciprocalScorer",
     "SchemaError",
+    "TwoSidedExplanation",
     "UnknownIdError",
     "WeightedScorer",
     "__version__",
+    "allocate",
+    "chain_report",
+    "evaluate",
+    "explain_two_sided",
+    "fit_weights",
+    "labelled_pairs",
+    "load_chains",
     "load_enterprises",
+    "load_model",
+    "load_outcomes",
     "load_parks",
     "load_sample",
+    "load_sample_outcomes",
+    "load_sample_tenants",
     "load_tenants",
     "make_enterprises",
+    "make_outcomes",
     "normalize_text",
+    "pair_features",
+    "read_manifest",
     "read_table",
+    "save_model",
     "validate_enterprises",
+    "validate_outcomes",
     "validate_parks",
     "validate_tenants",
     "write_table",

@@ -4,3 +4,198 @@ Imported by :mod:`matcher.cli`; commands register on its ``app``.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from . import (
+    GBScorer,
+    LinearScorer,
+    Matcher,
+    WeightedScorer,
+    evaluate,
+    fit_weights,
+    labelled_pairs,
+    load_outcomes,
+    load_sample_outcomes,
+    pair_features,
+    save_model,
+)
+from .cli import _load, app, err, out, progress_bar
+from .datasets import sample_dir
+from .evaluation import MODELS, summarize
+
+__all__ = ["ModelKind", "evaluate_command", "train"]
+
+
+class ModelKind(StrEnum):
+    """What ``parkmatch train`` fits."""
+
+    logistic = "logistic"
+    ridge = "ridge"
+    gbm = "gbm"
+    weights = "weights"
+
+
+def _outcomes(path: Path | None, parks: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:
+    if path is None:
+        err.print("[dim]未指定 --outcomes，使用内置示例跟进台账 outcomes.csv。[/dim]")
+        return load_sample_outcomes()
+    return load_outcomes(path, parks=parks, enterprises=enterprises)
+
+
+def _summary_table(summary: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("数据划分", no_wrap=True)
+    table.add_column("模型", no_wrap=True)
+    for metric in summary.columns:
+        table.add_column(str(metric), justify="right", no_wrap=True)
+    for (split, model), row in summary.iterrows():
+        split_label = {"park_cv": "按园区交叉验证", "time": "按时间划分"}.get(str(split), split)
+        table.add_row(str(split_label), str(model), *(f"{v:.3f}" for v in row.to_numpy()))
+    return table
+
+
+def _parse_ks(text: str) -> tuple[int, ...]:
+    try:
+        ks = tuple(int(k) for k in text.replace("，", ",").split(",") if k.strip())
+    except ValueError:
+        raise typer.BadParameter(f"--k 应为逗号分隔的正整数，如 10,50，得到 {text!r}") from None
+    if not ks or min(ks) < 1:
+        raise typer.BadParameter(f"--k 应为逗号分隔的正整数，如 10,50，得到 {text!r}")
+    return ks
+
+
+@app.command()
+def train(
+    outcomes: Annotated[
+        Path | None, typer.Option(help="跟进台账（park_id, enterprise_id, outcome, date）")
+    ] = None,
+    parks: Annotated[Path | None, typer.Option(help="园区表（CSV/XLSX/Parquet）")] = None,
+    enterprises: Annotated[Path | None, typer.Option(help="企业表（CSV/XLSX/Parquet）")] = None,
+    model: Annotated[ModelKind, typer.Option(help="模型类型")] = ModelKind.logistic,
+    output: Annotated[Path, typer.Option("--output", "-o", help="模型文件（.joblib）")] = Path(
+        "model.joblib"
+    ),
+    folds: Annotated[int, typer.Option(min=2, help="评估用按园区交叉验证的折数")] = 5,
+    no_evaluate: Annotated[
+        bool, typer.Option("--no-evaluate", help="不做交叉验证（清单中不记录指标）")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="随机种子")] = 0,
+) -> None:
+    """用跟进结果训练排序模型，写出模型文件与 JSON 清单（版本、特征、数据哈希、指标）。"""
+    park_frame, ent_frame = _load(parks, enterprises)
+    ledger = _outcomes(outcomes, park_frame, ent_frame)
+    matcher = Matcher().fit(park_frame, ent_frame)
+    pairs = labelled_pairs(matcher, ledger)
+    X = pair_features(matcher, pairs)
+    names = list(matcher.feature_names_)
+    n_pos = int(pairs["label"].sum())
+    err.print(
+        f"训练数据：{pairs['park_id'].nunique()} 个园区、{len(pairs):,} 个候选对，"
+        f"其中 {n_pos} 个至少已走访（其余为未跟进或未进展）。"
+    )
+    scorer: Any
+    if model is ModelKind.weights:
+        weights = fit_weights(X, pairs["gain"], groups=pairs["park_id"])
+        scorer = WeightedScorer(weights).fit(feature_names=names)
+    elif model is ModelKind.gbm:
+        scorer = GBScorer(monotonic_cst=[1] * len(names), random_state=seed)
+        scorer.fit(X, pairs["label"])
+    else:
+        scorer = LinearScorer(loss=model.value).fit(X, pairs["label"])
+    metrics = None
+    if not no_evaluate:
+        evaluated = "weights" if model is ModelKind.weights else model.value
+        with progress_bar("交叉验证") as update:
+            table = evaluate(
+                matcher,
+                ledger,
+                models=["default", evaluated],
+                folds=folds,
+                random_state=seed,
+                progress=update,
+            )
+        metrics = summarize(table)
+        out.print(_summary_table(metrics, f"{MODELS[evaluated]} 与默认权重对比"))
+    inputs: list[Any] = [ledger]
+    for given, default_name in ((parks, "parks.csv"), (enterprises, "enterprises.csv")):
+        inputs.append(given if given is not None else sample_dir() / default_name)
+    manifest = save_model(
+        scorer,
+        output,
+        metrics=metrics,
+        training_data=inputs,
+        extra={"model": model.value, "n_pairs": len(pairs), "n_positive": n_pos},
+    )
+    coef = getattr(scorer, "coef_", None)
+    if coef is not None and model is not ModelKind.gbm:
+        shown = coef / 100.0 if model is ModelKind.weights else coef
+        weights_table = Table(
+            "维度", "权重（占总分的份额）", title="学到的权重", title_justify="left"
+        )
+        for name, value in zip(names, shown, strict=True):
+            weights_table.add_row(name, f"{value:+.3f}")
+        out.print(weights_table)
+    out.print(f"已写出模型 {output} 与清单 {output.with_suffix('.json')}")
+    out.print(f"SHA-256：{manifest['model_sha256']}")
+    out.print("注意：模型文件即 pickle，只加载来源可信的文件。")
+
+
+@app.command(name="evaluate")
+def evaluate_command(
+    outcomes: Annotated[
+        Path | None, typer.Option(help="跟进台账（park_id, enterprise_id, outcome, date）")
+    ] = None,
+    parks: Annotated[Path | None, typer.Option(help="园区表（CSV/XLSX/Parquet）")] = None,
+    enterprises: Annotated[Path | None, typer.Option(help="企业表（CSV/XLSX/Parquet）")] = None,
+    folds: Annotated[int, typer.Option(min=2, help="按园区交叉验证的折数")] = 5,
+    models: Annotated[
+        str | None, typer.Option(help=f"逗号分隔的模型（默认全部）：{','.join(MODELS)}")
+    ] = None,
+    k: Annotated[str, typer.Option("--k", help="NDCG@k 与 recall@k 的 k，逗号分隔")] = "10,50",
+    no_time_split: Annotated[
+        bool, typer.Option("--no-time-split", help="不做按时间的划分")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="把逐折明细表写入 CSV/XLSX")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="随机种子")] = 0,
+) -> None:
+    """按园区交叉验证（及按时间划分）比较默认权重、拟合权重、学习模型与基线，打印汇总表。"""
+    chosen = None
+    if models:
+        chosen = [m.strip() for m in models.replace("，", ",").split(",") if m.strip()]
+        unknown = [m for m in chosen if m not in MODELS]
+        if unknown:
+            raise typer.BadParameter(f"未知的模型 {unknown}；可选：{', '.join(MODELS)}")
+    ks = _parse_ks(k)
+    park_frame, ent_frame = _load(parks, enterprises)
+    ledger = _outcomes(outcomes, park_frame, ent_frame)
+    with progress_bar("评估") as update:
+        table = evaluate(
+            (park_frame, ent_frame),
+            ledger,
+            models=chosen,
+            folds=folds,
+            time_split=not no_time_split,
+            ks=ks,
+            random_state=seed,
+            progress=update,
+        )
+    summary = summarize(table)
+    out.print(_summary_table(summary, f"排序效果（各折均值；{folds} 折按园区交叉验证）"))
+    out.print(
+        "说明：台账中的线索多数是按默认排序联系的（位置偏差），未跟进的组合一律按负例计，"
+        "这对默认权重有利；学习模型须在此基础上胜出才算更好。"
+    )
+    if output is not None:
+        from . import write_table
+
+        write_table(table, output)
+        err.print(f"已写出逐折明细 {len(table)} 行到 {output}")
