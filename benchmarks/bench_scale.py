@@ -1,0 +1,165 @@
+"""Scale benchmark: one machine, 1,000,000 generated enterprises (issue targets in brackets).
+
+    python benchmarks/bench_scale.py --n 1000000 --parks 1000
+
+Measures, each as the median over repeated runs with the p90:
+- ``Matcher.fit`` on validated frames                        [≤ 60 s]
+- ``rank_enterprises(k=20)`` cold (per-park score cache off)  [≤ 150 ms]; and warm (cached)
+- ``rank_parks(k=5)`` for one enterprise over ``--parks`` parks [≤ 20 ms]
+- the floor: one pass over the index's enterprise arrays in the same run, and the ratio
+- memory of the fitted index (array bytes) and the resident memory of a fresh process that
+  memory-maps the saved index and touches every page                              [≤ 2 GB]
+
+Parks beyond the 14 bundled ones are copies of them with new ids, coordinates jittered by up
+to ~50 km and free space drawn at random (the benchmark needs many parks, not new profiles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matcher import Matcher, load_sample, make_enterprises, validate_enterprises, validate_parks
+
+
+def _times(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _fmt(seconds: list[float], unit: str = "ms") -> str:
+    scale = 1000 if unit == "ms" else 1
+    xs = sorted(s * scale for s in seconds)
+    p90 = xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+    return f"median {statistics.median(xs):9.1f} {unit}   p90 {p90:9.1f} {unit}   (n={len(xs)})"
+
+
+def many_parks(n: int, seed: int = 0) -> pd.DataFrame:
+    """The bundled parks, repeated to ``n`` rows with new ids and jittered places."""
+    parks, _ = load_sample()
+    rng = np.random.default_rng(seed)
+    reps = parks.iloc[np.arange(n) % len(parks)].reset_index(drop=True).copy()
+    reps["park_id"] = [
+        f"{pid}-{i:04d}" if i >= len(parks) else pid for i, pid in enumerate(reps["park_id"])
+    ]
+    reps["lat"] = reps["lat"] + rng.uniform(-0.4, 0.4, n)
+    reps["lon"] = reps["lon"] + rng.uniform(-0.4, 0.4, n)
+    reps["available_sqm"] = rng.uniform(10_000, 150_000, n).round()
+    return validate_parks(reps.drop(columns=["location_source"]).astype(str))
+
+
+RSS_PROBE = """
+import resource, sys, numpy as np
+from matcher import Matcher
+m = Matcher.load(sys.argv[1], mmap=True)
+E = m.index_.enterprises
+total = 0.0
+for a in (E.X.data, E.X.indices, E.X.indptr, E.leaf, E.lat, E.lon, E.space, E.size, E.srdi,
+          E.high_tech, E.patents, E.code_conf, E.names.data, E.docs.data):
+    total += float(np.asarray(a).sum())
+m.rank_enterprises(m.index_.parks.ids[0], k=20)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--parks", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--fit-repeat", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; n={args.n:,} enterprises, {args.parks} parks"
+    )
+    t0 = time.perf_counter()
+    raw = make_enterprises(args.n, random_state=args.seed)
+    t1 = time.perf_counter()
+    enterprises = validate_enterprises(raw)
+    del raw
+    t2 = time.perf_counter()
+    parks = many_parks(args.parks)
+    print(f"generate: {t1 - t0:.1f} s; validate (load-time work, not fit): {t2 - t1:.1f} s")
+
+    fits = _times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
+    print(f"fit                      {_fmt(fits, 's')}")
+    m = Matcher().fit(parks, enterprises)
+    E = m.index_.enterprises
+    index_bytes = (
+        sum(int(getattr(v, "nbytes", 0)) for v in vars(E).values() if hasattr(v, "nbytes"))
+        + E.X.data.nbytes
+        + E.X.indices.nbytes
+        + E.X.indptr.nbytes
+    )
+    print(f"index arrays (enterprises): {index_bytes / 2**30:.2f} GiB")
+
+    rng = np.random.default_rng(0)
+    park_ids = m.index_.parks.ids.tolist()
+    ent_ids = E.ids.tolist()
+
+    def cold() -> None:
+        m._cache.clear()
+        m.rank_enterprises(park_ids[rng.integers(len(park_ids))], k=20)
+
+    def warm() -> None:
+        m.rank_enterprises(park_ids[0], k=20, offset=int(rng.integers(0, 100)))
+
+    def parks_for_one() -> None:
+        m.rank_parks(ent_ids[rng.integers(len(ent_ids))], k=5)
+
+    def floor() -> None:  # read every enterprise array a ranking reads, once
+        float(E.X.data.sum()) + int(E.X.indices.sum()) + int(E.leaf.sum())
+        float(np.nansum(E.lat) + np.nansum(E.lon) + np.nansum(E.space) + E.code_conf.sum())
+        int(E.size.sum() + E.srdi.sum() + E.high_tech.sum() + E.declared_leaf.sum())
+
+    cold()
+    warm()
+    parks_for_one()
+    floors = _times(floor, args.repeat)
+    colds = _times(cold, args.repeat)
+    warms = _times(warm, args.repeat)
+    rps = _times(parks_for_one, args.repeat * 4)
+    print(f"rank_enterprises (cold)  {_fmt(colds)}")
+    print(f"rank_enterprises (warm)  {_fmt(warms)}")
+    print(f"rank_parks ({args.parks} parks) {_fmt(rps)}")
+    print(f"array-pass floor         {_fmt(floors)}")
+    print(f"cold rank / floor = {statistics.median(colds) / statistics.median(floors):.1f}x")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "matcher"
+        t = time.perf_counter()
+        m.save(folder)
+        saved = time.perf_counter() - t
+        t = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", RSS_PROBE, str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(
+            f"save: {saved:.1f} s; fresh process load (mmap) + touch + one ranking: "
+            f"{time.perf_counter() - t:.1f} s, peak RSS {float(out.stdout.strip()):.2f} GiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
