@@ -193,12 +193,23 @@ def rank(
         bool, typer.Option("--include-ineligible", help="同时列出不符合入驻条件的（排在最后）")
     ] = False,
     weights: Annotated[str | None, typer.Option(help="权重覆盖，如 industry=0.5,text=0.3")] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="parkmatch train 训练的模型文件（仅加载可信来源的文件）"),
+    ] = None,
 ) -> None:
     """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
     if (park is None) == (enterprise is None):
         raise typer.BadParameter("请指定 --park 或 --enterprise 之一")
+    if model is not None and weights:
+        raise typer.BadParameter("--model 与 --weights 只能二选一")
     park_frame, ent_frame = _load(parks, enterprises)
-    matcher = Matcher(weights=_parse_weights(weights)).fit(park_frame, ent_frame)
+    if model is not None:
+        from .persistence import load_model
+
+        matcher = Matcher(scorer=load_model(model)).fit(park_frame, ent_frame)
+    else:
+        matcher = Matcher(weights=_parse_weights(weights)).fit(park_frame, ent_frame)
     if park is not None:
         result = matcher.rank_enterprises(park, k=top, include_ineligible=include_ineligible)
         name = matcher.parks_.loc[matcher.parks_["park_id"] == park, "name"].iloc[0]

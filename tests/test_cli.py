@@ -179,3 +179,34 @@ def test_python_dash_m_entry_point() -> None:
     assert done.returncode == 0
     for command in ["rank", "explain", "validate", "sample"]:
         assert command in done.stdout
+
+
+def test_rank_with_a_trained_model(monkeypatch, capsys, tmp_path) -> None:
+    model = tmp_path / "m.joblib"
+    code, _, err = run(monkeypatch, capsys, "train", "--model", "logistic", "-o", str(model))
+    assert code == 0, err
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        "rank",
+        "--park",
+        "GY-LZ-AL",
+        "--top",
+        "3",
+        "--model",
+        str(model),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    records = json.loads(out)
+    assert len(records) == 3
+    from matcher import load_model
+
+    baseline = float(load_model(model).baseline)
+    for r in records:  # the learned scorer's contributions plus its baseline make the score
+        parts = sum(r[c] for c in ["industry", "text", "capacity", "quality", "location"])
+        assert r["score"] == pytest.approx(baseline + parts)
+    model.write_bytes(model.read_bytes()[:-10] + b"0123456789")  # tampered: refused
+    code, _, err = run(monkeypatch, capsys, "rank", "--park", "GY-LZ-AL", "--model", str(model))
+    assert code == 1 and "SHA-256" in err
