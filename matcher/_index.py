@@ -254,9 +254,10 @@ def _tables(lists: list[tuple[str, ...]]) -> np.ndarray:
 
 
 def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
-    return np.asarray(
-        [mapping.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int8
-    )
+    """Small integer code of each value (-1 for missing or unmapped), one look-up per distinct."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    table = np.array([mapping.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
+    return table[codes].astype(np.int8)
 
 
 def _place(frame: pd.DataFrame) -> StringColumn:
