@@ -1,5 +1,6 @@
 # parkmatch — two commands for a fresh machine:
-#   make run    install into .venv and rank leads for the 巩义 aluminium park from the sample
+#   make run    install into .venv, print ranked leads for the 巩义 aluminium park from the
+#               sample, then start the service on http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test   install into .venv and run lint, type checks and the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PARK   ?= GY-LZ-AL
 
-.PHONY: install run test lint bench clean
+.PHONY: install run leads serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: leads serve
+
+leads: $(STAMP)
 	$(BIN)/parkmatch rank --park $(PARK) --top 10
+
+serve: $(STAMP)
+	$(BIN)/python -m service
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

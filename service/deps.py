@@ -1,0 +1,147 @@
+"""Dependencies of the routes (``Annotated`` aliases): settings, session, index, API keys.
+
+The cheap ones are ``async def`` so that FastAPI runs them on the event loop instead of
+hopping to a worker thread for each; the database work stays in the (sync) routes.
+
+Writes need a key in the ``X-API-Key`` header (keys come from ``PARKMATCH_API_KEYS``, a JSON
+object ``{"name": "key"}``; the name is recorded as the actor of lead changes). Reads are open
+unless ``PARKMATCH_READS_OPEN=false``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from matcher import normalize_text
+
+from .config import Settings
+from .errors import IndexNotReadyError
+from .indexer import Indexer, Snapshot
+
+__all__ = [
+    "ActorDep",
+    "EngineDep",
+    "IndexerDep",
+    "ReaderDep",
+    "SessionDep",
+    "SettingsDep",
+    "SnapshotDep",
+    "clean_id",
+    "current_snapshot",
+    "get_session",
+    "require_reader",
+    "require_writer",
+]
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="API 密钥（PARKMATCH_API_KEYS 中配置）；写操作必填",
+)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return _settings(request)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A database session for one request; uncommitted work is rolled back at the end."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+async def get_engine(request: Request) -> Engine:
+    """The database engine (for routes that open their session in their own thread)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+async def get_indexer(request: Request) -> Indexer:
+    """The app's index manager."""
+    indexer: Indexer = request.app.state.indexer
+    return indexer
+
+
+async def get_snapshot(request: Request) -> Snapshot:
+    """The index snapshot serving this request (503 while none is ready)."""
+    return current_snapshot(request.app.state.indexer)
+
+
+def current_snapshot(indexer: Indexer) -> Snapshot:
+    """The snapshot serving now; 503 (:class:`IndexNotReadyError`) while there is none."""
+    snapshot = indexer.snapshot
+    if snapshot is None:
+        if indexer.pending:
+            raise IndexNotReadyError("匹配索引正在构建，请稍后重试（进度见 /health）")
+        if indexer.error:
+            raise IndexNotReadyError(f"匹配索引构建失败：{indexer.error}", retry_after=None)
+        raise IndexNotReadyError(
+            "尚无数据：请先导入园区和企业（POST /imports/parks、/imports/enterprises）"
+        )
+    return snapshot
+
+
+def _identify(settings: Settings, key: str | None) -> str:
+    """The name of the key's holder; 401 without a key, 403 with a wrong one."""
+    if not settings.api_keys:
+        raise HTTPException(
+            status_code=403,
+            detail="服务未配置 API 密钥，写操作已禁用：请管理员设置环境变量 PARKMATCH_API_KEYS"
+            '（如 {"zhangsan": "一个足够长的随机密钥"}）后重启服务',
+        )
+    if not key:
+        raise HTTPException(status_code=401, detail="缺少 API 密钥：请在请求头 X-API-Key 中提供")
+    for name, secret in settings.api_keys.items():
+        if hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
+            return name
+    raise HTTPException(status_code=403, detail="API 密钥无效：请核对请求头 X-API-Key")
+
+
+async def require_writer(
+    request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+) -> str:
+    """The actor (key holder's name) of a write; refuses the write without a valid key."""
+    return _identify(_settings(request), key)
+
+
+async def require_reader(
+    request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+) -> str | None:
+    """Allows a read: always when reads are open, else only with a valid key."""
+    settings = _settings(request)
+    if settings.reads_open:
+        return None
+    if not settings.api_keys:
+        raise HTTPException(
+            status_code=403,
+            detail="服务设置为读取也需密钥（PARKMATCH_READS_OPEN=false），但未配置 PARKMATCH_API_KEYS",
+        )
+    return _identify(settings, key)
+
+
+def clean_id(value: str) -> str:
+    """An id from a URL, normalised as the library normalises ids (NFKC, 繁→简, no spaces)."""
+    text = normalize_text(value)
+    return "" if text is None else text.replace(" ", "")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+IndexerDep = Annotated[Indexer, Depends(get_indexer)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+ActorDep = Annotated[str, Depends(require_writer)]
+ReaderDep = Annotated[str | None, Depends(require_reader)]

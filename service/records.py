@@ -1,0 +1,182 @@
+"""Single records from JSON (create / update) validated by the library, like a one-row sheet.
+
+A JSON body is turned into the raw record the library's schema takes (lists of codes joined,
+``weights`` into ``weight_<family>`` columns, ``extra`` fields as extra columns), validated with
+:func:`matcher.validate_parks` / :func:`matcher.validate_enterprises`, and turned into rows for
+the database. Problems are reported without a sheet row (there is no sheet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from matcher import (
+    DEFAULT_WEIGHTS,
+    ConfigError,
+    Problem,
+    SchemaError,
+    WeightedScorer,
+    validate_enterprises,
+    validate_parks,
+)
+
+from . import store
+
+__all__ = [
+    "apply_update",
+    "check_park_weights",
+    "enterprise_record",
+    "park_record",
+    "schema_guard",
+    "validate_enterprise_record",
+    "validate_park_record",
+]
+
+
+def _codes(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def _check_extra(extra: Mapping[str, Any] | None, fields: Sequence[str]) -> dict[str, Any]:
+    extra = dict(extra or {})
+    clash = [k for k in extra if k in fields or k.startswith("weight_") or not k.strip()]
+    if clash:
+        raise ConfigError(
+            f"extra 中的字段 {clash} 与标准字段重名或无效：标准字段请直接填写，权重请写在 weights 中"
+        )
+    return extra
+
+
+def park_record(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw park record for a create/update body's fields (``weights``/``extra`` expanded)."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key == "weights":
+            out.update({f"weight_{k}": v for k, v in (value or {}).items()})
+        elif key == "extra":
+            out.update(_check_extra(value, store.PARK_FIELDS))
+        elif key in ("leading_industries", "excluded_industries"):
+            out[key] = _codes(value)
+        else:
+            out[key] = value
+    return out
+
+
+def enterprise_record(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw enterprise record for a create/update body's fields (``extra`` expanded)."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key == "extra":
+            out.update(_check_extra(value, store.ENTERPRISE_FIELDS))
+        else:
+            out[key] = value
+    return out
+
+
+def apply_update(
+    base: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    *,
+    fields: Sequence[str],
+    to_record: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
+    """A stored record (declared form) with the fields set in an update body applied.
+
+    ``weights`` and ``extra``, when set, replace the stored ones as a whole.
+    """
+    out = dict(base)
+    if "weights" in changes:
+        out = {k: v for k, v in out.items() if not k.startswith("weight_")}
+    if "extra" in changes:
+        out = {k: v for k, v in out.items() if k in fields or k.startswith("weight_")}
+    out.update(to_record(changes))
+    return out
+
+
+@contextmanager
+def schema_guard(file: str | None = None) -> Iterator[None]:
+    """Report a number too large to store as a schema problem (422), never as a server error.
+
+    The library's validators do not bound integers yet; pandas then raises ``OverflowError``.
+    """
+    try:
+        yield
+    except OverflowError:
+        problem = Problem(
+            column=None,
+            message="数值过大，超出可保存的范围",
+            expected="不超过 9,223,372,036,854,775,807 的整数",
+            file=file,
+        )
+        raise SchemaError([problem], file=file) from None
+
+
+def _one_row(
+    validate: Callable[[pd.DataFrame], pd.DataFrame], record: Mapping[str, Any], *, what: str
+) -> pd.DataFrame:
+    frame = pd.DataFrame([dict(record)], dtype=object)
+    try:
+        with schema_guard(what):
+            return validate(frame)
+    except SchemaError as exc:  # a JSON body has no sheet rows: drop them from the problems
+        problems = [dataclasses.replace(p, row=None) for p in exc.problems]
+        raise SchemaError(problems, file=what) from None
+
+
+def check_park_weights(parks: pd.DataFrame, scorer: Any = None) -> None:
+    """Per-park weight overrides must name known families and leave a positive total.
+
+    Checked now with the scorer of the serving index (the library's default
+    :class:`matcher.WeightedScorer` when there is none), so that a bad sheet is a 422 at
+    import rather than a failing ranking later. Scorers without per-park weights skip it.
+    """
+    cols = [c for c in parks.columns if str(c).startswith("weight_")]
+    if not cols:
+        return
+    if scorer is None:
+        scorer = WeightedScorer().fit(feature_names=list(DEFAULT_WEIGHTS))
+    if not hasattr(scorer, "coef_for"):
+        return
+    names = [str(n) for n in getattr(scorer, "feature_names_in_", DEFAULT_WEIGHTS)]
+    problems = []
+    for i, (_, row) in enumerate(parks[cols].iterrows()):
+        layer = {str(c).removeprefix("weight_"): float(v) for c, v in row.items() if pd.notna(v)}
+        if not layer:
+            continue
+        try:
+            scorer.coef_for(layer)
+        except ConfigError as exc:
+            problems.append(
+                Problem(
+                    column=",".join(f"weight_{k}" for k in layer),
+                    row=i + 2,
+                    value=str(layer),
+                    message=f"园区权重无效：{exc}",
+                    expected=f"评分维度 {'、'.join(names)} 的非负权重，且不全为 0",
+                )
+            )
+    if problems:
+        raise SchemaError(problems)
+
+
+def validate_park_record(record: Mapping[str, Any], scorer: Any = None) -> pd.DataFrame:
+    """Validate one park record (raises :class:`matcher.SchemaError` without sheet rows)."""
+    frame = _one_row(validate_parks, record, what="请求体")
+    try:
+        check_park_weights(frame, scorer)
+    except SchemaError as exc:
+        problems = [dataclasses.replace(p, row=None) for p in exc.problems]
+        raise SchemaError(problems, file="请求体") from None
+    return frame
+
+
+def validate_enterprise_record(record: Mapping[str, Any]) -> pd.DataFrame:
+    """Validate one enterprise record (raises :class:`matcher.SchemaError` without sheet rows)."""
+    return _one_row(validate_enterprises, record, what="请求体")

@@ -1,0 +1,26 @@
+"""One router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from .enterprises import router as enterprises_router
+from .exports import router as exports_router
+from .health import router as health_router
+from .imports import router as imports_router
+from .leads import router as leads_router
+from .parks import router as parks_router
+from .tenants import router as tenants_router
+
+__all__ = ["routers"]
+
+#: Every router, in the order the OpenAPI docs list them.
+routers: list[APIRouter] = [
+    health_router,
+    parks_router,
+    enterprises_router,
+    leads_router,
+    imports_router,
+    exports_router,
+    tenants_router,
+]

@@ -1,0 +1,83 @@
+"""Exports: a park's ranked leads as CSV or XLSX with Chinese headers (formula-injection safe)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from .. import ranking
+from ..deps import IndexerDep, SessionDep, SettingsDep, current_snapshot
+from ..exporting import lead_table, to_csv_bytes, to_xlsx_bytes
+from ..schemas import STATUS_LABELS
+from .leads import LeadQueryDep, get_park, index_lag
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+
+class ExportFormat(StrEnum):
+    """File formats of an export."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+_MEDIA = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/parks/{park_id}/leads",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in _MEDIA.values()}, "description": "文件"}},
+)
+def export_leads(
+    park_id: str,
+    query: LeadQueryDep,
+    session: SessionDep,
+    indexer: IndexerDep,
+    settings: SettingsDep,
+    format: Annotated[ExportFormat, Query(description="csv 或 xlsx")] = ExportFormat.xlsx,
+    rows: Annotated[
+        int | None,
+        Query(
+            ge=1, description="导出行数（从 offset 起）；默认 500，上限见 PARKMATCH_EXPORT_MAX_ROWS"
+        ),
+    ] = None,
+) -> Response:
+    """导出园区的招商线索（CSV 或 XLSX，中文表头），筛选条件同线索列表；
+    以 = + - @ 开头的单元格前加单引号，防止表格公式注入。"""
+    park = get_park(session, park_id)
+    snapshot = current_snapshot(indexer)
+    wanted = min(rows or 500, settings.export_max_rows)
+    query = ranking.LeadQuery(
+        limit=wanted,
+        offset=query.offset,
+        min_score=query.min_score,
+        include_ineligible=query.include_ineligible,
+        weights=query.weights,
+        filters=query.filters,
+        status=query.status,
+    )
+    with index_lag(indexer, f"园区 {park.park_id!r} "):
+        data, _total = ranking.rank_leads(snapshot, session, park.park_id, query)
+    table = lead_table(data, snapshot.components, STATUS_LABELS)
+    content = to_csv_bytes(table) if format is ExportFormat.csv else to_xlsx_bytes(table)
+    stamp = datetime.now().strftime("%Y%m%d")
+    name = f"招商线索-{park.park_id}-{stamp}.{format.value}"
+    ascii_name = f"leads-{stamp}.{format.value}"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(
+        content=content,
+        media_type=_MEDIA[format],
+        headers={
+            "Content-Disposition": disposition,
+            "X-Index-Version": str(snapshot.version),
+            "X-Model": snapshot.model["name"],
+        },
+    )

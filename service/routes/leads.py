@@ -1,0 +1,388 @@
+"""Leads: ranked enterprises for a park, ranked parks for an enterprise or a profile, and the
+officers' tracking of each lead (status, owner, note, with history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from matcher import UnknownIdError
+
+from .. import ranking, store
+from ..deps import (
+    ActorDep,
+    EngineDep,
+    IndexerDep,
+    SessionDep,
+    SnapshotDep,
+    clean_id,
+    current_snapshot,
+)
+from ..errors import IndexNotReadyError
+from ..indexer import Indexer
+from ..schemas import (
+    STATUS_LABELS,
+    EnterpriseProfile,
+    EnterpriseRef,
+    LeadDetailPublic,
+    LeadHistoryPublic,
+    LeadsPublic,
+    LeadStatusIn,
+    LeadTrackingPublic,
+    ParkFitsPublic,
+    ParkRef,
+    SizeClass,
+    SrdiLevel,
+    TrackedLeadsPublic,
+)
+from ._common import Limit, Offset
+
+router = APIRouter(tags=["leads"])
+
+_STATUS_HELP = (
+    "跟进状态（可多个）：new 新线索 / contacted 已联系 / visited 已走访 / negotiating 洽谈中 / "
+    "signed 已签约 / settled 已落地 / abandoned 已放弃 / untracked 未跟进"
+)
+_STATUS_ALIASES = {
+    **{label: key for key, label in STATUS_LABELS.items()},
+    "未跟进": ranking.UNTRACKED,
+}
+
+
+def parse_statuses(values: list[str] | None) -> tuple[str, ...]:
+    """Status filter values (English or Chinese names, ``untracked``) → canonical names; 422."""
+    out = set()
+    allowed = {*STATUS_LABELS, ranking.UNTRACKED}
+    for value in values or ():
+        for part in value.split(","):
+            text = part.strip()
+            if not text:
+                continue
+            key = _STATUS_ALIASES.get(text, text.lower())
+            if key not in allowed:
+                raise HTTPException(
+                    422, f"未知的跟进状态 {text!r}；可选：{'、'.join(sorted(allowed))}（或中文名）"
+                )
+            out.add(key)
+    return tuple(sorted(out))
+
+
+async def lead_query(
+    limit: Annotated[int, Query(ge=1, le=200, description="每页条数（1–200）")] = 20,
+    offset: Offset = 0,
+    min_score: Annotated[float | None, Query(description="只要不低于此分的企业")] = None,
+    include_ineligible: Annotated[
+        bool, Query(description="也列出不符合入驻条件的企业（排在符合的之后）")
+    ] = False,
+    county: Annotated[list[str] | None, Query(description="企业所在区县（可多个）")] = None,
+    city: Annotated[list[str] | None, Query(description="企业所在市（可多个）")] = None,
+    srdi_level: Annotated[
+        list[SrdiLevel] | None,
+        Query(description="专精特新 none/innovative/provincial/national（可多个）"),
+    ] = None,
+    size_class: Annotated[
+        list[SizeClass] | None, Query(description="企业规模 large/medium/small/micro（可多个）")
+    ] = None,
+    industry: Annotated[
+        str | None, Query(description="企业行业代码前缀（如 32、325、C3252；按填报的代码）")
+    ] = None,
+    high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,
+    status: Annotated[list[str] | None, Query(description=_STATUS_HELP)] = None,
+    weights: Annotated[
+        str | None, Query(description="本次排名的权重覆盖，如 industry=0.5,text=0.3")
+    ] = None,
+) -> ranking.LeadQuery:
+    """The leads query shared by the list and its exports."""
+    parsed = ranking.parse_weights(weights)
+    return ranking.LeadQuery(
+        limit=limit,
+        offset=offset,
+        min_score=min_score,
+        include_ineligible=include_ineligible,
+        weights=None if parsed is None else tuple(sorted(parsed.items())),
+        filters=ranking.LeadFilters.of(
+            county=county,
+            city=city,
+            srdi_level=srdi_level,
+            size_class=size_class,
+            industry=industry,
+            high_tech=high_tech,
+        ),
+        status=parse_statuses(status),
+    )
+
+
+LeadQueryDep = Annotated[ranking.LeadQuery, Depends(lead_query)]
+
+
+@contextmanager
+def index_lag(indexer: Indexer, what: str) -> Iterator[None]:
+    """Turn "not in the index" for an id the database holds into 503 while the index catches up."""
+    try:
+        yield
+    except UnknownIdError as exc:
+        if indexer.error and not indexer.pending:
+            raise IndexNotReadyError(
+                f"{what}已保存，但匹配索引重建失败：{indexer.error}", retry_after=None
+            ) from exc
+        raise IndexNotReadyError(f"{what}刚刚写入，匹配索引正在重建，请稍后重试") from exc
+
+
+def get_park(session: SessionDep, park_id: str) -> store.Park:
+    """The stored park or 404."""
+    park = session.get(store.Park, clean_id(park_id))
+    if park is None:
+        raise UnknownIdError("park", park_id)
+    return park
+
+
+def get_enterprise(session: SessionDep, enterprise_id: str) -> store.Enterprise:
+    """The stored enterprise or 404."""
+    enterprise = session.get(store.Enterprise, clean_id(enterprise_id))
+    if enterprise is None:
+        raise UnknownIdError("enterprise", enterprise_id)
+    return enterprise
+
+
+def _meta(snapshot: Any) -> dict[str, Any]:
+    return {
+        "model": snapshot.model,
+        "index_version": snapshot.version,
+        "components": snapshot.components,
+    }
+
+
+_PARKS = store.Park.__table__
+_PARK_REF = select(_PARKS.c.park_id, _PARKS.c.name).where(_PARKS.c.park_id == bindparam("key"))
+
+
+def park_ref(session: Session, park_id: str) -> dict[str, str]:
+    """The stored park's id and name (a light, prebuilt Core query) or 404."""
+    row = session.connection().execute(_PARK_REF, {"key": clean_id(park_id)}).first()
+    if row is None:
+        raise UnknownIdError("park", park_id)
+    return {"park_id": row.park_id, "name": row.name}
+
+
+@router.get("/parks/{park_id}/leads", response_model=LeadsPublic)
+def park_leads(
+    park_id: str,
+    query: LeadQueryDep,
+    engine: EngineDep,
+    indexer: IndexerDep,
+) -> dict[str, Any]:
+    """园区的招商线索：按匹配分从高到低排列的企业，含是否符合入驻条件、各维度贡献分、推荐理由和跟进状态。
+
+    count 为筛选后符合条件的总数（分页前）；筛选条件：区县、市、专精特新、规模、行业代码前缀、
+    高新、跟进状态、最低分。"""
+    # The hot path: the session lives inside this worker thread (no extra thread hops for a
+    # session dependency) and the response is validated and serialised once, by response_model.
+    with Session(engine) as session:
+        park = park_ref(session, park_id)
+        snapshot = current_snapshot(indexer)
+        with index_lag(indexer, f"园区 {park['park_id']!r} "):
+            rows, total = ranking.rank_leads(snapshot, session, park["park_id"], query)
+    return {
+        "park": park,
+        **_meta(snapshot),
+        "data": rows,
+        "count": total,
+        "limit": query.limit,
+        "offset": query.offset,
+    }
+
+
+@router.get("/parks/{park_id}/leads/{enterprise_id}", response_model=LeadDetailPublic)
+def lead_detail(
+    park_id: str,
+    enterprise_id: str,
+    session: SessionDep,
+    indexer: IndexerDep,
+) -> LeadDetailPublic:
+    """一条线索的详情：匹配分的构成（基线 + 各维度贡献 = 总分）、理由、当前跟进状态和全部跟进历史。"""
+    park = get_park(session, park_id)
+    enterprise = get_enterprise(session, enterprise_id)
+    snapshot = current_snapshot(indexer)
+    with index_lag(indexer, "园区或企业"):
+        explanation = ranking.explain(snapshot, park.park_id, enterprise.enterprise_id)
+    key = (park.park_id, enterprise.enterprise_id)
+    current = session.get(store.LeadStatus, key)
+    H = store.LeadHistory
+    history = session.scalars(
+        select(H)
+        .where(H.park_id == key[0], H.enterprise_id == key[1])
+        .order_by(H.changed_at.desc(), H.id.desc())
+    )
+    return LeadDetailPublic.model_validate(
+        {
+            "park": ParkRef(park_id=park.park_id, name=park.name),
+            "enterprise": EnterpriseRef(
+                enterprise_id=enterprise.enterprise_id, name=enterprise.name
+            ),
+            **_meta(snapshot),
+            "explanation": explanation,
+            "tracking": None if current is None else LeadTrackingPublic.model_validate(current),
+            "history": [LeadHistoryPublic.model_validate(h) for h in history],
+        }
+    )
+
+
+@router.put("/parks/{park_id}/leads/{enterprise_id}", response_model=LeadTrackingPublic)
+def track_lead(
+    park_id: str,
+    enterprise_id: str,
+    body: LeadStatusIn,
+    session: SessionDep,
+    actor: ActorDep,
+) -> LeadTrackingPublic:
+    """记录线索的跟进状态（新线索/已联系/已走访/洽谈中/已签约/已落地/已放弃）、负责人和备注；
+    每次变更都记入历史（时间、操作人）。未提供的负责人/备注保持原值。"""
+    park = get_park(session, park_id)
+    enterprise = get_enterprise(session, enterprise_id)
+    key = (park.park_id, enterprise.enterprise_id)
+    current = session.get(store.LeadStatus, key)
+    given = body.model_fields_set
+    owner = body.owner if "owner" in given or current is None else current.owner
+    note = body.note if "note" in given or current is None else current.note
+    status = body.status.value
+    if current is not None and (current.status, current.owner, current.note) == (
+        status,
+        owner,
+        note,
+    ):
+        return LeadTrackingPublic.model_validate(current)  # nothing changed: no history row
+    now = store.utcnow()
+    previous = None if current is None else current.status
+    if current is None:
+        current = store.LeadStatus(park_id=key[0], enterprise_id=key[1])
+        session.add(current)
+    current.status, current.owner, current.note = status, owner, note
+    current.updated_at, current.updated_by = now, actor
+    session.add(
+        store.LeadHistory(
+            park_id=key[0],
+            enterprise_id=key[1],
+            status=status,
+            previous_status=previous,
+            owner=owner,
+            note=note,
+            changed_at=now,
+            actor=actor,
+        )
+    )
+    session.commit()
+    return LeadTrackingPublic.model_validate(current)
+
+
+@router.get("/leads", response_model=TrackedLeadsPublic)
+def tracked_leads(
+    session: SessionDep,
+    park_id: Annotated[str | None, Query(description="只看这个园区")] = None,
+    enterprise_id: Annotated[str | None, Query(description="只看这家企业")] = None,
+    status: Annotated[
+        list[str] | None, Query(description="跟进状态（可多个，英文或中文名）")
+    ] = None,
+    owner: Annotated[str | None, Query(description="负责人")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> TrackedLeadsPublic:
+    """正在跟进的线索（全部园区），最近变更的在前；可按园区、企业、状态、负责人筛选。"""
+    L = store.LeadStatus
+    where: list[ColumnElement[bool]] = []
+    if park_id:
+        where.append(L.park_id == clean_id(park_id))
+    if enterprise_id:
+        where.append(L.enterprise_id == clean_id(enterprise_id))
+    statuses = [s for s in parse_statuses(status) if s != ranking.UNTRACKED]
+    if status:
+        where.append(L.status.in_(statuses))
+    if owner:
+        where.append(L.owner == owner.strip())
+    count = session.scalar(select(func.count()).select_from(L).where(*where)) or 0
+    rows = session.scalars(
+        select(L)
+        .where(*where)
+        .order_by(L.updated_at.desc(), L.park_id, L.enterprise_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return TrackedLeadsPublic(
+        data=[LeadTrackingPublic.model_validate(r) for r in rows], count=count
+    )
+
+
+@router.get("/enterprises/{enterprise_id}/parks", response_model=ParkFitsPublic)
+def enterprise_parks(
+    enterprise_id: str,
+    session: SessionDep,
+    indexer: IndexerDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 5,
+    offset: Offset = 0,
+    min_score: Annotated[float | None, Query(description="只要不低于此分的园区")] = None,
+    include_ineligible: Annotated[bool, Query(description="也列出不符合入驻条件的园区")] = False,
+) -> ParkFitsPublic:
+    """反向匹配：为一家企业按匹配分列出适合的园区，含贡献分、理由和各园区对它的跟进状态。"""
+    enterprise = get_enterprise(session, enterprise_id)
+    snapshot = current_snapshot(indexer)
+    with index_lag(indexer, f"企业 {enterprise.enterprise_id!r} "):
+        rows, total = ranking.rank_parks(
+            snapshot,
+            session,
+            enterprise.enterprise_id,
+            limit=limit,
+            offset=offset,
+            include_ineligible=include_ineligible,
+            min_score=min_score,
+        )
+    return ParkFitsPublic.model_validate(
+        {
+            "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name},
+            **_meta(snapshot),
+            "data": rows,
+            "count": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+@router.post("/match", response_model=ParkFitsPublic)
+def match_profile(
+    profile: EnterpriseProfile,
+    snapshot: SnapshotDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 5,
+    offset: Offset = 0,
+    min_score: Annotated[float | None, Query(description="只要不低于此分的园区")] = None,
+    include_ineligible: Annotated[bool, Query(description="也列出不符合入驻条件的园区")] = False,
+) -> ParkFitsPublic:
+    """为数据库之外的一家企业（请求体为企业信息，字段同企业表，中英文字段名均可）匹配全部园区。
+
+    不写入任何数据；企业信息不合规时返回 422 并列出全部问题。"""
+    fields = profile.model_dump(exclude_none=True, exclude={"extra"})
+    fields.update(profile.extra or {})
+    rows, total = ranking.rank_profile(
+        snapshot,
+        fields,
+        limit=limit,
+        offset=offset,
+        include_ineligible=include_ineligible,
+        min_score=min_score,
+    )
+    return ParkFitsPublic.model_validate(
+        {
+            "enterprise": {
+                "enterprise_id": profile.enterprise_id or "profile",
+                "name": profile.name or "（待匹配企业）",
+            },
+            **_meta(snapshot),
+            "data": rows,
+            "count": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )

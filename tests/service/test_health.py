@@ -1,0 +1,100 @@
+"""Health, docs, unknown paths, and conventions of the service package."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import matcher
+from service import store
+
+from .conftest import running
+
+
+def test_health_reports_database_and_ready_index(sample_client):
+    r = sample_client.get("/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["version"] == matcher.__version__
+    assert body["database"]["ok"] is True
+    assert body["database"]["dialect"] == "sqlite"
+    assert body["database"]["parks"] == body["index"]["parks"] > 0
+    assert body["database"]["enterprises"] == body["index"]["enterprises"] > 0
+    index = body["index"]
+    assert index["state"] == "ready" and index["pending"] is False
+    assert index["version"] >= 1 and index["fitted_at"] and index["fit_seconds"] > 0
+    assert index["model"]["description"] == "default weighted scorer"
+
+
+def test_empty_database_without_seed_says_how_to_load_data(tmp_path):
+    from .conftest import make_settings
+
+    with running(make_settings(tmp_path)) as client:
+        health = client.get("/health").json()
+        assert health["index"]["state"] == "empty"
+        assert health["database"]["parks"] == 0
+        r = client.get("/parks/ANY/leads")
+        assert r.status_code == 404  # the park is not in the database
+        r = client.post("/match", json={"industry_code": "3252"})
+        assert r.status_code == 503
+        assert "/imports/parks" in r.json()["detail"]
+
+
+def test_docs_and_openapi_list_every_route(sample_client):
+    assert sample_client.get("/docs").status_code == 200
+    paths = set(sample_client.get("/openapi.json").json()["paths"])
+    assert paths >= {
+        "/health",
+        "/parks",
+        "/parks/{park_id}",
+        "/enterprises",
+        "/enterprises/{enterprise_id}",
+        "/parks/{park_id}/leads",
+        "/parks/{park_id}/leads/{enterprise_id}",
+        "/enterprises/{enterprise_id}/parks",
+        "/match",
+        "/leads",
+        "/imports/{kind}",
+        "/exports/parks/{park_id}/leads",
+        "/tenants",
+        "/tenants/{park_id}/{enterprise_id}",
+    }
+
+
+def test_unknown_path_is_a_json_404_in_chinese(sample_client):
+    r = sample_client.get("/no/such/path")
+    assert r.status_code == 404
+    assert "/docs" in r.json()["detail"]
+
+
+def test_root_points_to_docs(sample_client):
+    assert sample_client.get("/").json()["docs"] == "/docs"
+
+
+def test_store_columns_are_the_library_schema():
+    assert store.PARK_FIELDS == tuple(c.name for c in matcher.PARK_COLUMNS)
+    assert store.ENTERPRISE_FIELDS == tuple(c.name for c in matcher.ENTERPRISE_COLUMNS)
+
+
+def test_service_imports_only_public_names_of_the_library():
+    folder = Path(__file__).resolve().parents[2] / "service"
+    offenders = []
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.startswith("matcher."):
+                    offenders.append(f"{path.name}: from {node.module}")
+                elif node.module == "matcher":
+                    offenders += [
+                        f"{path.name}: {a.name}"
+                        for a in node.names
+                        if a.name not in matcher.__all__
+                    ]
+            elif isinstance(node, ast.Import):
+                offenders += [
+                    f"{path.name}: import {a.name}"
+                    for a in node.names
+                    if a.name.startswith("matcher.")
+                ]
+    assert offenders == []
