@@ -161,10 +161,16 @@ def _non_negative(raw: object) -> float:
     return value
 
 
+#: Largest integer accepted in an integer column (well inside int64; no real count is larger).
+MAX_INT = 10**15
+
+
 def _non_negative_int(raw: object) -> int:
     value = _non_negative(raw)
     if value != int(value):
         raise ValueError("不小于 0 的整数")
+    if value > MAX_INT:
+        raise ValueError(f"不超过 {MAX_INT:.0e} 的整数")
     return int(value)
 
 

@@ -208,3 +208,17 @@ def test_srdi_levels(raw: str, level: str | None) -> None:
 def test_validated_frame_is_marked(enterprises: pd.DataFrame, parks: pd.DataFrame) -> None:
     assert enterprises.attrs["parkmatch_schema"] == "enterprises"
     assert parks.attrs["parkmatch_schema"] == "parks"
+
+
+def test_huge_integers_are_a_schema_problem_not_a_crash() -> None:
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": ["A", "B"],
+            "name": ["甲", "乙"],
+            "employees": ["99999999999999999999999", "5"],
+            "patents": ["1e400", "2"],
+        }
+    )
+    with pytest.raises(SchemaError) as exc:
+        validate_enterprises(frame)
+    assert {(p.row, p.column) for p in exc.value.problems} == {(2, "employees"), (2, "patents")}
