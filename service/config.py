@@ -19,6 +19,9 @@ variable                       default                         meaning
 ``PARKMATCH_EXPORT_MAX_ROWS``  ``5000``                        most rows one export returns
 ``PARKMATCH_GC_FREEZE``        ``true``                        freeze the garbage collector once
                                                                an index is ready (no long pauses)
+``PARKMATCH_MODELS_DIR``       ``models/`` beside the SQLite   trained model files (``.joblib`` +
+                               file (else the working dir)     ``.json`` manifest), registered at
+                                                               start
 =============================  ==============================  ====================================
 """
 
@@ -29,6 +32,8 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 __all__ = ["Settings", "get_settings"]
 
@@ -66,6 +71,11 @@ class Settings(BaseSettings):
         default=True,
         description="索引就绪后冻结垃圾回收（gc.freeze），避免大索引上的全量回收造成请求停顿",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="训练出的模型文件目录（.joblib 与 .json 清单）；不设置时为 SQLite 文件旁的 "
+        "models/，其他数据库为当前目录下的 models/",
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -73,6 +83,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path.cwd() / 'parkmatch.db'}"
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        """Where model files live: the setting, else ``models/`` beside the SQLite file or cwd."""
+        if self.models_dir is not None:
+            return self.models_dir
+        try:
+            url = make_url(self.resolved_database_url)
+        except ArgumentError:
+            return Path.cwd() / "models"
+        database = url.database
+        if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            return Path(database).parent / "models"
+        return Path.cwd() / "models"
 
     @property
     def max_upload_bytes(self) -> int:

@@ -14,13 +14,13 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session
 
-from matcher import __version__, load_sample
+from matcher import __version__, load_sample, load_sample_tenants
 
 from . import store
 from .config import Settings, get_settings
 from .deps import require_reader
 from .errors import install_error_handlers
-from .indexer import Indexer, ModelRegistry, default_registry
+from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
 from .limits import BodySizeLimit
 from .routes import routers
 from .routes.health import router as health_router
@@ -43,10 +43,16 @@ _JSON_BODY_LIMIT = 1024 * 1024
 
 
 def seed_sample(session: Session) -> tuple[int, int]:
-    """Load the bundled 郑州 sample (14 parks, 3,000 enterprises) into an empty database."""
+    """Load the bundled 郑州 sample (14 parks, 3,000 enterprises and their tenants) into an
+    empty database."""
     parks, enterprises = load_sample()
     store.upsert(session, store.Park, store.park_rows(parks))
     store.upsert(session, store.Enterprise, store.enterprise_rows(enterprises))
+    tenants = load_sample_tenants()
+    store.insert_tenants(
+        session,
+        zip(tenants["park_id"].astype(str), tenants["enterprise_id"].astype(str), strict=True),
+    )
     session.commit()
     return len(parks), len(enterprises)
 
@@ -80,6 +86,8 @@ def create_app(
             if settings.seed_sample and store.is_empty(session):
                 n_parks, n_ents = seed_sample(session)
                 log.info("空数据库：已导入内置示例数据（%d 个园区、%d 家企业）", n_parks, n_ents)
+        # trained model files (a refused file is logged and skipped) and the remembered choice
+        register_model_folder(registry, settings.resolved_models_dir)
         indexer.request_rebuild()
         try:
             yield
@@ -100,7 +108,7 @@ def create_app(
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:
-        if path.startswith("/imports"):
+        if path.startswith("/imports") or path == "/models":
             # the multipart envelope adds a little; the file itself is checked exactly
             return settings.max_upload_bytes + 64 * 1024, "上传文件"
         return _JSON_BODY_LIMIT, "请求体"

@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 __all__ = [
     "STATUS_LABELS",
+    "AllocationIn",
+    "AllocationParkPublic",
+    "AllocationPublic",
+    "AssignmentPublic",
     "CacheStatus",
+    "ChainEdgePublic",
+    "ChainLeadPublic",
+    "ChainNodePublic",
+    "ChainReportPublic",
     "ComponentInfo",
     "EnterpriseIn",
     "EnterpriseProfile",
@@ -36,7 +44,13 @@ __all__ = [
     "LeadStatusIn",
     "LeadTrackingPublic",
     "LeadsPublic",
+    "ModelActiveIn",
+    "ModelActivePublic",
     "ModelInfo",
+    "ModelKind",
+    "ModelManifestPublic",
+    "ModelPublic",
+    "ModelsPublic",
     "ParkFitPublic",
     "ParkFitsPublic",
     "ParkIn",
@@ -50,6 +64,7 @@ __all__ = [
     "TenantPublic",
     "TenantsPublic",
     "TrackedLeadsPublic",
+    "UnassignedPublic",
 ]
 
 SizeClass = Literal["large", "medium", "small", "micro"]
@@ -534,3 +549,202 @@ class LeadDetailPublic(BaseModel):
     explanation: ExplanationPublic
     tracking: LeadTrackingPublic | None
     history: list[LeadHistoryPublic]
+
+
+# ---------------------------------------------------------------------------- models
+class ModelKind(StrEnum):
+    """What ``POST /models`` trains."""
+
+    logistic = "logistic"
+    ridge = "ridge"
+    gbm = "gbm"
+    weights = "weights"
+
+
+class ModelManifestPublic(BaseModel):
+    """The manifest of a trained model's file (written by ``matcher.save_model``)."""
+
+    file: str = Field(description="模型文件名")
+    created: datetime | None = Field(description="训练时间（UTC）")
+    scorer: str | None = Field(description="评分器类型")
+    feature_names: list[str] = Field(description="特征（评分维度）")
+    model_sha256: str | None = Field(description="模型文件的 SHA-256（加载前核验）")
+    training_data_sha256: str | None = Field(description="训练数据（台账、园区、企业）的 SHA-256")
+    versions: dict[str, str] = Field(description="训练时的 parkmatch、scikit-learn、numpy 等版本")
+    metrics: list[dict[str, Any]] | None = Field(
+        description="训练时按园区交叉验证（及按时间划分）的评估指标，与默认权重对比；未评估为 null"
+    )
+    extra: dict[str, Any] = Field(description="其他记录：模型类型、候选对数、训练人、台账文件等")
+
+
+class ModelPublic(BaseModel):
+    """A model the service can rank with; trained ones carry their manifest."""
+
+    name: str
+    description: str
+    label: str
+    kind: Literal["default", "logistic", "ridge", "gbm", "weights"]
+    active: bool = Field(description="是否为当前模型（下次建索引所用）")
+    serving: bool = Field(description="当前在用的索引是否由它生成")
+    manifest: ModelManifestPublic | None = Field(description="训练模型的清单；内置模型为 null")
+
+
+class ModelsPublic(BaseModel):
+    """Every registered model, which is active and which built the serving index."""
+
+    data: list[ModelPublic]
+    count: int
+    active: str = Field(description="当前模型（下次建索引所用）")
+    serving: ModelInfo | None = Field(description="生成当前索引的模型；切换后重建完成前仍为旧模型")
+
+
+class ModelActiveIn(BaseModel):
+    """The model to rank with from now on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="模型名称（见 GET /models）")
+
+
+class ModelActivePublic(BaseModel):
+    """The model now active, and the index (rebuilding with it)."""
+
+    model: ModelPublic
+    index: IndexStatus
+
+
+# ---------------------------------------------------------------------------- chains
+class ChainNodePublic(BaseModel):
+    """One node (link) of the park's industry chains and how the park's tenants occupy it."""
+
+    chain: str = Field(description="产业链编号")
+    chain_name: str = Field(description="产业链")
+    node_id: str = Field(description="环节编号")
+    node: str = Field(description="环节")
+    segment: str = Field(description="上游 / 中游 / 下游")
+    status: str = Field(description="状态代码")
+    status_label: str = Field(description="状态：已集聚、薄弱、缺失、可延链、园区禁止、未涉及 …")
+    n_tenants: int = Field(description="该环节的入驻企业数")
+    tenants: str = Field(description="该环节的入驻企业（前几家）")
+    upstream: str = Field(description="上游环节")
+    downstream: str = Field(description="下游环节")
+    codes: str = Field(description="环节对应的行业代码（; 分隔）")
+    candidates: str = Field(description="补链候选企业（、分隔）")
+
+
+class ChainLeadPublic(BaseModel):
+    """A candidate enterprise for a gap (missing, thin or extendable node)."""
+
+    chain: str
+    node_id: str
+    node: str
+    status_label: str
+    rank: int = Field(description="在该环节候选中的名次")
+    enterprise_id: str
+    name: str
+    score: float = Field(description="当前模型的匹配分")
+    placement_conf: float | None = Field(description="企业属于该环节的置信度（0–1）")
+    reasons: str = Field(description="推荐理由")
+
+
+class ChainEdgePublic(BaseModel):
+    """An upstream → downstream link of a chain (node names)."""
+
+    chain: str
+    upstream: str
+    downstream: str
+
+
+class ChainReportPublic(BaseModel):
+    """A park's chain map: nodes with their status, the candidates per gap, the chain edges."""
+
+    park_id: str
+    park_name: str
+    has_tenants: bool = Field(description="是否有该园区的入驻企业名单（没有则无法判断缺失与薄弱）")
+    n_tenants: int
+    chains: list[str] = Field(description="园区所在的产业链")
+    nodes: list[ChainNodePublic]
+    leads: list[ChainLeadPublic]
+    edges: list[ChainEdgePublic]
+    model: ModelInfo
+    index_version: int
+
+
+# ---------------------------------------------------------------------------- allocation
+class AllocationIn(BaseModel):
+    """Which parks compete for the enterprise pool, and the limits of the allocation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    park_ids: list[str] | None = Field(
+        default=None, min_length=1, max_length=1000, description="参与分配的园区；不填为全部园区"
+    )
+    max_per_park: int | None = Field(
+        default=None, ge=1, le=1000, description="每个园区最多分配的线索数；不填只受面积限制"
+    )
+    candidates: int = Field(
+        default=30, ge=1, le=500, description="每个园区取排名前 N 的企业组成候选池"
+    )
+    reciprocal: bool = Field(
+        default=False,
+        description="按园区与企业双向匹配（调和平均，含企业一方的意愿与产业链）分配，"
+        "而非当前模型的园区单向匹配分",
+    )
+
+
+class AllocationParkPublic(BaseModel):
+    """One park's share of the allocation."""
+
+    park_id: str
+    name: str
+    available_sqm: float | None = Field(description="可用面积；null 为未知（不限）")
+    assigned_sqm: float = Field(description="分配企业的需求面积合计")
+    remaining_sqm: float | None = Field(description="剩余面积；可用面积未知时为 null")
+    n_candidates: int
+    n_assigned: int
+    total_score: float
+
+
+class AssignmentPublic(BaseModel):
+    """An enterprise proposed for a park, and why there."""
+
+    park_id: str
+    park_name: str
+    priority: int = Field(description="在本园区分得线索中的优先次序")
+    enterprise_id: str
+    name: str
+    score: float
+    park_rank: int = Field(description="在本园区自身排名中的名次")
+    n_candidate_parks: int = Field(description="把它列为候选的园区数")
+    best_park_id: str = Field(description="对它打分最高的园区")
+    space_need: float = Field(description="需求面积（平方米）")
+    space_assumed: bool = Field(description="需求面积未知、按同规模中位数估计")
+    reason: str
+
+
+class UnassignedPublic(BaseModel):
+    """A candidate left out, and why."""
+
+    enterprise_id: str
+    name: str
+    best_park_id: str
+    best_park_name: str
+    best_score: float
+    n_candidate_parks: int
+    space_need: float
+    space_assumed: bool
+    reason: str
+
+
+class AllocationPublic(BaseModel):
+    """A city-level allocation: each enterprise to at most one park, within each park's space."""
+
+    total_score: float = Field(description="分配方案的总匹配分（优化目标）")
+    solver: str
+    params: dict[str, Any]
+    reciprocal: bool
+    parks: list[AllocationParkPublic]
+    assignments: list[AssignmentPublic]
+    unassigned: list[UnassignedPublic]
+    model: ModelInfo
+    index_version: int

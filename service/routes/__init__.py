@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from .chains import router as chains_router
 from .enterprises import router as enterprises_router
 from .exports import router as exports_router
 from .health import router as health_router
 from .imports import router as imports_router
 from .leads import router as leads_router
+from .models import router as models_router
 from .parks import router as parks_router
 from .tenants import router as tenants_router
 
@@ -23,4 +25,6 @@ routers: list[APIRouter] = [
     imports_router,
     exports_router,
     tenants_router,
+    chains_router,
+    models_router,
 ]

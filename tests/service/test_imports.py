@@ -173,7 +173,9 @@ def test_numbers_too_large_to_store_are_422_not_500(client):
     huge = "enterprise_id,name,employees\nZ1,某企业,99999999999999999999999\n"
     r = upload(client, "enterprises", huge)
     assert r.status_code == 422
-    assert "数值过大" in r.json()["detail"]
+    problems = r.json()["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [(2, "employees")]
+    assert "不超过" in problems[0]["expected"]
     body = {"enterprise_id": "Z2", "name": "某企业", "patents": 10**30}
     r = client.post("/enterprises", json=body, headers=ZHANG)
     assert r.status_code == 422
