@@ -15,26 +15,11 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
+from timing import fmt, times
 
 from matcher import Matcher, load_sample, make_enterprises, validate_enterprises
-
-
-def _times(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def _fmt(seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
-    return f"median {statistics.median(ms):9.1f} ms   p90 {p90:9.1f} ms   (n={len(ms)})"
 
 
 def main() -> None:
@@ -57,8 +42,8 @@ def main() -> None:
     t2 = time.perf_counter()
     print(f"generate {args.n:,} enterprises: {t1 - t0:.1f} s; validate: {t2 - t1:.1f} s")
 
-    fits = _times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
-    print(f"fit                 {_fmt(fits)}")
+    fits = times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
+    print(f"fit                 {fmt(fits)}")
     m = Matcher().fit(parks, enterprises)
     park_ids = list(m.index_.parks.ids)
     ent_ids = list(m.index_.enterprises.ids)
@@ -83,14 +68,14 @@ def main() -> None:
 
     one_rank()
     warm_rank()
-    ranks = _times(one_rank, args.repeat)
-    warms = _times(warm_rank, args.repeat)
-    floors = _times(floor, args.repeat)
-    parks_t = _times(one_rank_parks, args.repeat)
-    print(f"rank_enterprises    {_fmt(ranks)}   (cold)")
-    print(f"rank_enterprises    {_fmt(warms)}   (warm: another page)")
-    print(f"rank_parks          {_fmt(parks_t)}")
-    print(f"array-pass floor    {_fmt(floors)}")
+    ranks = times(one_rank, args.repeat)
+    warms = times(warm_rank, args.repeat)
+    floors = times(floor, args.repeat)
+    parks_t = times(one_rank_parks, args.repeat)
+    print(f"rank_enterprises    {fmt(ranks)}   (cold)")
+    print(f"rank_enterprises    {fmt(warms)}   (warm: another page)")
+    print(f"rank_parks          {fmt(parks_t)}")
+    print(f"array-pass floor    {fmt(floors)}")
     ratio = statistics.median(ranks) / statistics.median(floors)
     print(f"cold rank_enterprises / floor = {ratio:.1f}x")
 

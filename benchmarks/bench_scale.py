@@ -24,29 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import fmt, times
 
 from matcher import Matcher, load_sample, make_enterprises, validate_enterprises, validate_parks
-
-
-def _times(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def _fmt(seconds: list[float], unit: str = "ms") -> str:
-    scale = 1000 if unit == "ms" else 1
-    xs = sorted(s * scale for s in seconds)
-    p90 = xs[min(len(xs) - 1, int(0.9 * len(xs)))]
-    return f"median {statistics.median(xs):9.1f} {unit}   p90 {p90:9.1f} {unit}   (n={len(xs)})"
 
 
 def many_parks(n: int, seed: int = 0) -> pd.DataFrame:
@@ -99,8 +83,8 @@ def main() -> None:
     parks = many_parks(args.parks)
     print(f"generate: {t1 - t0:.1f} s; validate (load-time work, not fit): {t2 - t1:.1f} s")
 
-    fits = _times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
-    print(f"fit                      {_fmt(fits, 's')}")
+    fits = times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
+    print(f"fit                      {fmt(fits, 's')}")
     m = Matcher().fit(parks, enterprises)
     E = m.index_.enterprises
     index_bytes = (
@@ -133,14 +117,14 @@ def main() -> None:
     cold()
     warm()
     parks_for_one()
-    floors = _times(floor, args.repeat)
-    colds = _times(cold, args.repeat)
-    warms = _times(warm, args.repeat)
-    rps = _times(parks_for_one, args.repeat * 4)
-    print(f"rank_enterprises (cold)  {_fmt(colds)}")
-    print(f"rank_enterprises (warm)  {_fmt(warms)}")
-    print(f"rank_parks ({args.parks} parks) {_fmt(rps)}")
-    print(f"array-pass floor         {_fmt(floors)}")
+    floors = times(floor, args.repeat)
+    colds = times(cold, args.repeat)
+    warms = times(warm, args.repeat)
+    rps = times(parks_for_one, args.repeat * 4)
+    print(f"rank_enterprises (cold)  {fmt(colds)}")
+    print(f"rank_enterprises (warm)  {fmt(warms)}")
+    print(f"rank_parks ({args.parks} parks) {fmt(rps)}")
+    print(f"array-pass floor         {fmt(floors)}")
     print(f"cold rank / floor = {statistics.median(colds) / statistics.median(floors):.1f}x")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,6 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .creditcode import CREDIT_CODE_CHARSET
+from .schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
 
 __all__ = [
     "ENTERPRISE_FIELDS",
@@ -48,42 +49,11 @@ __all__ = [
     "write_sample",
 ]
 
-#: Columns of a raw enterprise sheet, in order.
-ENTERPRISE_FIELDS: tuple[str, ...] = (
-    "enterprise_id",
-    "name",
-    "credit_code",
-    "industry_code",
-    "business_scope",
-    "products",
-    "employees",
-    "revenue_wan",
-    "size_class",
-    "srdi_level",
-    "high_tech",
-    "patents",
-    "province",
-    "city",
-    "county",
-    "lat",
-    "lon",
-    "space_need_sqm",
-)
+#: Columns of a raw enterprise sheet, in order (the canonical schema's).
+ENTERPRISE_FIELDS: tuple[str, ...] = tuple(c.name for c in ENTERPRISE_COLUMNS)
 
-#: Columns of the parks sheet, in order.
-PARK_FIELDS: tuple[str, ...] = (
-    "park_id",
-    "name",
-    "province",
-    "city",
-    "county",
-    "lat",
-    "lon",
-    "leading_industries",
-    "positioning",
-    "available_sqm",
-    "excluded_industries",
-)
+#: Columns of the parks file, in order.
+PARK_FIELDS: tuple[str, ...] = tuple(c.name for c in PARK_COLUMNS)
 
 #: Chinese headers of the enterprise sheet (used for the ``.xlsx`` sample).
 ENTERPRISE_HEADERS_ZH: dict[str, str] = {

@@ -50,6 +50,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 
+from matcher import ENTERPRISE_COLUMNS, PARK_COLUMNS
+
 __all__ = [
     "ENTERPRISE_FIELDS",
     "PARK_FIELDS",
@@ -77,40 +79,9 @@ __all__ = [
     "utcnow",
 ]
 
-#: The canonical columns of the library's schemas, in its order (checked by a test).
-PARK_FIELDS = (
-    "park_id",
-    "name",
-    "province",
-    "city",
-    "county",
-    "lat",
-    "lon",
-    "leading_industries",
-    "positioning",
-    "available_sqm",
-    "excluded_industries",
-)
-ENTERPRISE_FIELDS = (
-    "enterprise_id",
-    "name",
-    "credit_code",
-    "industry_code",
-    "business_scope",
-    "products",
-    "employees",
-    "revenue_wan",
-    "size_class",
-    "srdi_level",
-    "high_tech",
-    "patents",
-    "province",
-    "city",
-    "county",
-    "lat",
-    "lon",
-    "space_need_sqm",
-)
+#: The canonical columns of the library's schemas, in its order.
+PARK_FIELDS = tuple(c.name for c in PARK_COLUMNS)
+ENTERPRISE_FIELDS = tuple(c.name for c in ENTERPRISE_COLUMNS)
 _PARK_SOURCES = ("location_source",)
 _ENTERPRISE_SOURCES = ("size_class_source", "location_source")
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit

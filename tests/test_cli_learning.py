@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from matcher import Matcher, load_model, write_table
-from matcher.cli import main
 
+from .cli_runner import run
 from .conftest import ENTERPRISES, PARKS
 
 LEDGER = [
@@ -23,19 +22,6 @@ LEDGER = [
     ("P-FOOD", "E7", "已联系", "2023-08-01"),
     ("P-FOOD", "E4", "已走访", "2023-10-01"),
 ]
-
-
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):
-    monkeypatch.setattr(sys, "argv", ["parkmatch", *args])
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -1,0 +1,25 @@
+"""Shared timing helpers of the benchmark scripts (medians and p90 over repeated runs)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def times(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Wall-clock seconds of ``repeat`` calls of ``fn``."""
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def fmt(seconds: list[float], unit: str = "ms") -> str:
+    """``median … p90 … (n=…)`` in milliseconds or seconds."""
+    scale = 1000 if unit == "ms" else 1
+    xs = sorted(s * scale for s in seconds)
+    p90 = xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+    return f"median {statistics.median(xs):9.1f} {unit}   p90 {p90:9.1f} {unit}   (n={len(xs)})"
