@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,16 +226,26 @@ class Matcher:
     def component_values(
         self, parks: np.ndarray, ents: np.ndarray, *, index: MatchIndex | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw component values (n, F) with NaN for unknown, and the neutral-filled values."""
+        """Raw component values (n, F) with NaN for unknown, and the neutral-filled values.
+
+        On large inputs the families are computed on a small thread pool (numpy and the sparse
+        mat-vec release the GIL); every value is the same as computed one family at a time.
+        """
         index = self._check_fitted() if index is None else index
         p, e = broadcast_pairs(parks, ents)
+        pool = _pool() if len(p) >= PARALLEL_MIN_ROWS else None
+        if pool is not None:
+            futures = [pool.submit(f.compute, index, p, e) for f in self.families_]
+            columns = (future.result() for future in futures)
+        else:
+            columns = (f.compute(index, p, e) for f in self.families_)
         # column-major: each family's values are contiguous, for the column-wise scorer
         raw = np.empty((len(p), len(self.families_)), dtype=np.float32, order="F")
         filled = np.empty_like(raw, order="F")
-        for j, family in enumerate(self.families_):
-            raw[:, j] = family.compute(index, p, e)
-            filled[:, j] = raw[:, j]
-            np.copyto(filled[:, j], self._neutral[j], where=np.isnan(raw[:, j]))
+        for j, values in enumerate(columns):
+            raw[:, j] = values
+            filled[:, j] = values
+            np.copyto(filled[:, j], self._neutral[j], where=np.isnan(values))
         return raw, filled
 
     def eligibility(
@@ -286,8 +299,12 @@ class Matcher:
     def _scores(
         self, index: MatchIndex, p: np.ndarray, e: np.ndarray, coef: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
+        pool = _pool() if len(e) >= PARALLEL_MIN_ROWS else None
+        eligible_future = pool.submit(self.eligibility, p, e, index=index) if pool else None
         _, filled = self.component_values(p, e, index=index)
         score = np.asarray(self.scorer_.decision_function(filled, coef), dtype=np.float64)
+        if eligible_future is not None:
+            return score, eligible_future.result()
         return score, self.eligibility(p, e, index=index)
 
     def _select(
@@ -705,6 +722,24 @@ class Matcher:
             n_parks, n_ents = len(self.index_.parks), len(self.index_.enterprises)
             fitted = f", fitted on {n_parks} parks × {n_ents} enterprises"
         return f"Matcher(weights={self.weights!r}{fitted})"
+
+
+#: Inputs at least this long are scored on a thread pool (one thread a core, at most 4).
+PARALLEL_MIN_ROWS = 200_000
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor | None:
+    """The shared scoring pool (None on a single core)."""
+    global _POOL
+    workers = min(4, os.cpu_count() or 1)
+    if workers < 2:
+        return None
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parkmatch")
+        return _POOL
 
 
 def _is_fitted(estimator: Any) -> bool:

@@ -243,3 +243,24 @@ def test_custom_scorer_keeps_explanations_consistent(
     assert ex.score == pytest.approx(5.0 + sum(ex.contributions.values()))
     with pytest.raises(ConfigError):
         m.rank_enterprises("P-AL", weights={"industry": 1})
+
+
+def test_parallel_scoring_gives_identical_rankings(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.model as model_module
+
+    sequential = {
+        p: matcher.rank_enterprises(p, k=None, include_ineligible=True) for p in ["P-AL", "P-FOOD"]
+    }
+    parks_before = matcher.rank_parks("E1", k=None)
+    matcher._cache.clear()
+    monkeypatch.setattr(model_module, "PARALLEL_MIN_ROWS", 1)
+    assert model_module._pool() is not None or (model_module.os.cpu_count() or 1) < 2
+    for park, expected in sequential.items():
+        pd.testing.assert_frame_equal(
+            matcher.rank_enterprises(park, k=None, include_ineligible=True), expected
+        )
+    pd.testing.assert_frame_equal(
+        matcher.rank_parks("E1", k=None), matcher.rank_parks("E1", k=None)
+    )
