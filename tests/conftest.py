@@ -174,6 +174,18 @@ ENTERPRISES = [
     ),
 ]
 
+#: A small follow-up ledger over the fixture parks and enterprises (park, enterprise, outcome,
+#: date), shared by the learning, evaluation and CLI tests.
+LEDGER = [
+    ("P-AL", "E1", "已落地", "2023-01-01"),
+    ("P-AL", "E4", "已走访", "2023-02-01"),
+    ("P-AL", "E8", "企业拒绝", "2023-03-01"),
+    ("P-AL", "E9", "洽谈中", "2023-09-01"),
+    ("P-FOOD", "E3", "已签约", "2023-02-01"),
+    ("P-FOOD", "E7", "已联系", "2023-08-01"),
+    ("P-FOOD", "E4", "已走访", "2023-10-01"),
+]
+
 
 @pytest.fixture
 def parks_raw() -> pd.DataFrame:

@@ -11,17 +11,7 @@ import pytest
 from matcher import Matcher, load_model, write_table
 
 from .cli_runner import run
-from .conftest import ENTERPRISES, PARKS
-
-LEDGER = [
-    ("P-AL", "E1", "已落地", "2023-01-01"),
-    ("P-AL", "E4", "已走访", "2023-02-01"),
-    ("P-AL", "E8", "企业拒绝", "2023-03-01"),
-    ("P-AL", "E9", "洽谈中", "2023-09-01"),
-    ("P-FOOD", "E3", "已签约", "2023-02-01"),
-    ("P-FOOD", "E7", "已联系", "2023-08-01"),
-    ("P-FOOD", "E4", "已走访", "2023-10-01"),
-]
+from .conftest import ENTERPRISES, LEDGER, PARKS
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from matcher.evaluation import (
     time_cutoff,
 )
 
+from .conftest import LEDGER
+
 
 # --------------------------------------------------------------------------- metrics by hand
 def test_ndcg_hand_computed() -> None:
@@ -112,16 +114,7 @@ def test_time_cutoff() -> None:
 
 # --------------------------------------------------------------------------- evaluate
 def _ledger() -> pd.DataFrame:
-    rows = [
-        ("P-AL", "E1", "已落地", "2023-01-01"),
-        ("P-AL", "E4", "已走访", "2023-02-01"),
-        ("P-AL", "E8", "企业拒绝", "2023-03-01"),
-        ("P-AL", "E9", "洽谈中", "2023-09-01"),
-        ("P-FOOD", "E3", "已签约", "2023-02-01"),
-        ("P-FOOD", "E7", "已联系", "2023-08-01"),
-        ("P-FOOD", "E4", "已走访", "2023-10-01"),
-    ]
-    return pd.DataFrame(rows, columns=["park_id", "enterprise_id", "outcome", "date"])
+    return pd.DataFrame(LEDGER, columns=["park_id", "enterprise_id", "outcome", "date"])
 
 
 def test_evaluate_on_fixture_returns_a_tidy_table(matcher) -> None:
