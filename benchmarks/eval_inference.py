@@ -1,51 +1,117 @@
-"""How well a missing industry code is inferred from scope + products.
+"""Industry inference on the real-text development set (see ``benchmarks/devset.py``).
 
-    python benchmarks/eval_inference.py
+    python benchmarks/eval_inference.py            # text alone (declared codes ignored)
+    python benchmarks/eval_inference.py --errors   # also list the rows it gets wrong
 
-Hides 20 % of the sample's declared codes (rows that have scope text), fits a matcher, and
-compares the inferred codes with the hidden ones, overall and by confidence band.
+Prints, over every labelled row with a scope: coverage at the abstention threshold; accuracy at
+门类 / 大类 / 中类 / 小类 on the rows it does not abstain on (a code coarser than a level counts as
+not reaching it); calibration of the confidence against "the 大类 is right" (a reliability table
+over all rows with a best guess, and the expected calibration error, ECE).
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
+import sys
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
-from matcher import Matcher, load_sample, taxonomy
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devset import load_devset
+
+from matcher import taxonomy
+from matcher.text import infer_industry
+
+BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
-def shared_levels(truth: str, guess: str | None) -> int:
-    if guess is None:
-        return 0
-    return int(taxonomy.code_similarity(guess, truth)[1])
+def agree(truth: str, guess: str | None, level: int) -> bool:
+    """True when ``guess`` reaches ``level`` and shares it with ``truth``."""
+    if not isinstance(guess, str) or taxonomy.code_level(guess) < level:
+        return False
+    return taxonomy.ancestors(guess)[level - 1] == taxonomy.ancestors(truth)[level - 1]
+
+
+def predictions(ents: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in ents.itertuples(index=False):
+        inf = infer_industry(r.business_scope, r.products, r.name)
+        rows.append((r.enterprise_id, inf.code, inf.raw_code, inf.confidence, inf.activity))
+    return pd.DataFrame(rows, columns=["enterprise_id", "code", "raw_code", "conf", "activity_p"])
+
+
+def reliability(conf: np.ndarray, right: np.ndarray) -> tuple[pd.DataFrame, float]:
+    """Reliability table over confidence bins and the expected calibration error."""
+    out = []
+    ece = 0.0
+    for lo, hi in itertools.pairwise(BINS):
+        band = (conf >= lo) & (conf < hi)
+        if not band.any():
+            continue
+        mean_conf, acc = float(conf[band].mean()), float(right[band].mean())
+        ece += band.mean() * abs(mean_conf - acc)
+        out.append((f"[{lo:.1f}, {min(hi, 1.0):.1f})", int(band.sum()), mean_conf, acc))
+    return pd.DataFrame(out, columns=["confidence", "rows", "mean confidence", "大类 right"]), ece
+
+
+def report(frame: pd.DataFrame, title: str) -> None:
+    n = len(frame)
+    kept = frame["code"].notna().to_numpy()
+    print(f"\n## {title}: {n} rows")
+    print(f"coverage (not abstained): {kept.mean():.1%} ({kept.sum()} rows)")
+    for level, label in ((1, "门类"), (2, "大类"), (3, "中类"), (4, "小类")):
+        hit = np.array(
+            [agree(t, g, level) for t, g in zip(frame["truth"], frame["code"], strict=True)]
+        )
+        reach = np.array(
+            [isinstance(g, str) and taxonomy.code_level(g) >= level for g in frame["code"]]
+        )
+        print(
+            f"  {label}: accuracy {hit[kept].mean():.1%} of the rows it answers"
+            f" ({reach.sum()} answered at this level or deeper: {hit[reach].mean():.1%} right)"
+        )
+    has = frame["raw_code"].notna().to_numpy()
+    right = np.array(
+        [agree(t, g, 2) for t, g in zip(frame["truth"], frame["raw_code"], strict=True)]
+    )
+    table, ece = reliability(frame["conf"].to_numpy()[has], right[has])
+    print(f"calibration over {has.sum()} rows with a best guess: ECE {ece:.3f}")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
 
 
 def main() -> None:
-    parks, ents = load_sample()
-    rng = np.random.default_rng(0)
-    has = (ents["industry_code"].notna() & ents["business_scope"].notna()).to_numpy()
-    rows = rng.choice(np.flatnonzero(has), size=int(has.sum()) // 5, replace=False)
-    truth = ents["industry_code"].iloc[rows].tolist()
-    hidden = ents.copy()
-    hidden.loc[hidden.index[rows], "industry_code"] = None
-    hidden.attrs = ents.attrs
-    E = Matcher().fit(parks, hidden).index_.enterprises
-    guess = [E.code_at(int(r)) for r in rows]
-    conf = E.code_conf[rows]
-    # exact: the inferred code is the declared one, or lies under it when the sheet declared
-    # only a coarse code (e.g. 32)
-    exact = np.array(
-        [
-            g is not None and taxonomy.code_similarity(g, t)[0] >= 1.0
-            for t, g in zip(truth, guess, strict=True)
-        ]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", action="store_true", help="list the rows it gets wrong")
+    args = parser.parse_args()
+    dev = load_devset(declared=False)
+    if not dev.registry_rows:
+        print("note: ../shared/corpora/registry_sample is absent; modern rows only")
+    pred = predictions(dev.enterprises)
+    frame = dev.labels.rename(columns={"code": "truth"}).merge(pred, on="enterprise_id")
+    frame = frame.merge(
+        dev.enterprises[["enterprise_id", "name", "business_scope"]], on="enterprise_id"
     )
-    division = np.array([shared_levels(t, g) >= 2 for t, g in zip(truth, guess, strict=True)])
-    print(f"hidden codes: {len(rows)}; exact: {exact.mean():.1%}; same 大类: {division.mean():.1%}")
-    for lo, hi in [(0.0, 0.3), (0.3, 0.6), (0.6, 0.9), (0.9, 1.01)]:
-        band = (conf >= lo) & (conf < hi)
-        if band.any():
+    report(frame, "all rows")
+    for origin, part in frame.groupby("origin"):
+        report(part, f"{origin} rows")
+    if args.errors:
+        wrong = frame[
+            [not agree(t, g, 2) for t, g in zip(frame["truth"], frame["code"], strict=True)]
+        ]
+        wrong = wrong[wrong["code"].notna()]
+        print("\n## wrong at 大类 (answered)")
+        for r in wrong.itertuples():
             print(
-                f"  confidence [{lo:.1f}, {min(hi, 1.0):.1f}): n={band.sum():4d}  exact {exact[band].mean():.1%}"
+                f"{r.enterprise_id} truth {r.truth} guess {r.code} ({r.conf:.2f}) {r.name} | {str(r.business_scope)[:90]}"
+            )
+        abst = frame[frame["code"].isna()]
+        print("\n## abstained")
+        for r in abst.itertuples():
+            print(
+                f"{r.enterprise_id} truth {r.truth} raw {r.raw_code} ({r.conf:.2f}) {r.name} | {str(r.business_scope)[:90]}"
             )
 
 

@@ -197,6 +197,20 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.regions)
 
+    def place_names(self) -> frozenset[str]:
+        """Every province, city and county name, full and loose (郑州市 and 郑州).
+
+        Used to find the 行政区划 part of an enterprise name.
+
+        >>> {"巩义市", "巩义", "河南省", "河南"} <= get_gazetteer().place_names()
+        True
+        """
+        names = set()
+        for level in (1, 2, 3):
+            names.update(self._exact[level])
+            names.update(k for k in self._loose[level] if len(k) >= 2)
+        return frozenset(names)
+
     def _match(self, level: int, name: str) -> list[Region]:
         return self._exact[level].get(name) or self._loose[level].get(place_key(name), [])
 

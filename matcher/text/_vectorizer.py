@@ -1,93 +1,14 @@
-"""Text normalisation and the text vectoriser.
-
-Every text and code that enters parkmatch goes through :func:`normalize_text`: Unicode NFKC
-(full-width letters, digits and punctuation become half-width), Traditional → Simplified Chinese
-with OpenCC's own offline dictionaries, and collapsed whitespace. So the same enterprise written in
-繁體 or with full-width characters is, after loading, the same text.
-
->>> normalize_text("  鋁型材ＡＢＣ　加工（１２３）")
-'铝型材ABC 加工(123)'
-"""
+"""The TF-IDF vectoriser over character 1- and 2-grams, and registry boilerplate stripping."""
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
-__all__ = [
-    "TextVectorizer",
-    "is_missing",
-    "normalize_series",
-    "normalize_text",
-    "strip_boilerplate",
-]
-
-_WS = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, pandas NA and blank strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def normalize_text(value: object) -> str | None:
-    """NFKC, Traditional → Simplified, trimmed and collapsed whitespace; missing → None.
-
-    Parameters
-    ----------
-    value : object
-        Any cell value; non-strings are converted with ``str``.
-
-    Returns
-    -------
-    str or None
-        The normalised text, or None when the value is missing or blank.
-
-    Examples
-    --------
-    >>> normalize_text("鋁板帶箔")
-    '铝板带箔'
-    >>> normalize_text("   ") is None
-    True
-    """
-    if is_missing(value):
-        return None
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _t2s().convert(text)
-    text = _WS.sub(" ", text).strip()
-    return text or None
-
-
-def normalize_series(values: pd.Series | Iterable[object]) -> pd.Series:
-    """Vectorised :func:`normalize_text`: each distinct value is converted once."""
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    normalised = np.empty(len(uniques) + 1, dtype=object)  # last slot: missing (code -1)
-    normalised[:-1] = [normalize_text(u) for u in uniques]
-    normalised[-1] = None
-    return pd.Series(normalised[codes], index=series.index, dtype=object)
-
+__all__ = ["TextVectorizer", "strip_boilerplate", "strip_boilerplate_many"]
 
 # Phrases that every 经营范围 repeats and that say nothing about the business.
 _BOILERPLATE = re.compile(

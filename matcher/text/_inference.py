@@ -1,0 +1,546 @@
+"""Industry inference from a scope, products and the name, with a calibrated confidence.
+
+Evidence comes from knowledge, never from a sample: each clause of the parsed scope
+(:func:`parse_scope`) is matched against the industry lexicon (:func:`get_lexicon`); the activity
+of the clause routes each product code (a 销售 clause about 铝材 is evidence for 5164 金属及金属矿
+批发, not for 3252 铝压延加工; a 维修 clause about 汽车 for 8111); the clause's position weight
+says how much it counts (the main business is listed first). 主营产品 count as a strong clause, the
+name's 行业表述 as a weaker one (its 字号 never). The code is chosen top-down: the 大类 with the
+most evidence, then its 中类 and 小类 while one of them holds most of the evidence below; the
+confidence is the calibrated probability that the 大类 is right. Below :data:`ABSTAIN_BELOW` the
+inference abstains: the code is unknown (neutral in scores), not a guess.
+
+>>> inf = infer_industry("一般项目：铝合金型材制造；铝合金型材销售；道路货物运输（不含危险货物）")
+>>> inf.code, inf.activity, inf.confidence > 0.5
+('3252', 'make', True)
+>>> infer_industry("耐火材料销售；建筑材料销售").code
+'5165'
+>>> infer_industry("").code is None
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+
+import numpy as np
+
+from .. import taxonomy
+from ._lexicon import TermHit, get_lexicon
+from ._names import NameParts, parse_name
+from ._scope import Clause, Scope, parse_scope
+
+__all__ = [
+    "ABSTAIN_BELOW",
+    "Evidence",
+    "Inference",
+    "calibrate",
+    "infer_industry",
+    "route_code",
+]
+
+#: Calibrated confidence below which inference abstains (chosen on the real-text development
+#: set; see README).
+ABSTAIN_BELOW = 0.5
+#: Weight of the 主营产品 column and of the name's 行业表述, relative to a scope's first clause.
+PRODUCTS_WEIGHT = 1.2
+NAME_WEIGHT = 0.6
+#: A modifier term (not the last one of an object) counts this much of the head term.
+MODIFIER_WEIGHT = 0.35
+#: Share of a parent's evidence a child needs before the choice descends to it.
+DESCEND = 0.6
+#: Activities whose objects keep their own (maker's or service) code.
+_KEEP = frozenset(
+    {
+        "make",
+        "rnd",
+        "software",
+        "service",
+        "transport",
+        "catering",
+        "finance",
+        "construction",
+        "agriculture",
+        "realestate",
+    }
+)
+#: Equipment heads: 食品加工机械 is a machine for the food industry, not food.
+_EQUIPMENT_HEADS = (
+    "加工机械",
+    "加工设备",
+    "生产设备",
+    "生产线",
+    "机械设备",
+    "机械",
+    "设备",
+    "机器",
+)
+_EQUIPMENT_FOR = {
+    "A": "357",
+    "13": "3531",
+    "14": "3531",
+    "15": "3531",
+    "17": "3551",
+    "18": "3553",
+    "19": "3553",
+    "22": "3542",
+    "23": "3542",
+    "26": "3521",
+    "27": "3544",
+    "29": "3523",
+    "30": "3515",
+    "31": "3516",
+    "32": "3516",
+    "33": "3516",
+    "36": "3670",
+    "38": "3562",
+    "39": "3562",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: where it was read, the term found and the code it supports."""
+
+    source: str  # "scope", "products" or "name"
+    text: str  # the clause, product list or name part it was read in
+    term: str
+    code: str
+    mass: float
+
+
+@dataclass(frozen=True)
+class Inference:
+    """What the text says about an enterprise's industry.
+
+    Attributes
+    ----------
+    code : str or None
+        The inferred GB/T 4754 code (小类, or 中类/大类 when the evidence does not go deeper);
+        None when inference abstains or there is no evidence.
+    confidence : float
+        Calibrated probability that the code's 大类 is right (0 without evidence).
+    raw_code : str or None
+        The best code even when inference abstains (for diagnostics and reasons).
+    activity : str or None
+        The main activity of the scope (or of the name when the scope says nothing).
+    make_share : float
+        Share of the evidence on making, R&D, software or farming (production), in [0, 1].
+    candidates : tuple of (str, float)
+        The best 小类-or-coarser codes with their share of the evidence.
+    evidence : tuple of Evidence
+        The pieces of evidence, strongest first.
+    """
+
+    code: str | None
+    confidence: float
+    raw_code: str | None = None
+    activity: str | None = None
+    make_share: float = 0.0
+    candidates: tuple[tuple[str, float], ...] = ()
+    evidence: tuple[Evidence, ...] = field(default=())
+
+    @property
+    def abstained(self) -> bool:
+        """True when there was evidence but too little to name a code."""
+        return self.code is None and self.raw_code is not None
+
+
+#: Sections (or 大类 / 中类 prefixes) whose codes name each activity directly.
+_NATIVE: dict[str, tuple[str, ...]] = {
+    "make": ("B", "C", "D"),
+    "agriculture": ("A",),
+    "trade": ("F",),
+    "repair_install": ("43", "49", "81"),
+    "transport": ("G",),
+    "catering": ("H",),
+    "software": ("I",),
+    "finance": ("J", "7212"),
+    "realestate": ("K",),
+    "construction": ("E",),
+    "service": ("L", "M", "N", "O", "P", "Q", "R"),
+    "rnd": ("73", "C"),
+}
+
+
+def _native(code: str, activity: str) -> bool:
+    prefixes = _NATIVE.get(activity, ())
+    return any(a in prefixes for a in taxonomy.ancestors(code))
+
+
+@functools.lru_cache(maxsize=1)
+def _retail_of() -> dict[str, str]:
+    """Retail code of each wholesale code (the first pair listed in trade_codes.csv)."""
+    out: dict[str, str] = {}
+    for wholesale, retail, _ in _trade_table().values():
+        if retail:
+            out.setdefault(wholesale, retail)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _trade_table() -> dict[str, tuple[str, str, str]]:
+    text = (files("matcher") / "data" / "trade_codes.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {r["prefix"]: (r["wholesale"], r["retail"], r["repair"]) for r in csv.DictReader(lines)}
+
+
+def _lookup(code: str) -> tuple[str, str, str] | None:
+    table = _trade_table()
+    for anc in reversed(taxonomy.ancestors(code)):
+        if anc in table:
+            return table[anc]
+    return None
+
+
+def route_code(code: str, activity: str, *, retail: bool = False) -> str:
+    """The code of an activity on a product: trading, repairing or making it.
+
+    >>> route_code("3252", "trade"), route_code("3252", "make"), route_code("3670", "repair_install")
+    ('5164', '3252', '8111')
+    >>> route_code("2720", "trade", retail=True)
+    '5251'
+    """
+    section = taxonomy.section_of(code)
+    if activity == "trade":
+        if section == "F":
+            return _retail_of().get(code, code) if retail and code.startswith("51") else code
+        row = _lookup(code)
+        if row is None:
+            return code
+        return row[1] if retail and row[1] else row[0]
+    if activity == "repair_install" and section in ("C", "I"):
+        row = _lookup(code)
+        return row[2] if row is not None and row[2] else code
+    return code
+
+
+def _equipment(code: str, obj: str, hit: TermHit) -> str:
+    """食品加工机械 → 3531: a product term followed by an equipment head is equipment for it."""
+    tail = obj[hit.end :]
+    if not tail or not any(h in tail for h in _EQUIPMENT_HEADS):
+        return code
+    anc = taxonomy.ancestors(code)
+    if anc[0] == "C" and len(anc) > 1 and anc[1] in ("34", "35", "38", "39", "40"):
+        return code  # already a machine or device
+    for key in reversed(anc):
+        if key in _EQUIPMENT_FOR:
+            return _EQUIPMENT_FOR[key]
+    return "35" if anc[0] == "C" else code
+
+
+#: Weight of the k-th item of a list: 1, 0.77, 0.63, … (the main product is named first).
+ITEM_DECAY = 0.3
+
+
+def _clause_hits(items: Sequence[str]) -> list[tuple[str, TermHit, float]]:
+    """(item, hit, weight) of every term; the last term of an item is its head."""
+    lexicon = get_lexicon()
+    out = []
+    for position, item in enumerate(items):
+        hits = lexicon.hits(item)
+        decay = 1.0 / (1.0 + ITEM_DECAY * position)
+        for k, hit in enumerate(hits):
+            factor = 1.0 if k == len(hits) - 1 else MODIFIER_WEIGHT
+            out.append((item, hit, hit.weight * factor * decay))
+    return out
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.mass: dict[str, float] = defaultdict(float)
+        self.evidence: list[Evidence] = []
+        self.production = 0.0
+        self.total = 0.0
+
+    def add_code(self, source: str, text: str, code: str, weight: float) -> None:
+        """Evidence for one code named outright (a form such as 加油站)."""
+        self.mass[code] += weight
+        self.evidence.append(Evidence(source, text, text, code, weight))
+        if _native(code, "make") or _native(code, "agriculture"):
+            self.production += weight
+        self.total += weight
+
+    def add(
+        self,
+        source: str,
+        text: str,
+        objects: Sequence[str],
+        weight: float,
+        activity: str,
+        *,
+        make_prior: float,
+        retail: bool,
+        made: frozenset[str] = frozenset(),
+    ) -> bool:
+        """Add one clause; ``made`` holds the codes the firm makes (selling them is ancillary)."""
+        hits = _clause_hits(objects)
+        norm = sum(w for _, _, w in hits)
+        if norm <= 0:
+            default = ACTIVITY_CODES.get(activity)
+            if default is None:
+                return False
+            self.add_code(source, text, default, weight * DEFAULT_WEIGHT)
+            return True
+        if activity == "unspecified":
+            routes = [("make", make_prior), ("trade", 1.0 - make_prior)]
+        elif activity in _KEEP or activity == "repair_install":
+            routes = [(activity, 1.0)]
+        else:
+            routes = [(activity, 1.0)]
+        for obj, hit, w in hits:
+            # a term of several codes (电气设备: 4350 修理, 5175 批发) keeps the ones that name the
+            # clause's activity directly when there are any
+            codes = hit.codes
+            if len(codes) > 1 and activity != "unspecified":
+                native = tuple(c for c in codes if _native(c, activity))
+                codes = native or tuple(c for c in codes if _native(c, "make")) or codes
+            share = weight * w / norm / len(codes)
+            for code in codes:
+                base = _equipment(code, obj, hit)
+                own = base in made
+                for act, p in [("make", 1.0)] if own else routes:
+                    if p <= 0:
+                        continue
+                    routed = route_code(base, act, retail=retail)
+                    self.mass[routed] += share * p
+                    self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
+                    if act in ("make", "rnd", "software", "agriculture"):
+                        self.production += share * p
+                    self.total += share * p
+        return True
+
+
+#: The code an activity names when its clause names no known object (普通货运 → 543), and how
+#: much that counts.
+ACTIVITY_CODES = {
+    "transport": "543",
+    "catering": "62",
+    "software": "65",
+    "construction": "E",
+    "finance": "J",
+    "realestate": "70",
+    "agriculture": "A",
+}
+DEFAULT_WEIGHT = 0.6
+#: Weight of a trading clause of a firm that also makes things (selling is then a side line).
+ANCILLARY_TRADE = 0.7
+
+
+def _made_codes(scope: Scope) -> frozenset[str]:
+    """Codes of what the scope's making clauses make (铝合金型材制造 → 3252)."""
+    out = set()
+    for clause in scope.clauses:
+        if clause.activity == "make":
+            for obj, hit, _ in _clause_hits(clause.items):
+                out.update(_equipment(c, obj, hit) for c in hit.codes)
+    return frozenset(out)
+
+
+def _name_activity(industry: str, scope: Scope, main: str | None) -> str:
+    """What a name's product word says the firm does with it, when no word of the name says.
+
+    A name that names a product the scope only trades (鹏鑫金属材料 | 批发、零售：金属材料) is a
+    trader's; one that names a product the scope does not mention (宏骏铝合金车轮 | 金属材料销售)
+    names what the firm makes — the naming rules require the 行业表述 to state the main business.
+    """
+    if main is None:
+        return "unspecified"
+    if main != "trade":
+        return main
+    named = {taxonomy.ancestors(c)[:2] for h in get_lexicon().hits(industry) for c in h.codes}
+    traded = {
+        taxonomy.ancestors(c)[:2]
+        for clause in scope.clauses
+        if clause.activity == "trade"
+        for _, hit, _ in _clause_hits(clause.items)
+        for c in hit.codes
+    }
+    return "trade" if not named or named & traded else "make"
+
+
+def name_weight(industry: str) -> float:
+    """Weight of a name's 行业表述: a specific product (铝合金车轮, 耐火材料) counts like a main
+    clause — the naming rules require it to state the main business —, a generic word less."""
+    hits = get_lexicon().hits(industry)
+    if hits and hits[-1].end == len(industry) and len(hits[-1].term) >= 3:
+        return 1.0
+    return NAME_WEIGHT
+
+
+def _make_prior(scope: Scope, name: NameParts) -> float:
+    """How likely a clause that names no verb is about making (rather than selling)."""
+    if name.activity == "make":
+        return 0.85
+    if name.activity == "trade" or name.retail:
+        return 0.1
+    product_name = (
+        bool(name.industry) and name.activity is None and bool(get_lexicon().hits(name.industry))
+    )
+    shares = scope.activity_shares
+    made = sum(shares.get(a, 0.0) for a in ("make", "rnd", "agriculture"))
+    sold = shares.get("trade", 0.0)
+    if made > sold:
+        return 0.7
+    if sold > 0:
+        return 0.35 if product_name else 0.2
+    return 0.65 if product_name else 0.4
+
+
+def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, float]]]:
+    """Top-down choice: 大类 by evidence, then 中类 and 小类 while one holds most of it."""
+    total = sum(mass.values())
+    if total <= 0:
+        return None, 0.0, []
+    tax = taxonomy.get_taxonomy()
+    node: dict[str, float] = defaultdict(float)
+    for code, m in mass.items():
+        for anc in tax.ancestors(code):
+            node[anc] += m
+    divisions = [c for c in node if tax.level(c) == 2]
+    if not divisions:  # evidence only at 门类 level
+        best = max((c for c in node), key=lambda c: node[c])
+        return best, node[best] / total, [(best, node[best] / total)]
+    best = max(divisions, key=lambda c: (node[c], c))
+    share = node[best] / total
+    chosen = best
+    while True:
+        kids = [c for c in tax.children(chosen) if node.get(c, 0.0) > 0]
+        if not kids:
+            break
+        kid = max(kids, key=lambda c: (node[c], c))
+        # evidence that stops at the parent (食品 → 14) is consistent with every child, so the
+        # child is judged against its siblings only
+        if node[kid] < DESCEND * sum(node[c] for c in kids):
+            break
+        chosen = kid
+    leaves = sorted(mass, key=lambda c: -mass[c])[:5]
+    return chosen, share, [(c, mass[c] / total) for c in leaves]
+
+
+#: Piecewise-linear calibration of the raw score (share × strength) to P(大类 right), as
+#: (raw, probability) knots; fitted by ``tools/calibrate_inference.py`` on the development set.
+CALIBRATION: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+
+
+def calibrate(raw: float | np.ndarray) -> float | np.ndarray:
+    """Calibrated confidence of a raw inference score (monotone, in [0, 1])."""
+    xs = np.array([k[0] for k in CALIBRATION], dtype=np.float64)
+    ys = np.array([k[1] for k in CALIBRATION], dtype=np.float64)
+    out = np.interp(raw, xs, ys)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def raw_score(share: float, total: float, coverage: float) -> float:
+    """Uncalibrated confidence: the 大类's share, damped when there is little evidence."""
+    strength = 1.0 - math.exp(-total / 0.6)
+    return share * strength * (0.6 + 0.4 * coverage)
+
+
+def infer_industry(scope: object = None, products: object = None, name: object = None) -> Inference:
+    """Infer the GB/T 4754 code of one enterprise from its scope, products and name.
+
+    Parameters
+    ----------
+    scope : str or None
+        经营范围.
+    products : str or None
+        主营产品 (separated by ``;`` ``；`` ``、`` ``,``).
+    name : str or None
+        The registered name (only its 行业表述 is used).
+
+    Returns
+    -------
+    Inference
+    """
+    parsed = parse_scope(scope)
+    parts = parse_name(name)
+    return _infer(parsed, products if isinstance(products, str) else None, parts)
+
+
+def _split_products(products: str | None) -> list[str]:
+    if not products:
+        return []
+    return [
+        p
+        for p in parse_scope(products.replace(";", "、").replace("；", "、")).objects_text.split()
+        if p
+    ]
+
+
+def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
+    collector = _Collector()
+    prior = _make_prior(scope, name)
+    total_weight = 0.0
+    matched = 0.0
+    made = _made_codes(scope)
+    clauses = scope.clauses
+    if not any(_clause_hits(c.items) for c in clauses) and scope.generic:
+        # only padding says anything (物业管理；家政服务 of a 物业管理有限公司): use it, weakly
+        clauses = tuple(
+            Clause(g.text, g.objects, g.activities, g.activity, k, 0.5 / (1 + k), False, g.items)
+            for k, g in enumerate(scope.generic)
+        )
+    for clause in clauses:
+        weight = clause.weight
+        if clause.activity == "trade" and made:
+            weight *= ANCILLARY_TRADE
+        total_weight += weight
+        retail = name.retail or ("零售" in clause.text and "批发" not in clause.text)
+        if collector.add(
+            "scope",
+            clause.text,
+            clause.items,
+            weight,
+            clause.activity,
+            make_prior=prior,
+            retail=retail,
+            made=made,
+        ):
+            matched += weight
+    product_objects = _split_products(products)
+    main = scope.main_activity
+    if product_objects:
+        makes = any(c.activity == "make" for c in scope.clauses)
+        act = "trade" if main == "trade" and not makes else "make"
+        total_weight += PRODUCTS_WEIGHT
+        if collector.add(
+            "products",
+            "、".join(product_objects),
+            product_objects,
+            PRODUCTS_WEIGHT,
+            act,
+            make_prior=prior,
+            retail=False,
+        ):
+            matched += PRODUCTS_WEIGHT
+    industry = name.industry or name.parent_industry
+    if industry:
+        act = name.activity or _name_activity(industry, scope, main)
+        weight = name_weight(industry)
+        total_weight += weight
+        if collector.add(
+            "name", industry, [industry], weight, act, make_prior=prior, retail=name.retail
+        ):
+            matched += weight
+    form_code = name.form_code
+    if form_code is not None:
+        total_weight += NAME_WEIGHT
+        collector.add_code("name", name.form, form_code, NAME_WEIGHT)
+        matched += NAME_WEIGHT
+    activity = main or name.activity
+    code, share, candidates = _decide(collector.mass)
+    if code is None:
+        return Inference(None, 0.0, None, activity)
+    coverage = matched / total_weight if total_weight else 0.0
+    conf = float(calibrate(raw_score(share, collector.total, coverage)))
+    make_share = collector.production / collector.total if collector.total else 0.0
+    evidence = tuple(sorted(collector.evidence, key=lambda e: -e.mass)[:8])
+    chosen = code if conf >= ABSTAIN_BELOW else None
+    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence)

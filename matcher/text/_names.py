@@ -1,0 +1,402 @@
+"""Reading an enterprise name: 行政区划 + 字号 + 行业表述 + 组织形式.
+
+By the naming rules of registered enterprises, a name is a place, a brand (字号), an industry
+expression (行业表述) and a legal form: ``河南省 + 永鼎 + 耐火材料 + 有限公司``. The industry
+expression is evidence of what the firm does; the brand is not (稀土火锅 is a hotpot restaurant,
+华芯餐饮 a caterer). :func:`parse_name` splits a name so that only the industry expression is
+used; a branch (``…公司标准件批发部``) is read as its own unit.
+
+>>> p = parse_name("包头市稀土火锅店")
+>>> p.region, p.brand, p.industry, p.form
+('包头市', '稀土', '火锅', '店')
+>>> parse_name("昆山鑫达精密模具有限公司").industry
+'精密模具'
+>>> parse_name("深圳市华芯新材料贸易有限公司").activity
+'trade'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ._lexicon import get_lexicon
+from ._normalize import normalize_text
+
+__all__ = ["NameParts", "parse_name"]
+
+#: Legal forms and unit words at the end of a name, longest first, with the activity they imply.
+FORMS: tuple[tuple[str, str | None], ...] = tuple(
+    sorted(
+        (
+            ("股份有限公司", None),
+            ("有限责任公司", None),
+            ("集团有限公司", None),
+            ("集团股份有限公司", None),
+            ("有限公司", None),
+            ("集团公司", None),
+            ("总公司", None),
+            ("分公司", None),
+            ("子公司", None),
+            ("公司", None),
+            ("集团", None),
+            ("有限合伙", None),
+            ("普通合伙", None),
+            ("合伙企业", None),
+            ("个人独资企业", None),
+            ("股份合作公司", None),
+            ("联营公司", None),
+            ("企业", None),
+            ("总厂", "make"),
+            ("分厂", "make"),
+            ("厂", "make"),
+            ("工厂", "make"),
+            ("作坊", "make"),
+            ("车间", "make"),
+            ("商行", "trade"),
+            ("经营部", "trade"),
+            ("门市部", "trade"),
+            ("批发部", "trade"),
+            ("销售部", "trade"),
+            ("商店", "trade"),
+            ("商场", "trade"),
+            ("超市", "trade"),
+            ("店", "trade"),
+            ("门市", "trade"),
+            ("经销处", "trade"),
+            ("供应站", "trade"),
+            ("营业部", None),
+            ("办事处", None),
+            ("中心", None),
+            ("工作室", "service"),
+            ("事务所", "service"),
+            ("研究所", "rnd"),
+            ("研究院", "rnd"),
+            ("设计院", "service"),
+            ("合作社", None),
+            ("农场", "agriculture"),
+            ("养殖场", "agriculture"),
+            ("大药房", "trade"),
+            ("药房", "trade"),
+            ("药店", "trade"),
+            ("药堂", "trade"),
+            ("林场", "agriculture"),
+            ("牧场", "agriculture"),
+            ("加油站", "trade"),
+            ("酒店", "catering"),
+            ("宾馆", "catering"),
+            ("饭店", "catering"),
+            ("酒楼", "catering"),
+            ("餐厅", "catering"),
+            ("支行", "finance"),
+            ("分行", "finance"),
+            ("分理处", "finance"),
+            ("支局", None),
+            ("所", None),
+            ("站", None),
+            ("社", None),
+            ("场", None),
+        ),
+        key=lambda f: -len(f[0]),
+    )
+)
+#: Forms that also name the industry: a 加油站 retails fuel whatever its brand.
+FORM_CODES = {
+    "加油站": "5265",
+    "大药房": "5251",
+    "药房": "5251",
+    "药店": "5251",
+    "药堂": "5251",
+    "超市": "5212",
+    "酒店": "6110",
+    "宾馆": "6110",
+    "饭店": "6210",
+    "酒楼": "6210",
+    "餐厅": "6210",
+    "支行": "6621",
+    "分行": "6621",
+    "分理处": "6621",
+    "农场": "01",
+    "养殖场": "03",
+    "林场": "02",
+    "牧场": "03",
+    "研究所": "73",
+    "研究院": "73",
+    "设计院": "7484",
+    "事务所": "72",
+}
+#: Forms of shops: what they sell, they sell by retail.
+RETAIL_FORMS = (
+    "店",
+    "商店",
+    "超市",
+    "门市部",
+    "门市",
+    "药房",
+    "大药房",
+    "药店",
+    "药堂",
+    "加油站",
+    "商场",
+)
+#: Industry words of names that name no single code but say what kind of firm it is.
+NAME_WORDS: dict[str, str | None] = {
+    "科技": "rnd",
+    "技术": "rnd",
+    "高新技术": "rnd",
+    "生物科技": "rnd",
+    "电子科技": "rnd",
+    "智能科技": "rnd",
+    "信息科技": "software",
+    "网络科技": "software",
+    "信息技术": "software",
+    "软件": "software",
+    "数据": "software",
+    "网络": "software",
+    "信息": "software",
+    "实业": None,
+    "发展": None,
+    "工贸": None,
+    "产业": None,
+    "工业": "make",
+    "制品": "make",
+    "制造": "make",
+    "制造业": "make",
+    "新材料": "make",
+    "材料": "make",
+    "精密": "make",
+    "贸易": "trade",
+    "商贸": "trade",
+    "经贸": "trade",
+    "国际贸易": "trade",
+    "进出口": "trade",
+    "商业": "trade",
+    "供销": "trade",
+    "百货": "trade",
+    "贸": "trade",
+    "商务": "service",
+    "物流": "transport",
+    "运输": "transport",
+    "货运": "transport",
+    "供应链": "transport",
+    "快递": "transport",
+    "仓储": "transport",
+    "餐饮": "catering",
+    "餐饮管理": "catering",
+    "投资": "finance",
+    "控股": "finance",
+    "资本": "finance",
+    "资产管理": "finance",
+    "置业": "realestate",
+    "地产": "realestate",
+    "房地产": "realestate",
+    "物业": "realestate",
+    "建设": "construction",
+    "建筑": "construction",
+    "工程": "construction",
+    "装饰": "construction",
+    "建工": "construction",
+    "农业": "agriculture",
+    "农牧": "agriculture",
+    "生态农业": "agriculture",
+    "咨询": "service",
+    "管理": "service",
+    "服务": "service",
+    "文化": "service",
+    "传媒": "service",
+    "广告": "service",
+    "设计": "service",
+    "开发": None,
+    "能源": None,
+    "新能源": None,
+    "环保": None,
+    "智能": None,
+    "国际": None,
+    "控股集团": "finance",
+    "电子商务": "trade",
+    "机械": "make",
+    "电子": None,
+    "电器": None,
+    "电气": None,
+    "机电": None,
+    "化工": None,
+    "五金": None,
+    "物资": "trade",
+    "五交化": "trade",
+    "交化": "trade",
+    "文化传播": "service",
+    "传播": "service",
+    "线缆": None,
+    "电讯": None,
+    "塑胶": None,
+    "时装": None,
+    "服饰": None,
+    "织造": "make",
+    "纺织": None,
+    "食品": None,
+    "生物": None,
+    "医药": None,
+    "药业": None,
+    "制药": "make",
+}
+#: ``X业`` (酒业, 茶业, 铝业, 纸业 …) is the industry word X.
+_TRADE_SUFFIX = "业"
+_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
+_BRANCH = re.compile(r"^(.*?(?:公司|厂|集团))([^公厂]{2,}?)$")
+#: Leading words that are not a place but stand where one does.
+_NATIONAL = ("中国", "中华", "国际", "全国")
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """The parts of an enterprise name and the activity its industry words and form imply."""
+
+    name: str
+    region: str
+    brand: str
+    industry: str
+    form: str
+    activity: str | None = None
+    parent_industry: str = ""
+
+    @property
+    def form_code(self) -> str | None:
+        """The code a form names by itself (加油站 → 5265), None for most forms."""
+        for form, code in FORM_CODES.items():
+            if self.form.endswith(form):
+                return code
+        return None
+
+    @property
+    def retail(self) -> bool:
+        """True for shops (…店, …门市部, …超市): what they sell, they sell by retail."""
+        return any(self.form.endswith(f) for f in RETAIL_FORMS)
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    from ..geo import get_gazetteer
+
+    return get_gazetteer().place_names()
+
+
+def _strip_form(text: str) -> tuple[str, str, str | None]:
+    form_parts: list[str] = []
+    activity: str | None = None
+    changed = True
+    while changed:
+        changed = False
+        for form, act in FORMS:
+            if text.endswith(form) and len(text) > len(form) + 1:
+                text = text[: -len(form)]
+                form_parts.insert(0, form)
+                activity = activity or act
+                changed = True
+                break
+    return text, "".join(form_parts), activity
+
+
+def _strip_region(text: str) -> tuple[str, str]:
+    places = _places()
+    region = ""
+    changed = True
+    while changed:
+        changed = False
+        for word in _NATIONAL:
+            if text.startswith(word) and len(text) > len(word) + 2:
+                region += word
+                text = text[len(word) :]
+                changed = True
+        for size in range(min(10, len(text) - 2), 1, -1):
+            if text[:size] in places:
+                region += text[:size]
+                text = text[size:]
+                changed = True
+                break
+    return text, region
+
+
+def _is_industry_word(piece: str) -> bool:
+    lexicon = get_lexicon()
+    if piece in NAME_WORDS or (len(piece) >= 2 and piece in lexicon):
+        return True
+    stem = piece[:-1]
+    return piece.endswith(_TRADE_SUFFIX) and bool(stem) and (stem in lexicon or stem in NAME_WORDS)
+
+
+def _industry_suffix(rest: str, min_brand: int = 2) -> tuple[str, str]:
+    """Split what follows the place into brand and industry words (the brand keeps
+    ``min_brand`` characters: a registered name always has a 字号)."""
+    end = len(rest)
+    while end > min_brand:
+        for size in range(min(8, end - min_brand), 0, -1):
+            if _is_industry_word(rest[end - size : end]):
+                end -= size
+                break
+        else:
+            break
+    return rest[:end], rest[end:]
+
+
+def _head_activity(industry: str) -> str | None:
+    for size in range(min(6, len(industry)), 0, -1):
+        word = industry[-size:]
+        if word in NAME_WORDS and NAME_WORDS[word] is not None:
+            return NAME_WORDS[word]
+    return None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _parse(name: str) -> NameParts:
+    region = ""
+    for inner in _BRACKET.findall(name):
+        if inner in _places():
+            region += inner
+    text = _BRACKET.sub("", name).strip()
+    parent: NameParts | None = None
+    branch = _BRANCH.match(text)
+    if branch and _strip_form(branch.group(2))[1]:
+        parent = _parse(branch.group(1))
+        text = branch.group(2)
+    text, form, form_activity = _strip_form(text)
+    text, place = _strip_region(text)
+    region = place + region
+    # a branch unit (…公司标准件批发部) needs no brand of its own
+    brand, industry = _industry_suffix(text, min_brand=0 if parent else 2)
+    activity = _head_activity(industry) or form_activity
+    if parent is not None:
+        region = region or parent.region
+        activity = activity or parent.activity
+        return NameParts(name, region, brand, industry, form, activity, parent.industry)
+    return NameParts(name, region, brand, industry, form, activity)
+
+
+def parse_name(name: object) -> NameParts:
+    """Split an enterprise name into place, brand, industry words and legal form.
+
+    Parameters
+    ----------
+    name : str
+        The registered name (any script, full-width or not).
+
+    Returns
+    -------
+    NameParts
+        ``industry`` is the 行业表述 (empty when the name has none); ``activity`` is what its
+        head word or the form implies (``trade`` for …贸易有限公司 or …经营部, ``make`` for …厂),
+        None when they say nothing.
+
+    Examples
+    --------
+    >>> parse_name("自贡市万里汽车配件公司标准件批发部").industry
+    '标准件'
+    >>> parse_name("自贡市万里汽车配件公司标准件批发部").activity
+    'trade'
+    >>> parse_name(None).industry
+    ''
+    """
+    text = normalize_text(name)
+    if text is None:
+        return NameParts("", "", "", "", "")
+    return _parse(text.replace(" ", ""))
