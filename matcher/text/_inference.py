@@ -221,6 +221,12 @@ def route_code(code: str, activity: str, *, retail: bool = False) -> str:
     return code
 
 
+def _is_service(code: str) -> bool:
+    """True for codes of services (not goods), software excepted (软件 is sold like a good)."""
+    anc = taxonomy.ancestors(code)
+    return anc[0] not in ("A", "B", "C", "D", "F") and (len(anc) < 2 or anc[1] != "65")
+
+
 def _equipment(code: str, obj: str, hit: TermHit) -> str:
     """食品加工机械 → 3531: a product term followed by an equipment head is equipment for it."""
     tail = obj[hit.end :]
@@ -235,8 +241,8 @@ def _equipment(code: str, obj: str, hit: TermHit) -> str:
     return "35" if anc[0] == "C" else code
 
 
-#: Weight of the k-th item of a list: 1, 0.77, 0.63, … (the main product is named first).
-ITEM_DECAY = 0.3
+#: Weight of the k-th item of a list: 1, 0.67, 0.5, … (the main product is named first).
+ITEM_DECAY = 0.5
 
 
 def _clause_hits(items: Sequence[str]) -> list[tuple[str, TermHit, float]]:
@@ -305,7 +311,13 @@ class _Collector:
             for code in codes:
                 base = _equipment(code, obj, hit)
                 own = base in made
-                for act, p in [("make", 1.0)] if own else routes:
+                if own:
+                    chosen = [("make", 1.0)]
+                elif _is_service(base) and activity in ("unspecified", "trade"):
+                    chosen = [("keep", 1.0)]  # 电信业务, 餐饮: a service is not made or traded
+                else:
+                    chosen = routes
+                for act, p in chosen:
                     if p <= 0:
                         continue
                     routed = route_code(base, act, retail=retail)

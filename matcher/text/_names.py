@@ -225,6 +225,8 @@ NAME_WORDS: dict[str, str | None] = {
     "物资": "trade",
     "五交化": "trade",
     "交化": "trade",
+    "连锁": "trade",
+    "农资": "trade",
     "文化传播": "service",
     "传播": "service",
     "线缆": None,

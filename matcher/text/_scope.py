@@ -278,13 +278,10 @@ GENERIC_ITEMS = frozenset(
         "经济信息咨询",
         "技术信息咨询",
         "会议及展览服务",
-        "普通货物仓储服务",
         "非居住房地产租赁",
         "住房租赁",
         "租赁服务",
         "劳务服务",
-        "物业管理",
-        "企业管理",
         "市场营销策划",
         "组织文化艺术交流活动",
         "礼仪服务",
@@ -299,8 +296,6 @@ GENERIC_ITEMS = frozenset(
         "进出口",
         "自营和代理各类商品和技术的进出口",
         "技术开发、技术咨询、技术服务",
-        "软件开发",
-        "信息技术咨询服务",
         "无",
         "一般经营项目",
         "许可经营项目",
@@ -341,6 +336,8 @@ _CONNECT = "及和与并兼、的之，,或"
 
 #: How many times a making clause counts when the main activity is chosen.
 MAKE_BOOST = 1.8
+#: Weight of the k-th clause of a list carried by a verb before a colon (销售：A，B，C).
+LIST_DECAY = 0.5
 #: Position weight of the i-th clause: 1, 0.67, 0.5, 0.4, … (registries list the main business first).
 POSITION_DECAY = 0.5
 
@@ -685,6 +682,7 @@ def _parse(text: str) -> Scope:
     carry: tuple[str, ...] = ()
     carry_position = 0
     position = 0
+    listed = 0
     for raw, side in split_clauses(_clean(text)):
         if not raw:
             carry = ()
@@ -695,6 +693,8 @@ def _parse(text: str) -> Scope:
         # a clause that only continues a list under a carried verb keeps that list's position
         continuation = bool(before) and all(acts == before for _, acts, _ in groups)
         at = carry_position if continuation else position
+        # a clause that continues a list under a carried verb is the list's next item
+        listed = listed + 1 if continuation else 0
         shown = raw.strip(" " + _CONNECT + ":：")
         used = False
         for objects, acts, items in groups:
@@ -707,7 +707,7 @@ def _parse(text: str) -> Scope:
                     Clause(text_shown, objects, activities, activity, -1, 0.0, True, items)
                 )
                 continue
-            weight = 1.0 / (1.0 + POSITION_DECAY * at)
+            weight = 1.0 / (1.0 + POSITION_DECAY * at) / (1.0 + LIST_DECAY * listed)
             if side:
                 weight *= 0.3
             clauses.append(
