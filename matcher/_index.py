@@ -14,8 +14,11 @@ from scipy import sparse
 
 from . import sizes, taxonomy
 from ._columns import StringColumn
+from .relatedness import get_relatedness
 from .schema import SRDI_LEVELS
-from .text import TextVectorizer
+from .text import ACTIVITIES, TextVectorizer, get_lexicon
+from .text import _profile as text_profiles
+from .text._profile import Profile, enterprise_profile, parse_positioning
 
 __all__ = [
     "EnterpriseArrays",
@@ -36,29 +39,77 @@ SRDI_CODES = {s: i for i, s in enumerate(SRDI_LEVELS)}
 CODE_NONE, CODE_DECLARED, CODE_INFERRED = 0, 1, 2
 
 
-def enterprise_documents(frame: pd.DataFrame) -> list[str]:
-    """Scope and products of each enterprise as one text (products twice: they are specific)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+#: Activity groups of the text column blocks (see :mod:`matcher.text`).
+GROUPS = text_profiles.GROUPS
+#: What a park of each 门类 wants of each activity group (production, digital, commerce,
+#: services): a manufacturing park wants what firms make, a logistics park what they move.
+WANTS = {
+    "A": (1.0, 0.3, 0.3, 0.3),
+    "B": (1.0, 0.5, 0.15, 0.3),
+    "C": (1.0, 0.5, 0.15, 0.3),
+    "D": (1.0, 0.5, 0.15, 0.3),
+    "E": (0.5, 0.3, 0.2, 1.0),
+    "F": (0.3, 0.3, 1.0, 0.7),
+    "G": (0.2, 0.3, 0.7, 1.0),
+    "I": (0.5, 1.0, 0.15, 0.4),
+    "L": (0.3, 0.3, 0.5, 1.0),
+    "M": (0.7, 0.6, 0.2, 1.0),
+}
+WANTS_DEFAULT = (0.6, 0.6, 0.6, 0.6)
+#: Confidence from which an inferred code counts as the firm's code: for exclusions (the pair
+#: becomes ineligible, 请核实) and for a conflict with a declared code.
+CONFIDENT = 0.6
+#: Index of each activity in the ``activity`` array (-1 unknown).
+ACTIVITY_CODES = {a: i for i, a in enumerate(ACTIVITIES)}
 
-    def col(name: str) -> pa.Array:
-        values = frame[name].astype(object).where(frame[name].notna(), "")
-        return pa.array(values.tolist(), type=pa.large_string())
 
-    products = col("products")
-    sep = pa.scalar(" ", type=pa.large_string())
-    joined = pc.binary_join_element_wise(col("business_scope"), products, products, sep)
-    return list(pc.utf8_trim_whitespace(joined).to_pylist())
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def enterprise_profiles(frame: pd.DataFrame) -> tuple[list[Profile], np.ndarray]:
+    """The text profile of every distinct (scope, products, name), and each row's profile."""
+    keys = list(
+        zip(
+            frame["business_scope"].astype(object).tolist(),
+            frame["products"].astype(object).tolist(),
+            frame["name"].astype(object).tolist(),
+            strict=True,
+        )
+    )
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    profiles = [enterprise_profile(*(_text(v) for v in key)) for key in uniques]
+    return profiles, np.asarray(codes, dtype=np.int64)
+
+
+def _segments(
+    profiles: list[Profile], rows: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Texts, owner rows, weights and groups of every segment of every row."""
+    per = [p.segments for p in profiles]
+    lengths = np.array([len(s) for s in per], dtype=np.int64)[rows]
+    owners = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    texts: list[str] = []
+    weights: list[float] = []
+    groups: list[int] = []
+    for r in rows.tolist():
+        for text, weight, group in per[r]:
+            texts.append(text)
+            weights.append(weight)
+            groups.append(group)
+    return texts, owners, np.asarray(weights, np.float32), np.asarray(groups, np.int64)
 
 
 def park_documents(frame: pd.DataFrame) -> list[str]:
-    """Positioning of each park plus the official names of its leading industries."""
+    """What each park wants, in words: its positioning without refusals and stock phrases,
+    plus the official names of its leading industries."""
     docs = []
     for positioning, codes in zip(
-        frame["positioning"].fillna("").astype(str), frame["leading_industries"], strict=True
+        frame["positioning"].astype(object), frame["leading_industries"], strict=True
     ):
+        wanted = parse_positioning(positioning).text
         names = " ".join(taxonomy.code_name(c) for c in _split(codes))
-        docs.append(f"{positioning} {names}".strip())
+        docs.append(f"{wanted} {names}".strip())
     return docs
 
 
@@ -69,81 +120,31 @@ def _split(codes: object) -> tuple[str, ...]:
 
 
 class IndustryInferrer:
-    """Infer a GB/T 4754 code from scope and product text, with a confidence.
+    """Industry inference over a table: :func:`matcher.text.infer_industry` for every distinct
+    text, its code as taxonomy ids, with the confidence and the abstentions.
 
-    A nearest-centroid classifier on the TF-IDF rows: one centroid per code, built from the
-    enterprises of the same fit whose code is declared, plus one pseudo-document per 小类 made of
-    its official name (so inference works even when no enterprise declares a code). The
-    confidence combines how clearly the best code beats the runner-up and how similar the text
-    is to it at all; it is a heuristic, reported in README with its measured accuracy.
-
-    Parameters
-    ----------
-    temperature : float, default=0.05
-        Softmax temperature over the top cosine similarities.
-    full_similarity : float, default=0.3
-        Cosine at which the similarity part of the confidence saturates.
+    Nothing is learned from the fitted sample: inference is knowledge (the lexicon, the scope
+    reader), so it behaves the same on every data set.
     """
 
-    def __init__(self, *, temperature: float = 0.05, full_similarity: float = 0.3):
-        self.temperature = temperature
-        self.full_similarity = full_similarity
-
-    def fit(
-        self, X: sparse.csr_matrix, codes: np.ndarray, vectorizer: TextVectorizer
-    ) -> IndustryInferrer:
-        """Build centroids from rows ``X`` with declared ``codes`` (None where missing)."""
-        tax = taxonomy.get_taxonomy()
-        labelled = np.array([c is not None for c in codes], dtype=bool)
-        label_codes = list(dict.fromkeys(codes[labelled].tolist()))
-        class_codes = tax.codes_at_level(4)
-        labels = list(dict.fromkeys([*label_codes, *class_codes]))
-        pos = {c: i for i, c in enumerate(labels)}
-        rows = np.flatnonzero(labelled)
-        assign = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), ([pos[c] for c in codes[rows]], rows)),
-            shape=(len(labels), X.shape[0]),
+    def predict(self, profiles: list[Profile], rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Arrays per row: ``code`` (object, None when abstained), ``conf``, ``raw`` (the best
+        guess even when abstained), ``activity`` (int8) and ``make_share`` (float32)."""
+        code = np.array([p.inference.code for p in profiles] + [None], dtype=object)
+        raw = np.array([p.inference.raw_code for p in profiles] + [None], dtype=object)
+        conf = np.array([p.inference.confidence for p in profiles] + [0.0], dtype=np.float32)
+        act = np.array(
+            [ACTIVITY_CODES.get(p.inference.activity or "", -1) for p in profiles] + [-1],
+            dtype=np.int8,
         )
-        centroids = assign @ X
-        names = vectorizer.transform([tax.names[c] for c in class_codes])
-        name_rows = sparse.csr_matrix(
-            (
-                np.ones(len(class_codes), dtype=np.float32),
-                ([pos[c] for c in class_codes], np.arange(len(class_codes))),
-            ),
-            shape=(len(labels), len(class_codes)),
-        )
-        centroids = centroids + name_rows @ names
-        norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self.centroids_ = sparse.csr_matrix(sparse.diags(1.0 / norms) @ centroids, dtype=np.float32)
-        self.labels_ = np.asarray(labels, dtype=object)
-        return self
-
-    def predict(self, X: sparse.csr_matrix, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-        """Best code per row (None for an empty row) and its confidence in [0, 1]."""
-        n = X.shape[0]
-        codes = np.full(n, None, dtype=object)
-        conf = np.zeros(n, dtype=np.float32)
-        ct = self.centroids_.T.tocsc()
-        for start in range(0, n, chunk):
-            block = X[start : start + chunk]
-            sims = (block @ ct).toarray()
-            if sims.shape[1] < 2:
-                continue
-            top2 = np.argpartition(-sims, 1, axis=1)[:, :2]
-            s = np.take_along_axis(sims, top2, axis=1)
-            order = np.argsort(-s, axis=1)
-            top2 = np.take_along_axis(top2, order, axis=1)
-            s = np.take_along_axis(s, order, axis=1)
-            margin = 1.0 / (1.0 + np.exp(-(s[:, 0] - s[:, 1]) / self.temperature))
-            margin = (margin - 0.5) * 2.0
-            strength = np.minimum(1.0, s[:, 0] / self.full_similarity)
-            has = s[:, 0] > 0
-            idx = np.arange(start, start + block.shape[0])
-            codes[idx[has]] = self.labels_[top2[has, 0]]
-            conf[idx] = np.where(has, np.clip(margin * strength, 0.0, 1.0), 0.0)
-        return codes, conf
+        make = np.array([p.inference.make_share for p in profiles] + [0.0], dtype=np.float32)
+        return {
+            "code": code[rows],
+            "raw": raw[rows],
+            "conf": conf[rows],
+            "activity": act[rows],
+            "make_share": make[rows],
+        }
 
 
 #: Integer codes of where an enterprise's size class came from.
@@ -164,8 +165,13 @@ class EnterpriseArrays:
     code_conf: np.ndarray  # float32: 1 for declared, inference confidence otherwise
     leaf: np.ndarray  # int32: taxonomy id of the effective code, -1 missing
     declared_leaf: np.ndarray  # int32: taxonomy id of the declared code (for exclusions)
-    X: sparse.csr_matrix  # TF-IDF rows of scope + products
-    docs: StringColumn  # the text behind X (for reasons)
+    inferred_leaf: np.ndarray  # int32: what the text says (best guess, even below the threshold)
+    inferred_conf: np.ndarray  # float32: its calibrated confidence (0 without text evidence)
+    conflict: np.ndarray  # bool: declared code and confident inference disagree
+    activity: np.ndarray  # int8: main activity (index into text.ACTIVITIES), -1 unknown
+    make_share: np.ndarray  # float32: share of the text evidence on making / R&D / farming
+    X: sparse.csr_matrix  # blocked TF-IDF rows of clause objects, products and name words
+    docs: StringColumn  # the clauses behind X, "；"-separated (for reasons)
     has_text: np.ndarray  # bool
     lat: np.ndarray  # float64, NaN unknown
     lon: np.ndarray
@@ -216,9 +222,13 @@ class ParkArrays:
     names: StringColumn
     leading: list[tuple[str, ...]]
     excluded: list[tuple[str, ...]]
-    lead_sim: np.ndarray  # float32 (m, n_codes + 1): industry similarity of every code id
+    lead_sim: np.ndarray  # float32 (m, n_codes + 1): industry relatedness of every code id
     excl_hit: np.ndarray  # bool (m, n_codes + 1): code id at or below an excluded industry
-    X: sparse.csr_matrix
+    refused: list[tuple[tuple[str, str], ...]]  # (word, code) refused by the positioning
+    refused_hit: np.ndarray  # bool (m, n_codes + 1): code id under a refused word's code
+    refuse_trade: np.ndarray  # bool: the positioning refuses pure trading firms
+    wants: np.ndarray  # float32 (m, len(GROUPS)): weight of each activity group in the text
+    X: sparse.csr_matrix  # blocked rows (what the park wants, × wants per block)
     docs: StringColumn
     has_text: np.ndarray
     lat: np.ndarray
@@ -244,13 +254,45 @@ class MatchIndex:
 
 
 def _tables(lists: list[tuple[str, ...]]) -> np.ndarray:
-    """One row per park: the similarity of every code id to the park's codes."""
+    """One row per park: whether every code id lies at or below one of the park's codes."""
     tax = taxonomy.get_taxonomy()
     out = np.zeros((len(lists), len(tax.codes) + 1), dtype=np.float32)
     for i, codes in enumerate(lists):
         if codes:
             out[i] = tax.similarity_tables(codes)[0]
     return out
+
+
+def _relatedness_tables(lists: list[tuple[str, ...]]) -> np.ndarray:
+    """One row per park: the relatedness of every code id to the park's leading codes."""
+    rel = get_relatedness()
+    out = np.zeros((len(lists), len(taxonomy.get_taxonomy().codes) + 1), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        if codes:
+            out[i] = rel.table(codes)
+    return out
+
+
+def park_wants(lists: list[tuple[str, ...]], refuse_trade: np.ndarray) -> np.ndarray:
+    """What each park wants of each activity group (best over its leading codes' 门类)."""
+    out = np.zeros((len(lists), len(GROUPS)), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        rows = [WANTS.get(taxonomy.section_of(c), WANTS_DEFAULT) for c in codes] or [WANTS_DEFAULT]
+        out[i] = np.max(np.asarray(rows, dtype=np.float32), axis=0)
+        if refuse_trade[i]:
+            out[i, GROUPS.index("commerce")] = 0.0
+    return out
+
+
+def _refused_codes(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, code) of the refused words the lexicon knows (电镀 → 3360)."""
+    lexicon = get_lexicon()
+    out = []
+    for word in words:
+        hits = lexicon.hits(word)
+        if hits:
+            out.extend((word, c) for c in hits[-1].codes)
+    return tuple(dict.fromkeys(out))
 
 
 def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
@@ -274,30 +316,51 @@ def _declared_codes(enterprises: pd.DataFrame) -> np.ndarray:
     return col.astype(object).where(col.notna(), None).to_numpy(dtype=object, copy=True)
 
 
+def _conflicts(declared: np.ndarray, inferred: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """Declared code and a confident inference in different 大类 (a reseller declared as a
+    software developer): the text contradicts the sheet."""
+    tax = taxonomy.get_taxonomy()
+    out = np.zeros(len(declared), dtype=bool)
+    cand = np.flatnonzero((declared >= 0) & (inferred >= 0) & (conf >= CONFIDENT))
+    if not len(cand):
+        return out
+    d, i = tax.id_paths(declared[cand]), tax.id_paths(inferred[cand])
+    same_division = (d[:, 1] >= 0) & (d[:, 1] == i[:, 1])
+    out[cand] = ~same_division & (d[:, 0] != -1)
+    return out
+
+
 def enterprise_arrays(
     enterprises: pd.DataFrame,
-    X: sparse.csr_matrix,
-    docs: list[str],
+    vectorizer: TextVectorizer,
     inferrer: IndustryInferrer,
+    profiles: tuple[list[Profile], np.ndarray] | None = None,
 ) -> EnterpriseArrays:
-    """Per-enterprise arrays from a validated frame and its TF-IDF rows.
+    """Per-enterprise arrays from a validated frame, with the fitted vectoriser.
 
-    Missing codes are inferred with the fitted ``inferrer``; missing sizes are then derived
-    from the inferred code.
+    Missing codes are inferred from the text (abstaining below the confidence threshold);
+    missing sizes are then derived from the inferred code.
     """
     tax = taxonomy.get_taxonomy()
+    uniques, rows = enterprise_profiles(enterprises) if profiles is None else profiles
+    n = len(enterprises)
+    texts, owners, weights, groups = _segments(uniques, rows)
+    X = vectorizer.transform_segments(
+        texts, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
+    )
+    docs = np.array([p.document for p in uniques], dtype=object)[rows]
+    guess = inferrer.predict(uniques, rows)
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0
     code = declared.copy()
     source = np.where(pd.notna(declared), CODE_DECLARED, CODE_NONE).astype(np.int8)
     conf = np.where(source == CODE_DECLARED, 1.0, 0.0).astype(np.float32)
-    missing = np.flatnonzero((source == CODE_NONE) & has_text)
-    if len(missing):
-        guessed, guessed_conf = inferrer.predict(X[missing])
-        ok = np.array([g is not None for g in guessed], dtype=bool)
-        code[missing[ok]] = guessed[ok]
-        source[missing[ok]] = CODE_INFERRED
-        conf[missing[ok]] = guessed_conf[ok]
+    missing = np.flatnonzero((source == CODE_NONE) & pd.notna(guess["code"]))
+    code[missing] = guess["code"][missing]
+    source[missing] = CODE_INFERRED
+    conf[missing] = guess["conf"][missing]
+    declared_leaf = tax.leaves(tax.paths(list(declared)))
+    inferred_leaf = tax.leaves(tax.paths(list(guess["raw"])))
 
     size_values = (
         enterprises["size_class"]
@@ -326,7 +389,12 @@ def enterprise_arrays(
         code_source=source,
         code_conf=conf,
         leaf=tax.leaves(tax.paths(list(code))),
-        declared_leaf=tax.leaves(tax.paths(list(declared))),
+        declared_leaf=declared_leaf,
+        inferred_leaf=inferred_leaf,
+        inferred_conf=np.where(inferred_leaf >= 0, guess["conf"], 0.0).astype(np.float32),
+        conflict=_conflicts(declared_leaf, inferred_leaf, guess["conf"]),
+        activity=guess["activity"].astype(np.int8),
+        make_share=guess["make_share"].astype(np.float32),
         X=X,
         docs=StringColumn.from_iterable(docs),
         has_text=has_text,
@@ -344,10 +412,14 @@ def enterprise_arrays(
     return ents
 
 
-def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> ParkArrays:
-    """Per-park arrays from a validated frame and its TF-IDF rows."""
+def park_arrays(parks: pd.DataFrame, vectorizer: TextVectorizer, docs: list[str]) -> ParkArrays:
+    """Per-park arrays from a validated frame and its documents (:func:`park_documents`)."""
     leading = [_split(v) for v in parks["leading_industries"]]
     excluded = [_split(v) for v in parks["excluded_industries"]]
+    positionings = [parse_positioning(v) for v in parks["positioning"].astype(object)]
+    refused = [_refused_codes(p.refused) for p in positionings]
+    refuse_trade = np.array([p.refuse_trade for p in positionings], dtype=bool)
+    wants = park_wants(leading, refuse_trade)
     weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
     weights = (
         [
@@ -357,16 +429,21 @@ def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> P
         if weight_cols
         else [{} for _ in range(len(parks))]
     )
+    plain = vectorizer.transform(docs)
     arrays = ParkArrays(
         ids=_fixed_ids(parks["park_id"]),
         names=StringColumn.from_iterable(parks["name"].astype(str)),
         leading=leading,
         excluded=excluded,
-        lead_sim=_tables(leading),
+        lead_sim=_relatedness_tables(leading),
         excl_hit=_tables(excluded) >= 1.0,
-        X=X,
+        refused=refused,
+        refused_hit=_tables([tuple(c for _, c in r) for r in refused]) >= 1.0,
+        refuse_trade=refuse_trade,
+        wants=wants,
+        X=vectorizer.block(plain, wants),
         docs=StringColumn.from_iterable(docs),
-        has_text=np.diff(X.indptr) > 0,
+        has_text=np.diff(plain.indptr) > 0,
         lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
         place=_place(parks),
@@ -378,16 +455,15 @@ def park_arrays(parks: pd.DataFrame, X: sparse.csr_matrix, docs: list[str]) -> P
 
 
 def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
-    """Fit the text vectoriser and the industry inferrer, then build every array."""
-    ent_docs = enterprise_documents(enterprises)
+    """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays."""
+    profiles = enterprise_profiles(enterprises)
+    uniques, rows = profiles
     park_docs = park_documents(parks)
-    vectorizer = TextVectorizer()
-    X_all = vectorizer.fit_transform([*ent_docs, *park_docs])
-    X_ent = sparse.csr_matrix(X_all[: len(ent_docs)])
-    X_park = sparse.csr_matrix(X_all[len(ent_docs) :])
-    inferrer = IndustryInferrer().fit(X_ent, _declared_codes(enterprises), vectorizer)
-    ents = enterprise_arrays(enterprises, X_ent, ent_docs, inferrer)
-    return MatchIndex(ents, park_arrays(parks, X_park, park_docs), vectorizer, inferrer)
+    seg_texts = [t for p in uniques for t, _, _ in p.segments]
+    vectorizer = TextVectorizer().fit([*seg_texts, *park_docs])
+    inferrer = IndustryInferrer()
+    ents = enterprise_arrays(enterprises, vectorizer, inferrer, profiles)
+    return MatchIndex(ents, park_arrays(parks, vectorizer, park_docs), vectorizer, inferrer)
 
 
 def with_enterprises(index: MatchIndex, enterprises: pd.DataFrame) -> MatchIndex:
@@ -395,7 +471,5 @@ def with_enterprises(index: MatchIndex, enterprises: pd.DataFrame) -> MatchIndex
 
     Uses the fitted vectoriser and inferrer, so the new rows are scored exactly as fitted ones.
     """
-    docs = enterprise_documents(enterprises)
-    X = index.vectorizer.transform(docs)
-    ents = enterprise_arrays(enterprises, X, docs, index.inferrer)
+    ents = enterprise_arrays(enterprises, index.vectorizer, index.inferrer)
     return MatchIndex(ents, index.parks, index.vectorizer, index.inferrer)

@@ -33,7 +33,7 @@ from .exceptions import ModelError
 
 __all__ = ["FORMAT_VERSION", "load_index", "save_index"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _save_array(folder: Path, name: str, array: np.ndarray, files: dict[str, str]) -> None:

@@ -24,13 +24,19 @@ import pandas as pd
 from sklearn.base import clone
 
 from . import taxonomy
-from ._index import CODE_INFERRED, MatchIndex, build_index, with_enterprises
+from ._index import CONFIDENT, MatchIndex, build_index, with_enterprises
 from .exceptions import ConfigError, NotFittedError, UnknownIdError
 from .features import FeatureFamily, FitContext, broadcast_pairs, default_families
 from .schema import validate_enterprises, validate_parks, validate_tenants
 from .scoring import WeightedScorer
+from .text import ACTIVITIES
 
 __all__ = ["Explanation", "Matcher"]
+
+#: Main-activity code of trading firms, and the share of making evidence under which a trading
+#: firm is a pure trader (for parks that refuse them).
+TRADE = ACTIVITIES.index("trade")
+TRADER_MAKE_SHARE = 0.25
 
 
 @dataclass
@@ -251,34 +257,56 @@ class Matcher:
     def eligibility(
         self, parks: np.ndarray, ents: np.ndarray, *, index: MatchIndex | None = None
     ) -> np.ndarray:
-        """Hard constraints: an excluded (declared) industry or a space need over the free space."""
+        """Hard constraints: an excluded or refused industry (declared, or read from the scope
+        with confidence), a pure trading firm where the park refuses them, or a space need over
+        the free space."""
         index = self._check_fitted() if index is None else index
         p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
         ok = ~(E.space[e] > P.available[p])  # NaN compares False: unknown never excludes
-        if len(p) and np.all(p == p[0]):
-            ok &= ~P.excl_hit[p[0]][E.declared_leaf[e]]
-        else:
-            ok &= ~P.excl_hit[p, E.declared_leaf[e]]
+        confident = E.inferred_conf[e] >= CONFIDENT
+        one = len(p) and np.all(p == p[0])
+        for table in (P.excl_hit, P.refused_hit):
+            row = table[p[0]] if one else None
+            declared = row[E.declared_leaf[e]] if one else table[p, E.declared_leaf[e]]
+            inferred = row[E.inferred_leaf[e]] if one else table[p, E.inferred_leaf[e]]
+            ok &= ~declared & ~(inferred & confident)
+        ok &= ~(P.refuse_trade[p] & self._traders(index, e))
         return ok
+
+    @staticmethod
+    def _traders(index: MatchIndex, e: np.ndarray) -> np.ndarray:
+        """Firms that only trade: main activity trade and little evidence of making."""
+        E = index.enterprises
+        return (E.activity[e] == TRADE) & (E.make_share[e] < TRADER_MAKE_SHARE)
 
     def _eligibility_reasons(self, index: MatchIndex, park: int, ent: int) -> list[str]:
         E, P = index.enterprises, index.parks
         out = []
-        checks = [(E.declared_at(ent), False)]
-        if E.code_source[ent] == CODE_INFERRED:
-            checks.append((E.code_at(ent), True))
-        for code, inferred in checks:
-            if code is None:
-                continue
-            for excluded in P.excluded[park]:
-                if taxonomy.code_similarity(code, excluded)[0] >= 1.0:
-                    name = f"「{excluded} {taxonomy.code_name(excluded)}」"
-                    if inferred:
-                        out.append(f"注意：推断行业可能属于园区禁止入驻行业{name}，请核实")
-                    else:
-                        out.append(f"不符合入驻条件：所属行业属于园区禁止入驻行业{name}")
-                    break
+        declared = E.declared_at(ent)
+        raw_leaf = int(E.inferred_leaf[ent])
+        inferred = None if raw_leaf < 0 else taxonomy.get_taxonomy().codes[raw_leaf]
+        conf = float(E.inferred_conf[ent])
+        rules = [(f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]]
+        rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
+        for label, rule_code, kind in rules:
+            if declared is not None and taxonomy.code_similarity(declared, rule_code)[0] >= 1.0:
+                out.append(f"不符合入驻条件：所属行业属于园区{kind}{label}")
+                break
+            if inferred is not None and taxonomy.code_similarity(inferred, rule_code)[0] >= 1.0:
+                name = f"「{inferred} {taxonomy.code_name(inferred)}」"
+                if conf >= CONFIDENT:
+                    out.append(
+                        f"不符合入驻条件（请核实）：据经营范围判断主营{name}（置信度 {conf:.0%}），"
+                        f"属于园区{kind}{label}"
+                    )
+                else:
+                    out.append(
+                        f"注意：经营范围显示可能从事{name}（置信度 {conf:.0%}），属于园区{kind}{label}，请核实"
+                    )
+                break
+        if bool(P.refuse_trade[park]) and bool(self._traders(index, np.array([ent]))[0]):
+            out.append("不符合入驻条件：园区不接受单纯贸易类企业，该企业经营范围以销售为主")
         if E.space[ent] > P.available[park]:
             out.append(
                 f"不符合入驻条件：需求面积 {E.space[ent]:,.0f} 平方米超过园区可用面积 "

@@ -333,6 +333,15 @@ class Taxonomy:
         leaf = self.leaves(ent)
         return np.take(sim_table, leaf), np.take(level_table, leaf)
 
+    def id_paths(self, ids: npt.ArrayLike) -> npt.NDArray[np.int32]:
+        """Ancestor ids (n, 4) of code ids (-1 picks the all-missing path).
+
+        >>> tax = get_taxonomy()
+        >>> [tax.codes[i] for i in tax.id_paths([tax.ids["3252"]])[0]]
+        ['C', '32', '325', '3252']
+        """
+        return self._id_paths[np.asarray(ids, dtype=np.intp)]
+
     def leaves(self, paths: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int32]:
         """The id of each path's own code (its deepest entry), -1 where missing.
 

@@ -1,4 +1,9 @@
-"""Industry family: GB/T 4754 similarity by the deepest shared level of the hierarchy."""
+"""Industry family: how related the enterprise's industry is to the park's leading industries.
+
+Relatedness comes from :mod:`matcher.relatedness` (the GB/T tree, the park's own industry chains,
+strategic-industry groups), so a graphite-anode maker is close to a lithium-battery park and an
+unrelated sibling in the same 大类 is not.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,37 @@ from typing import ClassVar
 import numpy as np
 
 from .. import taxonomy
-from .._index import CODE_INFERRED, MatchIndex
+from .._index import CODE_DECLARED, CODE_INFERRED, MatchIndex
+from ..relatedness import TREE, get_relatedness
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["IndustryFeature", "best_leading_code"]
 
 _LEVEL_WORD = {1: "门类", 2: "大类", 3: "中类", 4: "小类"}
+#: Share of the declared code's credit when the text contradicts it (a reseller declared as a
+#: software developer): the rest follows what the text says.
+CONFLICT_SHARE = 0.5
 
 
 def best_leading_code(code: str, leading: tuple[str, ...]) -> tuple[str, float, int]:
-    """The park code closest to ``code``, with its similarity and the deepest shared level."""
-    best = ("", -1.0, 0)
-    for park_code in leading:
-        sim, level = taxonomy.code_similarity(code, park_code)
-        if sim > best[1] or (sim == best[1] and level > best[2]):
-            best = (park_code, sim, level)
-    return best
+    """The park code most related to ``code``, the relatedness and the deepest shared level."""
+    park_code, value, _ = get_relatedness().best(code, leading)
+    level = taxonomy.code_similarity(code, park_code)[1] if park_code else 0
+    return park_code, value, level
+
+
+def _name(code: str) -> str:
+    return f"「{code} {taxonomy.code_name(code)}」"
 
 
 class IndustryFeature(FeatureFamily):
     """How closely the enterprise's industry sits to the park's leading industries.
 
-    Declared codes score their level similarity. A code inferred from the scope text is
-    discounted by its confidence towards the neutral value. No code and no text, or a park without
-    leading industries, is unknown.
+    A declared code scores its relatedness; when a confident reading of the scope contradicts it
+    (another 大类: a server reseller declared as 6513 软件开发), the declared code earns only
+    :data:`CONFLICT_SHARE` of the credit and the text's code the rest. An inferred code is pulled
+    towards the neutral value by its confidence; when inference abstains, the component is
+    unknown (neutral), never a guess. A park without leading industries is unknown too.
     """
 
     name: ClassVar[str] = "industry"
@@ -38,29 +50,34 @@ class IndustryFeature(FeatureFamily):
     neutral: ClassVar[float] = 0.3
     default_weight: ClassVar[float] = 0.35
 
+    def _gather(self, table: np.ndarray, p: np.ndarray, leaf: np.ndarray) -> np.ndarray:
+        if len(p) and np.all(p == p[0]):
+            return np.asarray(table[p[0]][leaf])
+        return np.asarray(table[p, leaf])
+
     def raw_similarity(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
-        """Best level similarity of each pair, NaN where the park has no leading industries.
+        """Relatedness of each pair's effective code, NaN where the park has no leading codes.
 
         One gather from the park's precomputed table (one entry per GB/T code id).
         """
         p, e = broadcast_pairs(parks, ents)
         P, E = index.parks, index.enterprises
-        if len(p) and np.all(p == p[0]):
-            sim = P.lead_sim[p[0]][E.leaf[e]]
-        elif len(e) and np.all(e == e[0]):
-            sim = P.lead_sim[p, E.leaf[e[0]]]
-        else:
-            sim = P.lead_sim[p, E.leaf[e]]
+        sim = self._gather(P.lead_sim, p, E.leaf[e])
         has_codes = np.fromiter((bool(c) for c in P.leading), dtype=bool, count=len(P))
         return np.where(has_codes[p], sim, np.nan).astype(np.float32)
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)
+        E, P = index.enterprises, index.parks
         sim = self.raw_similarity(index, p, e)
-        E = index.enterprises
         source = E.code_source[e]
         conf = E.code_conf[e]
         value = np.where(source == CODE_INFERRED, conf * sim + (1 - conf) * self.neutral, sim)
+        conflict = E.conflict[e]
+        if conflict.any():
+            text = self._gather(P.lead_sim, p, E.inferred_leaf[e])
+            mixed = CONFLICT_SHARE * sim + (1 - CONFLICT_SHARE) * text
+            value = np.where(conflict, mixed, value)
         value = np.where(source == 0, np.nan, value)
         return value.astype(np.float32)
 
@@ -70,29 +87,47 @@ class IndustryFeature(FeatureFamily):
             return "园区未设主导产业，产业匹配未知（按中性分计）"
         source = int(E.code_source[ent])
         if source == 0:
-            return "未填行业代码，也无经营范围可供推断，产业匹配未知（按中性分计）"
+            raw = E.inferred_leaf[ent]
+            if raw >= 0:
+                guess = taxonomy.get_taxonomy().codes[int(raw)]
+                return (
+                    f"未填行业代码，经营范围的行业信号不足（最可能为{_name(guess)}，置信度 "
+                    f"{float(E.inferred_conf[ent]):.0%}，低于推断门槛），产业匹配未知（按中性分计）"
+                )
+            return "未填行业代码，经营范围也无可识别的行业，产业匹配未知（按中性分计）"
         code = str(E.code_at(ent))
-        park_code, s, level = best_leading_code(code, P.leading[park])
-        ent_txt = f"「{code} {taxonomy.code_name(code)}」"
-        park_txt = f"「{park_code} {taxonomy.code_name(park_code)}」"
-        if s >= 1.0:
-            if code == park_code:
-                text = f"所属行业{ent_txt}正是园区主导产业"
-            else:
-                text = f"所属行业{ent_txt}属于园区主导产业{park_txt}"
-        elif level > 0:
-            common = taxonomy.ancestors(code)[level - 1]
-            word = _LEVEL_WORD[level]
-            weak = "，关联较弱" if level == 1 else ""
-            text = (
-                f"所属行业{ent_txt}与园区主导产业{park_txt}同属{word}"
-                f"「{common} {taxonomy.code_name(common)}」{weak}"
-            )
-        else:
-            text = f"所属行业{ent_txt}不在园区主导产业范围内"
+        text = self._relation_text(code, P.leading[park], "所属行业")
         if source == CODE_INFERRED:
             conf = float(E.code_conf[ent])
-            text = f"未填行业代码，据经营范围推断为{ent_txt}（置信度 {conf:.0%}），" + text.replace(
-                f"所属行业{ent_txt}", "推断行业"
+            text = (
+                f"未填行业代码，据经营范围推断为{_name(code)}（置信度 {conf:.0%}），"
+                + text.replace(f"所属行业{_name(code)}", "推断行业")
+            )
+        elif source == CODE_DECLARED and bool(E.conflict[ent]):
+            inferred = taxonomy.get_taxonomy().codes[int(E.inferred_leaf[ent])]
+            text += (
+                f"；但经营范围显示主营{_name(inferred)}（置信度 {float(E.inferred_conf[ent]):.0%}），"
+                f"与申报行业不一致，产业匹配只计一半，请核实"
             )
         return text
+
+    @staticmethod
+    def _relation_text(code: str, leading: tuple[str, ...], subject: str) -> str:
+        park_code, value, label = get_relatedness().best(code, leading)
+        level = taxonomy.code_similarity(code, park_code)[1]
+        ent_txt, park_txt = _name(code), _name(park_code)
+        if value >= 1.0:
+            if code == park_code:
+                return f"{subject}{ent_txt}正是园区主导产业"
+            return f"{subject}{ent_txt}属于园区主导产业{park_txt}"
+        if label:
+            return f"{subject}{ent_txt}是园区主导产业{park_txt}的{label}"
+        if level > 0 and value >= TREE[level if level < 4 else 3] > 0:
+            common = taxonomy.ancestors(code)[level - 1]
+            word = _LEVEL_WORD[level]
+            weak = "，关联较弱" if value < TREE[3] else ""
+            return (
+                f"{subject}{ent_txt}与园区主导产业{park_txt}同属{word}"
+                f"「{common} {taxonomy.code_name(common)}」{weak}"
+            )
+        return f"{subject}{ent_txt}不在园区主导产业及其产业链范围内"

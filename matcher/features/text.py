@@ -1,4 +1,4 @@
-"""Text family: similarity of scope + products to the park's positioning."""
+"""Text family: similarity of what the enterprise does to what the park wants, in words."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ __all__ = ["TextFeature"]
 class TextFeature(FeatureFamily):
     """Cosine of TF-IDF character n-grams, scaled so that a clear match reaches 1.
 
-    The enterprise side is its business scope and products (never its name: a firm that only
-    shares a word in its name with the positioning gains nothing); the park side is its
-    positioning plus the official names of its leading industries. Texts are normalised (NFKC,
-    繁→简) before vectorising, so 繁體 and full-width twins score the same.
+    The enterprise side is what its scope clauses are about (verbs and registry padding such as
+    技术开发、技术咨询 removed), weighted by position (the main business first), plus its products
+    and the 行业表述 of its name (never the brand: 稀土火锅 does not match a rare-earth park). Each
+    clause counts in the block of its activity (production, digital, commerce, services), and
+    the park weighs each block by what it wants: a firm that only sells 铝材 barely matches an
+    aluminium-processing park on the word 铝材. The park side is its positioning without refusal
+    clauses, plus the official names of its leading industries. Texts are normalised (NFKC, 繁→简
+    with Taiwan wording) and vocabulary bridges are applied (PCB ↔ 印制电路板, 镁炭砖 ↔ 耐火材料).
 
     Parameters
     ----------
@@ -68,13 +72,44 @@ class TextFeature(FeatureFamily):
         if not P.has_text[park]:
             return "园区未填产业定位，业务契合度未知（按中性分计）"
         if not E.has_text[ent]:
-            return "未填经营范围和主营产品，业务契合度未知（按中性分计）"
-        terms = index.vectorizer.shared_phrases(E.docs[ent], P.docs[park], k=4)
+            return "经营范围和主营产品中没有可比对的业务内容，业务契合度未知（按中性分计）"
+        clause, terms = self._best_clause(index, park, ent)
         shown = f"（共同关键词：{'、'.join(terms)}）" if terms else ""
+        where = f"「{clause}」" if clause else "经营范围和主营产品"
         if value >= 0.7:
-            return f"经营范围和主营产品与园区产业定位高度契合{shown}"
-        if value >= 0.35:
-            return f"经营范围和主营产品与园区产业定位部分契合{shown}"
-        if value > 0.05:
-            return f"经营范围和主营产品与园区产业定位契合度较低{shown}"
-        return "经营范围和主营产品与园区产业定位无明显关联"
+            text = f"{where}与园区产业定位高度契合{shown}"
+        elif value >= 0.35:
+            text = f"{where}与园区产业定位部分契合{shown}"
+        elif value > 0.05:
+            text = f"{where}与园区产业定位契合度较低{shown}"
+        else:
+            return "经营范围和主营产品与园区产业定位无明显关联"
+        if terms and self._only_traded(index, park, ent):
+            text += "；但以销售为主，并非生产企业"
+        return text
+
+    @staticmethod
+    def _best_clause(index: MatchIndex, park: int, ent: int) -> tuple[str, list[str]]:
+        """The enterprise clause that shares the most telling words with the park's text."""
+        E, P = index.enterprises, index.parks
+        best: tuple[float, str, list[str]] = (0.0, "", [])
+        idf = index.vectorizer.idf_map_
+        clauses = [c for c in (E.docs[ent] or "").split("；") if c]
+        for k, clause in enumerate(clauses):
+            terms = index.vectorizer.shared_phrases(clause, P.docs[park], k=3)
+            strength = sum(idf.get(t[j : j + 2], 0.0) for t in terms for j in range(len(t) - 1)) / (
+                1.0 + 0.5 * k
+            )
+            if strength > best[0]:
+                best = (strength, clause, terms)
+        return best[1], best[2]
+
+    @staticmethod
+    def _only_traded(index: MatchIndex, park: int, ent: int) -> bool:
+        """The firm mostly trades, and the park wants makers."""
+        from ..text import ACTIVITIES
+
+        E, P = index.enterprises, index.parks
+        act = int(E.activity[ent])
+        trader = act >= 0 and ACTIVITIES[act] == "trade" and float(E.make_share[ent]) < 0.25
+        return trader and float(P.wants[park, 2]) < 0.5

@@ -179,6 +179,54 @@ class TextVectorizer:
         parts = [self._weigh(self._counts(c)) for c in self._chunks(prepared)]
         return sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
 
+    def _weighted_counts(self, docs: list[str]) -> sparse.csr_matrix:
+        """Sublinear TF × IDF rows, not normalised."""
+        parts = []
+        for chunk in self._chunks(self._prepare(docs)):
+            counts = self._counts(chunk)
+            counts.data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
+            parts.append(counts)
+        return sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
+
+    def transform_segments(
+        self,
+        texts: list[str],
+        owners: np.ndarray,
+        weights: np.ndarray,
+        groups: np.ndarray,
+        *,
+        n_rows: int,
+        n_groups: int,
+    ) -> sparse.csr_matrix:
+        """Rows of weighted text segments in column blocks, one block per group.
+
+        Segment ``i`` (``texts[i]``) adds ``weights[i]`` × its TF-IDF to row ``owners[i]``,
+        in the block of group ``groups[i]`` (columns ``groups[i] * V …``); rows are then
+        L2-normalised over all blocks, so a dot product with a blocked park row
+        (:meth:`block`) is a cosine in which each group counts as much as the park wants it.
+        """
+        V = len(self.keys_)
+        if not texts:
+            return sparse.csr_matrix((n_rows, n_groups * V), dtype=np.float32)
+        S = sparse.coo_matrix(self._weighted_counts(texts))
+        rows = np.asarray(owners, dtype=np.int64)[S.row]
+        cols = S.col.astype(np.int64) + np.asarray(groups, dtype=np.int64)[S.row] * V
+        data = S.data * np.asarray(weights, dtype=np.float32)[S.row]
+        X = sparse.csr_matrix((data, (rows, cols)), shape=(n_rows, n_groups * V), dtype=np.float32)
+        X.sum_duplicates()
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(
+            sparse.diags((1.0 / norms).astype(np.float32)) @ X, dtype=np.float32
+        )
+
+    @staticmethod
+    def block(X: sparse.csr_matrix, wants: np.ndarray) -> sparse.csr_matrix:
+        """Blocked rows: row ``i`` of ``X`` repeated in every group block, times ``wants[i, g]``."""
+        wants = np.asarray(wants, dtype=np.float32)
+        parts = [sparse.diags(wants[:, g]) @ X for g in range(wants.shape[1])]
+        return sparse.csr_matrix(sparse.hstack(parts), dtype=np.float32)
+
     def shared_phrases(self, a: str | None, b: str | None, k: int = 4) -> list[str]:
         """Up to ``k`` phrases (two characters or more) that both texts contain, most telling first.
 

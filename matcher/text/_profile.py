@@ -1,0 +1,198 @@
+"""What the text says about an enterprise or a park, in the form the index needs.
+
+An enterprise's text becomes weighted *segments*: each scope clause's objects (verbs and registry
+padding removed) with the clause's position weight, in the activity *group* of the clause
+(production, digital, commerce, services); 主营产品 as a strong production segment; the name's
+行业表述 as a weaker one. The text family compares each group with what the park wants (a
+manufacturing park wants what firms make, a logistics park what they move and sell), so a firm
+that only sells 铝材 does not match an aluminium-processing park on the word 铝材.
+
+A park's positioning loses its refusal clauses (``电镀等重污染工序不得入园``), whose objects become
+refused industries, and its stock phrases (园区、重点发展 …).
+
+>>> p = enterprise_profile("铝型材制造；铝型材销售；道路货物运输", None, "巩义市华达铝型材有限公司")
+>>> [(t, round(w, 2), GROUPS[g]) for t, w, g in p.segments]
+[('铝型材 铝材', 1.0, 'production'), ('铝型材 铝材', 0.67, 'commerce'), ('道路货物', 0.5, 'services'), ('铝型材 铝材', 0.5, 'production')]
+>>> pos = parse_positioning("重点发展铝型材。园区不再承接电解铝新增产能，电镀等重污染工序不得入园，"
+...                         "单纯贸易类企业不予入驻。屠宰项目须在定点屠宰区建设，不在本园区安排。")
+>>> pos.refused, pos.refuse_trade
+(('电解铝', '电镀', '屠宰'), True)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ._inference import Inference, _infer, _split_products
+from ._names import parse_name
+from ._scope import _clean, parse_scope
+from ._vocabulary import expand
+
+__all__ = [
+    "ACTIVITY_GROUP",
+    "GROUPS",
+    "ParkPositioning",
+    "Profile",
+    "enterprise_profile",
+    "parse_positioning",
+]
+
+#: Activity groups of the text family's column blocks.
+GROUPS = ("production", "digital", "commerce", "services")
+ACTIVITY_GROUP = {
+    "make": 0,
+    "rnd": 0,
+    "agriculture": 0,
+    "software": 1,
+    "trade": 2,
+    "repair_install": 3,
+    "service": 3,
+    "transport": 3,
+    "catering": 3,
+    "finance": 3,
+    "construction": 3,
+    "realestate": 3,
+}
+#: Weights of the 主营产品 column and of the name's 行业表述 in the text.
+PRODUCTS_TEXT_WEIGHT = 1.2
+NAME_TEXT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The text of one enterprise: weighted segments, clause texts and the industry inference."""
+
+    segments: tuple[tuple[str, float, int], ...]
+    clauses: tuple[str, ...]
+    inference: Inference
+
+    @property
+    def document(self) -> str:
+        """The clauses as one text (for reasons): ``；`` between clauses."""
+        return "；".join(self.clauses)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _profile(scope: str | None, products: str | None, name: str | None) -> Profile:
+    parsed = parse_scope(scope)
+    parts = parse_name(name)
+    inference = _infer(parsed, products, parts)
+    segments: list[tuple[str, float, int]] = []
+    clauses: list[str] = []
+    for clause in parsed.clauses:
+        text = expand(" ".join(clause.objects))
+        clauses.append(clause.text)
+        if clause.activity == "unspecified":
+            segments.append((text, clause.weight * 0.5, ACTIVITY_GROUP["make"]))
+            segments.append((text, clause.weight * 0.5, ACTIVITY_GROUP["trade"]))
+        else:
+            segments.append((text, clause.weight, ACTIVITY_GROUP[clause.activity]))
+    product_objects = _split_products(products)
+    if product_objects:
+        trader = parsed.main_activity == "trade" and not any(
+            c.activity == "make" for c in parsed.clauses
+        )
+        group = ACTIVITY_GROUP["trade" if trader else "make"]
+        text = expand(" ".join(product_objects))
+        segments.append((text, PRODUCTS_TEXT_WEIGHT, group))
+        clauses.append("主营产品：" + "、".join(product_objects))
+    industry = parts.industry or parts.parent_industry
+    if industry:
+        activity = parts.activity or parsed.main_activity or "make"
+        group = ACTIVITY_GROUP.get(activity, ACTIVITY_GROUP["make"])
+        segments.append((expand(industry), NAME_TEXT_WEIGHT, group))
+    return Profile(tuple(segments), tuple(clauses), inference)
+
+
+def enterprise_profile(scope: object, products: object, name: object) -> Profile:
+    """The text profile of one enterprise (see the module docstring)."""
+    return _profile(
+        scope if isinstance(scope, str) else None,
+        products if isinstance(products, str) else None,
+        name if isinstance(name, str) else None,
+    )
+
+
+# ----------------------------------------------------------------------------- parks
+_REFUSAL = re.compile(
+    r"不再承接|不再新增|不再|不予引进|不予|不得|严禁|禁止|不引进|不引入|不接纳|不承接|不允许|不准|"
+    r"不安排|不宜|限制|淘汰|不在本?园区"
+)
+_TRADE_WORDS = re.compile(r"贸易|销售|批发|零售|经销|商贸|代理")
+#: Stock phrases of positionings that name no industry.
+_PARK_STOP = re.compile(
+    r"园区|依托|重点发展|延伸发展|配套发展|积极引进|优先引进|着力|打造|聚焦|承接|推动|建设|形成|"
+    r"产业集群|产业基础|集聚区|企业|项目|入驻|入园|落户|欢迎|鼓励|支持|提供|培育|壮大|发展|引进|"
+    r"重点|主要|以及|及其|相关|等|为主|方向|领域|服务于|面向|适合|"
+    r"有限|公司|我市|本市|全市|全省|全国|国家级|省级|特色|示范|一体化|高质量|现代化|规模化"
+)
+_REFUSED_OBJECT = re.compile(
+    r"(?:新增产能|产能|项目|企业|工序|类|等|的|新增|重污染|高污染|高耗能|入园|入驻|引进|承接|安排|建设|布局)+"
+)
+
+
+@dataclass(frozen=True)
+class ParkPositioning:
+    """A park's positioning read for matching.
+
+    Attributes
+    ----------
+    text : str
+        What the park wants, refusal clauses and stock phrases removed, vocabulary expanded.
+    refused : tuple of str
+        Objects of refusal clauses (``电镀``, ``电解铝``).
+    refuse_trade : bool
+        A refusal clause refuses trading firms (单纯贸易类企业不予入驻).
+    """
+
+    text: str
+    refused: tuple[str, ...]
+    refuse_trade: bool
+
+
+def _refused_objects(text: str) -> list[str]:
+    out = []
+    for item in re.split(r"[、和及与或/\s]+", _PARK_STOP.sub("、", text)):
+        obj = _REFUSED_OBJECT.sub("", item).strip()
+        obj = re.sub(r"^(须在|须|在|本|定点).*$", "", obj)
+        if len(obj) >= 2:
+            out.append(obj)
+    return out
+
+
+@functools.lru_cache(maxsize=10_000)
+def _positioning(text: str) -> ParkPositioning:
+    kept: list[str] = []
+    refused: list[str] = []
+    refuse_trade = False
+    for sentence in re.split(r"[。；;！!？?\n]+", _clean(text)):
+        previous: str | None = None
+        for clause in re.split(r"[，,]+", sentence):
+            if not clause.strip():
+                continue
+            if not _REFUSAL.search(clause):
+                kept.append(_PARK_STOP.sub(" ", clause))
+                previous = clause
+                continue
+            if _TRADE_WORDS.search(clause):
+                refuse_trade = True
+                continue
+            objects = _refused_objects(_REFUSAL.sub("、", clause))
+            if not objects and previous is not None:
+                # 屠宰项目须在定点屠宰区建设，不在本园区安排: the refusal is about the clause before
+                kept.pop()
+                objects = _refused_objects(previous)
+            refused.extend(objects)
+    wanted = re.sub(r"\s+", " ", " ".join(kept)).strip()
+    return ParkPositioning(expand(wanted), tuple(dict.fromkeys(refused)), refuse_trade)
+
+
+def parse_positioning(text: object) -> ParkPositioning:
+    """Read a park's positioning (产业定位): what it wants and what it refuses."""
+    if not isinstance(text, str) or not text.strip():
+        return ParkPositioning("", (), False)
+    from ._normalize import normalize_text
+
+    return _positioning(normalize_text(text) or "")
