@@ -45,6 +45,8 @@ import numpy.typing as npt
 from . import taxonomy
 
 __all__ = [
+    "ANCESTOR",
+    "CHAIN_CUSTOMER",
     "CHAIN_LINK",
     "CHAIN_MEMBER",
     "STRATEGIC",
@@ -55,9 +57,14 @@ __all__ = [
 
 #: Relatedness by the deepest level two codes share (4: at or below the park code).
 TREE = {0: 0.0, 1: 0.1, 2: 0.25, 3: 0.45, 4: 1.0}
-#: A direct supplier or customer in a chain, and any other member of the same chain.
+#: A direct supplier of the park's industry (补链), a direct customer (延链), and any other
+#: member of the same chain.
 CHAIN_LINK = 0.7
-CHAIN_MEMBER = 0.4
+CHAIN_CUSTOMER = 0.5
+CHAIN_MEMBER = 0.35
+#: An enterprise code coarser than the park code (a firm known only as 26 化学原料和化学制品制造业
+#: for a 2614 park) may well be exactly what the park wants: by the level it stops at.
+ANCESTOR = {1: 0.0, 2: 0.45, 3: 0.65}
 #: Codes of one 战略性新兴产业 category (categories of at most :data:`STRATEGIC_MAX` codes).
 STRATEGIC = 0.4
 STRATEGIC_MAX = 12
@@ -111,7 +118,7 @@ def _curated_relations() -> list[_Relation]:
                 out.append(_Relation(code, tuple(a["codes"]), CHAIN_LINK, label, chain["name"]))
             for code in a["codes"]:
                 label = f"{chain['name']}下游（{b['name']}）"
-                out.append(_Relation(code, tuple(b["codes"]), CHAIN_LINK, label, chain["name"]))
+                out.append(_Relation(code, tuple(b["codes"]), CHAIN_CUSTOMER, label, chain["name"]))
     return out
 
 
@@ -126,7 +133,9 @@ def _link_relations() -> list[_Relation]:
             _Relation(down, (up,), CHAIN_LINK, f"{chain}上游（{row['upstream_name']}）", chain)
         )
         out.append(
-            _Relation(up, (down,), CHAIN_LINK, f"{chain}下游（{row['downstream_name']}）", chain)
+            _Relation(
+                up, (down,), CHAIN_CUSTOMER, f"{chain}下游（{row['downstream_name']}）", chain
+            )
         )
     for chain, codes in by_chain.items():
         for code in codes:
@@ -244,6 +253,10 @@ class Relatedness:
         # codes at or below the park code: full match; else by the deepest shared level
         tree_vals = np.array([TREE[0], TREE[1], TREE[2], TREE[3]], dtype=np.float64)
         values = np.where(shared == level, 1.0, tree_vals[np.minimum(shared, 3)])
+        # codes above the park code (coarser enterprise codes on its path)
+        for depth, value in ANCESTOR.items():
+            if depth < level:
+                values[pid[depth - 1]] = max(values[pid[depth - 1]], value)
         if tax.section(code) == "C":  # all of manufacturing is one 门类: that says nothing
             values = np.where((shared == 1) & (level > 1), 0.0, values)
         labels = np.full(self._n, -1, dtype=np.int32)

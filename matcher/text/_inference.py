@@ -136,6 +136,8 @@ class Inference:
         The best 小类-or-coarser codes with their share of the evidence.
     evidence : tuple of Evidence
         The pieces of evidence, strongest first.
+    raw_confidence : float
+        The uncalibrated score behind ``confidence`` (for calibration).
     """
 
     code: str | None
@@ -145,6 +147,7 @@ class Inference:
     make_share: float = 0.0
     candidates: tuple[tuple[str, float], ...] = ()
     evidence: tuple[Evidence, ...] = field(default=())
+    raw_confidence: float = 0.0
 
     @property
     def abstained(self) -> bool:
@@ -178,20 +181,21 @@ def _native(code: str, activity: str) -> bool:
 def _retail_of() -> dict[str, str]:
     """Retail code of each wholesale code (the first pair listed in trade_codes.csv)."""
     out: dict[str, str] = {}
-    for wholesale, retail, _ in _trade_table().values():
+    for wholesale, retail, _, _ in _trade_table().values():
         if retail:
             out.setdefault(wholesale, retail)
     return out
 
 
 @functools.lru_cache(maxsize=1)
-def _trade_table() -> dict[str, tuple[str, str, str]]:
+def _trade_table() -> dict[str, tuple[str, str, str, str]]:
     text = (files("matcher") / "data" / "trade_codes.csv").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    return {r["prefix"]: (r["wholesale"], r["retail"], r["repair"]) for r in csv.DictReader(lines)}
+    rows = csv.DictReader(lines)
+    return {r["prefix"]: (r["wholesale"], r["retail"], r["repair"], r["made"]) for r in rows}
 
 
-def _lookup(code: str) -> tuple[str, str, str] | None:
+def _lookup(code: str) -> tuple[str, str, str, str] | None:
     table = _trade_table()
     for anc in reversed(taxonomy.ancestors(code)):
         if anc in table:
@@ -204,8 +208,8 @@ def route_code(code: str, activity: str, *, retail: bool = False) -> str:
 
     >>> route_code("3252", "trade"), route_code("3252", "make"), route_code("3670", "repair_install")
     ('5164', '3252', '8111')
-    >>> route_code("2720", "trade", retail=True)
-    '5251'
+    >>> route_code("2720", "trade", retail=True), route_code("014", "make")
+    ('5251', '1371')
     """
     section = taxonomy.section_of(code)
     if activity == "trade":
@@ -215,6 +219,9 @@ def route_code(code: str, activity: str, *, retail: bool = False) -> str:
         if row is None:
             return code
         return row[1] if retail and row[1] else row[0]
+    if activity == "make" and section == "A":  # 蔬菜制品的加工: processing a farm product
+        row = _lookup(code)
+        return row[3] if row is not None and row[3] else code
     if activity == "repair_install" and section in ("C", "I"):
         row = _lookup(code)
         return row[2] if row is not None and row[2] else code
@@ -436,15 +443,28 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
     return chosen, share, [(c, mass[c] / total) for c in leaves]
 
 
-#: Piecewise-linear calibration of the raw score (share × strength) to P(大类 right), as
-#: (raw, probability) knots; fitted by ``tools/calibrate_inference.py`` on the development set.
-CALIBRATION: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+@functools.lru_cache(maxsize=1)
+def _calibration() -> tuple[np.ndarray, np.ndarray]:
+    """Knots (raw score, P(大类 right)) of ``matcher/data/inference_calibration.csv``, written by
+    ``tools/calibrate_inference.py`` (isotonic regression on the real-text development set);
+    the identity when the file is absent."""
+    path = files("matcher") / "data" / "inference_calibration.csv"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    rows = [
+        r for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    ]
+    return (
+        np.array([float(r["raw"]) for r in rows]),
+        np.array([float(r["probability"]) for r in rows]),
+    )
 
 
 def calibrate(raw: float | np.ndarray) -> float | np.ndarray:
     """Calibrated confidence of a raw inference score (monotone, in [0, 1])."""
-    xs = np.array([k[0] for k in CALIBRATION], dtype=np.float64)
-    ys = np.array([k[1] for k in CALIBRATION], dtype=np.float64)
+    xs, ys = _calibration()
     out = np.interp(raw, xs, ys)
     return float(out) if np.ndim(out) == 0 else out
 
@@ -551,8 +571,9 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
     if code is None:
         return Inference(None, 0.0, None, activity)
     coverage = matched / total_weight if total_weight else 0.0
-    conf = float(calibrate(raw_score(share, collector.total, coverage)))
+    raw = raw_score(share, collector.total, coverage)
+    conf = float(calibrate(raw))
     make_share = collector.production / collector.total if collector.total else 0.0
     evidence = tuple(sorted(collector.evidence, key=lambda e: -e.mass)[:8])
     chosen = code if conf >= ABSTAIN_BELOW else None
-    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence)
+    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)
