@@ -450,8 +450,12 @@ class Placement:
 
 
 def node_matrix(chains: ChainSet, index: MatchIndex) -> sparse.csr_matrix:
-    """TF-IDF rows of the nodes' keyword documents with the index's fitted vectoriser."""
-    return index.vectorizer.transform([n.document for n in chains.nodes])
+    """TF-IDF rows of the nodes' keyword documents with the index's fitted vectoriser, in every
+    activity block of the enterprise rows (a node's products match whatever a firm does with
+    them: making, selling or servicing)."""
+    plain = index.vectorizer.transform([n.document for n in chains.nodes])
+    blocks = index.enterprises.X.shape[1] // max(plain.shape[1], 1)
+    return index.vectorizer.block(plain, np.ones((plain.shape[0], blocks), dtype=np.float32))
 
 
 def place_enterprises(

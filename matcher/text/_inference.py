@@ -51,6 +51,8 @@ ABSTAIN_BELOW = 0.5
 #: Weight of the 主营产品 column and of the name's 行业表述, relative to a scope's first clause.
 PRODUCTS_WEIGHT = 1.2
 NAME_WEIGHT = 0.6
+#: Weight of a specific product in the name when the scope names nothing the firm makes.
+NAME_ALONE_WEIGHT = 1.5
 #: A modifier term (not the last one of an object) counts this much of the head term.
 MODIFIER_WEIGHT = 0.35
 #: Share of a parent's evidence a child needs before the choice descends to it.
@@ -365,31 +367,40 @@ def _made_codes(scope: Scope) -> frozenset[str]:
 def _name_activity(industry: str, scope: Scope, main: str | None) -> str:
     """What a name's product word says the firm does with it, when no word of the name says.
 
-    A name that names a product the scope only trades (鹏鑫金属材料 | 批发、零售：金属材料) is a
-    trader's; one that names a product the scope does not mention (宏骏铝合金车轮 | 金属材料销售)
-    names what the firm makes — the naming rules require the 行业表述 to state the main business.
+    A name that names what the scope only trades, at the same level of detail (鹏鑫金属材料 |
+    批发、零售：金属材料), is a trader's; one that names a product the scope does not mention, or
+    a finer one (宏骏铝合金车轮 | 金属材料销售, 华铂铝箔 | 有色金属合金销售), names what the firm
+    makes — the naming rules require the 行业表述 to state the main business.
     """
     if main is None:
         return "unspecified"
     if main != "trade":
         return main
-    named = {taxonomy.ancestors(c)[:2] for h in get_lexicon().hits(industry) for c in h.codes}
-    traded = {
-        taxonomy.ancestors(c)[:2]
+    tax = taxonomy.get_taxonomy()
+    named = [c for h in get_lexicon().hits(industry) for c in h.codes]
+    traded = [
+        c
         for clause in scope.clauses
         if clause.activity == "trade"
         for _, hit, _ in _clause_hits(clause.items)
         for c in hit.codes
-    }
-    return "trade" if not named or named & traded else "make"
+    ]
+    for code in named:
+        for other in traded:
+            same_division = tax.ancestors(code)[:2] == tax.ancestors(other)[:2]
+            if same_division and tax.level(code) <= tax.level(other):
+                return "trade"
+    return "trade" if not named else "make"
 
 
-def name_weight(industry: str) -> float:
+def name_weight(industry: str, scope: Scope | None = None) -> float:
     """Weight of a name's 行业表述: a specific product (铝合金车轮, 耐火材料) counts like a main
-    clause — the naming rules require it to state the main business —, a generic word less."""
+    clause — the naming rules require it to state the main business —, and more when the scope
+    names nothing the firm makes; a generic word (科技, 实业) counts less."""
     hits = get_lexicon().hits(industry)
     if hits and hits[-1].end == len(industry) and len(hits[-1].term) >= 3:
-        return 1.0
+        makes = scope is not None and any(c.activity == "make" for c in scope.clauses)
+        return 1.0 if makes or scope is None else NAME_ALONE_WEIGHT
     return NAME_WEIGHT
 
 
@@ -555,7 +566,7 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
     industry = name.industry or name.parent_industry
     if industry:
         act = name.activity or _name_activity(industry, scope, main)
-        weight = name_weight(industry)
+        weight = name_weight(industry, scope)
         total_weight += weight
         if collector.add(
             "name", industry, [industry], weight, act, make_prior=prior, retail=name.retail

@@ -12,7 +12,7 @@ refused industries, and its stock phrases (园区、重点发展 …).
 
 >>> p = enterprise_profile("铝型材制造；铝型材销售；道路货物运输", None, "巩义市华达铝型材有限公司")
 >>> [(t, round(w, 2), GROUPS[g]) for t, w, g in p.segments]
-[('铝型材 铝材', 1.0, 'production'), ('铝型材 铝材', 0.67, 'commerce'), ('道路货物', 0.5, 'services'), ('铝型材 铝材', 0.5, 'production')]
+[('铝型材', 1.0, 'production'), ('铝型材', 0.67, 'commerce'), ('道路货物', 0.5, 'services'), ('铝型材', 0.5, 'production')]
 >>> pos = parse_positioning("重点发展铝型材。园区不再承接电解铝新增产能，电镀等重污染工序不得入园，"
 ...                         "单纯贸易类企业不予入驻。屠宰项目须在定点屠宰区建设，不在本园区安排。")
 >>> pos.refused, pos.refuse_trade
@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ._inference import Inference, _infer, _split_products
+from ._lexicon import get_lexicon
 from ._names import parse_name
 from ._scope import _clean, parse_scope
 from ._vocabulary import expand
@@ -99,7 +100,7 @@ def _profile(scope: str | None, products: str | None, name: str | None) -> Profi
         segments.append((text, PRODUCTS_TEXT_WEIGHT, group))
         clauses.append("主营产品：" + "、".join(product_objects))
     industry = parts.industry or parts.parent_industry
-    if industry:
+    if industry and get_lexicon().hits(industry):  # product words, not 科技/贸易
         activity = parts.activity or parsed.main_activity or "make"
         group = ACTIVITY_GROUP.get(activity, ACTIVITY_GROUP["make"])
         segments.append((expand(industry), NAME_TEXT_WEIGHT, group))

@@ -23,22 +23,37 @@ def _value(m: Matcher, family: type, park: str, ent: str) -> float:
     return float(family().compute(i, np.array([p]), np.array([e]))[0])
 
 
-def test_industry_values_by_deepest_shared_level(matcher: Matcher) -> None:
+def test_industry_relatedness_of_codes(matcher: Matcher) -> None:
+    from matcher.relatedness import ANCESTOR, CHAIN_CUSTOMER, CHAIN_LINK, TREE
     from matcher.taxonomy import get_taxonomy
 
     tax = get_taxonomy()
-    codes = ["3252", "3251", "3216", "1432", "A", None, "32"]
+    codes = ["3252", "3251", "3216", "3670", "3211", "1432", "A", None, "32"]
     leaves = tax.leaves(tax.paths(codes))
     table = matcher.index_.parks.lead_sim[matcher.index_.parks.position["P-AL"]]  # 3252;3392
-    assert table[leaves].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.2, 0.0, 0.0, 0.6])
+    assert table[leaves].tolist() == pytest.approx(
+        [
+            1.0,  # a leading code
+            TREE[3],  # copper rolling: same 中类 325, no chain link
+            CHAIN_LINK,  # 铝冶炼 supplies the aluminium chain
+            CHAIN_CUSTOMER,  # auto parts buy aluminium castings
+            TREE[2],  # copper smelting: only the 大类
+            0.0,  # food: only 门类 C in common, which says nothing
+            0.0,
+            0.0,  # no code
+            ANCESTOR[2],  # known only as 大类 32: may well be what the park wants
+        ]
+    )
     coarse, _ = tax.similarity_tables(["32"])  # a coarse park code covers its subtree
-    assert coarse[leaves].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.2, 0.0, 0.0, 1.0])
+    assert coarse[leaves].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.2, 1.0, 0.2, 0.0, 0.0, 1.0])
 
 
 def test_industry_component(matcher: Matcher) -> None:
+    from matcher.relatedness import TREE
+
     assert _value(matcher, IndustryFeature, "P-AL", "E1") == 1.0
-    assert _value(matcher, IndustryFeature, "P-AL", "E9") == pytest.approx(0.8)
-    assert _value(matcher, IndustryFeature, "P-AL", "E3") == pytest.approx(0.2)
+    assert _value(matcher, IndustryFeature, "P-AL", "E9") == pytest.approx(TREE[3])
+    assert _value(matcher, IndustryFeature, "P-AL", "E3") == pytest.approx(0.0)
     assert np.isnan(_value(matcher, IndustryFeature, "P-AL", "E7"))
     inferred = _value(matcher, IndustryFeature, "P-AL", "E4")
     assert IndustryFeature.neutral < inferred <= 1.0
