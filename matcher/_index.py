@@ -287,7 +287,7 @@ def park_wants(lists: list[tuple[str, ...]], refuse_trade: np.ndarray) -> np.nda
 def _refused_codes(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(word, code) of the refused words the lexicon knows (电镀 → 3360)."""
     lexicon = get_lexicon()
-    out = []
+    out: list[tuple[str, str]] = []
     for word in words:
         hits = lexicon.hits(word)
         if hits:
@@ -457,7 +457,7 @@ def park_arrays(parks: pd.DataFrame, vectorizer: TextVectorizer, docs: list[str]
 def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
     """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays."""
     profiles = enterprise_profiles(enterprises)
-    uniques, rows = profiles
+    uniques = profiles[0]
     park_docs = park_documents(parks)
     seg_texts = [t for p in uniques for t, _, _ in p.segments]
     vectorizer = TextVectorizer().fit([*seg_texts, *park_docs])

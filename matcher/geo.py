@@ -205,7 +205,7 @@ class Gazetteer:
         >>> {"巩义市", "巩义", "河南省", "河南"} <= get_gazetteer().place_names()
         True
         """
-        names = set()
+        names: set[str] = set()
         for level in (1, 2, 3):
             names.update(self._exact[level])
             names.update(k for k in self._loose[level] if len(k) >= 2)

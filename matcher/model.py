@@ -267,9 +267,13 @@ class Matcher:
         confident = E.inferred_conf[e] >= CONFIDENT
         one = len(p) and np.all(p == p[0])
         for table in (P.excl_hit, P.refused_hit):
-            row = table[p[0]] if one else None
-            declared = row[E.declared_leaf[e]] if one else table[p, E.declared_leaf[e]]
-            inferred = row[E.inferred_leaf[e]] if one else table[p, E.inferred_leaf[e]]
+            if one:
+                declared, inferred = (
+                    table[p[0]][E.declared_leaf[e]],
+                    table[p[0]][E.inferred_leaf[e]],
+                )
+            else:
+                declared, inferred = table[p, E.declared_leaf[e]], table[p, E.inferred_leaf[e]]
             ok &= ~declared & ~(inferred & confident)
         ok &= ~(P.refuse_trade[p] & self._traders(index, e))
         return ok

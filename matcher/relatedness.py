@@ -272,7 +272,7 @@ class Relatedness:
                 labels[better] = len(names) - 1
         out = np.zeros(self._n + 1, dtype=np.float32)
         out[:-1] = values
-        why = tuple(names[i] if i >= 0 else "" for i in labels.tolist()) + ("",)
+        why = (*(names[i] if i >= 0 else "" for i in labels.tolist()), "")
         return out, why
 
     def table(self, park_codes: Sequence[str]) -> npt.NDArray[np.float32]:

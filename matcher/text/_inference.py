@@ -356,7 +356,7 @@ ANCILLARY_TRADE = 0.7
 
 def _made_codes(scope: Scope) -> frozenset[str]:
     """Codes of what the scope's making clauses make (铝合金型材制造 → 3252)."""
-    out = set()
+    out: set[str] = set()
     for clause in scope.clauses:
         if clause.activity == "make":
             for obj, hit, _ in _clause_hits(clause.items):
@@ -464,9 +464,7 @@ def _calibration() -> tuple[np.ndarray, np.ndarray]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return np.array([0.0, 1.0]), np.array([0.0, 1.0])
-    rows = [
-        r for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
-    ]
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
     return (
         np.array([float(r["raw"]) for r in rows]),
         np.array([float(r["probability"]) for r in rows]),

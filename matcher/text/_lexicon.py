@@ -202,8 +202,8 @@ class Lexicon:
             self.codes[term] = tuple(by_code)
             best = max(SOURCE_WEIGHT[s] for s in by_code.values())
             self.weights[term] = best * _length_weight(term)
-        for term, codes in manual.items():
-            self.codes[term] = tuple(codes)
+        for term, listed in manual.items():
+            self.codes[term] = tuple(listed)
             self.weights[term] = SOURCE_WEIGHT["manual"] * _length_weight(term)
         self.by_code: dict[str, list[str]] = {}
         for term, codes in self.codes.items():
