@@ -83,7 +83,7 @@ def main() -> None:
     dev = load_devset(declared=args.declared)
     if not dev.registry_rows:
         print("note: ../shared/corpora/registry_sample is absent; modern rows only")
-    parks = validate_parks(dev.parks.drop(columns=["park_type"], errors="ignore"))
+    parks = validate_parks(dev.parks)
     ents = validate_enterprises(dev.enterprises)
     matcher = Matcher().fit(parks, ents)
     ours = matcher_orders(matcher, parks)

@@ -15,7 +15,7 @@ from scipy import sparse
 from . import sizes, taxonomy
 from ._columns import StringColumn
 from .relatedness import get_relatedness
-from .schema import SRDI_LEVELS
+from .schema import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
 from .text import ACTIVITIES, TextVectorizer, get_lexicon
 from .text import _profile as text_profiles
 from .text._profile import Profile, enterprise_profile, parse_positioning
@@ -176,6 +176,7 @@ class EnterpriseArrays:
     lat: np.ndarray  # float64, NaN unknown
     lon: np.ndarray
     place: StringColumn  # county / city name for reasons
+    region: np.ndarray  # int32: adcode of the most specific place known, 0 unknown
     space: np.ndarray  # float32, NaN unknown
     size: np.ndarray  # int8, -1 unknown
     size_source: np.ndarray  # int8 index into SIZE_SOURCES
@@ -234,6 +235,9 @@ class ParkArrays:
     lat: np.ndarray
     lon: np.ndarray
     place: StringColumn
+    region: np.ndarray  # int32 adcode, 0 unknown
+    park_type: np.ndarray  # int8: index into schema.PARK_TYPES, -1 unknown
+    location_preference: np.ndarray  # int8: index into schema.LOCATION_PREFERENCES (0 any)
     available: np.ndarray  # float32, NaN unknown
     weights: list[dict[str, float]]  # per-park overrides from weight_* columns
     position: dict[str, int] = field(default_factory=dict)
@@ -305,6 +309,12 @@ def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
 def _place(frame: pd.DataFrame) -> StringColumn:
     place = frame["county"].fillna(frame["city"]).fillna(frame["province"])
     return StringColumn.from_iterable(place.astype(object).where(place.notna(), None))
+
+
+def _regions(frame: pd.DataFrame) -> np.ndarray:
+    from .geo import get_gazetteer
+
+    return get_gazetteer().region_codes(frame["province"], frame["city"], frame["county"])
 
 
 def _fixed_ids(values: pd.Series) -> np.ndarray:
@@ -401,6 +411,7 @@ def enterprise_arrays(
         lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
         place=_place(enterprises),
+        region=_regions(enterprises),
         space=pd.to_numeric(enterprises["space_need_sqm"], errors="coerce").to_numpy(np.float32),
         size=_int8_map(pd.Series(size_values, dtype=object), SIZE_CODES),
         size_source=size_source,
@@ -447,6 +458,15 @@ def park_arrays(parks: pd.DataFrame, vectorizer: TextVectorizer, docs: list[str]
         lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
         place=_place(parks),
+        region=_regions(parks),
+        park_type=_int8_map(parks["park_type"], {t: i for i, t in enumerate(PARK_TYPES)}),
+        location_preference=np.maximum(
+            _int8_map(
+                parks["location_preference"],
+                {t: i for i, t in enumerate(LOCATION_PREFERENCES)},
+            ),
+            0,
+        ).astype(np.int8),
         available=pd.to_numeric(parks["available_sqm"], errors="coerce").to_numpy(np.float32),
         weights=weights,
     )

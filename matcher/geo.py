@@ -320,6 +320,37 @@ class Gazetteer:
             return _Hit(prov, "province")
         return None
 
+    def region_codes(
+        self,
+        provinces: Sequence[object] | npt.ArrayLike,
+        cities: Sequence[object] | npt.ArrayLike,
+        counties: Sequence[object] | npt.ArrayLike,
+    ) -> npt.NDArray[np.int32]:
+        """The 6-digit adcode of the most specific place of each row that resolves (0 where none),
+        each distinct (province, city, county) resolved once.
+
+        The first two digits name the province, the first four the prefecture city.
+
+        Examples
+        --------
+        >>> get_gazetteer().region_codes(["河南", None, None], ["郑州", "上海", None], ["登封", None, None]).tolist()
+        [410185, 310000, 0]
+        """
+        frame = pd.DataFrame(
+            {
+                "p": np.asarray(provinces, dtype=object),
+                "c": np.asarray(cities, dtype=object),
+                "k": np.asarray(counties, dtype=object),
+            }
+        )
+        keys = list(zip(frame["p"], frame["c"], frame["k"], strict=True))
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+        table = np.zeros(len(uniques) + 1, dtype=np.int32)
+        for i, key in enumerate(uniques):
+            region = self.lookup_region(*key)
+            table[i] = int(region.adcode) if region is not None else 0
+        return table[codes]
+
     def locate(
         self,
         provinces: Sequence[object] | npt.ArrayLike | None,

@@ -28,7 +28,11 @@ from .text import is_missing, normalize_series, normalize_text
 
 __all__ = [
     "ENTERPRISE_COLUMNS",
+    "LOCATION_PREFERENCES",
+    "LOCATION_PREFERENCE_LABELS",
     "PARK_COLUMNS",
+    "PARK_TYPES",
+    "PARK_TYPE_LABELS",
     "SRDI_LABELS",
     "SRDI_LEVELS",
     "TENANT_COLUMNS",
@@ -36,7 +40,10 @@ __all__ = [
     "load_enterprises",
     "load_parks",
     "load_tenants",
+    "park_type_from_name",
     "parse_bool",
+    "parse_location_preference",
+    "parse_park_type",
     "parse_srdi_level",
     "validate_enterprises",
     "validate_parks",
@@ -51,6 +58,19 @@ SRDI_LABELS = {
     "provincial": "省级专精特新中小企业",
     "national": "国家级专精特新“小巨人”",
 }
+
+#: Kinds of parks, by the firms they are built for.
+PARK_TYPES = ("micro", "specialized", "zone", "incubator", "logistics")
+PARK_TYPE_LABELS = {
+    "micro": "小微企业园",
+    "specialized": "专业园区",
+    "zone": "开发区/高新区",
+    "incubator": "孵化器/众创空间",
+    "logistics": "物流园",
+}
+#: Where a park looks for tenants: anywhere (default), at home (本地培育) or elsewhere (异地招引).
+LOCATION_PREFERENCES = ("any", "local", "remote")
+LOCATION_PREFERENCE_LABELS = {"any": "不限", "local": "本地培育", "remote": "异地招引"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +129,13 @@ PARK_COLUMNS: tuple[Column, ...] = (
         "available_sqm", "float", "可用面积(平方米)", ("可用面积", "剩余面积", "可招商面积(平方米)")
     ),
     Column("excluded_industries", "codes", "禁止入驻行业", ("禁止行业", "负面清单行业")),
+    Column("park_type", "park_type", "园区类型", ("园区性质", "园区类别", "type")),
+    Column(
+        "location_preference",
+        "location_preference",
+        "招引方向",
+        ("区位偏好", "招商方向", "招引偏好"),
+    ),
 )
 
 #: Tenants: which enterprises already sit in which park (one row per pair).
@@ -118,7 +145,7 @@ TENANT_COLUMNS: tuple[Column, ...] = (
 )
 
 _ENTERPRISE_EXTRA = ("size_class_source", "location_source")
-_PARK_EXTRA = ("location_source",)
+_PARK_EXTRA = ("location_source", "park_type_source")
 
 
 # ---------------------------------------------------------------------------- header matching
@@ -229,6 +256,66 @@ def parse_srdi_level(raw: object) -> str:
     )
 
 
+def parse_park_type(raw: object) -> str:
+    """Parse a park type written in Chinese or English.
+
+    >>> [parse_park_type(v) for v in ("小微企业园", "国家级高新区", "专业园区", "众创空间", "物流园")]
+    ['micro', 'zone', 'specialized', 'incubator', 'logistics']
+    """
+    text = (normalize_text(raw) or "").lower().replace(" ", "")
+    if text in PARK_TYPES:
+        return text
+    found = park_type_from_name(text)
+    if found is None:
+        raise ValueError(
+            "小微企业园 / 专业园区 / 开发区（经开区、高新区） / 孵化器（众创空间） / 物流园"
+            "（或 micro/specialized/zone/incubator/logistics）"
+        )
+    return found
+
+
+_TYPE_WORDS = (
+    ("micro", re.compile(r"小微")),
+    ("incubator", re.compile(r"孵化|众创|加速器|创客|创业园|创业中心")),
+    ("logistics", re.compile(r"物流园|物流港|物流中心|物流基地|陆港|保税物流")),
+    ("zone", re.compile(r"高新|开发区|经开区|高新区|新区|保税区|综保区|自贸|产业集聚区|zone")),
+    ("specialized", re.compile(r"产业园|工业园|科技园|园区|基地|专业园|产业城|小镇")),
+)
+
+
+def park_type_from_name(name: object) -> str | None:
+    """The park type a name says (…小微企业园, …高新技术产业开发区, …产业园), None if it says none.
+
+    >>> park_type_from_name("巩义市鲁庄镇铝精深加工小微企业园"), park_type_from_name("苏州工业园区")
+    ('micro', 'specialized')
+    >>> park_type_from_name("武汉经济技术开发区"), park_type_from_name("某某") is None
+    ('zone', True)
+    """
+    text = normalize_text(name) or ""
+    for kind, pattern in _TYPE_WORDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def parse_location_preference(raw: object) -> str:
+    """Parse a park's location preference.
+
+    >>> [parse_location_preference(v) for v in ("本地培育", "异地招引", "不限", "remote")]
+    ['local', 'remote', 'any', 'remote']
+    """
+    text = (normalize_text(raw) or "").lower().replace(" ", "")
+    if text in LOCATION_PREFERENCES:
+        return text
+    if "本地" in text or "就近" in text:
+        return "local"
+    if "异地" in text or "外地" in text or "转移" in text:
+        return "remote"
+    if text in {"不限", "无", "任意", "都可", "均可"}:
+        return "any"
+    raise ValueError("不限 / 本地培育 / 异地招引（或 any/local/remote）")
+
+
 def _credit_code(raw: object) -> str:
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(raw))).upper()
     if len(code) != 18:
@@ -281,6 +368,8 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "lat": _latitude,
     "lon": _longitude,
     "products": _products,
+    "park_type": parse_park_type,
+    "location_preference": parse_location_preference,
 }
 
 
@@ -581,6 +670,10 @@ def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFr
     if problems:
         raise SchemaError(problems, file=file)
     _fill_locations(out)
+    named = out["name"].map(park_type_from_name)
+    declared = out["park_type"].notna()
+    out["park_type_source"] = np.where(declared, "declared", np.where(named.notna(), "name", None))
+    out["park_type"] = out["park_type"].where(declared, named)
     result = _finish(out, PARK_COLUMNS, _PARK_EXTRA)
     result.attrs["parkmatch_schema"] = "parks"
     return result

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import ConfigError, Matcher, NotFittedError, SchemaError, UnknownIdError
+from matcher import (
+    ConfigError,
+    Matcher,
+    NotFittedError,
+    SchemaError,
+    UnknownIdError,
+    validate_parks,
+)
 
 COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
 
@@ -121,6 +128,7 @@ def test_k_and_min_score_and_candidates(matcher: Matcher) -> None:
 
 
 def test_weights_per_call_and_per_park(parks: pd.DataFrame, enterprises: pd.DataFrame) -> None:
+    parks = validate_parks(parks.assign(location_preference="local"))  # 本地培育: closeness
     base = Matcher().fit(parks, enterprises)
     only_location = {"industry": 0, "text": 0, "capacity": 0, "quality": 0, "location": 1}
     leads = base.rank_enterprises("P-AL", k=None, weights=only_location)

@@ -7,13 +7,26 @@ from typing import ClassVar
 import numpy as np
 
 from .._index import SIZE_SOURCES, MatchIndex
+from ..schema import PARK_TYPE_LABELS, PARK_TYPES
 from ..sizes import SIZE_CLASSES, SIZE_LABELS
 from ._base import FeatureFamily, broadcast_pairs
 
-__all__ = ["CapacityFeature", "space_fits"]
+__all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]
 
-#: How well each size class suits a small and micro enterprise park (large, medium, small, micro).
-SIZE_FIT = np.array([0.2, 0.6, 1.0, 1.0], dtype=np.float32)
+#: How well each size class (large, medium, small, micro) suits each kind of park: a 小微企业园
+#: is built for small and micro firms, a 开发区/高新区 looks for large and medium ones (招大引强),
+#: an incubator for start-ups. The last row is a park of unknown kind (no size is preferred).
+SIZE_FIT = np.array(
+    [
+        [0.2, 0.6, 1.0, 1.0],  # micro: 小微企业园
+        [0.9, 1.0, 1.0, 0.8],  # specialized: 专业园区 / 产业园
+        [1.0, 1.0, 0.8, 0.6],  # zone: 开发区 / 高新区 / 经开区
+        [0.1, 0.4, 0.9, 1.0],  # incubator: 孵化器 / 众创空间
+        [1.0, 1.0, 0.9, 0.8],  # logistics: 物流园
+        [0.8, 0.9, 0.9, 0.8],  # unknown kind
+    ],
+    dtype=np.float32,
+)
 _SPACE_WEIGHT, _SIZE_WEIGHT = 0.6, 0.4
 _PART_NEUTRAL = 0.5
 
@@ -37,11 +50,21 @@ def _area(x: float) -> str:
     return f"{x / 10000:.1f} 万平方米" if x >= 10000 else f"{x:,.0f} 平方米"
 
 
-class CapacityFeature(FeatureFamily):
-    """Space need against free space (60 %) and size class against a small and micro park (40 %).
+#: What each kind of park says of each size class in a reason.
+_SIZE_WORDS = {
+    "micro": {"large": "体量偏大，小微企业园难以承载", "medium": "体量偏大，小微企业园承载有限"},
+    "zone": {"small": "体量较小，开发区以招大引强为主", "micro": "体量较小，开发区以招大引强为主"},
+    "incubator": {"large": "体量过大，不适合孵化器", "medium": "体量偏大，孵化器承载有限"},
+}
 
-    An unknown part counts as neutral (0.5); both unknown make the component unknown. A need
-    larger than the free space also makes the pair ineligible (see ``Matcher``).
+
+class CapacityFeature(FeatureFamily):
+    """Space need against free space (60 %) and size class against the kind of park (40 %).
+
+    The kind of park (``park_type``: 小微企业园, 专业园区, 开发区/高新区, 孵化器, 物流园, read from the
+    park's name when not given) decides which sizes suit it (:data:`SIZE_FIT`). An unknown part
+    counts as neutral (0.5); both unknown make the component unknown. A need larger than the
+    free space also makes the pair ineligible (see ``Matcher``).
     """
 
     name: ClassVar[str] = "capacity"
@@ -54,7 +77,8 @@ class CapacityFeature(FeatureFamily):
         E, P = index.enterprises, index.parks
         space = space_fits(E.space[e], P.available[p])
         size_code = E.size[e]
-        size = np.where(size_code >= 0, SIZE_FIT[np.clip(size_code, 0, 3)], np.nan)
+        kind = np.where(P.park_type[p] >= 0, P.park_type[p], len(PARK_TYPES))
+        size = np.where(size_code >= 0, SIZE_FIT[kind, np.clip(size_code, 0, 3)], np.nan)
         both_unknown = np.isnan(space) & np.isnan(size)
         value = _SPACE_WEIGHT * np.where(np.isnan(space), _PART_NEUTRAL, space) + _SIZE_WEIGHT * (
             np.where(np.isnan(size), _PART_NEUTRAL, size)
@@ -74,16 +98,13 @@ class CapacityFeature(FeatureFamily):
             space = f"需求面积约 {_area(need)}，园区可用 {_area(free)}，可以容纳"
         code = int(E.size[ent])
         if code < 0:
-            size = "企业规模未知"
-        else:
-            cls = SIZE_CLASSES[code]
-            label = SIZE_LABELS[cls]
-            derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
-            note = derived.get(str(SIZE_SOURCES[int(E.size_source[ent])]), "")
-            fit = (
-                "符合小微企业园定位"
-                if cls in ("small", "micro")
-                else "体量偏大，小微企业园难以承载"
-            )
-            size = f"{label}企业{note}，{fit}"
-        return f"{space}，{size}"
+            return f"{space}，企业规模未知"
+        cls = SIZE_CLASSES[code]
+        derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
+        note = derived.get(str(SIZE_SOURCES[int(E.size_source[ent])]), "")
+        kind_code = int(P.park_type[park])
+        if kind_code < 0:
+            return f"{space}，{SIZE_LABELS[cls]}企业{note}（园区类型未知，不按规模取舍）"
+        kind = PARK_TYPES[kind_code]
+        fit = _SIZE_WORDS.get(kind, {}).get(cls, f"符合{PARK_TYPE_LABELS[kind]}定位")
+        return f"{space}，{SIZE_LABELS[cls]}企业{note}，{fit}"

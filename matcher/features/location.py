@@ -1,19 +1,38 @@
-"""Location family: distance from the park; chain support weakens beyond about 100–150 km."""
+"""Location family: where the enterprise is, seen the way the park does 招商.
+
+Distance is not a penalty by default: 招商 exists to bring firms from elsewhere, and a firm
+250 km away is as good a lead as a local one. What a park wants is its ``location_preference``:
+
+- ``any`` (不限, the default): a mild preference for the same city and city cluster (supply
+  chains close by), and for relocation sources (长三角, 珠三角, 京津冀) when the park lies inland;
+  the value stays within [0.5, 0.75], so location never decides a ranking on its own;
+- ``local`` (本地培育): closeness, ``1 / (1 + (d / 125 km)^3)``;
+- ``remote`` (异地招引): firms from elsewhere, relocation sources first.
+"""
 
 from __future__ import annotations
 
+import csv
+import functools
+from importlib.resources import files
 from typing import ClassVar
 
 import numpy as np
 
 from .._index import MatchIndex
 from ..geo import EARTH_RADIUS_KM, haversine_km
+from ..schema import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["LocationFeature", "distance_value", "unit_vectors"]
 
-#: Distance (km) at which the location component is one half.
+#: Distance (km) at which the ``local`` value is one half.
 HALF_DISTANCE_KM = 125.0
+#: ``any``: same city (or within 50 km), within 150 km, same province or city cluster, a
+#: relocation source for an inland park, anywhere else.
+ANY_VALUES = {"city": 0.75, "near": 0.7, "cluster": 0.62, "source": 0.6, "else": 0.5}
+#: ``remote``: a relocation source, elsewhere, same province, same city.
+REMOTE_VALUES = {"source": 1.0, "elsewhere": 0.75, "province": 0.4, "city": 0.25}
 
 
 def distance_value(km: np.ndarray) -> np.ndarray:
@@ -41,8 +60,28 @@ def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarr
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _regions() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str], dict[int, str]]:
+    """Per 2-digit province code: cluster id, relocation source, inland; names for reasons."""
+    text = (files("matcher") / "data" / "regions_economic.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    clusters = sorted({r["cluster"] for r in rows})
+    cluster = np.full(100, -1, dtype=np.int16)
+    source = np.zeros(100, dtype=bool)
+    inland = np.zeros(100, dtype=bool)
+    names, cluster_names = {}, {}
+    for r in rows:
+        k = int(r["province"])
+        cluster[k] = clusters.index(r["cluster"])
+        source[k] = r["source"] == "1"
+        inland[k] = r["inland"] == "1"
+        names[k] = r["name"]
+        cluster_names[k] = r["cluster"]
+    return cluster, source, inland, names, cluster_names
+
+
 class LocationFeature(FeatureFamily):
-    """Closeness of the enterprise's current base to the park: a preference, never a veto."""
+    """Where the enterprise is, by the park's location preference (see the module docstring)."""
 
     name: ClassVar[str] = "location"
     label: ClassVar[str] = "区位"
@@ -55,8 +94,7 @@ class LocationFeature(FeatureFamily):
         E, P = index.enterprises, index.parks
         return np.asarray(haversine_km(E.lat[e], E.lon[e], P.lat[p], P.lon[p]), dtype=np.float64)
 
-    def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
-        p, e = broadcast_pairs(parks, ents)
+    def _km(self, index: MatchIndex, p: np.ndarray, e: np.ndarray) -> np.ndarray:
         E, P = index.enterprises, index.parks
         xyz = E.extras.get("xyz")
         if xyz is None:  # unit vectors once per index: a distance is then a dot product
@@ -68,8 +106,41 @@ class LocationFeature(FeatureFamily):
             b = park_xyz[axis][p[0]] if one_park else park_xyz[axis][p]
             cos += xyz[axis][e] * b
         half_chord = np.sqrt(np.clip((1.0 - cos) * 0.5, 0.0, 1.0))
-        km = (2.0 * EARTH_RADIUS_KM) * np.arcsin(half_chord)
-        return distance_value(km)  # NaN coordinates stay NaN (unknown)
+        return ((2.0 * EARTH_RADIUS_KM) * np.arcsin(half_chord)).astype(np.float32)
+
+    def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
+        p, e = broadcast_pairs(parks, ents)
+        E, P = index.enterprises, index.parks
+        km = self._km(index, p, e)  # NaN where a point is unknown
+        cluster, source, inland, _, _ = _regions()
+        e_prov, p_prov = E.region[e] // 10000, P.region[p] // 10000
+        e_city, p_city = E.region[e] // 100, P.region[p] // 100
+        same_city = (e_city == p_city) & (p_city > 0) & (e_city % 100 != 0)
+        same_prov = (e_prov == p_prov) & (p_prov > 0)
+        same_cluster = same_prov | ((cluster[e_prov] == cluster[p_prov]) & (cluster[p_prov] >= 0))
+        relocating = source[e_prov] & inland[p_prov] & ~same_cluster
+        known = ~np.isnan(km)
+        v_any = np.select(
+            [same_city | (km < 50), km <= 150, same_cluster, relocating],
+            [ANY_VALUES["city"], ANY_VALUES["near"], ANY_VALUES["cluster"], ANY_VALUES["source"]],
+            ANY_VALUES["else"],
+        )
+        v_local = distance_value(km)
+        v_remote = np.select(
+            [same_city | (km < 50), same_prov, source[e_prov] & ~same_cluster],
+            [REMOTE_VALUES["city"], REMOTE_VALUES["province"], REMOTE_VALUES["source"]],
+            REMOTE_VALUES["elsewhere"],
+        )
+        pref = P.location_preference[p]
+        value = np.select(
+            [
+                pref == LOCATION_PREFERENCES.index("local"),
+                pref == LOCATION_PREFERENCES.index("remote"),
+            ],
+            [v_local, v_remote],
+            v_any,
+        )
+        return np.where(known, value, np.nan).astype(np.float32)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks
@@ -80,10 +151,35 @@ class LocationFeature(FeatureFamily):
         d = float(self.distance(index, np.array([park]), np.array([ent]))[0])
         where = E.place[ent]
         place = f"（{where}）" if where else ""
+        pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
+        cluster, source, inland, names, cluster_names = _regions()
+        e_prov, p_prov = int(E.region[ent]) // 10000, int(P.region[park]) // 10000
         if d < 1 and where:
-            return f"与园区同在{where}，便于就近配套"
-        if d < 50:
-            return f"距园区约 {d:.0f} 公里{place}，便于就近配套"
-        if d <= 150:
-            return f"距园区约 {d:.0f} 公里{place}，在产业链配套半径内"
-        return f"距园区约 {d:.0f} 公里{place}，属异地招引，本地配套协同较弱"
+            head = f"与园区同在{where}"
+        else:
+            head = f"距园区约 {d:.0f} 公里{place}"
+        if pref == "local":
+            if d < 50:
+                return f"{head}，便于就近配套（园区以本地培育为主）"
+            if d <= 150:
+                return f"{head}，在产业链配套半径内（园区以本地培育为主）"
+            return f"{head}，距离较远（园区以本地培育为主）"
+        if (
+            e_prov
+            and p_prov
+            and source[e_prov]
+            and inland[p_prov]
+            and cluster[e_prov] != cluster[p_prov]
+        ):
+            tail = f"来自{cluster_names[e_prov]}产业转移输出地区，属异地招引重点"
+        elif pref == "remote" and e_prov and e_prov == p_prov:
+            tail = f"为省内企业（园区以{LOCATION_PREFERENCE_LABELS['remote']}为主）"
+        elif d < 50:
+            tail = "便于就近配套"
+        elif d <= 150:
+            tail = "在产业链配套半径内"
+        elif e_prov and p_prov and cluster[e_prov] == cluster[p_prov]:
+            tail = f"同属{cluster_names[p_prov]}城市群"
+        else:
+            tail = "属异地招引，距离不影响评分"
+        return f"{head}，{tail}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matcher import Matcher
@@ -85,11 +86,26 @@ def test_capacity_component() -> None:
     assert np.isnan(got[5]) and np.isnan(got[6])
 
 
-def test_capacity_prefers_small_firms(matcher: Matcher) -> None:
-    small = _value(matcher, CapacityFeature, "P-AL", "E1")
-    medium_too_big = _value(matcher, CapacityFeature, "P-AL", "E6")
-    assert small == pytest.approx(1.0)
-    assert medium_too_big < 0.5
+def test_capacity_size_follows_the_kind_of_park(
+    parks_raw: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    def values(kind: str) -> tuple[float, float]:
+        m = Matcher().fit(parks_raw.assign(park_type=kind), enterprises)
+        return _value(m, CapacityFeature, "P-AL", "E1"), _value(m, CapacityFeature, "P-AL", "E6")
+
+    small, medium = values("小微企业园")  # E1 小型, E6 中型 needing more space than there is
+    assert small == pytest.approx(1.0) and medium < 0.5
+    small_zone, medium_zone = values("国家级经济技术开发区")  # 招大引强: size is welcome
+    assert small_zone < small and medium_zone > medium
+
+
+def test_capacity_unknown_kind_of_park_does_not_judge_size(matcher: Matcher) -> None:
+    # "巩义铝精深加工园" names no kind: sizes are not judged by a 小微企业园's yardstick
+    kinds = matcher.parks_.set_index("park_id")["park_type"]
+    assert pd.isna(kinds["P-AL"]) and kinds["P-FOOD"] == "specialized"  # …食品产业园
+    reasons = matcher.explain("P-AL", "E1").reasons
+    assert any("园区类型未知" in r for r in reasons)
+    assert not any("小微企业园" in r for r in reasons)
     assert np.isnan(_value(matcher, CapacityFeature, "P-AL", "E7"))
 
 
@@ -101,12 +117,30 @@ def test_quality_component(matcher: Matcher) -> None:
     assert np.isnan(_value(matcher, QualityFeature, "P-AL", "E7"))
 
 
-def test_location_component(matcher: Matcher) -> None:
+def test_location_is_not_a_penalty_by_default(matcher: Matcher) -> None:
+    from matcher.features.location import ANY_VALUES
+
     assert distance_value(np.array([125.0]))[0] == pytest.approx(0.5)
     near = _value(matcher, LocationFeature, "P-AL", "E4")  # 荥阳, ~33 km
-    far = _value(matcher, LocationFeature, "P-AL", "E8")  # 上海
-    assert near > 0.95 and far < 0.01
+    far = _value(matcher, LocationFeature, "P-AL", "E8")  # 上海: a relocation source, 河南 inland
+    assert near == pytest.approx(ANY_VALUES["city"]) and far == pytest.approx(ANY_VALUES["source"])
+    assert far >= LocationFeature.neutral  # never below what an unknown location gets
     assert np.isnan(_value(matcher, LocationFeature, "P-AL", "E7"))
+    assert any("产业转移输出地区" in r for r in matcher.explain("P-AL", "E8").reasons)
+
+
+@pytest.mark.parametrize(
+    ("preference", "near_wins"), [("本地培育", True), ("异地招引", False), ("不限", True)]
+)
+def test_location_follows_the_parks_preference(
+    parks_raw: pd.DataFrame, enterprises: pd.DataFrame, preference: str, near_wins: bool
+) -> None:
+    m = Matcher().fit(parks_raw.assign(location_preference=preference), enterprises)
+    near = _value(m, LocationFeature, "P-AL", "E4")
+    far = _value(m, LocationFeature, "P-AL", "E8")
+    assert (near > far) == near_wins
+    if preference == "本地培育":
+        assert near > 0.95 and far < 0.01
 
 
 @pytest.mark.parametrize(
