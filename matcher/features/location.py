@@ -152,7 +152,7 @@ class LocationFeature(FeatureFamily):
         where = E.place[ent]
         place = f"（{where}）" if where else ""
         pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
-        cluster, source, inland, names, cluster_names = _regions()
+        cluster, source, inland, _, cluster_names = _regions()
         e_prov, p_prov = int(E.region[ent]) // 10000, int(P.region[park]) // 10000
         if d < 1 and where:
             head = f"与园区同在{where}"
