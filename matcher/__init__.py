@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .allocation import Allocation, allocate
 from .chains import ChainReport, ChainSet, chain_report, load_chains, load_sample_tenants
-from .datasets import load_sample, make_enterprises
+from .datasets import load_sample, make_enterprises, make_events
 from .evaluation import evaluate
 from .exceptions import (
     ConfigError,
@@ -29,6 +29,7 @@ from .exceptions import (
 from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
+from .features.signal import SignalFeature
 from .io import read_table, write_table
 from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
@@ -52,6 +53,7 @@ from .schema import (
     validate_tenants,
 )
 from .scoring import DEFAULT_WEIGHTS, WeightedScorer
+from .signals import EVENT_COLUMNS, load_events, load_sample_events, validate_events
 from .text import normalize_text
 
 try:
@@ -62,6 +64,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "DEFAULT_WEIGHTS",
     "ENTERPRISE_COLUMNS",
+    "EVENT_COLUMNS",
     "OUTCOME_COLUMNS",
     "PARK_COLUMNS",
     "Allocation",
@@ -82,6 +85,7 @@ __all__ = [
     "Problem",
     "ReciprocalScorer",
     "SchemaError",
+    "SignalFeature",
     "TwoSidedExplanation",
     "UnknownIdError",
     "WeightedScorer",
@@ -94,14 +98,17 @@ __all__ = [
     "labelled_pairs",
     "load_chains",
     "load_enterprises",
+    "load_events",
     "load_model",
     "load_outcomes",
     "load_parks",
     "load_sample",
+    "load_sample_events",
     "load_sample_outcomes",
     "load_sample_tenants",
     "load_tenants",
     "make_enterprises",
+    "make_events",
     "make_outcomes",
     "normalize_text",
     "pair_features",
@@ -109,6 +116,7 @@ __all__ = [
     "read_table",
     "save_model",
     "validate_enterprises",
+    "validate_events",
     "validate_outcomes",
     "validate_parks",
     "validate_tenants",

@@ -33,10 +33,12 @@ __all__ = [
     "SRDI_LEVELS",
     "TENANT_COLUMNS",
     "Column",
+    "check_known_ids",
     "load_enterprises",
     "load_parks",
     "load_tenants",
     "parse_bool",
+    "parse_cells",
     "parse_srdi_level",
     "validate_enterprises",
     "validate_parks",
@@ -363,8 +365,15 @@ def _rename(
 
 
 def _validate(
-    frame: pd.DataFrame, columns: Sequence[Column], *, kind: str, file: str | None
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    kind: str,
+    file: str | None,
+    unique: bool = True,
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Rename, parse and check every canonical column; ``unique=False`` skips the id check
+    (tables such as events hold many rows per id)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     problems: list[Problem] = []
@@ -420,7 +429,7 @@ def _validate(
         out[col.name] = values
 
     id_col = columns[0].name
-    ids = out[id_col]
+    ids = out[id_col] if unique else pd.Series([None] * len(out), index=out.index, dtype=object)
     if kind == "tenants":  # a tenant row is unique by its (park, enterprise) pair
         ids = out["park_id"].astype(object) + "\x00" + out["enterprise_id"].astype(object)
     dup = ids.notna() & ids.duplicated(keep=False)
@@ -446,6 +455,74 @@ def _validate(
     for c in extras:
         out[c] = frame[c]
     return out, problems, header_of
+
+
+def parse_cells(
+    out: pd.DataFrame,
+    parsers: Sequence[tuple[str, Callable[[Any], Any]]],
+    header_of: dict[str, str],
+    problems: list[Problem],
+    *,
+    file: str | None,
+) -> dict[str, list[Any]]:
+    """Parse columns of a renamed frame cell by cell (missing stays None).
+
+    Each parser takes a non-missing cell and raises ValueError saying what was expected; every
+    invalid cell adds a problem (sheet row, column as written in the file). Returns the parsed
+    values per column, None where missing or invalid.
+    """
+    rows = np.arange(len(out)) + 2
+    parsed: dict[str, list[Any]] = {}
+    for col, parser in parsers:
+        values: list[Any] = []
+        for i, raw in enumerate(out[col].tolist()):
+            if raw is None:
+                values.append(None)
+                continue
+            try:
+                values.append(parser(raw))
+            except ValueError as exc:
+                values.append(None)
+                problems.append(
+                    Problem(
+                        column=header_of.get(col, col),
+                        row=int(rows[i]),
+                        value=str(raw),
+                        message="取值无效",
+                        expected=str(exc),
+                        file=file,
+                    )
+                )
+        parsed[col] = values
+    return parsed
+
+
+def check_known_ids(
+    out: pd.DataFrame,
+    col: str,
+    known: pd.DataFrame | None,
+    label: str,
+    header_of: dict[str, str],
+    problems: list[Problem],
+    *,
+    file: str | None,
+) -> None:
+    """Add a problem for every ``col`` value that is not an id of ``known`` (skipped if None)."""
+    if known is None or col not in out:
+        return
+    ids = set(known[col].astype(str))
+    for i, value in enumerate(out[col].tolist()):
+        if value is not None and value not in ids:
+            problems.append(
+                Problem(
+                    column=header_of.get(col, col),
+                    row=i + 2,
+                    value=str(value),
+                    message=f"编号不在{label}中",
+                    expected=f"{label}中已有的编号",
+                    file=file,
+                )
+            )
 
 
 def _check_lat_lon_pairs(
