@@ -41,6 +41,7 @@ from .outcomes import (
     validate_outcomes,
 )
 from .persistence import load_model, read_manifest, save_model
+from .policies import load_policies, match_policies, rank_with_policies, validate_policies
 from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
 from .schema import (
     ENTERPRISE_COLUMNS,
@@ -55,6 +56,7 @@ from .schema import (
 from .scoring import DEFAULT_WEIGHTS, WeightedScorer
 from .signals import EVENT_COLUMNS, load_events, load_sample_events, validate_events
 from .text import normalize_text
+from .vetting import VettingResult, load_standards, rate_tenants, vet_project
 
 try:
     __version__ = version("parkmatch")
@@ -88,6 +90,7 @@ __all__ = [
     "SignalFeature",
     "TwoSidedExplanation",
     "UnknownIdError",
+    "VettingResult",
     "WeightedScorer",
     "__version__",
     "allocate",
@@ -102,16 +105,21 @@ __all__ = [
     "load_model",
     "load_outcomes",
     "load_parks",
+    "load_policies",
     "load_sample",
     "load_sample_events",
     "load_sample_outcomes",
     "load_sample_tenants",
+    "load_standards",
     "load_tenants",
     "make_enterprises",
     "make_events",
     "make_outcomes",
+    "match_policies",
     "normalize_text",
     "pair_features",
+    "rank_with_policies",
+    "rate_tenants",
     "read_manifest",
     "read_table",
     "save_model",
@@ -119,6 +127,8 @@ __all__ = [
     "validate_events",
     "validate_outcomes",
     "validate_parks",
+    "validate_policies",
     "validate_tenants",
+    "vet_project",
     "write_table",
 ]

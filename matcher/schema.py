@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "TENANT_COLUMNS",
     "Column",
     "check_known_ids",
+    "display_text",
     "load_enterprises",
     "load_parks",
     "load_tenants",
@@ -455,6 +457,25 @@ def _validate(
     for c in extras:
         out[c] = frame[c]
     return out, problems, header_of
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def display_text(raw: object) -> str | None:
+    """Text shown to people as written: Traditional → Simplified, whitespace trimmed and
+    collapsed, Chinese punctuation kept (NFKC would turn ``，`` into ``,``); missing → None.
+
+    >>> display_text("  完成B輪融資，用於擴產 ")
+    '完成B轮融资，用于扩产'
+    """
+    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+        return None
+    return " ".join(str(_t2s().convert(str(raw))).split())
 
 
 def parse_cells(

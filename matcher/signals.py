@@ -48,7 +48,6 @@ import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +57,7 @@ import pandas as pd
 from .exceptions import ConfigError, Problem, SchemaError
 from .io import read_table
 from .outcomes import parse_date
-from .schema import Column, _validate, check_known_ids, parse_cells
+from .schema import Column, _validate, check_known_ids, display_text, parse_cells
 from .text import normalize_text
 
 __all__ = [
@@ -264,21 +263,6 @@ def _confidence(raw: object) -> float:
     return value
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _display(raw: object) -> str | None:
-    """Text shown to people: Traditional → Simplified, whitespace trimmed and collapsed, the
-    Chinese punctuation kept (``normalize_text`` would turn ``，`` into ``,``)."""
-    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
-        return None
-    return " ".join(str(_t2s().convert(str(raw))).split())
-
-
 def validate_events(
     frame: pd.DataFrame,
     *,
@@ -339,7 +323,7 @@ def validate_events(
     for col in ("detail", "source"):  # display text: 繁→简 and trimmed, punctuation kept
         if col in header_of:
             raw = frame.reset_index(drop=True)[header_of[col]].astype(object)
-            out[col] = raw.map(_display)
+            out[col] = raw.map(display_text)
     out["kind"] = pd.Series(parsed["kind"], index=out.index, dtype=object)
     out["date"] = pd.to_datetime(pd.Series(parsed["date"], index=out.index, dtype=object))
     confidence = pd.Series(parsed["confidence"], index=out.index, dtype=object)
