@@ -43,6 +43,7 @@ from .outcomes import (
 from .persistence import load_model, read_manifest, save_model
 from .policies import load_policies, match_policies, rank_with_policies, validate_policies
 from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
+from .report import AssessmentReport, FontNotFoundError, assessment_report
 from .schema import (
     ENTERPRISE_COLUMNS,
     PARK_COLUMNS,
@@ -70,6 +71,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "PARK_COLUMNS",
     "Allocation",
+    "AssessmentReport",
     "ChainFeature",
     "ChainReport",
     "ChainSet",
@@ -77,6 +79,7 @@ __all__ = [
     "Explanation",
     "FeatureFamily",
     "FitContext",
+    "FontNotFoundError",
     "GBScorer",
     "LinearScorer",
     "Matcher",
@@ -94,6 +97,7 @@ __all__ = [
     "WeightedScorer",
     "__version__",
     "allocate",
+    "assessment_report",
     "chain_report",
     "evaluate",
     "explain_two_sided",

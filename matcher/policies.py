@@ -419,7 +419,7 @@ def validate_policies(
     first: dict[tuple[str, str], tuple[object, int]] = {}
     for i, rec in enumerate(out.to_dict("records")):
         pid = rec["policy_id"]
-        if pid is None:
+        if not isinstance(pid, str):
             continue
         for col in _POLICY_LEVEL:
             value = rec[col]
@@ -436,7 +436,7 @@ def validate_policies(
                     f"与第{seen[1]}行相同的值，或留空",
                     f"与同一政策第{seen[1]}行的值（{seen[0]}）不一致",
                 )
-    for pid in dict.fromkeys(p for p in out["policy_id"] if p is not None):
+    for pid in dict.fromkeys(p for p in out["policy_id"] if isinstance(p, str)):
         i = int(np.flatnonzero((out["policy_id"] == pid).to_numpy())[0])
         for col, what in (("name", "政策名称"), ("park_id", "园区编号")):
             if (pid, col) not in first:

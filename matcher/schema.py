@@ -533,7 +533,7 @@ def check_known_ids(
         return
     ids = set(known[col].astype(str))
     for i, value in enumerate(out[col].tolist()):
-        if value is not None and value not in ids:
+        if isinstance(value, str) and value not in ids:
             problems.append(
                 Problem(
                     column=header_of.get(col, col),

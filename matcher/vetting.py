@@ -295,7 +295,8 @@ def validate_standards(
     if "source" in header_of:
         out["source"] = frame.reset_index(drop=True)[header_of["source"]].map(display_text)
     seen: dict[tuple[Any, Any], int] = {}
-    for i, key in enumerate(zip(out["park_id"], parsed["indicator"], strict=True)):
+    parks_col = [p if isinstance(p, str) else None for p in out["park_id"]]
+    for i, key in enumerate(zip(parks_col, parsed["indicator"], strict=True)):
         if key[1] is None:
             continue
         if key in seen:
@@ -313,7 +314,7 @@ def validate_standards(
     if parks is not None:
         known = set(parks["park_id"].astype(str))
         for i, pid in enumerate(out["park_id"].tolist()):
-            if pid is not None and pid not in known:
+            if isinstance(pid, str) and pid not in known:
                 problems.append(
                     Problem(
                         column=header_of.get("park_id", "园区编号"),
