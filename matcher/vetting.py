@@ -511,9 +511,8 @@ class VettingResult:
             if r.status_key == "no_standard":
                 continue
             mark = {"pass": "✓", "fail": "✗", "needs_info": "?"}[str(r.status_key)]
-            lines.append(
-                f"  {mark} {r.label}：{r.status}{'' if r.hard else '（软性）'}；{r.figures}"
-            )
+            soft = "" if r.hard else "（软性）"
+            lines.append(f"  {mark} {r.label}{soft}：{r.status}；{r.figures}")
         if self.missing:
             lines.append("  需补充：" + "、".join(self.missing))
         return "\n".join(lines)
