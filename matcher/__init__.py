@@ -29,7 +29,7 @@ from .exceptions import (
 from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
-from .features.signal import SignalFeature
+from .features.signal import SignalFeature, timing_leads
 from .io import read_table, write_table
 from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
@@ -41,7 +41,13 @@ from .outcomes import (
     validate_outcomes,
 )
 from .persistence import load_model, read_manifest, save_model
-from .policies import load_policies, match_policies, rank_with_policies, validate_policies
+from .policies import (
+    load_policies,
+    match_policies,
+    policies_from_json,
+    rank_with_policies,
+    validate_policies,
+)
 from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
 from .report import AssessmentReport, FontNotFoundError, assessment_report
 from .schema import (
@@ -55,9 +61,16 @@ from .schema import (
     validate_tenants,
 )
 from .scoring import DEFAULT_WEIGHTS, WeightedScorer
-from .signals import EVENT_COLUMNS, load_events, load_sample_events, validate_events
+from .signals import (
+    EVENT_COLUMNS,
+    EVENT_KINDS,
+    load_events,
+    load_sample_events,
+    parse_event_kind,
+    validate_events,
+)
 from .text import normalize_text
-from .vetting import VettingResult, load_standards, rate_tenants, vet_project
+from .vetting import VettingResult, load_standards, rate_tenants, validate_standards, vet_project
 
 try:
     __version__ = version("parkmatch")
@@ -68,6 +81,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "ENTERPRISE_COLUMNS",
     "EVENT_COLUMNS",
+    "EVENT_KINDS",
     "OUTCOME_COLUMNS",
     "PARK_COLUMNS",
     "Allocation",
@@ -122,16 +136,20 @@ __all__ = [
     "match_policies",
     "normalize_text",
     "pair_features",
+    "parse_event_kind",
+    "policies_from_json",
     "rank_with_policies",
     "rate_tenants",
     "read_manifest",
     "read_table",
     "save_model",
+    "timing_leads",
     "validate_enterprises",
     "validate_events",
     "validate_outcomes",
     "validate_parks",
     "validate_policies",
+    "validate_standards",
     "validate_tenants",
     "vet_project",
     "write_table",

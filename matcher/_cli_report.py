@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
@@ -32,6 +31,7 @@ from . import (
     rank_with_policies,
     rate_tenants,
     read_table,
+    timing_leads,
     vet_project,
     write_table,
 )
@@ -110,33 +110,17 @@ def signals_command(
         raise typer.BadParameter("请用 --events 提供企业动态事件表")
     families = [*default_families(), SignalFeature(as_of=as_of)]
     matcher = Matcher(families=families).fit(park_frame, ent_frame, events=event_frame)
-    ranked = matcher.rank_enterprises(park, k=None, min_score=min_score)
-    values, _ = matcher.component_values(
-        np.full(len(ranked), matcher.index_.parks.position[park]),
-        np.array([matcher.index_.enterprises.position[e] for e in ranked["enterprise_id"]]),
-    )
-    ranked = ranked.assign(timing=values[:, matcher.feature_names_.index("signal")])
-    ranked = ranked[ranked["timing"].notna()].sort_values(
-        ["timing", "score"], ascending=False, kind="stable"
-    )
+    leads = timing_leads(matcher, park, k=top, min_score=min_score)
     table = Table(
-        title=f"{park} 招商时机 前 {min(top, len(ranked))} 家（匹配得分 ≥ {min_score:g}）",
+        title=f"{park} 招商时机 前 {len(leads)} 家（匹配得分 ≥ {min_score:g}，共 {leads.attrs['total']} 家有信号）",
         show_lines=True,
         title_justify="left",
     )
     for col in ("企业", "得分", "时机", "依据"):
         table.add_column(col, overflow="fold", ratio=3 if col == "依据" else None)
-    for r in ranked.head(top).itertuples(index=False):
-        reason = next((x for x in str(r.reasons).split("；") if x.startswith("招商时机")), "")
-        full = str(r.reasons).split("；")
-        start = full.index(reason) if reason in full else 0
-        tail = [x for x in full[start + 1 :] if x.split("：")[0] not in _LABELS]
-        text = "；".join([reason.removeprefix("招商时机："), *tail])
-        table.add_row(f"{r.name}\n{r.enterprise_id}", f"{r.score:.1f}", f"{r.timing:.2f}", text)
+    for r in leads.itertuples(index=False):
+        table.add_row(f"{r.name}\n{r.enterprise_id}", f"{r.score:.1f}", f"{r.timing:.2f}", r.reason)
     out.print(table)
-
-
-_LABELS = {"产业匹配", "业务契合", "空间规模", "成长质量", "区位", "产业链协同", "企业意愿"}
 
 
 @app.command("policies")

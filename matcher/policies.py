@@ -901,7 +901,9 @@ def match_policies(
     frame = pd.DataFrame(rows, columns=columns)
     order = {k: i for i, k in enumerate(reversed(STATUSES))}  # recommended first
     frame = frame.iloc[np.argsort(frame["status_key"].map(order).to_numpy(), kind="stable")]
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs["as_of"] = as_date(as_of)
+    return frame
 
 
 def policy_fit(

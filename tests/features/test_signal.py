@@ -177,3 +177,25 @@ def test_raw_events_are_validated_against_the_enterprises(
         Matcher().fit(parks, enterprises, events=raw)
     assert [(p.row, p.value) for p in info.value.problems] == [(3, "NOPE")]
     assert np.isfinite(Matcher().fit(parks, enterprises, events=raw.head(1)).score("P-AL", "E1"))
+
+
+def test_timing_leads_orders_by_timing_and_leaves_unknown_out(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    from matcher import ConfigError, timing_leads
+
+    events = _events(
+        ("E1", "融资", "2025-06-01", "完成 A 轮融资"),
+        ("E9", "扩产", "2026-11-01", "公告铜板带扩产项目"),
+    )
+    m = Matcher(families=[*default_families(), SignalFeature(as_of=AS_OF)])
+    m = m.fit(parks, enterprises, events=events)
+    leads = timing_leads(m, "P-AL", k=None)
+    assert leads["enterprise_id"].tolist()[:2] == ["E9", "E1"]  # fresher first
+    assert leads["timing"].is_monotonic_decreasing
+    assert "E3" not in set(leads["enterprise_id"])  # unknown timing: not a lead here
+    assert "E8" in set(leads["enterprise_id"])  # no events but a relocation push (上海)
+    assert leads.attrs["total"] == len(leads) and str(leads.attrs["as_of"]) == AS_OF
+    assert leads["reason"].iloc[0].startswith("2026-11 公告铜板带扩产项目")
+    with pytest.raises(ConfigError, match="招商时机"):
+        timing_leads(Matcher().fit(parks, enterprises), "P-AL")
