@@ -648,16 +648,17 @@ def _condition(
     raw = col.astype(object).where(col.notna(), None).tolist()
     if field.kind == "codes":
         targets = value.split(";")
-        hit = np.array(
-            [
-                c is not None and any(taxonomy.code_similarity(c, t)[0] >= 1.0 for t in targets)
-                for c in raw
-            ],
+        codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+        per_code = np.array(
+            [any(taxonomy.code_similarity(c, t)[0] >= 1.0 for t in targets) for c in uniques]
+            + [False],
             dtype=bool,
         )
+        hit = per_code[codes]  # each distinct code is compared once (-1 → the last slot)
         return (hit if op == "in" else ~hit) & ~missing, missing
     if field.kind == "place":
-        hit = _place_match(raw, value)
+        codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+        hit = np.append(_place_match(list(uniques), value), False)[codes]
         met = hit if op in ("in", "==") else ~hit
         return met & ~missing, missing
     if field.kind == "bool":
