@@ -569,7 +569,7 @@ class AssessmentReport:
         )
 
         font_path, index = find_cjk_font(font)
-        name = "ParkmatchCJK"
+        name = f"ParkmatchCJK-{Path(font_path).stem}-{index}"  # one registration per font file
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, font_path, subfontIndex=index))
         path = Path(path)
