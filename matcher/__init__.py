@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .allocation import Allocation, allocate
 from .chains import ChainReport, ChainSet, chain_report, load_chains, load_sample_tenants
-from .datasets import load_sample, make_enterprises
+from .datasets import load_sample, make_enterprises, make_events
 from .evaluation import evaluate
 from .exceptions import (
     ConfigError,
@@ -29,6 +29,7 @@ from .exceptions import (
 from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
+from .features.signal import SignalFeature, timing_leads
 from .io import read_table, write_table
 from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
@@ -40,7 +41,15 @@ from .outcomes import (
     validate_outcomes,
 )
 from .persistence import load_model, read_manifest, save_model
+from .policies import (
+    load_policies,
+    match_policies,
+    policies_from_json,
+    rank_with_policies,
+    validate_policies,
+)
 from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
+from .report import AssessmentReport, FontNotFoundError, assessment_report
 from .schema import (
     ENTERPRISE_COLUMNS,
     PARK_COLUMNS,
@@ -52,7 +61,16 @@ from .schema import (
     validate_tenants,
 )
 from .scoring import DEFAULT_WEIGHTS, WeightedScorer
+from .signals import (
+    EVENT_COLUMNS,
+    EVENT_KINDS,
+    load_events,
+    load_sample_events,
+    parse_event_kind,
+    validate_events,
+)
 from .text import normalize_text
+from .vetting import VettingResult, load_standards, rate_tenants, validate_standards, vet_project
 
 try:
     __version__ = version("parkmatch")
@@ -62,9 +80,12 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "DEFAULT_WEIGHTS",
     "ENTERPRISE_COLUMNS",
+    "EVENT_COLUMNS",
+    "EVENT_KINDS",
     "OUTCOME_COLUMNS",
     "PARK_COLUMNS",
     "Allocation",
+    "AssessmentReport",
     "ChainFeature",
     "ChainReport",
     "ChainSet",
@@ -72,6 +93,7 @@ __all__ = [
     "Explanation",
     "FeatureFamily",
     "FitContext",
+    "FontNotFoundError",
     "GBScorer",
     "LinearScorer",
     "Matcher",
@@ -82,11 +104,14 @@ __all__ = [
     "Problem",
     "ReciprocalScorer",
     "SchemaError",
+    "SignalFeature",
     "TwoSidedExplanation",
     "UnknownIdError",
+    "VettingResult",
     "WeightedScorer",
     "__version__",
     "allocate",
+    "assessment_report",
     "chain_report",
     "evaluate",
     "explain_two_sided",
@@ -94,23 +119,38 @@ __all__ = [
     "labelled_pairs",
     "load_chains",
     "load_enterprises",
+    "load_events",
     "load_model",
     "load_outcomes",
     "load_parks",
+    "load_policies",
     "load_sample",
+    "load_sample_events",
     "load_sample_outcomes",
     "load_sample_tenants",
+    "load_standards",
     "load_tenants",
     "make_enterprises",
+    "make_events",
     "make_outcomes",
+    "match_policies",
     "normalize_text",
     "pair_features",
+    "parse_event_kind",
+    "policies_from_json",
+    "rank_with_policies",
+    "rate_tenants",
     "read_manifest",
     "read_table",
     "save_model",
+    "timing_leads",
     "validate_enterprises",
+    "validate_events",
     "validate_outcomes",
     "validate_parks",
+    "validate_policies",
+    "validate_standards",
     "validate_tenants",
+    "vet_project",
     "write_table",
 ]

@@ -26,16 +26,20 @@ from . import (
     MatcherError,
     SchemaError,
     load_enterprises,
+    load_events,
     load_parks,
     load_sample,
     read_table,
     validate_enterprises,
+    validate_events,
     validate_parks,
+    validate_policies,
     write_table,
 )
 from .datasets import write_sample
+from .vetting import validate_standards
 
-__all__ = ["app", "main", "progress_bar"]
+__all__ = ["app", "load_tables", "main", "progress_bar"]
 
 app = typer.Typer(
     name="parkmatch",
@@ -64,6 +68,9 @@ class TableKind(StrEnum):
     auto = "auto"
     parks = "parks"
     enterprises = "enterprises"
+    events = "events"
+    policies = "policies"
+    standards = "standards"
 
 
 #: Chinese headers of exported rankings.
@@ -80,6 +87,7 @@ EXPORT_HEADERS = {
     "capacity": "空间规模贡献",
     "quality": "成长质量贡献",
     "location": "区位贡献",
+    "signal": "招商时机贡献",
 }
 
 
@@ -123,7 +131,9 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
     return weights
 
 
-def _load(parks: Path | None, enterprises: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_tables(parks: Path | None, enterprises: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The parks and enterprises files (both or neither: the bundled sample), every problem of
+    both files in one :class:`SchemaError`."""
     if parks is None and enterprises is None:
         err.print("[dim]未指定 --parks/--enterprises，使用内置郑州示例数据。[/dim]")
         return load_sample()
@@ -141,6 +151,9 @@ def _load(parks: Path | None, enterprises: Path | None) -> tuple[pd.DataFrame, p
     if problems:
         raise SchemaError([p for exc in problems for p in exc.problems])
     return frames[0], frames[1]
+
+
+_load = load_tables  # the name the older command modules import
 
 
 def _print_table(frame: pd.DataFrame, title: str, id_col: str) -> None:
@@ -197,6 +210,10 @@ def rank(
         Path | None,
         typer.Option("--model", help="parkmatch train 训练的模型文件（仅加载可信来源的文件）"),
     ] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option("--events", help="企业动态事件表：加入“招商时机”维度（时效衰减）"),
+    ] = None,
 ) -> None:
     """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
     if (park is None) == (enterprise is None):
@@ -204,12 +221,14 @@ def rank(
     if model is not None and weights:
         raise typer.BadParameter("--model 与 --weights 只能二选一")
     park_frame, ent_frame = _load(parks, enterprises)
+    event_frame = None if events is None else load_events(events, enterprises=ent_frame)
     if model is not None:
         from .persistence import load_model
 
-        matcher = Matcher(scorer=load_model(model)).fit(park_frame, ent_frame)
+        matcher = Matcher(scorer=load_model(model)).fit(park_frame, ent_frame, events=event_frame)
     else:
-        matcher = Matcher(weights=_parse_weights(weights)).fit(park_frame, ent_frame)
+        matcher = Matcher(weights=_parse_weights(weights))
+        matcher = matcher.fit(park_frame, ent_frame, events=event_frame)
     if park is not None:
         result = matcher.rank_enterprises(park, k=top, include_ineligible=include_ineligible)
         name = matcher.parks_.loc[matcher.parks_["park_id"] == park, "name"].iloc[0]
@@ -250,15 +269,37 @@ def validate(
     file: Annotated[Path, typer.Argument(help="要校验的园区表或企业表")],
     kind: Annotated[TableKind, typer.Option(help="表的类型；auto 按表头判断")] = TableKind.auto,
 ) -> None:
-    """校验园区表或企业表，列出全部问题（行号、列、值、应为）。"""
+    """校验园区表、企业表、事件表、政策表或准入标准表，列出全部问题（行号、列、值、应为）。"""
+    if kind is TableKind.policies or (kind is TableKind.auto and file.suffix.lower() == ".json"):
+        from .policies import load_policies
+
+        frame = load_policies(file)
+        n = frame["policy_id"].nunique()
+        out.print(f"[green]✓[/green] {file}：校验通过，共 {n} 项政策、{len(frame)} 行条件。")
+        return
     raw = read_table(file)
     if kind is TableKind.auto:
-        headers = " ".join(map(str, raw.columns))
-        kind = (
-            TableKind.parks
-            if ("park_id" in headers or "园区" in headers)
-            else (TableKind.enterprises)
-        )
+        headers = " ".join(map(str, raw.columns)).lower()
+        if "事件类型" in headers or "kind" in headers:
+            kind = TableKind.events
+        elif "政策编号" in headers or "policy_id" in headers:
+            kind = TableKind.policies
+        elif "标准值" in headers or "threshold" in headers:
+            kind = TableKind.standards
+        elif "park_id" in headers or "园区" in headers:
+            kind = TableKind.parks
+        else:
+            kind = TableKind.enterprises
+    others: dict[TableKind, tuple[Callable[..., pd.DataFrame], str]] = {
+        TableKind.events: (validate_events, "条事件"),
+        TableKind.policies: (validate_policies, "行政策条件"),
+        TableKind.standards: (validate_standards, "项准入标准"),
+    }
+    if kind in others:
+        check, unit = others[kind]
+        checked = check(raw, file=file.name)
+        out.print(f"[green]✓[/green] {file}：校验通过，共 {len(checked)} {unit}。")
+        return
     validator = validate_parks if kind is TableKind.parks else validate_enterprises
     frame = validator(raw, file=file.name)
     label = "园区" if kind is TableKind.parks else "企业"
@@ -285,7 +326,7 @@ def sample(
 
 
 # Commands of later features live in their own modules and register on ``app`` when imported.
-from . import _cli_learning, _cli_scale, _cli_chain  # noqa: E402, F401, I001
+from . import _cli_learning, _cli_scale, _cli_chain, _cli_report  # noqa: E402, F401, I001
 
 
 def main() -> None:

@@ -132,11 +132,15 @@ class Matcher:
         parks: pd.DataFrame,
         enterprises: pd.DataFrame,
         tenants: pd.DataFrame | None = None,
+        *,
+        events: pd.DataFrame | None = None,
     ) -> Matcher:
         """Validate (if needed) and index the parks, enterprises and optional tenants.
 
         Frames from :func:`load_parks` / :func:`load_enterprises` / :func:`load_tenants` are used
-        as they are; raw frames are validated first (raising :class:`SchemaError`).
+        as they are; raw frames are validated first (raising :class:`SchemaError`). ``events``
+        (:func:`load_events`) adds the :class:`SignalFeature` family (招商时机), or hands the
+        events to the one listed in ``families``; without events the families are unchanged.
         """
         if parks.attrs.get("parkmatch_schema") != "parks":
             parks = validate_parks(parks)
@@ -145,6 +149,13 @@ class Matcher:
         if tenants is not None:
             tenants = validate_tenants(tenants, parks=parks, enterprises=enterprises)
         families = list(self.families) if self.families is not None else default_families()
+        if events is not None:
+            from .features.signal import attach_events
+            from .signals import validate_events
+
+            if events.attrs.get("parkmatch_schema") != "events":
+                events = validate_events(events, enterprises=enterprises)
+            families = attach_events(families, events)
         names = [f.name for f in families]
         if len(set(names)) != len(names):
             raise ConfigError(f"评分维度重复：{names}")

@@ -34,15 +34,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .datasets import sample_dir
-from .exceptions import ConfigError, Problem, SchemaError
+from .exceptions import ConfigError, SchemaError
 from .io import read_table
-from .schema import Column, _validate, validate_enterprises, validate_parks
+from .schema import (
+    Column,
+    _validate,
+    check_known_ids,
+    parse_cells,
+    validate_enterprises,
+    validate_parks,
+)
 from .text import normalize_text
 
 __all__ = [
@@ -199,49 +205,10 @@ def validate_outcomes(
     """
     # kind="tenants": a row is unique by its (park_id, enterprise_id) pair, as a ledger's is
     out, problems, header_of = _validate(frame, OUTCOME_COLUMNS, kind="tenants", file=file)
-    rows = np.arange(len(out)) + 2
     parsers = (("outcome", parse_outcome), ("date", parse_date))
-    parsed: dict[str, list[Any]] = {}
-    for col, parser in parsers:
-        values: list[Any] = []
-        for i, raw in enumerate(out[col].tolist()):
-            if raw is None:
-                values.append(None)
-                continue
-            try:
-                values.append(parser(raw))
-            except ValueError as exc:
-                values.append(None)
-                problems.append(
-                    Problem(
-                        column=header_of.get(col, col),
-                        row=int(rows[i]),
-                        value=str(raw),
-                        message="取值无效",
-                        expected=str(exc),
-                        file=file,
-                    )
-                )
-        parsed[col] = values
-    for col, known, label in (
-        ("park_id", parks, "园区表"),
-        ("enterprise_id", enterprises, "企业表"),
-    ):
-        if known is None:
-            continue
-        ids = set(known[col].astype(str))
-        for i, value in enumerate(out[col].tolist()):
-            if value is not None and value not in ids:
-                problems.append(
-                    Problem(
-                        column=header_of.get(col, col),
-                        row=int(rows[i]),
-                        value=str(value),
-                        message=f"编号不在{label}中",
-                        expected=f"{label}中已有的编号",
-                        file=file,
-                    )
-                )
+    parsed = parse_cells(out, parsers, header_of, problems, file=file)
+    check_known_ids(out, "park_id", parks, "园区表", header_of, problems, file=file)
+    check_known_ids(out, "enterprise_id", enterprises, "企业表", header_of, problems, file=file)
     if problems:
         raise SchemaError(problems, file=file)
     out["outcome"] = pd.Series(parsed["outcome"], index=out.index, dtype=object)

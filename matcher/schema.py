@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,14 @@ __all__ = [
     "SRDI_LEVELS",
     "TENANT_COLUMNS",
     "Column",
+    "check_known_ids",
+    "display_text",
     "load_enterprises",
     "load_parks",
     "load_tenants",
     "park_type_from_name",
     "parse_bool",
+    "parse_cells",
     "parse_location_preference",
     "parse_park_type",
     "parse_srdi_level",
@@ -452,8 +456,15 @@ def _rename(
 
 
 def _validate(
-    frame: pd.DataFrame, columns: Sequence[Column], *, kind: str, file: str | None
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    kind: str,
+    file: str | None,
+    unique: bool = True,
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Rename, parse and check every canonical column; ``unique=False`` skips the id check
+    (tables such as events hold many rows per id)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     problems: list[Problem] = []
@@ -509,7 +520,7 @@ def _validate(
         out[col.name] = values
 
     id_col = columns[0].name
-    ids = out[id_col]
+    ids = out[id_col] if unique else pd.Series([None] * len(out), index=out.index, dtype=object)
     if kind == "tenants":  # a tenant row is unique by its (park, enterprise) pair
         ids = out["park_id"].astype(object) + "\x00" + out["enterprise_id"].astype(object)
     dup = ids.notna() & ids.duplicated(keep=False)
@@ -535,6 +546,93 @@ def _validate(
     for c in extras:
         out[c] = frame[c]
     return out, problems, header_of
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def display_text(raw: object) -> str | None:
+    """Text shown to people as written: Traditional → Simplified, whitespace trimmed and
+    collapsed, Chinese punctuation kept (NFKC would turn ``，`` into ``,``); missing → None.
+
+    >>> display_text("  完成B輪融資，用於擴產 ")
+    '完成B轮融资，用于扩产'
+    """
+    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+        return None
+    return " ".join(str(_t2s().convert(str(raw))).split())
+
+
+def parse_cells(
+    out: pd.DataFrame,
+    parsers: Sequence[tuple[str, Callable[[Any], Any]]],
+    header_of: dict[str, str],
+    problems: list[Problem],
+    *,
+    file: str | None,
+) -> dict[str, list[Any]]:
+    """Parse columns of a renamed frame cell by cell (missing stays None).
+
+    Each parser takes a non-missing cell and raises ValueError saying what was expected; every
+    invalid cell adds a problem (sheet row, column as written in the file). Returns the parsed
+    values per column, None where missing or invalid.
+    """
+    rows = np.arange(len(out)) + 2
+    parsed: dict[str, list[Any]] = {}
+    for col, parser in parsers:
+        values: list[Any] = []
+        for i, raw in enumerate(out[col].tolist()):
+            if raw is None:
+                values.append(None)
+                continue
+            try:
+                values.append(parser(raw))
+            except ValueError as exc:
+                values.append(None)
+                problems.append(
+                    Problem(
+                        column=header_of.get(col, col),
+                        row=int(rows[i]),
+                        value=str(raw),
+                        message="取值无效",
+                        expected=str(exc),
+                        file=file,
+                    )
+                )
+        parsed[col] = values
+    return parsed
+
+
+def check_known_ids(
+    out: pd.DataFrame,
+    col: str,
+    known: pd.DataFrame | None,
+    label: str,
+    header_of: dict[str, str],
+    problems: list[Problem],
+    *,
+    file: str | None,
+) -> None:
+    """Add a problem for every ``col`` value that is not an id of ``known`` (skipped if None)."""
+    if known is None or col not in out:
+        return
+    ids = set(known[col].astype(str))
+    for i, value in enumerate(out[col].tolist()):
+        if isinstance(value, str) and value not in ids:
+            problems.append(
+                Problem(
+                    column=header_of.get(col, col),
+                    row=i + 2,
+                    value=str(value),
+                    message=f"编号不在{label}中",
+                    expected=f"{label}中已有的编号",
+                    file=file,
+                )
+            )
 
 
 def _check_lat_lon_pairs(
@@ -672,7 +770,10 @@ def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFr
     _fill_locations(out)
     named = out["name"].map(park_type_from_name)
     declared = out["park_type"].notna()
-    out["park_type_source"] = np.where(declared, "declared", np.where(named.notna(), "name", None))
+    source = pd.Series(None, index=out.index, dtype=object)
+    source[named.notna()] = "name"
+    source[declared] = "declared"
+    out["park_type_source"] = source
     out["park_type"] = out["park_type"].where(declared, named)
     result = _finish(out, PARK_COLUMNS, _PARK_EXTRA)
     result.attrs["parkmatch_schema"] = "parks"

@@ -12,6 +12,7 @@ error                      status   when
 ``UnknownIdError``         404      a park or enterprise that is not in the data
 request validation         422      a parameter or body of the wrong type or range
 ``IndexNotReadyError``     503      no index yet, or it lags a write (``Retry-After``)
+``FontNotFoundError``      503      a PDF report without a Chinese font on the server
 missing / wrong API key    401/403  no ``X-API-Key`` / a key that is not configured
 upload too large           413      over ``PARKMATCH_MAX_UPLOAD_MB``
 conflict                   409      the id exists already
@@ -34,7 +35,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matcher import ConfigError, MatcherError, SchemaError, UnknownIdError
+from matcher import ConfigError, FontNotFoundError, MatcherError, SchemaError, UnknownIdError
 
 __all__ = ["IndexNotReadyError", "install_error_handlers", "problem"]
 
@@ -146,6 +147,11 @@ async def _matcher_error(request: Request, exc: Exception) -> Any:
     return _json(422, {"detail": str(exc)})
 
 
+async def _font_missing(request: Request, exc: Exception) -> Any:
+    log.error("PDF 报告缺少中文字体：%s", exc)
+    return _json(503, {"detail": f"服务器无法生成 PDF：{exc}"})
+
+
 async def _index_not_ready(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, IndexNotReadyError)
     headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
@@ -202,6 +208,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SchemaError, _schema_error)
     app.add_exception_handler(UnknownIdError, _unknown_id)
     app.add_exception_handler(ConfigError, _config_error)
+    app.add_exception_handler(FontNotFoundError, _font_missing)
     app.add_exception_handler(MatcherError, _matcher_error)
     app.add_exception_handler(IndexNotReadyError, _index_not_ready)
     app.add_exception_handler(RequestValidationError, _request_validation)

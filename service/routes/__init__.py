@@ -11,6 +11,7 @@ from .health import router as health_router
 from .imports import router as imports_router
 from .leads import router as leads_router
 from .models import router as models_router
+from .opportunity import router as opportunity_router
 from .parks import router as parks_router
 from .tenants import router as tenants_router
 
@@ -22,6 +23,7 @@ routers: list[APIRouter] = [
     parks_router,
     enterprises_router,
     leads_router,
+    opportunity_router,  # before imports: its /imports/events|policies|standards win over /imports/{kind}
     imports_router,
     exports_router,
     tenants_router,
