@@ -125,6 +125,13 @@ class _ParkFields(BaseModel):
     excluded_industries: str | list[str] | None = Field(
         default=None, description="禁止入驻行业：GB/T 4754-2017 代码"
     )
+    park_type: Text = Field(
+        default=None,
+        description="园区类型：小微企业园 / 专业园区 / 开发区（高新区）/ 孵化器 / 物流园；留空时按园区名称判断",
+    )
+    location_preference: Text = Field(
+        default=None, description="招引方向：不限（默认）/ 本地培育 / 异地招引"
+    )
     weights: dict[str, float] | None = Field(
         default=None,
         description="本园区的评分权重覆盖，如 {'industry': 0.5}（对应表格中的 weight_* 列）",
@@ -171,6 +178,11 @@ class ParkPublic(BaseModel):
     positioning: str | None
     available_sqm: float | None
     excluded_industries: list[str]
+    park_type: str | None = Field(
+        default=None, description="micro / specialized / zone / incubator / logistics"
+    )
+    park_type_source: str | None = Field(default=None, description="declared / name")
+    location_preference: str | None = Field(default=None, description="any / local / remote")
     weights: dict[str, float]
     extra: dict[str, Any]
     created_at: datetime

@@ -82,7 +82,7 @@ __all__ = [
 #: The canonical columns of the library's schemas, in its order.
 PARK_FIELDS = tuple(c.name for c in PARK_COLUMNS)
 ENTERPRISE_FIELDS = tuple(c.name for c in ENTERPRISE_COLUMNS)
-_PARK_SOURCES = ("location_source",)
+_PARK_SOURCES = ("location_source", "park_type_source")
 _ENTERPRISE_SOURCES = ("size_class_source", "location_source")
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 
@@ -137,6 +137,9 @@ class Park(Base):
     positioning: Mapped[str | None] = mapped_column(Text)
     available_sqm: Mapped[float | None]
     excluded_industries: Mapped[str | None] = mapped_column(Text)
+    park_type: Mapped[str | None] = mapped_column(String)
+    park_type_source: Mapped[str | None] = mapped_column(String)
+    location_preference: Mapped[str | None] = mapped_column(String)
     weights: Mapped[dict[str, Any]] = mapped_column(default=dict)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -247,8 +250,19 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
+    """Create the tables that do not exist yet, and add the columns a newer version added to
+    an existing table (nullable columns only: nothing stored is touched)."""
     Base.metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(
+                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                    )
 
 
 def is_empty(session: Session) -> bool:
@@ -400,6 +414,8 @@ def _declared(row: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
         out["size_class"] = None
     if row.get("location_source") != "given":
         out["lat"] = out["lon"] = None
+    if "park_type" in out and row.get("park_type_source") != "declared":
+        out["park_type"] = None
     return out
 
 
