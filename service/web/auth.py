@@ -162,8 +162,14 @@ def _here(request: Request) -> str:
 
 
 def _login_redirect(request: Request) -> SignInRequiredError:
-    target = _here(request) if request.method == "GET" else request.headers.get("referer")
-    return SignInRequiredError(f"/app/login?next={quote(local_path(target))}")
+    if request.method == "GET":
+        target: str | None = _here(request)
+    else:  # back to the page the form was on, when it is one of ours
+        referer = urlsplit(request.headers.get("referer") or "")
+        same_site = referer.netloc in ("", request.url.netloc)
+        query = f"?{referer.query}" if referer.query else ""
+        target = referer.path + query if same_site else None
+    return SignInRequiredError(f"/app/login?next={quote(local_path(target), safe='/%')}")
 
 
 async def check_csrf(request: Request, ctx: WebContext) -> None:

@@ -184,7 +184,8 @@ def parse_leads_form(
     size_class = _choices(multi.getlist("size_class"), SIZE_LABELS, "企业规模", errors)
     srdi_level = _choices(multi.getlist("srdi_level"), SRDI_LABELS, "专精特新等级", errors)
     industry = (multi.get("industry") or "").strip() or None
-    if industry is not None and not ranking.industry_prefix(industry):
+    code = ranking.industry_prefix(industry)
+    if industry is not None and not re.fullmatch(r"[A-Z]|\d{1,6}", code or ""):
         errors.append(f"行业代码「{industry}」无效，已忽略")
         industry = None
     high_tech_text = (multi.get("high_tech") or "").strip().lower()

@@ -85,7 +85,7 @@ def _parks(session: Session) -> list[tuple[str, str]]:
 
 def _display_names(session: Session) -> dict[str, str]:
     rows = session.execute(select(store.Account.username, store.Account.display_name))
-    return dict(rows)
+    return {str(u): str(d) for u, d in rows.all()}
 
 
 def _labels(snapshot: Snapshot) -> dict[str, str]:
@@ -505,9 +505,10 @@ def board(
     for chunk_start in range(0, len(ids), 500):
         chunk = sorted(ids)[chunk_start : chunk_start + 500]
         names.update(
-            session.execute(select(E.enterprise_id, E.name).where(E.enterprise_id.in_(chunk)))
-            .tuples()
-            .all()
+            (str(e), str(n))
+            for e, n in session.execute(
+                select(E.enterprise_id, E.name).where(E.enterprise_id.in_(chunk))
+            )
         )
     parks = dict(_parks(session))
     columns: dict[str, list[Any]] = {s: [] for s in STATUS_LABELS}
