@@ -58,8 +58,18 @@ def no_error_text(driver: Any) -> None:
     assert body.strip(), "blank page"
 
 
-def rows(driver: Any) -> list[Any]:
-    return css_all(driver, "#leads-table tbody tr[data-enterprise]")
+def rows(driver: Any) -> list[dict[str, str]]:
+    """The leads table's rows, read in one script (htmx may swap the table at any moment)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#leads-table tbody tr[data-enterprise]'))"
+        ".map(r => ({enterprise: r.dataset.enterprise, county: r.dataset.county,"
+        " score: r.dataset.score}));"
+    )
+
+
+def total_of(driver: Any) -> int:
+    """The count the leads table says qualified."""
+    return int(driver.execute_script("return document.getElementById('leads-table').dataset.total"))
 
 
 def sign_in(driver: Any, server: Server) -> None:
@@ -83,22 +93,22 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     # --- a park's leads, filtered
     d.get(server.url("/app/parks/GY-LZ-AL/leads"))
     no_error_text(d)
-    total = int(css(d, "#leads-table").get_attribute("data-total"))
+    total = total_of(d)
     assert total > 100 and len(rows(d)) == 20
     county = css(d, "#f-county")
     county.send_keys("巩义市")
     css(d, "input[name=srdi_level][value=none]").click()
     css(d, "#apply-filters").click()
     wait_for(d, lambda d: "county=" in d.current_url, what="filtered URL")
-    wait_for(d, lambda d: int(css(d, "#leads-table").get_attribute("data-total")) < total)
+    wait_for(d, lambda d: total_of(d) < total, what="filtered count")
     filtered = rows(d)
     assert filtered, "no lead in 巩义市"
-    assert {r.get_attribute("data-county") for r in filtered} == {"巩义市"}
-    scores = [float(r.get_attribute("data-score")) for r in filtered]
+    assert {r["county"] for r in filtered} == {"巩义市"}
+    scores = [float(r["score"]) for r in filtered]
     assert scores == sorted(scores, reverse=True)
 
     # --- a weight slider re-ranks live (htmx), and the view keeps its filters
-    before = [float(r.get_attribute("data-score")) for r in rows(d)]
+    before = [float(r["score"]) for r in rows(d)]
     slider = css(d, "#w-quality")
     d.execute_script(
         "arguments[0].value = 100; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
@@ -106,16 +116,15 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     )
     wait_for(d, lambda d: "w_quality=100" in d.current_url, what="slider re-rank")
     wait_for(d, lambda d: "自定义权重" in css(d, "#result-count").text)
-    after = [float(r.get_attribute("data-score")) for r in rows(d)]
-    assert {r.get_attribute("data-county") for r in rows(d)} == {"巩义市"}
+    after = [float(r["score"]) for r in rows(d)]
+    assert {r["county"] for r in rows(d)} == {"巩义市"}
     assert after != before and after == sorted(after, reverse=True)
     d.get(server.url("/app/parks/GY-LZ-AL/leads?county=巩义市&srdi_level=none"))
     screenshot(d, "leads-filtered")
 
     # --- open a lead, read the waterfall
-    first = rows(d)[0]
-    enterprise_id = first.get_attribute("data-enterprise")
-    first.find_element("css selector", "a.lead-link").click()
+    enterprise_id = rows(d)[0]["enterprise"]
+    css(d, f"tr[data-enterprise='{enterprise_id}'] a.lead-link").click()
     wait_for(d, lambda d: css_all(d, "#waterfall[data-ready]"), what="waterfall drawn")
     no_error_text(d)
     option = d.execute_script(
@@ -172,7 +181,7 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
 
     # --- export the filtered view to XLSX (a real download)
     d.get(server.url("/app/parks/GY-LZ-AL/leads?county=巩义市&srdi_level=none"))
-    shown = [r.get_attribute("data-enterprise") for r in rows(d)]
+    shown = [r["enterprise"] for r in rows(d)]
     css(d, "#export-xlsx").click()
     downloads: Path = d.downloads
     wait_for(
