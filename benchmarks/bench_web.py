@@ -47,12 +47,19 @@ def views(park_ids: list[str], pages: int) -> list[tuple[str, str, dict[str, obj
     for i, park in enumerate(park_ids):
         out.append(("first view", park, {}))
         out += [("next pages", park, {"offset": 20 * p}) for p in range(1, pages)]
-        out.append(("filters", park, {"county": "巩义市、荥阳市", "size_class": ["small", "micro"]}))
+        out.append(
+            ("filters", park, {"county": "巩义市、荥阳市", "size_class": ["small", "micro"]})
+        )
         out.append(("filters", park, {"srdi_level": ["provincial", "national"], "limit": 50}))
         out.append(("status filter", park, {"status": "untracked"}))
         for j in range(2):  # slider positions: new weights, ranked again by the library
-            weights = {"w_industry": 20 + 7 * i + j, "w_text": 30, "w_capacity": 15,
-                       "w_quality": 25 - j, "w_location": 10}
+            weights = {
+                "w_industry": 20 + 7 * i + j,
+                "w_text": 30,
+                "w_capacity": 15,
+                "w_quality": 25 - j,
+                "w_location": 10,
+            }
             out.append(("weight sliders", park, weights))
     return out
 

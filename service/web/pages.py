@@ -354,7 +354,7 @@ def leads_page(
     return response
 
 
-@router.get("/parks/{park_id}/leads/export")
+@router.get("/parks/{park_id}/leads-export")
 def leads_export(
     park_id: str,
     ctx: WebReaderDep,

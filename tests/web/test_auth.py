@@ -207,7 +207,7 @@ def test_closed_reads_send_pages_to_sign_in_but_keys_and_sessions_open_them(tmp_
         assert client.get("/parks").status_code == 401
         sign_in(client)
         assert client.get("/app/parks/P-AL/leads").status_code == 200
-        export = client.get("/app/parks/P-AL/leads/export?format=csv")
+        export = client.get("/app/parks/P-AL/leads-export?format=csv")
         assert export.status_code == 200 and "企业编号" in export.content.decode("utf-8-sig")
 
 

@@ -203,12 +203,12 @@ def test_paging_links_walk_the_whole_list(shared):
 def test_export_of_the_view_matches_the_page(shared):
     params = {"county": "巩义市", "include_ineligible": "true"}
     page = shared.get("/app/parks/P-AL/leads", params=params).text
-    r = shared.get("/app/parks/P-AL/leads/export", params={**params, "format": "xlsx"})
+    r = shared.get("/app/parks/P-AL/leads-export", params={**params, "format": "xlsx"})
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "attachment" in r.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == ids_in_table(page)
-    csv = shared.get("/app/parks/P-AL/leads/export", params={**params, "format": "csv"})
+    csv = shared.get("/app/parks/P-AL/leads-export", params={**params, "format": "csv"})
     assert csv.content.decode("utf-8-sig").splitlines()[0].startswith("排名,企业编号,企业名称")
 
 

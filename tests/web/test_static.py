@@ -63,3 +63,10 @@ def test_static_files_are_not_behind_the_sign_in(tmp_path: Path):
     with workbench(tmp_path, reads_open=False) as c:
         assert c.get("/app/static/app.css").status_code == 200
         assert c.get("/app/static/vendor/htmx/htmx.min.js").status_code == 200
+
+
+def test_make_run_announces_the_workbench_url():
+    makefile = (STATIC_DIR.parents[2] / "Makefile").read_text(encoding="utf-8")
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "/app/" in serve and "PARKMATCH_PORT:-8000" in makefile
+    assert "run: leads serve" in makefile
