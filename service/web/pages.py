@@ -277,15 +277,22 @@ def overview(ctx: WebReaderDep, session: SessionDep, indexer: IndexerDep) -> Res
 
 
 # ---------------------------------------------------------------------------- leads
+def _park_start(
+    ctx: WebContext, session: Session, park_id: str | None, page: str, nav: str, title: str
+) -> Response:
+    """Redirect to a park's ``page``: the chosen park, else the first; say so when none."""
+    if park_id and park_id.strip():
+        return _redirect(f"/app/parks/{quote(park_id.strip())}/{page}")
+    parks = _parks(session)
+    if not parks:
+        return render(ctx, "empty.html", {"what": "园区"}, nav=nav, title=title)
+    return _redirect(f"/app/parks/{quote(sorted(parks)[0][0])}/{page}")
+
+
 @router.get("/leads")
 def leads_start(ctx: WebReaderDep, session: SessionDep, park_id: str | None = None) -> Response:
     """园区线索入口：转到所选（或第一个）园区的线索页。"""
-    if park_id:
-        return _redirect(f"/app/parks/{quote(park_id.strip())}/leads")
-    parks = _parks(session)
-    if not parks:
-        return render(ctx, "empty.html", {"what": "园区"}, nav="leads", title="园区线索")
-    return _redirect(f"/app/parks/{quote(sorted(parks)[0][0])}/leads")
+    return _park_start(ctx, session, park_id, "leads", "leads", "园区线索")
 
 
 @router.get("/parks/{park_id}/leads", response_class=HTMLResponse)
@@ -684,12 +691,7 @@ async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) ->
 @router.get("/chain")
 def chain_start(ctx: WebReaderDep, session: SessionDep, park_id: str | None = None) -> Response:
     """产业链入口：转到所选（或第一个）园区的产业链图谱。"""
-    if park_id:
-        return _redirect(f"/app/parks/{quote(park_id.strip())}/chain")
-    parks = _parks(session)
-    if not parks:
-        return render(ctx, "empty.html", {"what": "园区"}, nav="chain", title="产业链")
-    return _redirect(f"/app/parks/{quote(sorted(parks)[0][0])}/chain")
+    return _park_start(ctx, session, park_id, "chain", "chain", "产业链")
 
 
 @router.get("/parks/{park_id}/chain", response_class=HTMLResponse)

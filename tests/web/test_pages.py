@@ -474,3 +474,43 @@ def test_index_not_ready_shows_a_page_that_refreshes_itself(tmp_path):
         assert r.status_code == 503 and 'http-equiv="refresh"' in r.text
         assert "导入" in r.text
         assert empty.get("/app/").status_code == 200
+
+
+def test_models_page_trains_a_model_from_a_ledger(client, tmp_path):
+    token = sign_in(client)
+    ledger = (
+        "park_id,enterprise_id,outcome,date\n"
+        "P-AL,E1,visited,2024-01-05\nP-AL,E2,contacted,2024-01-06\n"
+        "P-FOOD,E3,signed,2024-02-01\nP-AL,E4,declined,2024-02-03\n"
+    )
+    r = client.post(
+        "/app/models/train",
+        data={
+            "csrf_token": token,
+            "name": "台账模型",
+            "kind": "logistic",
+            "evaluate_folds": "0",
+            "activate": "on",
+        },
+        files={"file": ("台账.csv", ledger.encode())},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:400]
+    models = client.get("/models").json()
+    assert models["active"] == "台账模型"
+    assert 'data-model="台账模型"' in client.get("/app/models").text
+    bad = client.post(
+        "/app/models/train",
+        data={"csrf_token": token, "name": "另一个", "kind": "logistic", "evaluate_folds": "0"},
+        files={"file": ("台账.csv", b"park_id,enterprise_id,outcome,date\nP-AL,E404,won,x\n")},
+    )
+    assert bad.status_code == 422 and 'id="problems"' in bad.text
+
+
+def test_no_parks_yet_says_what_to_do(tmp_path):
+    from ..service.conftest import make_settings, running
+
+    with running(make_settings(tmp_path)) as empty:
+        for path in ("/app/leads", "/app/chain"):
+            r = empty.get(path)
+            assert r.status_code == 200 and "还没有园区" in r.text
