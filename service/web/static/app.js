@@ -85,11 +85,19 @@
     var el = document.getElementById("park-map");
     var m = data("map-data");
     if (!el || !m || !window.echarts) return;
-    fetch("/app/static/vendor/maps/china.json")
-      .then(function (r) { return r.json(); })
-      .then(function (geo) {
+    /* province outlines, with Henan drawn by its prefecture cities (where the sample parks are) */
+    Promise.all(["china", "henan"].map(function (name) {
+      return fetch("/app/static/vendor/maps/" + name + ".json").then(function (r) { return r.json(); });
+    }))
+      .then(function (maps) {
+        var geo = maps[0];
+        geo.features = geo.features.filter(function (f) { return f.properties.name !== "河南"; })
+          .concat(maps[1].features);
         window.echarts.registerMap("china", geo);
         var chart = chartOn(el);
+        var b = m.bounds;  /* [[west, north], [east, south]]: centre the parks, zoom to fit them */
+        var center = [(b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2];
+        var zoom = Math.max(1, Math.min(40, 55 / Math.max(b[1][0] - b[0][0], b[0][1] - b[1][1])));
         chart.setOption({
           animation: false, textStyle: { fontFamily: FONT },
           tooltip: { trigger: "item", formatter: function (p) {
@@ -100,7 +108,7 @@
             return p.name;
           } },
           legend: { bottom: 4, data: ["园区", "跟进中的线索", "推荐线索"] },
-          geo: { map: "china", roam: true, boundingCoords: m.bounds,
+          geo: { map: "china", roam: true, center: center, zoom: zoom, scaleLimit: { min: 1, max: 60 },
                  itemStyle: { areaColor: "#eef2f6", borderColor: "#9aa8b8" },
                  emphasis: { itemStyle: { areaColor: "#dde6ef" }, label: { show: false } },
                  label: { show: false } },
@@ -111,8 +119,9 @@
               symbolSize: 9, itemStyle: { color: "#fac858", borderColor: "#8a6d00" } },
             { name: "园区", type: "effectScatter", coordinateSystem: "geo", data: m.parks,
               symbolSize: 13, rippleEffect: { scale: 2.2 }, itemStyle: { color: "#b71c1c" },
-              label: { show: true, position: "right", fontSize: 11,
-                       formatter: function (p) { return p.data.park_id; } } }
+              label: { show: false, position: "right", fontSize: 11,
+                       formatter: function (p) { return p.data.name; } },
+              emphasis: { label: { show: true } } }
           ]
         });
         chart.on("click", function (p) {
