@@ -19,7 +19,9 @@ import hmac
 import json
 import re
 import secrets
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ from .. import store
 
 __all__ = [
     "MIN_PASSWORD",
+    "LoginThrottle",
     "SessionData",
     "authenticate",
     "create_account",
@@ -189,6 +192,54 @@ def secret_key(engine: Engine, configured: str | None) -> bytes:
                 select(store.ServiceSecret).where(store.ServiceSecret.name == _SECRET_NAME)
             ).one()
         return row.value.encode("utf-8")
+
+
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per (username, address) in ``window`` seconds.
+
+    Kept in the process (each worker counts its own): a brake on password guessing on top of
+    the slow hash, not an account lock-out.
+
+    >>> t = LoginThrottle(limit=2, window=60)
+    >>> t.failed("zhangsan", "1.2.3.4"); t.failed("zhangsan", "1.2.3.4")
+    >>> t.wait_seconds("zhangsan", "1.2.3.4") > 0, t.wait_seconds("lisi", "1.2.3.4")
+    (True, 0.0)
+    """
+
+    def __init__(self, *, limit: int = 5, window: float = 900.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def wait_seconds(self, username: str, address: str) -> float:
+        """Seconds until this pair may try again (0 when it may now)."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent((username.strip().lower(), address), now)
+            if len(times) < self.limit:
+                return 0.0
+            return max(0.0, self.window - (now - times[0]))
+
+    def failed(self, username: str, address: str) -> None:
+        """Count a failed sign-in."""
+        now = time.monotonic()
+        with self._lock:
+            self._recent((username.strip().lower(), address), now).append(now)
+            if len(self._failures) > 10_000:  # forget idle pairs
+                for key in [k for k, v in self._failures.items() if not v]:
+                    del self._failures[key]
+
+    def succeeded(self, username: str, address: str) -> None:
+        """Forget the failures of this pair."""
+        with self._lock:
+            self._failures.pop((username.strip().lower(), address), None)
 
 
 # ---------------------------------------------------------------------------- sessions

@@ -42,7 +42,7 @@ from ..schemas import (
     ModelActiveIn,
     ModelKind,
 )
-from .accounts import SessionData, authenticate, password_fingerprint
+from .accounts import LoginThrottle, SessionData, authenticate, password_fingerprint
 from .auth import (
     WebContext,
     WebFormReaderDep,
@@ -136,6 +136,13 @@ def _sort_rows(rows: list[dict[str, Any]], key: str, descending: bool) -> list[d
 
 
 # ---------------------------------------------------------------------------- sign-in
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle | None = getattr(request.app.state, "login_throttle", None)
+    if throttle is None:
+        throttle = request.app.state.login_throttle = LoginThrottle()
+    return throttle
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> Response:
     """登录页。"""
@@ -152,14 +159,31 @@ async def login(request: Request) -> Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     target = local_path(str(form.get("next") or ""))
+    throttle = _throttle(request)
+    address = request.client.host if request.client else ""
+    wait = throttle.wait_seconds(username, address)
+    if wait > 0:
+        return render(
+            ctx,
+            "login.html",
+            {
+                "next": target,
+                "username": username,
+                "error": f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试",
+            },
+            status_code=429,
+            title="登录",
+        )
     engine = request.app.state.engine
     with Session(engine) as session:
         account = authenticate(session, username, password)
         if account is not None:
             account.last_login_at = store.utcnow()
             fingerprint = password_fingerprint(account.password_hash)
+            signed_in = account.username
             session.commit()
     if account is None:
+        throttle.failed(username, address)
         return render(
             ctx,
             "login.html",
@@ -167,8 +191,9 @@ async def login(request: Request) -> Response:
             status_code=401,
             title="登录",
         )
+    throttle.succeeded(username, address)
     response = _redirect(target)
-    set_session_cookie(response, ctx, SessionData.new(username, fingerprint))
+    set_session_cookie(response, ctx, SessionData.new(signed_in, fingerprint))
     return response
 
 

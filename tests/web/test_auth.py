@@ -254,3 +254,14 @@ def test_account_cli_creates_lists_and_refuses_duplicates(tmp_path):
     with Session(engine) as session:
         account = session.get(store.Account, "lisi")
         assert account is not None and verify_password("li-si-password", account.password_hash)
+
+
+def test_repeated_failed_sign_ins_are_slowed_down(client):
+    token = csrf_of(client.get("/app/login").text)
+    form = {"csrf_token": token, "username": "zhangsan", "password": "wrong-password"}
+    codes = [client.post("/app/login", data=form).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    right = client.post("/app/login", data={**form, "password": OFFICER[1]})
+    assert right.status_code == 429 and "分钟后再试" in right.text  # even the right password waits
+    other = client.post("/app/login", data={**form, "username": "lisi"})
+    assert other.status_code == 401  # another name is counted apart
