@@ -119,6 +119,12 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     after = [float(r["score"]) for r in rows(d)]
     assert {r["county"] for r in rows(d)} == {"巩义市"}
     assert after != before and after == sorted(after, reverse=True)
+    d.execute_script(  # a second slider after the first: still live
+        "arguments[0].value = 0; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        css(d, "#w-location"),
+    )
+    wait_for(d, lambda d: "w_location=0" in d.current_url, what="second slider re-rank")
+    assert "w_quality=100" in d.current_url
     d.get(server.url("/app/parks/GY-LZ-AL/leads?county=巩义市&srdi_level=none"))
     screenshot(d, "leads-filtered")
 
@@ -191,8 +197,8 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     )
     time.sleep(0.5)
     path = next(downloads.glob("*.xlsx"))
-    sheet = load_workbook(path, read_only=True).active
-    table = list(sheet.iter_rows(values_only=True))
+    with path.open("rb") as fh:
+        table = list(load_workbook(fh).active.iter_rows(values_only=True))
     header = list(table[0])
     assert header[:3] == ["排名", "企业编号", "企业名称"]
     assert [r[1] for r in table[1:]] == shown

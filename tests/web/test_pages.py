@@ -514,3 +514,9 @@ def test_no_parks_yet_says_what_to_do(tmp_path):
         for path in ("/app/leads", "/app/chain"):
             r = empty.get(path)
             assert r.status_code == 200 and "还没有园区" in r.text
+
+
+def test_a_mistyped_parameter_gets_a_page_not_json(shared):
+    r = shared.get("/app/enterprises", params={"offset": "abc"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "输入有误" in r.text and "offset" in r.text
