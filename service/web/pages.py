@@ -70,7 +70,16 @@ PROFILE_FIELDS = tuple(
     c
     for c in ENTERPRISE_COLUMNS
     if c.name
-    not in ("enterprise_id", "name", "credit_code", "lat", "lon", "size_class", "srdi_level")
+    not in (
+        "enterprise_id",
+        "name",
+        "credit_code",
+        "lat",
+        "lon",
+        "size_class",
+        "srdi_level",
+        "high_tech",
+    )
 )
 
 

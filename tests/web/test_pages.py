@@ -520,3 +520,13 @@ def test_a_mistyped_parameter_gets_a_page_not_json(shared):
     r = shared.get("/app/enterprises", params={"offset": "abc"})
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert "输入有误" in r.text and "offset" in r.text
+
+
+def test_match_form_has_each_field_once(shared):
+    page = shared.get("/app/match").text
+    names = re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', page)
+    assert len(names) == len(set(names)) and {
+        "industry_code",
+        "business_scope",
+        "high_tech",
+    } <= set(names)
