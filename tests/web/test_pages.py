@@ -530,3 +530,24 @@ def test_match_form_has_each_field_once(shared):
         "business_scope",
         "high_tech",
     } <= set(names)
+
+
+def test_text_from_the_data_is_escaped_everywhere(client):
+    from ..service.conftest import upload, wait_index
+
+    evil = '<script>alert("x")</script>'
+    sheet = (
+        "enterprise_id,name,industry_code,business_scope,county\n"
+        f'X9,"{evil.replace(chr(34), chr(34) * 2)}",3252,铝型材加工,巩义市\n'
+    )
+    assert upload(client, "enterprises", sheet).status_code == 200
+    wait_index(client)
+    for path in (
+        "/app/parks/P-AL/leads?county=巩义市",
+        "/app/parks/P-AL/leads/X9",
+        "/app/enterprises?q=X9",
+        "/app/enterprises/X9",
+    ):
+        page = client.get(path).text
+        assert "<script>alert" not in page, path
+        assert "&lt;script&gt;" in page or "\\u003cscript\\u003e" in page, path
