@@ -27,8 +27,11 @@
     charts.push(chart);
     return chart;
   }
+  var resizeTimer = null;
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { if (!c.isDisposed()) c.resize(); });
+    clearTimeout(resizeTimer);  /* the waterfall's labels depend on the width: draw it again */
+    resizeTimer = setTimeout(drawWaterfall, 150);
   });
 
   var FONT = getComputedStyle(document.documentElement).fontFamily;
@@ -52,7 +55,7 @@
     });
     chart.setOption({
       animation: false, textStyle: { fontFamily: FONT },
-      grid: { left: 48, right: 16, top: 24, bottom: 64 },
+      grid: { left: 44, right: 12, top: 24, bottom: 24, containLabel: true },
       tooltip: {
         trigger: "axis", axisPointer: { type: "shadow" },
         formatter: function (items) {
@@ -63,7 +66,7 @@
         }
       },
       xAxis: { type: "category", data: steps.map(function (s) { return s.label; }),
-               axisLabel: { interval: 0, rotate: steps.length > 7 ? 30 : 0 } },
+               axisLabel: { interval: 0, rotate: steps.length > 7 || el.clientWidth < 520 ? 40 : 0 } },
       yAxis: { type: "value", name: "分", min: 0 },
       series: [
         { name: "起点", type: "bar", stack: "w", silent: true, data: base,
