@@ -1,6 +1,7 @@
 # parkmatch — two commands for a fresh machine:
 #   make run    install into .venv, print ranked leads for the 巩义 aluminium park from the
-#               sample, then start the service on http://127.0.0.1:8000 (Ctrl-C stops it)
+#               sample, then start the service and its workbench on
+#               http://127.0.0.1:8000/app/ (Ctrl-C stops it)
 #   make test   install into .venv and run lint, type checks and the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PARK   ?= GY-LZ-AL
 
-.PHONY: install run leads serve test lint bench clean
+HOST   ?= $${PARKMATCH_HOST:-127.0.0.1}
+PORT   ?= $${PARKMATCH_PORT:-8000}
+
+.PHONY: install run leads serve account test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +28,11 @@ leads: $(STAMP)
 	$(BIN)/parkmatch rank --park $(PARK) --top 10
 
 serve: $(STAMP)
+	@echo "招商工作台 http://$(HOST):$(PORT)/app/   接口文档 http://$(HOST):$(PORT)/docs   （Ctrl-C 停止）"
 	$(BIN)/python -m service
+
+account: $(STAMP)   # make account ACCOUNT=zhangsan NAME=张三  (asks for the password)
+	$(BIN)/python -m service.web account add $(ACCOUNT) --name "$(NAME)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

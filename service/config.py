@@ -22,6 +22,11 @@ variable                       default                         meaning
 ``PARKMATCH_MODELS_DIR``       ``models/`` beside the SQLite   trained model files (``.joblib`` +
                                file (else the working dir)     ``.json`` manifest), registered at
                                                                start
+``PARKMATCH_SECRET_KEY``       generated once, kept in the     signs the workbench's session
+                               database                        cookies (≥ 32 characters)
+``PARKMATCH_SESSION_HOURS``    ``12``                          how long a sign-in lasts
+``PARKMATCH_COOKIE_SECURE``    ``false``                       ``true``: session cookie only over
+                                                               HTTPS (set it behind TLS)
 =============================  ==============================  ====================================
 """
 
@@ -75,6 +80,18 @@ class Settings(BaseSettings):
         default=None,
         description="训练出的模型文件目录（.joblib 与 .json 清单）；不设置时为 SQLite 文件旁的 "
         "models/，其他数据库为当前目录下的 models/",
+    )
+
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="工作台会话 Cookie 的签名密钥（≥32 个字符）；不设置时自动生成一次并保存在数据库中",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="工作台登录的有效时长（小时）"
+    )
+    cookie_secure: bool = Field(
+        default=False, description="会话 Cookie 只经 HTTPS 发送（部署在 HTTPS 之后时设为 true）"
     )
 
     @property

@@ -24,6 +24,7 @@ from .indexer import Indexer, ModelRegistry, default_registry, register_model_fo
 from .limits import BodySizeLimit
 from .routes import routers
 from .routes.health import router as health_router
+from .web import UPLOAD_PATHS, install_workbench
 
 __all__ = ["create_app"]
 
@@ -108,7 +109,7 @@ def create_app(
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:
-        if path.startswith("/imports") or path == "/models":
+        if path.startswith("/imports") or path == "/models" or path.startswith(UPLOAD_PATHS):
             # the multipart envelope adds a little; the file itself is checked exactly
             return settings.max_upload_bytes + 64 * 1024, "上传文件"
         return _JSON_BODY_LIMIT, "请求体"
@@ -118,4 +119,5 @@ def create_app(
         # reads are open unless PARKMATCH_READS_OPEN=false; /health always is
         guard = [] if router is health_router else [Depends(require_reader)]
         app.include_router(router, dependencies=guard)
+    install_workbench(app)  # 招商工作台 under /app/ (its own sign-in; reads as above)
     return app

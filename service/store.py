@@ -16,6 +16,10 @@ setting ``PARKMATCH_DATABASE_URL``. Tables:
 ``lead_status``, ``lead_history``
     The current state of each tracked lead (park × enterprise) and every change to it, with
     time and actor. History rows outlive the park or enterprise they refer to.
+``accounts``, ``service_secrets``
+    The officers who sign in to the workbench (salted scrypt password hashes, see
+    :mod:`service.web.accounts`) and the key that signs their session cookies when
+    ``PARKMATCH_SECRET_KEY`` is not set (generated once, shared by every worker).
 """
 
 from __future__ import annotations
@@ -55,11 +59,13 @@ from matcher import ENTERPRISE_COLUMNS, PARK_COLUMNS
 __all__ = [
     "ENTERPRISE_FIELDS",
     "PARK_FIELDS",
+    "Account",
     "Base",
     "Enterprise",
     "LeadHistory",
     "LeadStatus",
     "Park",
+    "ServiceSecret",
     "Tenant",
     "counts",
     "create_schema",
@@ -223,6 +229,29 @@ class LeadHistory(Base):
     note: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String)
+
+
+class Account(Base):
+    """An officer who signs in to the workbench; ``username`` is the actor of their changes."""
+
+    __tablename__ = "accounts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class ServiceSecret(Base):
+    """A secret the service generated for itself (e.g. the session-cookie signing key)."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # ---------------------------------------------------------------------------- engine

@@ -18,10 +18,11 @@ router = APIRouter(tags=["health"])
 
 @router.get("/", include_in_schema=False)
 def root() -> dict[str, Any]:
-    """Links to the docs and the health check."""
+    """Links to the workbench, the docs and the health check."""
     return {
         "name": "parkmatch 园区招商匹配服务",
         "version": __version__,
+        "app": "/app/",
         "docs": "/docs",
         "health": "/health",
     }
