@@ -18,6 +18,7 @@ from .relatedness import get_relatedness
 from .schema import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
 from .text import ACTIVITIES, TextVectorizer, get_lexicon
 from .text import _profile as text_profiles
+from .text._inference import CANDIDATES
 from .text._profile import Profile, enterprise_profile, parse_positioning
 
 __all__ = [
@@ -138,7 +139,17 @@ class IndustryInferrer:
             dtype=np.int8,
         )
         make = np.array([p.inference.make_share for p in profiles] + [0.0], dtype=np.float32)
+        tax = taxonomy.get_taxonomy()
+        k = CANDIDATES
+        leaf = np.full((len(profiles) + 1, k), -1, dtype=np.int32)
+        share = np.zeros((len(profiles) + 1, k), dtype=np.float32)
+        for i, p in enumerate(profiles):
+            for j, (cand, part) in enumerate(p.inference.candidates[:k]):
+                leaf[i, j] = tax.ids[cand]
+                share[i, j] = part
         return {
+            "cand_leaf": leaf[rows],
+            "cand_share": share[rows],
             "code": code[rows],
             "raw": raw[rows],
             "conf": conf[rows],
@@ -168,6 +179,8 @@ class EnterpriseArrays:
     inferred_leaf: np.ndarray  # int32: what the text says (best guess, even below the threshold)
     inferred_conf: np.ndarray  # float32: its calibrated confidence (0 without text evidence)
     conflict: np.ndarray  # bool: declared code and confident inference disagree
+    cand_leaf: np.ndarray  # int32 (n, K): the inferred code and its alternatives, -1 padded
+    cand_share: np.ndarray  # float32 (n, K): their shares of the text evidence
     activity: np.ndarray  # int8: main activity (index into text.ACTIVITIES), -1 unknown
     make_share: np.ndarray  # float32: share of the text evidence on making / R&D / farming
     X: sparse.csr_matrix  # blocked TF-IDF rows of clause objects, products and name words
@@ -403,6 +416,8 @@ def enterprise_arrays(
         inferred_leaf=inferred_leaf,
         inferred_conf=np.where(inferred_leaf >= 0, guess["conf"], 0.0).astype(np.float32),
         conflict=_conflicts(declared_leaf, inferred_leaf, guess["conf"]),
+        cand_leaf=guess["cand_leaf"],
+        cand_share=guess["cand_share"],
         activity=guess["activity"].astype(np.int8),
         make_share=guess["make_share"].astype(np.float32),
         X=X,

@@ -40,9 +40,11 @@ class IndustryFeature(FeatureFamily):
 
     A declared code scores its relatedness; when a confident reading of the scope contradicts it
     (another 大类: a server reseller declared as 6513 软件开发), the declared code earns only
-    :data:`CONFLICT_SHARE` of the credit and the text's code the rest. An inferred code is pulled
-    towards the neutral value by its confidence; when inference abstains, the component is
-    unknown (neutral), never a guess. A park without leading industries is unknown too.
+    :data:`CONFLICT_SHARE` of the credit and the text's code the rest. An inferred code scores the
+    relatedness expected over it and its alternatives (by their shares of the text evidence),
+    pulled towards the neutral value by the calibrated confidence; when inference abstains, the
+    component is unknown (neutral), never a guess. A park without leading industries is unknown
+    too.
     """
 
     name: ClassVar[str] = "industry"
@@ -54,6 +56,22 @@ class IndustryFeature(FeatureFamily):
         if len(p) and np.all(p == p[0]):
             return np.asarray(table[p[0]][leaf])
         return np.asarray(table[p, leaf])
+
+    def _expected(
+        self, index: MatchIndex, p: np.ndarray, e: np.ndarray, sim: np.ndarray
+    ) -> np.ndarray:
+        """Relatedness expected over the inferred code and its alternatives, by their shares of
+        the text evidence (a firm that makes and also trades aluminium is not all maker)."""
+        E, P = index.enterprises, index.parks
+        share = E.cand_share[e]
+        total = share.sum(axis=1)
+        if not np.any(total > 0):
+            return sim
+        acc = np.zeros(len(e), dtype=np.float64)
+        for k in range(share.shape[1]):
+            leaf = E.cand_leaf[e, k]
+            acc += share[:, k] * self._gather(P.lead_sim, p, leaf)
+        return np.where(total > 0, acc / np.where(total > 0, total, 1.0), sim).astype(np.float32)
 
     def raw_similarity(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Relatedness of each pair's effective code, NaN where the park has no leading codes.
@@ -72,7 +90,8 @@ class IndustryFeature(FeatureFamily):
         sim = self.raw_similarity(index, p, e)
         source = E.code_source[e]
         conf = E.code_conf[e]
-        value = np.where(source == CODE_INFERRED, conf * sim + (1 - conf) * self.neutral, sim)
+        expected = self._expected(index, p, e, sim)
+        value = np.where(source == CODE_INFERRED, conf * expected + (1 - conf) * self.neutral, sim)
         conflict = E.conflict[e]
         if conflict.any():
             text = self._gather(P.lead_sim, p, E.inferred_leaf[e])

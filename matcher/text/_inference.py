@@ -55,6 +55,8 @@ NAME_WEIGHT = 0.6
 NAME_ALONE_WEIGHT = 1.5
 #: A modifier term (not the last one of an object) counts this much of the head term.
 MODIFIER_WEIGHT = 0.35
+#: How many codes an inference keeps: the chosen one and the strongest alternatives.
+CANDIDATES = 3
 #: Share of a parent's evidence a child needs before the choice descends to it.
 DESCEND = 0.6
 #: Activities whose objects keep their own (maker's or service) code.
@@ -135,7 +137,8 @@ class Inference:
     make_share : float
         Share of the evidence on making, R&D, software or farming (production), in [0, 1].
     candidates : tuple of (str, float)
-        The best 小类-or-coarser codes with their share of the evidence.
+        The chosen code with the share of the evidence at or below it, then the strongest
+        codes elsewhere with theirs (at most :data:`CANDIDATES`).
     evidence : tuple of Evidence
         The pieces of evidence, strongest first.
     raw_confidence : float
@@ -316,6 +319,8 @@ class _Collector:
             if len(codes) > 1 and activity != "unspecified":
                 native = tuple(c for c in codes if _native(c, activity))
                 codes = native or tuple(c for c in codes if _native(c, "make")) or codes
+            if activity in ("make", "agriculture") and all(_native(c, "trade") for c in codes):
+                continue  # a wholesaler's word (五金交电) says nothing about what is made
             share = weight * w / norm / len(codes)
             for code in codes:
                 base = _equipment(code, obj, hit)
@@ -385,12 +390,14 @@ def _name_activity(industry: str, scope: Scope, main: str | None) -> str:
         for _, hit, _ in _clause_hits(clause.items)
         for c in hit.codes
     ]
+    if not named or not traded:
+        return "trade"  # nothing to compare: the name follows the scope
     for code in named:
         for other in traded:
             same_division = tax.ancestors(code)[:2] == tax.ancestors(other)[:2]
             if same_division and tax.level(code) <= tax.level(other):
                 return "trade"
-    return "trade" if not named else "make"
+    return "make"
 
 
 def name_weight(industry: str, scope: Scope | None = None) -> float:
@@ -450,8 +457,14 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
         if node[kid] < DESCEND * sum(node[c] for c in kids):
             break
         chosen = kid
-    leaves = sorted(mass, key=lambda c: -mass[c])[:5]
-    return chosen, share, [(c, mass[c] / total) for c in leaves]
+    # the chosen code with the share of the evidence at or below it, then the strongest codes
+    # elsewhere (a firm that both makes and sells aluminium: 3252 first, then 5164)
+    others = sorted(
+        (c for c in mass if chosen not in tax.ancestors(c)), key=lambda c: (-mass[c], c)
+    )
+    alternatives = [(chosen, node[chosen] / total)]
+    alternatives += [(c, mass[c] / total) for c in others[: CANDIDATES - 1]]
+    return chosen, share, alternatives
 
 
 @functools.lru_cache(maxsize=1)
