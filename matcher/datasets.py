@@ -92,6 +92,8 @@ PARK_HEADERS_ZH: dict[str, str] = {
     "positioning": "产业定位",
     "available_sqm": "可用面积(平方米)",
     "excluded_industries": "禁止入驻行业",
+    "park_type": "园区类型",
+    "location_preference": "招引方向",
 }
 
 Strings = npt.NDArray[np.object_]
