@@ -448,7 +448,11 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
     share = node[best] / total
     chosen = best
     while True:
-        kids = [c for c in tax.children(chosen) if node.get(c, 0.0) > 0]
+        children = tax.children(chosen)
+        if len(children) == 1:  # a 中类 of one 小类 is that 小类 (367 → 3670)
+            chosen = children[0]
+            continue
+        kids = [c for c in children if node.get(c, 0.0) > 0]
         if not kids:
             break
         kid = max(kids, key=lambda c: (node[c], c))

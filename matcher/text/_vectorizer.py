@@ -109,14 +109,23 @@ class TextVectorizer:
         Keep at most this many n-grams (those in the most documents).
     chunk_size : int, default=50_000
         Documents tokenised at a time (bounds memory).
+    unigram_weight : float, default=1.0
+        Multiplies the IDF of single characters: below 1, a shared character (品 in 食品 and
+        制品) counts less than a shared word.
     """
 
     def __init__(
-        self, *, min_df: int = 1, max_features: int | None = 200_000, chunk_size: int = 50_000
+        self,
+        *,
+        min_df: int = 1,
+        max_features: int | None = 200_000,
+        chunk_size: int = 50_000,
+        unigram_weight: float = 1.0,
     ):
         self.min_df = min_df
         self.max_features = max_features
         self.chunk_size = chunk_size
+        self.unigram_weight = unigram_weight
 
     def _prepare(self, docs: Iterable[str | None]) -> list[str]:
         return strip_boilerplate_many(docs)
@@ -169,6 +178,7 @@ class TextVectorizer:
             counts = sparse.csr_matrix(counts[:, np.flatnonzero(keep)])
             df = df[keep]
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        self.idf_[self.keys_ < _UNIGRAM_LIMIT] *= np.float32(self.unigram_weight)
         self.vocabulary_ = np.asarray([_key_text(int(k)) for k in self.keys_], dtype=object)
         self.idf_map_ = dict(zip(self.vocabulary_.tolist(), self.idf_.tolist(), strict=True))
         return self._weigh(counts)

@@ -1,0 +1,314 @@
+"""Ranking that holds on real registry text: one hand-written case per class of failure.
+
+Each case is written the way registries and officers' sheets write such firms; none of them
+comes from the bundled sample or the generator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher import Matcher, validate_enterprises, validate_parks
+from matcher.relatedness import get_relatedness
+from matcher.taxonomy import section_of
+from matcher.text import infer_industry, parse_name, parse_scope, to_mainland
+
+_PLACE = {"province": "河南省", "city": "郑州市", "county": "登封市"}
+
+
+def _park(pid: str, name: str, leading: str, positioning: str, **kw: str) -> dict[str, str]:
+    return {
+        "park_id": pid,
+        "name": name,
+        "leading_industries": leading,
+        "positioning": positioning,
+        "available_sqm": "80000",
+        **_PLACE,
+        **kw,
+    }
+
+
+def _ent(eid: str, name: str, scope: str | None, **kw: str | None) -> dict[str, str | None]:
+    return {"enterprise_id": eid, "name": name, "business_scope": scope, **_PLACE, **kw}
+
+
+def _fit(parks: list[dict], ents: list[dict]) -> Matcher:
+    return Matcher().fit(
+        validate_parks(pd.DataFrame(parks)), validate_enterprises(pd.DataFrame(ents))
+    )
+
+
+def _row(m: Matcher, park: str, eid: str) -> pd.Series:
+    leads = m.rank_enterprises(park, k=None, include_ineligible=True).set_index("enterprise_id")
+    return leads.loc[eid]
+
+
+# ---------------------------------------------------------------------------- trading vs making
+def test_trading_is_read_as_trading_not_making() -> None:
+    sell = infer_industry("耐火材料销售；建筑材料销售")
+    make = infer_industry("耐火材料的生产、销售；耐火材料技术研发")
+    assert section_of(sell.code) == "F" and sell.activity == "trade"
+    assert make.code == "3089" and make.activity == "make"
+    pharmacy = infer_industry(
+        "许可项目：药品零售；第三类医疗器械经营。一般项目：第二类医疗器械销售",
+        name="某某大药房连锁有限公司",
+    )
+    assert pharmacy.code is not None and pharmacy.code.startswith("52")
+
+
+def test_a_seller_ranks_below_the_maker_and_says_why() -> None:
+    park = _park("P", "登封市新材料小微企业园", "3089;3099", "重点发展高端耐火材料和超硬材料制品。")
+    m = _fit(
+        [park],
+        [
+            _ent("MAKER", "登封市耐源高温材料有限公司", "耐火材料、耐火砖的生产与销售"),
+            _ent("SELLER", "郑州鑫盛商贸有限公司", "耐火材料销售；建筑材料、五金交电销售"),
+            _ent("OTHER", "郑州好味餐饮管理有限公司", "餐饮服务；预包装食品销售"),
+        ],
+    )
+    leads = m.rank_enterprises("P", k=None)
+    assert leads["enterprise_id"].tolist() == ["MAKER", "SELLER", "OTHER"]
+    seller = _row(m, "P", "SELLER")
+    assert seller["industry"] < 0.5 * _row(m, "P", "MAKER")["industry"]
+    assert "以销售为主" in seller["reasons"]
+
+
+# ---------------------------------------------------------------------------- boilerplate
+BOILER = (
+    "一般项目：{}；技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广；货物进出口；"
+    "技术进出口（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）（依法须经批准的项目，"
+    "经相关部门批准后方可开展经营活动，具体经营项目以审批结果为准）"
+)
+
+
+def test_registry_boilerplate_is_not_evidence() -> None:
+    scope = parse_scope(BOILER.format("铝合金型材制造"))
+    assert [c.text for c in scope.clauses][:1] == ["铝合金型材制造"]
+    assert {"技术服务", "货物进出口"} <= {g.text for g in scope.generic}
+    park = _park(
+        "P", "巩义铝加工园", "3252", "重点发展铝型材、铝板带箔，配套技术研发和技术服务平台。"
+    )
+    m = _fit(
+        [park],
+        [
+            _ent("PLAIN", "甲公司", "铝合金型材制造"),
+            _ent("PADDED", "乙公司", BOILER.format("铝合金型材制造")),
+            _ent("ONLY", "丙公司", BOILER.format("日用百货销售")),
+        ],
+    )
+    plain, padded, only = (_row(m, "P", e) for e in ("PLAIN", "PADDED", "ONLY"))
+    assert padded["text"] == pytest.approx(plain["text"], rel=0.05)
+    assert m.explain("P", "ONLY").values["text"] is None  # padding only: nothing to compare
+    assert only["text"] < plain["text"]
+    reasons = " ".join(m.explain("P", e).reasons[1] for e in ("PADDED", "ONLY"))
+    assert "技术服务" not in reasons and "技术开发" not in reasons and "许可" not in reasons
+
+
+# ---------------------------------------------------------------------------- side lines
+def test_a_trailing_side_line_does_not_decide() -> None:
+    inf = infer_industry("汽车零部件及配件制造；道路普通货物运输（不含危险货物）；五金产品批发")
+    assert inf.code == "3670"
+    clauses = parse_scope("汽车零部件及配件制造；道路普通货物运输").clauses
+    assert clauses[0].weight > clauses[1].weight
+    parks = [
+        _park("AUTO", "汽车零部件产业园", "3670", "汽车零部件及配件"),
+        _park("LOG", "商贸物流园", "5431;5920", "公路货运、仓储配送和物流服务"),
+    ]
+    m = _fit(
+        parks,
+        [
+            _ent("PARTS", "甲汽配公司", "汽车零部件及配件制造；道路普通货物运输（不含危险货物）"),
+            _ent("TRUCKS", "乙物流公司", "道路普通货物运输；普通货物仓储服务；国内货物运输代理"),
+        ],
+    )
+    assert m.rank_enterprises("AUTO", k=1)["enterprise_id"].iloc[0] == "PARTS"
+    assert m.rank_enterprises("LOG", k=1)["enterprise_id"].iloc[0] == "TRUCKS"
+
+
+# ---------------------------------------------------------------------------- wording bridges
+def test_taiwan_wording_reads_as_mainland_wording() -> None:
+    assert to_mainland("軟體開發、資訊系統整合、晶片設計") == "软件开发、信息系统集成、芯片设计"
+    assert to_mainland("文件管理软件") == "文件管理软件"  # Simplified text is left alone
+    tw = infer_industry(
+        "電子零組件製造業、軟體設計、資訊軟體服務業", name="台北聯訊資訊股份有限公司"
+    )
+    assert tw.code is not None and tw.code.startswith("65")
+    park = _park("SOFT", "软件园", "6513;6531", "应用软件开发、信息系统集成")
+    m = _fit(
+        [park],
+        [
+            _ent("TW", "聯訊資訊股份有限公司", "軟體設計、資訊系統整合"),
+            _ent("CN", "联讯信息股份有限公司", "软件设计、信息系统集成"),
+        ],
+    )
+    assert _row(m, "SOFT", "TW")["text"] == pytest.approx(_row(m, "SOFT", "CN")["text"], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("scope", "division"),
+    [
+        ("PCB、SMT贴片加工", "39"),
+        ("MLCC、片式电感的生产", "39"),
+        ("LFP正极材料、NCM三元前驱体制造", "39"),
+        ("IGBT模块封装", "39"),
+        ("CNC精密加工", "34"),
+        ("API原料药、医药中间体生产", "27"),
+        ("镁炭砖、高铝砖、浇注料生产", "30"),
+        ("立方氮化硼、人造金刚石单晶的研发、生产", "30"),
+        ("丸剂、注射剂生产", "27"),
+    ],
+)
+def test_abbreviations_and_trade_names_find_their_industry(scope: str, division: str) -> None:
+    inf = infer_industry(scope)
+    assert inf.raw_code is not None and inf.raw_code[:2] == division
+
+
+def test_product_names_meet_the_parks_category_words() -> None:
+    park = _park("NM", "新材料园", "3089;3099", "高端耐火材料、超硬材料制品、印制电路板配套材料")
+    m = _fit(
+        [park],
+        [
+            _ent("BRICK", "甲公司", None, products="镁炭砖"),
+            _ent("CBN", "乙公司", None, products="立方氮化硼"),
+            _ent("NONE", "丙公司", None, products="速冻水饺"),
+        ],
+    )
+    brick, cbn = _row(m, "NM", "BRICK")["text"], _row(m, "NM", "CBN")["text"]
+    assert brick > 0 and cbn > 0
+    assert _row(m, "NM", "NONE")["text"] < 0.25 * min(brick, cbn)
+
+
+# ---------------------------------------------------------------------------- names
+def test_the_name_industry_counts_and_the_brand_does_not() -> None:
+    hotpot = parse_name("包头市稀土火锅店")
+    assert (hotpot.brand, hotpot.industry) == ("稀土", "火锅")
+    assert infer_industry(None, None, "包头市稀土火锅店").code.startswith("62")
+    scope = "一般项目：有色金属合金销售；金属材料销售"
+    wheel = infer_industry(scope, name="滨州宏骏铝合金车轮有限公司")  # names what it makes
+    plain = infer_industry(scope, name="滨州宏骏实业有限公司")
+    wheel_share = dict(wheel.candidates).get("3670", 0.0)
+    assert wheel_share >= 0.4 and "3670" not in dict(plain.candidates)
+    assert wheel.make_share > plain.make_share
+    trader = infer_industry("批发、零售：金属材料", name="杭州鹏鑫金属材料有限公司")
+    assert section_of(trader.raw_code) == "F"  # the name names what is sold
+    park = _park("RE", "稀土新材料产业园", "3254;3985", "稀土永磁材料、稀土抛光材料")
+    m = _fit([park], [_ent("POT", "包头市稀土火锅店", "火锅餐饮服务")])
+    assert _row(m, "RE", "POT")["score"] < 40
+
+
+# ---------------------------------------------------------------------------- conflicts
+def test_a_declared_code_the_scope_contradicts_gets_half_credit() -> None:
+    park = _park("SOFT", "软件园", "6513", "应用软件开发、SaaS")
+    reseller = "销售：服务器、计算机软硬件及辅助设备、正版软件授权；计算机系统集成"
+    m = _fit(
+        [park],
+        [
+            _ent("DEV", "甲软件公司", "应用软件开发；软件技术服务", industry_code="6513"),
+            _ent("RES", "乙科技公司", reseller, industry_code="6513"),
+        ],
+    )
+    dev, res = _row(m, "SOFT", "DEV"), _row(m, "SOFT", "RES")
+    assert res["industry"] < dev["industry"]
+    assert "不一致" in res["reasons"] and "请核实" in res["reasons"]
+    assert m.rank_enterprises("SOFT", k=1)["enterprise_id"].iloc[0] == "DEV"
+
+
+# ---------------------------------------------------------------------------- relatedness
+def test_a_chain_neighbour_beats_an_unrelated_sibling() -> None:
+    rel = get_relatedness()
+    battery = ["3841"]
+    anode, separator, mems = (rel.table(battery)[rel_id] for rel_id in _ids("3091", "2921", "3983"))
+    assert anode >= 0.7 and separator >= 0.7 and mems < 0.5
+    park = _park("LI", "锂电池产业园", "3841", "锂离子电池电芯与模组")
+    m = _fit(
+        [park],
+        [
+            _ent("ANODE", "甲碳素公司", "锂离子电池负极用石墨材料的生产", industry_code="3091"),
+            _ent("MEMS", "乙传感公司", "MEMS传感器的研发、生产", industry_code="3983"),
+        ],
+    )
+    assert _row(m, "LI", "ANODE")["industry"] > _row(m, "LI", "MEMS")["industry"]
+    assert "锂电池产业链上游" in _row(m, "LI", "ANODE")["reasons"]
+
+
+def _ids(*codes: str) -> list[int]:
+    from matcher.taxonomy import get_taxonomy
+
+    tax = get_taxonomy()
+    return [tax.ids[c] for c in codes]
+
+
+# ---------------------------------------------------------------------------- park types
+def test_large_firms_suit_a_development_zone_not_a_small_micro_park() -> None:
+    big = _ent("BIG", "甲铝业公司", "铝型材制造", industry_code="3252", size_class="大型")
+    parks = [
+        _park("MICRO", "巩义市铝加工小微企业园", "3252", "铝型材"),
+        _park("ZONE", "巩义经济技术开发区", "3252", "铝型材"),
+    ]
+    m = _fit(parks, [big])
+    micro, zone = _row(m, "MICRO", "BIG"), _row(m, "ZONE", "BIG")
+    assert zone["capacity"] > micro["capacity"]
+    assert "小微企业园难以承载" in micro["reasons"] and "小微企业园" not in zone["reasons"]
+
+
+# ---------------------------------------------------------------------------- exclusions
+def test_a_confident_inference_under_an_excluded_industry_is_ineligible() -> None:
+    park = _park(
+        "FOOD",
+        "食品产业园",
+        "1353;1371",
+        "肉制品和蔬菜加工。屠宰项目须在定点屠宰区建设，不在本园区安排。",
+        excluded_industries="1351",
+    )
+    m = _fit(
+        [park],
+        [
+            _ent("SLAUGHTER", "甲肉联厂", "生猪屠宰；鲜肉、冷鲜肉销售"),
+            _ent("SAUSAGE", "乙食品公司", "肉制品（香肠、火腿）加工、销售"),
+        ],
+    )
+    slaughter = m.explain("FOOD", "SLAUGHTER")
+    assert not slaughter.eligible
+    assert "请核实" in slaughter.reasons[0] and "置信度" in slaughter.reasons[0]
+    assert m.explain("FOOD", "SAUSAGE").eligible
+    assert m.rank_enterprises("FOOD", k=None)["enterprise_id"].tolist() == ["SAUSAGE"]
+
+
+def test_positioning_refusals_exclude_what_they_name() -> None:
+    park = _park(
+        "AL",
+        "铝精深加工园",
+        "3252",
+        "重点发展铝型材。电镀等重污染工序不得入园，单纯贸易类企业不予入驻。",
+    )
+    m = _fit(
+        [park],
+        [
+            _ent("PLATING", "甲表面处理公司", "金属表面处理、电镀加工"),
+            _ent("TRADER", "乙商贸公司", "铝材、铝型材销售；五金交电销售"),
+            _ent("MAKER", "丙铝业公司", "铝型材挤压加工、销售"),
+        ],
+    )
+    assert not m.explain("AL", "PLATING").eligible
+    trader = m.explain("AL", "TRADER")
+    assert not trader.eligible and "单纯贸易" in trader.reasons[0]
+    assert m.explain("AL", "MAKER").eligible
+
+
+def test_unknowns_do_not_decide_the_ranking() -> None:
+    parks = [_park("AL", "铝加工园", "3252", "铝型材、铝板带箔")]
+    far = dict(province="广东省", city="佛山市", county="南海区")
+    m = _fit(
+        parks,
+        [
+            _ent("NEAR", "甲公司", "日用百货销售"),
+            _ent("FAR", "乙铝业公司", "铝型材挤压加工", **far),
+            _ent("BLANK", "丙公司", None),
+        ],
+    )
+    leads = m.rank_enterprises("AL", k=None)
+    assert leads["enterprise_id"].iloc[0] == "FAR"  # 1,300 km away and still first
+    blank = _row(m, "AL", "BLANK")
+    assert np.isclose(blank["score"], m.explain("AL", "BLANK").score)
