@@ -5,12 +5,14 @@ A one-off generator, kept so that the provenance of the bundled tables is reprod
 project's own files, which hold facts only (a term and the code it belongs to; no sentence of the
 sources is copied):
 
-``matcher/data/industry_terms.csv``: ``term,code,source``
+``matcher/data/industry_terms.csv``: ``term,code,source,spread``
     Product and activity terms per GB/T 4754-2017 code. ``source`` says where the fact comes from:
     ``name`` (the stem of the code's official name: 铝压延加工 → 铝压延), ``note`` (an item the NBS
     explanatory notes list under the code: 铝型材, 双零铝箔), ``xref`` (an item the notes of
     another code send to this code: "中成药制造，列入2740" → 中成药 → 2740) and ``strategic``
-    (a product of the 战略性新兴产业分类(2018) catalogue under the code).
+    (a product of the 战略性新兴产业分类(2018) catalogue under the code). ``spread`` is in how
+    many 小类' names and notes the term occurs at all: a word that occurs under many classes
+    (国内, 企业, 安全) says little about any of them.
 ``matcher/data/strategic_groups.csv``: ``code,group``
     The 战略性新兴产业 categories (``产业 > 子产业 > 类别``) each 小类 belongs to, used as evidence
     that codes of different 大类 are related (锂离子电池 3841 and 汽车零部件 3670 share
@@ -201,10 +203,12 @@ def build(reference: Path, out: Path) -> None:
         key = (term, code)
         if key not in best or rank[source] < rank[best[key]]:
             best[key] = source
+    classes = [f"{r['name']} {r['description']}" for r in notes if r["level"] == "4"]
+    spread = {t: sum(t in text for text in classes) for t in {t for t, _ in best}}
     n_terms = _write(
         out / "industry_terms.csv",
-        ["term", "code", "source"],
-        ((t, c, s) for (t, c), s in best.items()),
+        ["term", "code", "source", "spread"],
+        ((t, c, s, str(spread[t])) for (t, c), s in best.items()),
     )
     n_groups = _write(out / "strategic_groups.csv", ["code", "group"], groups)
     print(f"industry_terms.csv: {n_terms} rows; strategic_groups.csv: {n_groups} rows")

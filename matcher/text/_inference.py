@@ -208,7 +208,11 @@ def _lookup(code: str) -> tuple[str, str, str, str] | None:
     return None
 
 
-def route_code(code: str, activity: str, *, retail: bool = False) -> str:
+#: Words that make a making clause about a farm product a processing one.
+_PROCESSING_WORDS = ("加工", "制品", "制作", "制造", "罐头", "腌制", "烘焙", "酿造", "屠宰")
+
+
+def route_code(code: str, activity: str, *, retail: bool = False, processing: bool = True) -> str:
     """The code of an activity on a product: trading, repairing or making it.
 
     >>> route_code("3252", "trade"), route_code("3252", "make"), route_code("3670", "repair_install")
@@ -224,7 +228,7 @@ def route_code(code: str, activity: str, *, retail: bool = False) -> str:
         if row is None:
             return code
         return row[1] if retail and row[1] else row[0]
-    if activity == "make" and section == "A":  # 蔬菜制品的加工: processing a farm product
+    if activity == "make" and section == "A" and processing:  # 蔬菜制品的加工: processing
         row = _lookup(code)
         return row[3] if row is not None and row[3] else code
     if activity == "repair_install" and section in ("C", "I"):
@@ -299,6 +303,8 @@ class _Collector:
     ) -> bool:
         """Add one clause; ``made`` holds the codes the firm makes (selling them is ancillary)."""
         hits = _clause_hits(objects)
+        # 生产 of a farm product is farming; 加工 of it is processing (蔬菜制品的加工)
+        processing = any(w in text for w in _PROCESSING_WORDS)
         norm = sum(w for _, _, w in hits)
         if norm <= 0:
             default = ACTIVITY_CODES.get(activity)
@@ -324,7 +330,7 @@ class _Collector:
             share = weight * w / norm / len(codes)
             for code in codes:
                 base = _equipment(code, obj, hit)
-                own = base in made
+                own = activity in ("trade", "unspecified") and base in made
                 if own:
                     chosen = [("make", 1.0)]
                 elif _is_service(base) and activity in ("unspecified", "trade"):
@@ -334,7 +340,7 @@ class _Collector:
                 for act, p in chosen:
                     if p <= 0:
                         continue
-                    routed = route_code(base, act, retail=retail)
+                    routed = route_code(base, act, retail=retail, processing=processing)
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
                     if act in ("make", "rnd", "software", "agriculture"):
@@ -566,7 +572,12 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
     main = scope.main_activity
     if product_objects:
         makes = any(c.activity == "make" for c in scope.clauses)
-        act = "trade" if main == "trade" and not makes else "make"
+        # a firm's products are what it makes, what it sells if it only trades, and what it
+        # services if servicing is its main business (a repairer's 注塑机)
+        if main in ("repair_install", "transport", "service") and name.activity != "make":
+            act = main
+        else:
+            act = "trade" if main == "trade" and not makes else "make"
         total_weight += PRODUCTS_WEIGHT
         if collector.add(
             "products",

@@ -33,6 +33,10 @@ __all__ = ["Lexicon", "TermHit", "get_lexicon"]
 SOURCE_WEIGHT = {"manual": 1.0, "name": 1.0, "note": 0.9, "strategic": 0.8, "xref": 0.7}
 #: A derived term that belongs to more codes than this says nothing specific and is dropped.
 MAX_DERIVED_CODES = 4
+#: A derived term that occurs in the names and notes of more 小类 than this (国内, 企业, 安全,
+#: 管道) is dropped; one that occurs under more than :data:`SPECIFIC_SPREAD` counts half.
+MAX_SPREAD = 10
+SPECIFIC_SPREAD = 4
 #: Derived terms that are too generic to be evidence of an industry.
 STOP_TERMS = frozenset(
     {
@@ -131,6 +135,7 @@ STOP_TERMS = frozenset(
         "火车",
         "轮船",
         "宾馆",
+        "专业",
     }
 )
 
@@ -167,8 +172,9 @@ class Lexicon:
 
     Parameters
     ----------
-    entries : iterable of (term, code, source)
-        ``source`` is one of :data:`SOURCE_WEIGHT`; codes of any level of GB/T 4754-2017. Terms
+    entries : iterable of (term, code, source, spread)
+        ``source`` is one of :data:`SOURCE_WEIGHT`; codes of any level of GB/T 4754-2017;
+        ``spread`` in how many 小类' notes a derived term occurs (0 for hand-written ones). Terms
         are written in Simplified characters (they are matched against normalised text).
     """
 
@@ -178,7 +184,8 @@ class Lexicon:
         tax = taxonomy.get_taxonomy()
         manual: dict[str, list[str]] = {}
         derived: dict[str, dict[str, str]] = {}
-        for raw, code, source in entries:
+        spreads: dict[str, int] = {}
+        for raw, code, source, spread in entries:
             term = _key(unicodedata.normalize("NFKC", raw).strip())
             if not term or code not in tax.ids:
                 continue
@@ -186,8 +193,9 @@ class Lexicon:
                 manual.setdefault(term, [])
                 if code not in manual[term]:
                     manual[term].append(code)
-            elif len(term) >= 2 and term not in STOP_TERMS:
+            elif len(term) >= 2 and term not in STOP_TERMS and spread <= MAX_SPREAD:
                 derived.setdefault(term, {}).setdefault(code, source)
+                spreads[term] = spread
         self.codes: dict[str, tuple[str, ...]] = {}
         self.weights: dict[str, float] = {}
         for term, by_code in derived.items():
@@ -201,7 +209,8 @@ class Lexicon:
                 continue
             self.codes[term] = tuple(by_code)
             best = max(SOURCE_WEIGHT[s] for s in by_code.values())
-            self.weights[term] = best * _length_weight(term)
+            common = 1.0 if spreads[term] <= SPECIFIC_SPREAD else 0.5
+            self.weights[term] = best * _length_weight(term) * common
         for term, listed in manual.items():
             self.codes[term] = tuple(listed)
             self.weights[term] = SOURCE_WEIGHT["manual"] * _length_weight(term)
@@ -257,6 +266,8 @@ def get_lexicon() -> Lexicon:
     >>> get_lexicon() is get_lexicon()
     True
     """
-    derived = ((r["term"], r["code"], r["source"]) for r in _rows("industry_terms.csv"))
-    manual = ((r["term"], r["code"], "manual") for r in _rows("industry_terms_manual.csv"))
+    derived = (
+        (r["term"], r["code"], r["source"], int(r["spread"])) for r in _rows("industry_terms.csv")
+    )
+    manual = ((r["term"], r["code"], "manual", 0) for r in _rows("industry_terms_manual.csv"))
     return Lexicon([*derived, *manual])
