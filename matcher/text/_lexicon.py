@@ -178,7 +178,7 @@ class Lexicon:
         are written in Simplified characters (they are matched against normalised text).
     """
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, str, int]]) -> None:
         import ahocorasick
 
         tax = taxonomy.get_taxonomy()
