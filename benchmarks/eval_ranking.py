@@ -3,6 +3,7 @@
     python benchmarks/eval_ranking.py             # from text alone (declared codes dropped)
     python benchmarks/eval_ranking.py --declared  # with the declared codes some rows carry
     python benchmarks/eval_ranking.py --show GY-AL  # the top 10 of one park, with grades
+    python benchmarks/eval_ranking.py --weights industry=0.3,text=0.3  # other family weights
 
 For each of the 13 development parks, every labelled enterprise (460 real registry rows when
 ../shared holds the registry sample, plus 199 modern-style rows) is ranked and NDCG@10 is computed
@@ -69,9 +70,12 @@ def baseline_orders(parks: pd.DataFrame, ents: pd.DataFrame) -> dict[str, list[s
     return out
 
 
-def matcher_orders(matcher: Matcher, parks: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def matcher_orders(
+    matcher: Matcher, parks: pd.DataFrame, weights: dict[str, float] | None = None
+) -> dict[str, pd.DataFrame]:
     return {
-        p: matcher.rank_enterprises(p, k=None, include_ineligible=True) for p in parks["park_id"]
+        p: matcher.rank_enterprises(p, k=None, include_ineligible=True, weights=weights)
+        for p in parks["park_id"]
     }
 
 
@@ -79,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--declared", action="store_true", help="keep declared industry codes")
     parser.add_argument("--show", metavar="PARK", help="print the top 10 of one park")
+    parser.add_argument("--weights", help="family weights, e.g. industry=0.3,text=0.3")
     args = parser.parse_args()
     dev = load_devset(declared=args.declared)
     if not dev.registry_rows:
@@ -86,7 +91,10 @@ def main() -> None:
     parks = validate_parks(dev.parks)
     ents = validate_enterprises(dev.enterprises)
     matcher = Matcher().fit(parks, ents)
-    ours = matcher_orders(matcher, parks)
+    weights = None
+    if args.weights:
+        weights = {k: float(v) for k, v in (kv.split("=") for kv in args.weights.split(","))}
+    ours = matcher_orders(matcher, parks, weights)
     base = baseline_orders(dev.parks, dev.enterprises)
     rows = []
     for park in parks["park_id"]:

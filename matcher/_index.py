@@ -79,7 +79,7 @@ def enterprise_profiles(frame: pd.DataFrame) -> tuple[list[Profile], np.ndarray]
         )
     )
     codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    profiles = [enterprise_profile(*(_text(v) for v in key)) for key in uniques]
+    profiles = [enterprise_profile(*(_text(v) for v in key), normalised=True) for key in uniques]
     return profiles, np.asarray(codes, dtype=np.int64)
 
 

@@ -197,6 +197,8 @@ class Taxonomy:
         return code
 
     def _canonical(self, code: object) -> str:
+        if isinstance(code, str) and code in self.ids:  # fast path: already canonical
+            return code
         cleaned = self.clean(code)
         if cleaned is None:
             raise ValueError(f"行业代码为空（值：{code!r}）；应为{_EXPECTED}")

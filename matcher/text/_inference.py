@@ -417,15 +417,18 @@ def name_weight(industry: str, scope: Scope | None = None) -> float:
     return NAME_WEIGHT
 
 
+@functools.lru_cache(maxsize=50_000)
+def _names_product(industry: str) -> bool:
+    return bool(get_lexicon().hits(industry))
+
+
 def _make_prior(scope: Scope, name: NameParts) -> float:
     """How likely a clause that names no verb is about making (rather than selling)."""
     if name.activity == "make":
         return 0.85
     if name.activity == "trade" or name.retail:
         return 0.1
-    product_name = (
-        bool(name.industry) and name.activity is None and bool(get_lexicon().hits(name.industry))
-    )
+    product_name = bool(name.industry) and name.activity is None and _names_product(name.industry)
     shares = scope.activity_shares
     made = sum(shares.get(a, 0.0) for a in ("make", "rnd", "agriculture"))
     sold = shares.get("trade", 0.0)
@@ -436,17 +439,26 @@ def _make_prior(scope: Scope, name: NameParts) -> float:
     return 0.65 if product_name else 0.4
 
 
+@functools.cache
+def _ancestors(code: str) -> tuple[str, ...]:
+    return taxonomy.ancestors(code)
+
+
+@functools.cache
+def _children(code: str) -> tuple[str, ...]:
+    return taxonomy.children(code)
+
+
 def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, float]]]:
     """Top-down choice: 大类 by evidence, then 中类 and 小类 while one holds most of it."""
     total = sum(mass.values())
     if total <= 0:
         return None, 0.0, []
-    tax = taxonomy.get_taxonomy()
     node: dict[str, float] = defaultdict(float)
     for code, m in mass.items():
-        for anc in tax.ancestors(code):
+        for anc in _ancestors(code):
             node[anc] += m
-    divisions = [c for c in node if tax.level(c) == 2]
+    divisions = [c for c in node if len(_ancestors(c)) == 2]
     if not divisions:  # evidence only at 门类 level
         best = max((c for c in node), key=lambda c: node[c])
         return best, node[best] / total, [(best, node[best] / total)]
@@ -454,11 +466,11 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
     share = node[best] / total
     chosen = best
     while True:
-        children = tax.children(chosen)
+        children = _children(chosen)
         if len(children) == 1:  # a 中类 of one 小类 is that 小类 (367 → 3670)
             chosen = children[0]
             continue
-        kids = [c for c in children if node.get(c, 0.0) > 0]
+        kids = [c for c in children if c in node]
         if not kids:
             break
         kid = max(kids, key=lambda c: (node[c], c))
@@ -469,9 +481,7 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
         chosen = kid
     # the chosen code with the share of the evidence at or below it, then the strongest codes
     # elsewhere (a firm that both makes and sells aluminium: 3252 first, then 5164)
-    others = sorted(
-        (c for c in mass if chosen not in tax.ancestors(c)), key=lambda c: (-mass[c], c)
-    )
+    others = sorted((c for c in mass if chosen not in _ancestors(c)), key=lambda c: (-mass[c], c))
     alternatives = [(chosen, node[chosen] / total)]
     alternatives += [(c, mass[c] / total) for c in others[: CANDIDATES - 1]]
     return chosen, share, alternatives
@@ -523,9 +533,10 @@ def infer_industry(scope: object = None, products: object = None, name: object =
     -------
     Inference
     """
-    parsed = parse_scope(scope)
-    parts = parse_name(name)
-    return _infer(parsed, products if isinstance(products, str) else None, parts)
+    from ._normalize import normalize_text
+
+    text = normalize_text(scope)
+    return _infer(text, normalize_text(products), parse_name(name))
 
 
 def _split_products(products: str | None) -> list[str]:
@@ -538,9 +549,37 @@ def _split_products(products: str | None) -> list[str]:
     ]
 
 
-def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
+@dataclass(frozen=True)
+class _Part:
+    """The evidence one source (scope, products or name) gives, before the sources are added."""
+
+    mass: tuple[tuple[str, float], ...]
+    evidence: tuple[Evidence, ...]
+    production: float
+    total: float  # evidence mass
+    weight: float  # clause weight read (the denominator of coverage)
+    matched: float  # clause weight that found a known term
+
+    @classmethod
+    def of(cls, collector: _Collector, weight: float, matched: float) -> _Part:
+        return cls(
+            tuple(collector.mass.items()),
+            tuple(collector.evidence),
+            collector.production,
+            collector.total,
+            weight,
+            matched,
+        )
+
+
+_EMPTY = _Part((), (), 0.0, 0.0, 0.0, 0.0)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Part:
+    """Evidence of the scope's clauses (cached by the scope's text: many firms share one)."""
+    scope = _scope_of(scope_text)
     collector = _Collector()
-    prior = _make_prior(scope, name)
     total_weight = 0.0
     matched = 0.0
     made = _made_codes(scope)
@@ -556,7 +595,7 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
         if clause.activity == "trade" and made:
             weight *= ANCILLARY_TRADE
         total_weight += weight
-        retail = name.retail or ("零售" in clause.text and "批发" not in clause.text)
+        retail = retail_name or ("零售" in clause.text and "批发" not in clause.text)
         if collector.add(
             "scope",
             clause.text,
@@ -568,9 +607,75 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
             made=made,
         ):
             matched += weight
-    product_objects = _split_products(products)
+    return _Part.of(collector, total_weight, matched)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _products_part(products: str | None, act: str, prior: float) -> _Part:
+    """Evidence of the 主营产品 column, read as ``act`` (make, trade or the service)."""
+    objects = _split_products(products)
+    if not objects:
+        return _EMPTY
+    collector = _Collector()
+    found = collector.add(
+        "products",
+        "、".join(objects),
+        objects,
+        PRODUCTS_WEIGHT,
+        act,
+        make_prior=prior,
+        retail=False,
+    )
+    return _Part.of(collector, PRODUCTS_WEIGHT, PRODUCTS_WEIGHT if found else 0.0)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _name_part(
+    industry: str,
+    act: str,
+    weight: float,
+    prior: float,
+    retail: bool,
+    form: str,
+    form_code: str | None,
+) -> _Part:
+    """Evidence of the name: its 行业表述 read as ``act``, and a form that names an industry."""
+    collector = _Collector()
+    total = matched = 0.0
+    if industry:
+        total += weight
+        if collector.add(
+            "name", industry, [industry], weight, act, make_prior=prior, retail=retail
+        ):
+            matched += weight
+    if form_code is not None:
+        total += NAME_WEIGHT
+        collector.add_code("name", form, form_code, NAME_WEIGHT)
+        matched += NAME_WEIGHT
+    return _Part.of(collector, total, matched)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _scope_of(scope_text: str | None) -> Scope:
+    from ._scope import _parse
+
+    return _parse(scope_text) if scope_text else Scope(())
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_reading(industry: str, scope_text: str | None) -> tuple[str, float]:
+    """The activity a name's 行业表述 implies (when no word of it says) and its weight."""
+    scope = _scope_of(scope_text)
+    return _name_activity(industry, scope, scope.main_activity), name_weight(industry, scope)
+
+
+def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inference:
+    """Inference from normalised texts: the three sources' evidence (each cached), added."""
+    scope = _scope_of(scope_text)
+    prior = _make_prior(scope, name)
     main = scope.main_activity
-    if product_objects:
+    parts = [_scope_part(scope_text, prior, name.retail)]
+    if products:
         makes = any(c.activity == "make" for c in scope.clauses)
         # a firm's products are what it makes, what it sells if it only trades, and what it
         # services if servicing is its main business (a repairer's 注塑机)
@@ -578,39 +683,29 @@ def _infer(scope: Scope, products: str | None, name: NameParts) -> Inference:
             act = main
         else:
             act = "trade" if main == "trade" and not makes else "make"
-        total_weight += PRODUCTS_WEIGHT
-        if collector.add(
-            "products",
-            "、".join(product_objects),
-            product_objects,
-            PRODUCTS_WEIGHT,
-            act,
-            make_prior=prior,
-            retail=False,
-        ):
-            matched += PRODUCTS_WEIGHT
+        parts.append(_products_part(products, act, prior))
     industry = name.industry or name.parent_industry
-    if industry:
-        act = name.activity or _name_activity(industry, scope, main)
-        weight = name_weight(industry, scope)
-        total_weight += weight
-        if collector.add(
-            "name", industry, [industry], weight, act, make_prior=prior, retail=name.retail
-        ):
-            matched += weight
     form_code = name.form_code
-    if form_code is not None:
-        total_weight += NAME_WEIGHT
-        collector.add_code("name", name.form, form_code, NAME_WEIGHT)
-        matched += NAME_WEIGHT
+    if industry or form_code is not None:
+        implied, weight = _name_reading(industry, scope_text) if industry else ("", 0.0)
+        act = name.activity or implied
+        parts.append(_name_part(industry, act, weight, prior, name.retail, name.form, form_code))
+    mass: dict[str, float] = defaultdict(float)
+    for part in parts:
+        for code, m in part.mass:
+            mass[code] += m
+    total = sum(p.total for p in parts)
+    total_weight = sum(p.weight for p in parts)
+    matched = sum(p.matched for p in parts)
     activity = main or name.activity
-    code, share, candidates = _decide(collector.mass)
+    code, share, candidates = _decide(mass)
     if code is None:
         return Inference(None, 0.0, None, activity)
     coverage = matched / total_weight if total_weight else 0.0
-    raw = raw_score(share, collector.total, coverage)
+    raw = raw_score(share, total, coverage)
     conf = float(calibrate(raw))
-    make_share = collector.production / collector.total if collector.total else 0.0
-    evidence = tuple(sorted(collector.evidence, key=lambda e: -e.mass)[:8])
+    production = sum(p.production for p in parts)
+    make_share = production / total if total else 0.0
+    evidence = tuple(sorted((e for p in parts for e in p.evidence), key=lambda e: -e.mass)[:8])
     chosen = code if conf >= ABSTAIN_BELOW else None
     return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)

@@ -275,15 +275,25 @@ class NameParts:
     @property
     def form_code(self) -> str | None:
         """The code a form names by itself (加油站 → 5265), None for most forms."""
-        for form, code in FORM_CODES.items():
-            if self.form.endswith(form):
-                return code
-        return None
+        return _form_code(self.form)
 
     @property
     def retail(self) -> bool:
         """True for shops (…店, …门市部, …超市): what they sell, they sell by retail."""
-        return any(self.form.endswith(f) for f in RETAIL_FORMS)
+        return _retail(self.form)
+
+
+@functools.lru_cache(maxsize=1024)
+def _form_code(form: str) -> str | None:
+    for end, code in FORM_CODES.items():
+        if form.endswith(end):
+            return code
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _retail(form: str) -> bool:
+    return any(form.endswith(f) for f in RETAIL_FORMS)
 
 
 @functools.lru_cache(maxsize=1)
@@ -293,19 +303,22 @@ def _places() -> frozenset[str]:
     return get_gazetteer().place_names()
 
 
+_FORM_ACTIVITY = dict(FORMS)
+_FORM_END = re.compile("(" + "|".join(re.escape(f) for f, _ in FORMS) + ")$")
+
+
 def _strip_form(text: str) -> tuple[str, str, str | None]:
+    """Strip legal forms and unit words from the end (集团有限公司, 厂有限公司 …)."""
     form_parts: list[str] = []
     activity: str | None = None
-    changed = True
-    while changed:
-        changed = False
-        for form, act in FORMS:
-            if text.endswith(form) and len(text) > len(form) + 1:
-                text = text[: -len(form)]
-                form_parts.insert(0, form)
-                activity = activity or act
-                changed = True
-                break
+    while True:
+        match = _FORM_END.search(text)
+        if match is None or len(text) <= len(match.group(1)) + 1:
+            break
+        form = match.group(1)
+        text = text[: -len(form)]
+        form_parts.insert(0, form)
+        activity = activity or _FORM_ACTIVITY[form]
     return text, "".join(form_parts), activity
 
 

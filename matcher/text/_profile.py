@@ -25,10 +25,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ._inference import Inference, _infer, _split_products
+from ._inference import Inference, _infer, _scope_of, _split_products
 from ._lexicon import get_lexicon
-from ._names import parse_name
-from ._scope import _clean, parse_scope
+from ._names import NameParts
+from ._names import _parse as _parse_name
+from ._normalize import normalize_text
+from ._scope import _clean
 from ._vocabulary import expand
 
 __all__ = [
@@ -76,10 +78,10 @@ class Profile:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _profile(scope: str | None, products: str | None, name: str | None) -> Profile:
-    parsed = parse_scope(scope)
-    parts = parse_name(name)
-    inference = _infer(parsed, products, parts)
+def _scope_segments(
+    scope_text: str | None,
+) -> tuple[tuple[tuple[str, float, int], ...], tuple[str, ...]]:
+    parsed = _scope_of(scope_text)
     segments: list[tuple[str, float, int]] = []
     clauses: list[str] = []
     for clause in parsed.clauses:
@@ -90,30 +92,65 @@ def _profile(scope: str | None, products: str | None, name: str | None) -> Profi
             segments.append((text, clause.weight * 0.5, ACTIVITY_GROUP["trade"]))
         else:
             segments.append((text, clause.weight, ACTIVITY_GROUP[clause.activity]))
-    product_objects = _split_products(products)
-    if product_objects:
+    return tuple(segments), tuple(clauses)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _product_segment(products: str, trader: bool) -> tuple[str, float, int, str] | None:
+    objects = _split_products(products)
+    if not objects:
+        return None
+    group = ACTIVITY_GROUP["trade" if trader else "make"]
+    text = expand(" ".join(objects))
+    return text, PRODUCTS_TEXT_WEIGHT, group, "主营产品：" + "、".join(objects)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _name_segment(industry: str, activity: str) -> tuple[str, float, int] | None:
+    if not industry or not get_lexicon().hits(industry):  # product words, not 科技/贸易
+        return None
+    group = ACTIVITY_GROUP.get(activity, ACTIVITY_GROUP["make"])
+    return expand(industry), NAME_TEXT_WEIGHT, group
+
+
+def _profile(scope: str | None, products: str | None, name: str | None) -> Profile:
+    """The profile of normalised texts (each source's part cached on its own)."""
+    parts = _parse_name(name) if name else NameParts("", "", "", "", "")
+    inference = _infer(scope, products, parts)
+    segments, clauses = _scope_segments(scope)
+    segs = list(segments)
+    shown = list(clauses)
+    parsed = _scope_of(scope)
+    if products:
         trader = parsed.main_activity == "trade" and not any(
             c.activity == "make" for c in parsed.clauses
         )
-        group = ACTIVITY_GROUP["trade" if trader else "make"]
-        text = expand(" ".join(product_objects))
-        segments.append((text, PRODUCTS_TEXT_WEIGHT, group))
-        clauses.append("主营产品：" + "、".join(product_objects))
+        product = _product_segment(products, trader)
+        if product is not None:
+            segs.append(product[:3])
+            shown.append(product[3])
     industry = parts.industry or parts.parent_industry
-    if industry and get_lexicon().hits(industry):  # product words, not 科技/贸易
-        activity = parts.activity or parsed.main_activity or "make"
-        group = ACTIVITY_GROUP.get(activity, ACTIVITY_GROUP["make"])
-        segments.append((expand(industry), NAME_TEXT_WEIGHT, group))
-    return Profile(tuple(segments), tuple(clauses), inference)
+    if industry:
+        name_seg = _name_segment(industry, parts.activity or parsed.main_activity or "make")
+        if name_seg is not None:
+            segs.append(name_seg)
+    return Profile(tuple(segs), tuple(shown), inference)
 
 
-def enterprise_profile(scope: object, products: object, name: object) -> Profile:
-    """The text profile of one enterprise (see the module docstring)."""
-    return _profile(
-        scope if isinstance(scope, str) else None,
-        products if isinstance(products, str) else None,
-        name if isinstance(name, str) else None,
-    )
+def enterprise_profile(
+    scope: object, products: object, name: object, *, normalised: bool = False
+) -> Profile:
+    """The text profile of one enterprise (see the module docstring).
+
+    ``normalised=True`` skips normalising texts that a validated table already normalised.
+    """
+    if normalised:
+        texts = [v if isinstance(v, str) and v else None for v in (scope, products, name)]
+    else:
+        texts = [normalize_text(v) for v in (scope, products, name)]
+    if texts[2] is not None:
+        texts[2] = texts[2].replace(" ", "")
+    return _profile(*texts)
 
 
 # ----------------------------------------------------------------------------- parks
@@ -194,6 +231,4 @@ def parse_positioning(text: object) -> ParkPositioning:
     """Read a park's positioning (产业定位): what it wants and what it refuses."""
     if not isinstance(text, str) or not text.strip():
         return ParkPositioning("", (), False)
-    from ._normalize import normalize_text
-
     return _positioning(normalize_text(text) or "")

@@ -414,7 +414,7 @@ class Scope:
     clauses: tuple[Clause, ...]
     generic: tuple[Clause, ...] = field(default=())
 
-    @property
+    @functools.cached_property
     def activity_shares(self) -> dict[str, float]:
         """Share of clause weight per activity (sums to 1; empty without clauses)."""
         total = sum(c.weight for c in self.clauses)
@@ -423,7 +423,7 @@ class Scope:
             out[c.activity] = out.get(c.activity, 0.0) + c.weight / total
         return out
 
-    @property
+    @functools.cached_property
     def main_activity(self) -> str | None:
         """The activity with the largest share, making counted :data:`MAKE_BOOST` times (None
         without clauses): a firm that makes its goods also sells them, and is a maker."""
