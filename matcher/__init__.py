@@ -29,7 +29,7 @@ from .exceptions import (
 from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
-from .io import read_table, write_table
+from .io import ReadLimits, read_table, safe_cell, safe_frame, write_excel, write_table
 from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
 from .outcomes import (
@@ -80,6 +80,7 @@ __all__ = [
     "NotFittedError",
     "PreferenceFeature",
     "Problem",
+    "ReadLimits",
     "ReciprocalScorer",
     "SchemaError",
     "TwoSidedExplanation",
@@ -107,10 +108,13 @@ __all__ = [
     "pair_features",
     "read_manifest",
     "read_table",
+    "safe_cell",
+    "safe_frame",
     "save_model",
     "validate_enterprises",
     "validate_outcomes",
     "validate_parks",
     "validate_tenants",
+    "write_excel",
     "write_table",
 ]

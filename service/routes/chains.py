@@ -5,12 +5,11 @@ on the serving index: which nodes of the park's chains its tenants occupy, which
 missing, and the best candidates for each gap, ranked by the active model. ``POST /allocations``
 proposes which enterprise to pursue for which park (:meth:`matcher.Matcher.allocate`): every
 enterprise to at most one park, no park beyond its free space. Both also export to XLSX (cells
-that a spreadsheet would run as a formula are escaped, as in the lead exports).
+that a spreadsheet would run as a formula are escaped by the library, as in the lead exports).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import tempfile
 import threading
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
@@ -36,7 +34,6 @@ from matcher import (
 )
 
 from ..deps import IndexerDep, SessionDep, clean_id, current_snapshot
-from ..exporting import escape_cell
 from ..indexer import Indexer, Snapshot
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
 from .leads import get_park, index_lag
@@ -59,15 +56,6 @@ class AllocationFormat(StrEnum):
 # ---------------------------------------------------------------------------- helpers
 def _meta(snapshot: Snapshot) -> dict[str, Any]:
     return {"model": snapshot.model, "index_version": snapshot.version}
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with formula-like text cells neutralised (numbers untouched)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_cell)
-    return out
 
 
 def _xlsx_response(
@@ -130,15 +118,9 @@ def park_chain_xlsx(
 ) -> FileResponse:
     """导出园区产业链报告（XLSX：产业链图谱、补链线索、上下游关系三张表，中文表头）。"""
     report, snapshot = _report_for(park_id, session, indexer, k, thin)
-    safe = dataclasses.replace(
-        report,
-        nodes=_escaped(report.nodes),
-        leads=_escaped(report.leads),
-        edges=_escaped(report.edges),
-    )
     stamp = datetime.now().strftime("%Y%m%d")
     return _xlsx_response(
-        safe.to_excel,
+        report.to_excel,
         f"产业链报告-{report.park_id}-{stamp}.xlsx",
         f"chain-report-{stamp}.xlsx",
         snapshot,
@@ -207,15 +189,9 @@ def allocate(
             )
     assert isinstance(result, Allocation)
     if format is AllocationFormat.xlsx:
-        safe = dataclasses.replace(
-            result,
-            assignments=_escaped(result.assignments),
-            unassigned=_escaped(result.unassigned),
-            parks=_escaped(result.parks),
-        )
         stamp = datetime.now().strftime("%Y%m%d")
         return _xlsx_response(
-            safe.to_excel, f"招商分配方案-{stamp}.xlsx", f"allocation-{stamp}.xlsx", snapshot
+            result.to_excel, f"招商分配方案-{stamp}.xlsx", f"allocation-{stamp}.xlsx", snapshot
         )
     meta = _meta(snapshot)
     if body.reciprocal:
