@@ -73,6 +73,9 @@ class Explanation:
 class Matcher:
     """Scores the fit between parks and enterprises and ranks them both ways.
 
+    A fitted matcher is safe to share between threads: its score cache is locked, and
+    everything otherwise filled on first use is prepared by :meth:`fit` and :meth:`load`.
+
     Parameters
     ----------
     weights : dict of str to float, default=None
@@ -176,7 +179,29 @@ class Matcher:
         self.tenants_ = None if tenants is None else tenants.reset_index(drop=True)
         self._cache: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._park_coefs: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._warm()
         return self
+
+    # ------------------------------------------------------------------ threads
+    def _warm(self) -> None:
+        """Fill everything that is otherwise filled lazily, so that rankings only read shared
+        state: the per-park coefficient table, and the per-index arrays the families compute
+        on first use (one pair scored)."""
+        index = self.index_
+        if len(index.parks) and len(index.enterprises):
+            self.component_values(np.array([0]), np.array([0]))
+            self._coef_rows(np.array([0]), None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_lock", None)  # locks do not pickle; each copy gets its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "index_" in state:
+            self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ helpers
     def _check_fitted(self) -> MatchIndex:
@@ -212,11 +237,12 @@ class Matcher:
         self, parks: np.ndarray, weights: Mapping[str, float] | None
     ) -> np.ndarray | None:
         if weights is None:  # every park's own coefficients, resolved once per fit
-            table = getattr(self, "_park_coefs", None)
-            if table is None:
-                rows = [self._coef(p, None) for p in range(len(self.index_.parks))]
-                table = None if not rows or rows[0] is None else np.vstack(rows)  # type: ignore[arg-type]
-                self._park_coefs = table
+            with self._lock:
+                table = getattr(self, "_park_coefs", None)
+                if table is None:
+                    rows = [self._coef(p, None) for p in range(len(self.index_.parks))]
+                    table = None if not rows or rows[0] is None else np.vstack(rows)  # type: ignore[arg-type]
+                    self._park_coefs = table
             return None if table is None else table[np.asarray(parks, dtype=np.intp)]
         coefs = [self._coef(int(p), weights) for p in parks]
         if not coefs or coefs[0] is None:
@@ -422,15 +448,17 @@ class Matcher:
         park = self._park_row(park_id)
         coef = self._coef(park, weights)
         key = (park, None if coef is None else tuple(np.round(coef, 12)))
-        cached = self._cache.get(key)
         n = len(index.enterprises)
+        with self._lock:  # the LRU is shared by every thread; scoring runs outside the lock
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
         if cached is None:
             cached = self._scores(index, np.array([park]), np.arange(n), coef)
-            self._cache[key] = cached
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+            with self._lock:
+                self._cache[key] = cached
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         score, eligible = cached
         rows, total = self._select(
             score,
@@ -690,6 +718,8 @@ class Matcher:
         matcher.parks_, matcher.enterprises_, matcher.tenants_ = parks, enterprises, tenants
         matcher._cache = OrderedDict()
         matcher._park_coefs = None
+        matcher._lock = threading.Lock()
+        matcher._warm()
         return matcher
 
     def score(self, park_id: str, enterprise_id: str, **kwargs: Any) -> float:

@@ -11,7 +11,7 @@ unless ``PARKMATCH_READS_OPEN=false``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -28,6 +28,7 @@ from .indexer import Indexer, Snapshot
 __all__ = [
     "ActorDep",
     "EngineDep",
+    "HeavySlotDep",
     "IndexerDep",
     "ReaderDep",
     "SessionDep",
@@ -138,7 +139,26 @@ def clean_id(value: str) -> str:
     return "" if text is None else text.replace(" ", "")
 
 
+async def heavy_slot(request: Request) -> AsyncIterator[None]:
+    """A slot for heavy work (allocation, training): 429 with ``Retry-After`` when every slot of
+    this process is taken, so that heavy requests queue at the client, not in the server's
+    thread pool (reads never wait for them)."""
+    slots = request.app.state.heavy
+    if not slots.acquire(blocking=False):
+        raise HTTPException(
+            status_code=429,
+            detail="已有大计算量的请求（全市分配或模型训练）在进行，请稍后重试"
+            "（同时进行的数量见 PARKMATCH_HEAVY_JOBS）",
+            headers={"Retry-After": "5"},
+        )
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+HeavySlotDep = Annotated[None, Depends(heavy_slot)]
 SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 IndexerDep = Annotated[Indexer, Depends(get_indexer)]

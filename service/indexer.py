@@ -361,8 +361,6 @@ class Snapshot:
     columns: dict[str, np.ndarray]
     positions: pd.Index
     components: list[dict[str, str]]
-    #: The library's per-park score cache is not thread-safe; rankings take this lock.
-    lock: threading.Lock = field(default_factory=threading.Lock)
     masks: _LRU = field(default_factory=lambda: _LRU(64))
     responses: _LRU = field(default_factory=lambda: _LRU(0))
     #: Objects derived from this snapshot on demand (e.g. a two-sided matcher), built once.

@@ -8,6 +8,7 @@ says when it is ready.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -105,6 +106,7 @@ def create_app(
     app.state.engine = engine
     app.state.registry = registry
     app.state.indexer = indexer
+    app.state.heavy = threading.BoundedSemaphore(settings.heavy_jobs)
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -33,7 +32,15 @@ from matcher import (
     ReciprocalScorer,
 )
 
-from ..deps import IndexerDep, SessionDep, clean_id, current_snapshot
+from ..deps import (
+    ActorDep,
+    HeavySlotDep,
+    IndexerDep,
+    SessionDep,
+    SettingsDep,
+    clean_id,
+    current_snapshot,
+)
 from ..indexer import Indexer, Snapshot
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
 from .leads import get_park, index_lag
@@ -82,8 +89,7 @@ def _chain_report(snapshot: Snapshot, park_id: str, k: int, thin: int) -> ChainR
     key = ("chain", park_id, k, thin)
     report = snapshot.responses.get(key)
     if report is None:
-        with snapshot.lock:  # the report ranks candidates: the per-park cache is not thread-safe
-            report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
+        report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
         snapshot.responses.put(key, report)
     assert isinstance(report, ChainReport)
     return report
@@ -137,11 +143,11 @@ _RECIPROCAL_MODEL = {
 }
 
 
-def _two_sided(snapshot: Snapshot) -> tuple[Matcher, Any]:
+def _two_sided(snapshot: Snapshot) -> Matcher:
     """A two-sided matcher (park side + the enterprise's preference, harmonic mean, chain-aware)
-    fitted on the snapshot's data once, with the lock its rankings need."""
+    fitted on the snapshot's data once."""
 
-    def build() -> tuple[Matcher, Any]:
+    def build() -> Matcher:
         base = snapshot.matcher
         families = list(base.families_)
         have = {f.name for f in families}
@@ -150,10 +156,9 @@ def _two_sided(snapshot: Snapshot) -> tuple[Matcher, Any]:
         if "preference" not in have:
             families.append(PreferenceFeature())
         matcher = Matcher(families=families, scorer=ReciprocalScorer())
-        matcher.fit(base.parks_, base.enterprises_, base.tenants_)
-        return matcher, threading.Lock()
+        return matcher.fit(base.parks_, base.enterprises_, base.tenants_)
 
-    result: tuple[Matcher, Any] = snapshot.derive("reciprocal", build)
+    result: Matcher = snapshot.derive("reciprocal", build)
     return result
 
 
@@ -166,12 +171,17 @@ def allocate(
     body: AllocationIn,
     session: SessionDep,
     indexer: IndexerDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    slot: HeavySlotDep,
     format: Annotated[
         AllocationFormat, Query(description="json 或 xlsx（分配方案、未分配、园区汇总）")
     ] = AllocationFormat.json,
 ) -> Any:
-    """全市统筹分配：为多个园区分配招商线索，使总匹配分最高，且每家企业只分给一个园区、
-    分给园区的企业需求面积不超过其可用面积；说明每家企业为何分到该园区，以及未分配的企业和原因。"""
+    """全市统筹分配（计算量大，需密钥）：为多个园区分配招商线索，使总匹配分最高，且每家企业只分给
+    一个园区、分给园区的企业需求面积不超过其可用面积；说明每家企业为何分到该园区，以及未分配的企业
+    和原因。求解器用时以 PARKMATCH_ALLOCATION_TIME_LIMIT_S 为限（到时给出当前最优方案，
+    solver 标明 time limit）；同时进行的大计算量请求超过 PARKMATCH_HEAVY_JOBS 时返回 429。"""
     park_ids = None
     if body.park_ids is not None:
         park_ids = [
@@ -179,14 +189,13 @@ def allocate(
         ]
     snapshot = current_snapshot(indexer)
     with index_lag(indexer, "园区"):
-        if body.reciprocal:
-            matcher, lock = _two_sided(snapshot)
-        else:
-            matcher, lock = snapshot.matcher, snapshot.lock
-        with lock:
-            result = matcher.allocate(
-                park_ids, candidates=body.candidates, max_per_park=body.max_per_park
-            )
+        matcher = _two_sided(snapshot) if body.reciprocal else snapshot.matcher
+        result = matcher.allocate(
+            park_ids,
+            candidates=body.candidates,
+            max_per_park=body.max_per_park,
+            time_limit=settings.allocation_time_limit_s,
+        )
     assert isinstance(result, Allocation)
     if format is AllocationFormat.xlsx:
         stamp = datetime.now().strftime("%Y%m%d")

@@ -34,7 +34,7 @@ from matcher import (
     validate_outcomes,
 )
 
-from ..deps import ActorDep, IndexerDep, SettingsDep, current_snapshot
+from ..deps import ActorDep, HeavySlotDep, IndexerDep, SettingsDep, current_snapshot
 from ..indexer import (
     Indexer,
     ModelSpec,
@@ -138,6 +138,7 @@ def train_model(
     actor: ActorDep,
     indexer: IndexerDep,
     settings: SettingsDep,
+    slot: HeavySlotDep,
     kind: Annotated[
         ModelKind,
         Form(

@@ -23,7 +23,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 when only httpx is 
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-KEYS = {"zhangsan": "key-zhangsan-0001", "lisi": "key-lisi-0002"}
+KEYS = {"zhangsan": "key-zhangsan-0001", "lisi": "key-lisi-00000002"}
 ZHANG = {"X-API-Key": KEYS["zhangsan"]}
 LI = {"X-API-Key": KEYS["lisi"]}
 
