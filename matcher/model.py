@@ -620,11 +620,13 @@ class Matcher:
             reasons=self._reasons(index, park, ent, raw[0], contrib),
         )
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, key: str | bytes | None = None) -> Path:
         """Save the fitted matcher to a folder; :meth:`load` maps it back without refitting.
 
         The enterprise arrays are written as ``.npy`` files (memory-mappable), the rest with
-        joblib (a pickle: load only folders you trust), plus a ``manifest.json``.
+        joblib (a pickle), plus a ``manifest.json`` holding the SHA-256 of every file. With
+        ``key`` the manifest is signed (HMAC-SHA256), and ``load(..., key=key)`` refuses any
+        folder not written with that key before unpickling anything.
         """
         from . import _index_io as io
 
@@ -665,11 +667,14 @@ class Matcher:
                     for k, v in files.items()
                 },
             },
+            key=key,
         )
         return folder
 
     @classmethod
-    def load(cls, path: str | Path, *, mmap: bool = True) -> Matcher:
+    def load(
+        cls, path: str | Path, *, mmap: bool = True, key: str | bytes | None = None
+    ) -> Matcher:
         """Load a matcher saved with :meth:`save`.
 
         Parameters
@@ -678,16 +683,21 @@ class Matcher:
             The folder written by :meth:`save`.
         mmap : bool, default=True
             Memory-map the enterprise arrays instead of reading them into memory.
+        key : str or bytes, default=None
+            The key the folder was signed with: an unsigned folder, another key's or a changed
+            file is refused before anything is unpickled. Without a key the folder must come
+            from a source you trust (its files are still checked against their SHA-256).
 
         Raises
         ------
         ModelError
-            When the folder is missing, incomplete or written by other library versions.
+            When the folder is missing, incomplete, changed, unsigned (with ``key``) or written by
+            other library versions.
         """
         from . import _index_io as io
 
         folder = Path(path)
-        manifest = io.read_manifest(folder)
+        manifest = io.read_manifest(folder, key=key)
         state = io.load(folder / "model.joblib")
         parks_arrays = io.load(folder / "parks.joblib")
         files = {k: v.removeprefix("enterprises/") for k, v in manifest["files"].items()}

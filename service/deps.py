@@ -34,9 +34,11 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "SnapshotDep",
+    "api_key_header",
     "clean_id",
     "current_snapshot",
     "get_session",
+    "key_holder",
     "require_reader",
     "require_writer",
 ]
@@ -95,6 +97,16 @@ def current_snapshot(indexer: Indexer) -> Snapshot:
     return snapshot
 
 
+def key_holder(settings: Settings, key: str | None) -> str | None:
+    """The name of the holder of ``key``, or None when it is missing or not configured."""
+    if not key:
+        return None
+    for name, secret in settings.api_keys.items():
+        if hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
+            return name
+    return None
+
+
 def _identify(settings: Settings, key: str | None) -> str:
     """The name of the key's holder; 401 without a key, 403 with a wrong one."""
     if not settings.api_keys:
@@ -105,10 +117,10 @@ def _identify(settings: Settings, key: str | None) -> str:
         )
     if not key:
         raise HTTPException(status_code=401, detail="缺少 API 密钥：请在请求头 X-API-Key 中提供")
-    for name, secret in settings.api_keys.items():
-        if hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
-            return name
-    raise HTTPException(status_code=403, detail="API 密钥无效：请核对请求头 X-API-Key")
+    name = key_holder(settings, key)
+    if name is None:
+        raise HTTPException(status_code=403, detail="API 密钥无效：请核对请求头 X-API-Key")
+    return name
 
 
 async def require_writer(

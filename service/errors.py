@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -125,13 +126,36 @@ def _json(status: int, content: dict[str, Any], headers: dict[str, str] | None =
     return JSONResponse(status_code=status, content=jsonable_encoder(content), headers=headers)
 
 
+def problem_counts(problems: list[Any]) -> list[dict[str, Any]]:
+    """How many problems of each kind (column and message), most frequent first (≤ 50 kinds)."""
+    counts = Counter((p.column, p.message) for p in problems)
+    return [
+        {"column": column, "message": message, "count": n}
+        for (column, message), n in counts.most_common(50)
+    ]
+
+
 async def _schema_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, SchemaError)
-    problems = [p.to_dict() for p in exc.problems]
+    shown = int(getattr(request.app.state.settings, "max_problems", 100))
+    total = len(exc.problems)
     head = f"{exc.file}：" if exc.file else ""
     first = f"第一个：{exc.problems[0]}" if exc.problems else ""
-    detail = f"{head}数据校验未通过，共 {len(problems)} 个问题，未写入任何数据。{first}"
-    return _json(422, {"detail": detail, "problems": problems})
+    detail = f"{head}数据校验未通过，共 {total} 个问题，未写入任何数据。{first}"
+    content: dict[str, Any] = {
+        "detail": detail,
+        "problems": [p.to_dict() for p in exc.problems[:shown]],
+        "problem_total": total,
+        "problem_counts": problem_counts(exc.problems),
+    }
+    report_id = getattr(exc, "report_id", None)
+    if total > shown:
+        content["detail"] += f"（此处列出前 {shown} 个"
+        if report_id:
+            content["problems_url"] = f"/imports/problems/{report_id}"
+            content["detail"] += f"，全部问题见 {content['problems_url']}"
+        content["detail"] += "）"
+    return _json(422, content)
 
 
 async def _unknown_id(request: Request, exc: Exception) -> Any:

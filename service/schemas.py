@@ -67,6 +67,26 @@ __all__ = [
     "UnassignedPublic",
 ]
 
+
+def _clean_keys(value: dict[str, Any] | None, what: str) -> dict[str, Any] | None:
+    """Keys trimmed, non-empty, at most 64 characters and unique after trimming (≤ 100 keys)."""
+    if value is None:
+        return None
+    out: dict[str, Any] = {}
+    for raw, item in value.items():
+        key = raw.strip()
+        if not key:
+            raise ValueError(f"{what}的字段名不能为空")
+        if len(key) > 64:
+            raise ValueError(f"{what}的字段名不能超过 64 个字符")
+        if key in out:
+            raise ValueError(f"{what}的字段名「{key}」重复（去掉首尾空格后相同）")
+        out[key] = item
+    if len(out) > 100:
+        raise ValueError(f"{what}最多 100 个字段")
+    return out
+
+
 SizeClass = Literal["large", "medium", "small", "micro"]
 SrdiLevel = Literal["none", "innovative", "provincial", "national"]
 Text = str | None
@@ -132,6 +152,16 @@ class _ParkFields(BaseModel):
     extra: dict[str, ExtraValue] | None = Field(
         default=None, description="其他自定义字段（原样保存）"
     )
+
+    @field_validator("weights")
+    @classmethod
+    def _weight_keys(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        return _clean_keys(value, "weights ")
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _clean_keys(value, "extra ")
 
 
 class ParkIn(_ParkFields):
@@ -227,6 +257,11 @@ class _EnterpriseFields(BaseModel):
     extra: dict[str, ExtraValue] | None = Field(
         default=None, description="其他自定义字段（原样保存）"
     )
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _clean_keys(value, "extra ")
 
 
 class EnterpriseIn(_EnterpriseFields):
@@ -353,12 +388,16 @@ class IndexStatus(BaseModel):
     version: int | None
     fitted_at: datetime | None
     fit_seconds: float | None
-    parks: int
-    enterprises: int
-    tenants: int
+    parks: int | None = Field(description="索引中的园区数；读取需密钥而未带密钥时为 null")
+    enterprises: int | None
+    tenants: int | None
+    skipped: dict[str, int] | None = Field(
+        default=None,
+        description="重建索引时因数据无效而跳过的行数（按表）；一行有问题不会使整个索引不可用",
+    )
     model: ModelInfo
     error: str | None
-    response_cache: CacheStatus
+    response_cache: CacheStatus | None
 
 
 class ImportResult(BaseModel):

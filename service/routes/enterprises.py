@@ -108,6 +108,7 @@ def create_enterprise(
             409, f"企业编号 {enterprise_id!r} 已存在：修改请用 PATCH /enterprises/{enterprise_id}"
         )
     store.upsert(session, store.Enterprise, rows)
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return EnterprisePublic.model_validate(session.get(store.Enterprise, enterprise_id))
@@ -133,6 +134,7 @@ def update_enterprise(
     )
     frame = validate_enterprise_record(record)
     store.upsert(session, store.Enterprise, store.enterprise_rows(frame))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     session.refresh(enterprise)
@@ -151,6 +153,7 @@ def delete_enterprise(
     session.execute(delete(L).where(L.enterprise_id == key))
     session.execute(delete(T).where(T.enterprise_id == key))
     session.execute(delete(E).where(E.enterprise_id == key))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return Response(status_code=204)

@@ -163,7 +163,7 @@ def train_model(
     snapshot = current_snapshot(indexer)
     matcher = snapshot.matcher
     with tempfile.TemporaryDirectory(prefix="parkmatch-outcomes-") as tmp:
-        raw = _read_upload(file, settings.max_upload_bytes, Path(tmp))
+        raw = _read_upload(file, settings.max_upload_bytes, Path(tmp), settings.read_limits)
     file_name = _file_name(file)
     with schema_guard(file_name):
         ledger = validate_outcomes(
