@@ -77,6 +77,7 @@ __all__ = [
     "Park",
     "ProblemReport",
     "Tenant",
+    "active_model",
     "counts",
     "create_schema",
     "data_version",
@@ -92,6 +93,7 @@ __all__ = [
     "park_rows",
     "parks_frame",
     "select_ids",
+    "set_active_model",
     "tenants_frame",
     "upsert",
     "utcnow",
@@ -247,6 +249,7 @@ class DataState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    active_model: Mapped[str | None] = mapped_column(String, default=None)
 
 
 class IndexVersion(Base):
@@ -323,6 +326,16 @@ def mark_changed(session: Session) -> None:
     session.execute(
         update(DataState).where(DataState.id == 1).values(version=DataState.version + 1)
     )
+
+
+def active_model(session: Session) -> str | None:
+    """The model every process builds the index with (None: the service's default)."""
+    return session.scalar(select(DataState.active_model).where(DataState.id == 1))
+
+
+def set_active_model(session: Session, name: str) -> None:
+    """Make ``name`` the model of the next index build, for every process (caller commits)."""
+    session.execute(update(DataState).where(DataState.id == 1).values(active_model=name))
 
 
 def data_version(session: Session) -> int:

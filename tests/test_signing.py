@@ -64,7 +64,7 @@ def test_signed_matcher_folder_round_trip_and_refusals(fitted, tmp_path):
     swapped = tmp_path / "swapped"
     shutil.copytree(folder, swapped)
     (swapped / "model.joblib").write_bytes(pickle.dumps(_Boom()))
-    with pytest.raises(ModelError, match="model.joblib"):
+    with pytest.raises(ModelError, match=r"model\.joblib"):
         Matcher.load(swapped, key=KEY)
 
 

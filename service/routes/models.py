@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from sqlalchemy.orm import Session
 
 from matcher import (
     GBScorer,
@@ -34,6 +35,7 @@ from matcher import (
     validate_outcomes,
 )
 
+from .. import store
 from ..deps import ActorDep, HeavySlotDep, IndexerDep, SettingsDep, current_snapshot
 from ..indexer import (
     Indexer,
@@ -216,14 +218,23 @@ def train_model(
             metrics=metrics,
             training_data=[ledger, matcher.parks_, matcher.enterprises_],
             extra=extra,
+            key=indexer.key,
         )
-        spec = model_spec_from_file(target)
+        spec = model_spec_from_file(target, key=indexer.key)
         indexer.registry.register(spec, activate=activate)
     log.info("%s 训练了模型 %s（%s，%d 个候选对）", actor, text, kind.value, len(pairs))
     if activate:
-        save_active_name(folder, text)
-        indexer.request_rebuild()
+        _activate_everywhere(indexer, folder, text)
     return model_public(spec, indexer)
+
+
+def _activate_everywhere(indexer: Indexer, folder: Path, name: str) -> None:
+    """Make ``name`` the active model of every process (in the database) and rebuild."""
+    with Session(indexer.engine) as session:
+        store.set_active_model(session, name)
+        session.commit()
+    save_active_name(folder, name)  # remembered beside the model files too
+    indexer.request_rebuild()
 
 
 def _check_free(indexer: Indexer, name: str, target: Path) -> None:
@@ -243,10 +254,7 @@ def activate_model(
         known = "、".join(s.name for s in indexer.registry.specs())
         raise HTTPException(404, f"未知的模型「{name}」（可选：{known}）")
     spec = indexer.registry.activate(name)
-    save_active_name(settings.resolved_models_dir, name)
-    snapshot = indexer.snapshot
-    if snapshot is None or snapshot.model.get("name") != name or indexer.pending:
-        indexer.request_rebuild()
+    _activate_everywhere(indexer, settings.resolved_models_dir, name)
     log.info("%s 将当前模型切换为 %s", actor, name)
     return ModelActivePublic(
         model=model_public(spec, indexer), index=IndexStatus.model_validate(indexer.status())
