@@ -194,7 +194,12 @@ async def _http_error(request: Request, exc: Exception) -> Any:
     detail: Any = exc.detail
     if detail in ("Not Found", "Method Not Allowed") and exc.status_code in _HTTP_ZH:
         detail = _HTTP_ZH[exc.status_code]
-    return _json(exc.status_code, {"detail": detail}, getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        from .contract import allowed_methods
+
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return _json(exc.status_code, {"detail": str(detail)}, headers or None)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> Any:

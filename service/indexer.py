@@ -567,6 +567,8 @@ class Indexer:
                 return
             self._wake = True
             self._failed = None
+            if self.state != "failed":
+                self.state = "fitting"  # until the database says this process is up to date
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="parkmatch-indexer", daemon=True
@@ -672,6 +674,10 @@ class Indexer:
         if latest is not None and self._follow(latest):
             current = (latest.data_version, str((latest.model or {}).get("name", "")))
             if current[0] >= target[0] and current[1] == target[1]:
+                with self._lock:
+                    if self._covers(target):
+                        self.error = None
+                        self.state = "ready" if self.snapshot is not None else "empty"
                 return
         if self._failed == target:
             return  # a failed rebuild is tried again after the next change, not in a loop

@@ -24,6 +24,7 @@ from matcher import __version__, load_sample, load_sample_tenants
 
 from . import store
 from .config import MIN_KEY_LENGTH, Settings, get_settings
+from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
 from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
@@ -157,6 +158,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the vendored Swagger UI files (install_contract)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -177,4 +180,5 @@ def create_app(
         # reads are open unless PARKMATCH_READS_OPEN=false; /health always is
         guard = [] if router is health_router else [Depends(require_reader)]
         app.include_router(router, dependencies=guard)
+    install_contract(app)
     return app
