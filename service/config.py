@@ -38,6 +38,8 @@ MB``
                                                                process (more: 429)
 ``PARKMATCH_ALLOCATION_TIME_   ``10``                          seconds the allocation solver may use
 LIMIT_S``
+``PARKMATCH_INDEX_WAIT_S``     ``10``                          seconds a read of just-written data
+                                                               waits for the new index (then 503)
 =============================  ==============================  ====================================
 """
 
@@ -124,6 +126,12 @@ class Settings(BaseSettings):
     )
     heavy_jobs: int = Field(
         default=1, ge=1, le=64, description="每个进程同时进行的全市分配、模型训练数（更多则 429）"
+    )
+    index_wait_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=120,
+        description="读请求遇到正在重建的索引（刚写入的数据）时最多等待的秒数，超时返回 503",
     )
     allocation_time_limit_s: float = Field(
         default=10.0, gt=0, le=600, description="全市分配求解器的用时上限（秒）"

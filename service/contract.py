@@ -87,7 +87,25 @@ def _error(code: str) -> dict[str, Any]:
     return out
 
 
-def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+def _writers(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of the operations that need a key whatever the settings (writes, heavy)."""
+    from .deps import require_writer
+
+    def needs(dependant: Any) -> bool:
+        return any(
+            d.call is require_writer or needs(d) for d in getattr(dependant, "dependencies", [])
+        )
+
+    out = set()
+    for route in app.routes:
+        if isinstance(route, APIRoute) and needs(route.dependant):
+            out |= {(m.lower(), route.path_format) for m in route.methods or ()}
+    return out
+
+
+def _document_errors(
+    schema: dict[str, Any], *, writers: set[tuple[str, str]], reads_open: bool
+) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (ProblemPublic, ProblemCount, ErrorPublic):
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -99,10 +117,13 @@ def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             codes = ["422", "503"]
-            if path not in _OPEN:
+            keyed = (method, path) in writers or (not reads_open and path not in _OPEN)
+            if keyed:
                 codes += ["401", "403"]
-            if "{" in path:
-                codes.append("404")
+            else:  # the key is optional here: say so, and promise no 401/403
+                operation.pop("security", None)
+            if path not in _OPEN:
+                codes.append("404")  # ids in the path or in the body that do not exist
             if method in ("post", "put", "patch", "delete"):
                 codes.append("409")
             if method in ("post", "put", "patch"):
@@ -137,7 +158,12 @@ def install_contract(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _document_errors(schema)
+            settings = getattr(app.state, "settings", None)
+            app.openapi_schema = _document_errors(
+                schema,
+                writers=_writers(app),
+                reads_open=bool(getattr(settings, "reads_open", True)),
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -84,7 +84,13 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 
 def current_snapshot(indexer: Indexer) -> Snapshot:
-    """The snapshot serving now; 503 (:class:`IndexNotReadyError`) while there is none."""
+    """The snapshot serving now; 503 (:class:`IndexNotReadyError`) while there is none.
+
+    While the first index is being built a read waits up to ``indexer.read_wait`` seconds for
+    it; once one serves, reads never wait (a new version replaces it when ready).
+    """
+    if indexer.snapshot is None and indexer.pending and indexer.read_wait > 0:
+        indexer.wait(indexer.read_wait, nudge=False)
     snapshot = indexer.snapshot
     if snapshot is None:
         if indexer.pending:

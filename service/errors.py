@@ -194,6 +194,10 @@ async def _http_error(request: Request, exc: Exception) -> Any:
     detail: Any = exc.detail
     if detail in ("Not Found", "Method Not Allowed") and exc.status_code in _HTTP_ZH:
         detail = _HTTP_ZH[exc.status_code]
+    if exc.status_code == 400:  # only request bodies that cannot be parsed end here
+        message = f"请求体无法解析（应为 JSON，或 multipart/form-data 上传）：{detail}"
+        problems = [problem(message, column="请求体")]
+        return _json(422, {"detail": message, "problems": problems})
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:  # every method of the path, not only the first route's
         from .contract import allowed_methods

@@ -519,6 +519,8 @@ class Indexer:
         How often the database is asked for a newer version or newer data.
     keep_versions : int, default=3
         Snapshot folders kept (older ones are deleted by the rebuilder).
+    read_wait : float, default=0.0
+        Seconds a read that needs a version being built waits for it before answering 503.
     """
 
     def __init__(
@@ -533,6 +535,7 @@ class Indexer:
         freeze_gc: bool = False,
         poll_seconds: float = 1.0,
         keep_versions: int = 3,
+        read_wait: float = 0.0,
     ) -> None:
         self.engine = engine
         self.registry = registry
@@ -543,6 +546,8 @@ class Indexer:
         self.freeze_gc = freeze_gc
         self.poll_seconds = poll_seconds
         self.keep_versions = keep_versions
+        #: Seconds a read waits for a version that is being built (then 503).
+        self.read_wait = read_wait
         self.snapshot: Snapshot | None = None
         self.state = "empty"  # empty | fitting | ready | failed
         self.error: str | None = None
@@ -576,11 +581,12 @@ class Indexer:
                 self._thread.start()
             self._changed.notify_all()
 
-    def wait(self, timeout: float = 60.0) -> bool:
+    def wait(self, timeout: float = 60.0, *, nudge: bool = True) -> bool:
         """Block until this process serves the newest data and model (or their rebuild failed);
-        True if so within ``timeout``."""
+        True if so within ``timeout``. ``nudge`` first asks the database right away."""
         deadline = time.monotonic() + timeout
-        self.request_rebuild()
+        if nudge:
+            self.request_rebuild()
         while time.monotonic() < deadline:
             if self._settled():
                 return True

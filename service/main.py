@@ -130,6 +130,7 @@ def create_app(
         models_dir=settings.resolved_models_dir,
         response_cache_size=settings.response_cache_size,
         freeze_gc=settings.gc_freeze,
+        read_wait=settings.index_wait_s,
     )
 
     @asynccontextmanager

@@ -12,7 +12,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    computed_field,
+    field_validator,
+)
 
 __all__ = [
     "STATUS_LABELS",
@@ -89,11 +99,13 @@ def _clean_keys(value: dict[str, Any] | None, what: str) -> dict[str, Any] | Non
 
 SizeClass = Literal["large", "medium", "small", "micro"]
 SrdiLevel = Literal["none", "innovative", "provincial", "national"]
-Text = str | None
-Number = float | str | None
-Integer = int | str | None
-Flag = bool | str | None
-ExtraValue = str | int | float | bool | None
+# Strict: a JSON boolean is not a number and a number is not text (what the schema says is
+# what is accepted); text still carries what a sheet holds ("5,000", "是", "省级专精特新").
+Text = StrictStr | None
+Number = StrictFloat | StrictStr | None
+Integer = StrictInt | StrictStr | None
+Flag = StrictBool | StrictStr | None
+ExtraValue = StrictStr | StrictInt | StrictFloat | StrictBool | None
 
 
 class LeadStatus(StrEnum):
@@ -145,7 +157,7 @@ class _ParkFields(BaseModel):
     excluded_industries: str | list[str] | None = Field(
         default=None, description="禁止入驻行业：GB/T 4754-2017 代码"
     )
-    weights: dict[str, float] | None = Field(
+    weights: dict[str, StrictFloat] | None = Field(
         default=None,
         description="本园区的评分权重覆盖，如 {'industry': 0.5}（对应表格中的 weight_* 列）",
     )
@@ -718,13 +730,13 @@ class AllocationIn(BaseModel):
     park_ids: list[str] | None = Field(
         default=None, min_length=1, max_length=1000, description="参与分配的园区；不填为全部园区"
     )
-    max_per_park: int | None = Field(
+    max_per_park: StrictInt | None = Field(
         default=None, ge=1, le=1000, description="每个园区最多分配的线索数；不填只受面积限制"
     )
-    candidates: int = Field(
+    candidates: StrictInt = Field(
         default=30, ge=1, le=500, description="每个园区取排名前 N 的企业组成候选池"
     )
-    reciprocal: bool = Field(
+    reciprocal: StrictBool = Field(
         default=False,
         description="按园区与企业双向匹配（调和平均，含企业一方的意愿与产业链）分配，"
         "而非当前模型的园区单向匹配分",

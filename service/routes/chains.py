@@ -39,11 +39,10 @@ from ..deps import (
     SessionDep,
     SettingsDep,
     clean_id,
-    current_snapshot,
 )
 from ..indexer import Indexer, Snapshot
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
-from .leads import get_park, index_lag
+from .leads import get_park, index_call
 
 router = APIRouter(tags=["chains"])
 
@@ -99,9 +98,11 @@ def _report_for(
     park_id: str, session: SessionDep, indexer: Indexer, k: int, thin: int
 ) -> tuple[ChainReport, Snapshot]:
     park = get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"园区 {park.park_id!r} "):
-        return _chain_report(snapshot, park.park_id, k, thin), snapshot
+    return index_call(
+        indexer,
+        f"园区 {park.park_id!r} ",
+        lambda snap: _chain_report(snap, park.park_id, k, thin),
+    )
 
 
 K = Annotated[int, Query(ge=0, le=50, description="每个缺口列出的候选企业数（0–50）")]
@@ -187,15 +188,18 @@ def allocate(
         park_ids = [
             get_park(session, p).park_id for p in dict.fromkeys(map(clean_id, body.park_ids))
         ]
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, "园区"):
-        matcher = _two_sided(snapshot) if body.reciprocal else snapshot.matcher
-        result = matcher.allocate(
+
+    def run(snap: Snapshot) -> Allocation:
+        matcher = _two_sided(snap) if body.reciprocal else snap.matcher
+        result: Allocation = matcher.allocate(
             park_ids,
             candidates=body.candidates,
             max_per_park=body.max_per_park,
             time_limit=settings.allocation_time_limit_s,
         )
+        return result
+
+    result, snapshot = index_call(indexer, "园区", run)
     assert isinstance(result, Allocation)
     if format is AllocationFormat.xlsx:
         stamp = datetime.now().strftime("%Y%m%d")

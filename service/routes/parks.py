@@ -26,9 +26,10 @@ def _scorer(indexer: IndexerDep) -> object:
 
 @router.get("", response_model=ParksPublic)
 def list_parks(
+    *,
     session: SessionDep,
-    county: Annotated[list[str] | None, Query(description="区县（可多个）")] = None,
-    city: Annotated[list[str] | None, Query(description="市（可多个）")] = None,
+    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=list)],
+    city: Annotated[list[str], Query(description="市（可多个）", default_factory=list)],
     industry: Annotated[
         str | None, Query(description="主导产业代码前缀（GB/T 4754，如 32、325、C3252）")
     ] = None,

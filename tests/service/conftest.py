@@ -137,6 +137,7 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
         "api_keys": KEYS,
         "seed_sample": False,
         "gc_freeze": False,  # a full collection per rebuild would slow the many small apps
+        "index_wait_s": 0,  # 503 at once while the index lags (tests of the wait set it)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
