@@ -366,9 +366,11 @@ def read_table(
             if "\x00" in text:
                 raise _unreadable(path, "文件含有空字符（NUL），可能是二进制文件而不是 CSV")
             sep = _sniff_delimiter(text)
-            raw_header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
-            if limits.max_columns is not None and len(raw_header) > limits.max_columns:
-                raise _too_large(path, "列数", limits.max_columns, f"{len(raw_header):,} 列", "列")
+            first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+            if limits.max_columns is not None and len(first) > limits.max_columns:
+                raise _too_large(path, "列数", limits.max_columns, f"{len(first):,} 列", "列")
+            # the header is read as a row: a data row with more fields than the header is an
+            # error, never a silent shift of columns into an index
             frame = pd.read_csv(
                 io.StringIO(text),
                 sep=sep,
@@ -377,8 +379,13 @@ def read_table(
                 na_values=[""],
                 skipinitialspace=False,
                 quoting=csv.QUOTE_MINIMAL,
-                nrows=nrows,
+                header=None,
+                index_col=False,
+                nrows=None if nrows is None else nrows + 1,
             )
+            raw_header = [None if pd.isna(h) else h for h in frame.iloc[0].tolist()]
+            frame = frame.iloc[1:].reset_index(drop=True)
+            frame.columns = pd.RangeIndex(frame.shape[1])
         elif suffix in (".xlsx", ".xlsm"):
             _check_xlsx_size(path, limits)
             frame = pd.read_excel(
