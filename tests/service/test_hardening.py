@@ -197,3 +197,59 @@ def test_a_read_of_a_fresh_write_waits_for_the_index_instead_of_503(tmp_path):
         r = client.get("/parks/P-NOW/leads")  # no wait_index: the read itself waits
         assert r.status_code == 200, r.text
         assert client.get("/exports/parks/P-NOW/leads").status_code == 200
+
+
+# ---------------------------------------------------------------------------- defect 8
+def test_405_allow_lists_every_method_of_the_path(shared_client):
+    r = shared_client.post("/parks/P-AL")
+    assert r.status_code == 405
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "PATCH", "DELETE"}
+    r = shared_client.delete("/parks")
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert r.json()["detail"]
+
+
+def test_openapi_documents_the_error_bodies_and_docs_work_offline(shared_client):
+    schema = shared_client.get("/openapi.json").json()
+    assert "ErrorPublic" in schema["components"]["schemas"]
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    op = schema["paths"]["/imports/{kind}"]["post"]
+    assert {"401", "403", "404", "413", "422", "503"} <= set(op["responses"])
+    ref = op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/ErrorPublic")
+    assert "429" in schema["paths"]["/allocations"]["post"]["responses"]
+    reads = schema["paths"]["/parks"]["get"]
+    assert "security" not in reads and "401" not in reads["responses"]  # reads are open here
+    docs = shared_client.get("/docs").text
+    assert "cdn" not in docs.lower() and "https://" not in docs
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
+        r = shared_client.get(f"/static/swagger-ui/{asset}")
+        assert r.status_code == 200 and len(r.content) > 1000
+
+
+def test_a_short_key_stops_the_server_with_one_line(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .servers import ROOT
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PARKMATCH_API_KEYS": json.dumps({"zhaoliu": "short"}),
+        "PARKMATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "service"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "zhaoliu" in run.stderr and "16" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
