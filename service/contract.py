@@ -87,6 +87,16 @@ def _error(code: str) -> dict[str, Any]:
     return out
 
 
+def _api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every operation of the app: its own routes and those of the routers it includes."""
+    from .routes import routers
+
+    found = [r for r in app.routes if isinstance(r, APIRoute)]
+    for router in routers:
+        found += [r for r in router.routes if isinstance(r, APIRoute)]
+    return found
+
+
 def _writers(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path) of the operations that need a key whatever the settings (writes, heavy)."""
     from .deps import require_writer
@@ -97,8 +107,8 @@ def _writers(app: FastAPI) -> set[tuple[str, str]]:
         )
 
     out = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute) and needs(route.dependant):
+    for route in _api_routes(app):
+        if needs(route.dependant):
             out |= {(m.lower(), route.path_format) for m in route.methods or ()}
     return out
 
@@ -138,8 +148,8 @@ def _document_errors(
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method some route of ``app`` answers on ``path`` (HEAD with GET)."""
     methods: set[str] = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
+    for route in _api_routes(app):
+        if route.path_regex.match(path):
             methods |= set(route.methods or ())
     if "GET" in methods:
         methods.add("HEAD")

@@ -70,6 +70,8 @@ def seed_once(engine: Any) -> None:
     with Session(engine) as session:
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": store.SCHEMA_LOCK})
+        else:  # take SQLite's write lock first: a second process waits, then sees the rows
+            session.execute(text("UPDATE data_state SET version = version WHERE id = 1"))
         if store.is_empty(session):
             n_parks, n_ents = seed_sample(session)
             log.info("空数据库：已导入内置示例数据（%d 个园区、%d 家企业）", n_parks, n_ents)

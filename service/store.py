@@ -30,6 +30,7 @@ setting ``PARKMATCH_DATABASE_URL``. Tables:
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -59,6 +60,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
@@ -307,13 +309,22 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet (safe when several processes start at once)."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":  # one process creates, the others wait
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-        Base.metadata.create_all(conn)
-        if conn.execute(select(DataState.version).where(DataState.id == 1)).first() is None:
-            conn.execute(insert(DataState).values(id=1, version=0))
+    """Create the tables that do not exist yet (safe when several processes start at once:
+    PostgreSQL serialises them with an advisory lock; on SQLite a process that loses the race to
+    create a table tries again and then finds it)."""
+    for attempt in range(10):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # one process creates, the others wait
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                Base.metadata.create_all(conn)
+                if conn.execute(select(DataState.version).where(DataState.id == 1)).first() is None:
+                    conn.execute(insert(DataState).values(id=1, version=0))
+            return
+        except (OperationalError, IntegrityError) as exc:
+            if attempt == 9 or not ("already exists" in str(exc) or "UNIQUE" in str(exc)):
+                raise
+            time.sleep(0.2)
 
 
 #: PostgreSQL advisory lock keys (one namespace for parkmatch).
