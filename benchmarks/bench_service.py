@@ -70,6 +70,7 @@ def seed(url: str, n: int, seed: int) -> list[str]:
     with Session(engine) as session:
         store.upsert(session, store.Park, store.park_rows(parks))
         store.upsert(session, store.Enterprise, store.enterprise_rows(enterprises))
+        store.mark_changed(session)
         session.commit()
     engine.dispose()
     t2 = time.perf_counter()

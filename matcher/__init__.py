@@ -30,7 +30,7 @@ from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
 from .features.signal import SignalFeature, timing_leads
-from .io import read_table, write_table
+from .io import ReadLimits, read_table, safe_cell, safe_frame, write_excel, write_table
 from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
 from .model import Explanation, Matcher
 from .outcomes import (
@@ -102,6 +102,7 @@ __all__ = [
     "NotFittedError",
     "PreferenceFeature",
     "Problem",
+    "ReadLimits",
     "ReciprocalScorer",
     "SchemaError",
     "SignalFeature",
@@ -142,6 +143,8 @@ __all__ = [
     "rate_tenants",
     "read_manifest",
     "read_table",
+    "safe_cell",
+    "safe_frame",
     "save_model",
     "timing_leads",
     "validate_enterprises",
@@ -152,5 +155,6 @@ __all__ = [
     "validate_standards",
     "validate_tenants",
     "vet_project",
+    "write_excel",
     "write_table",
 ]

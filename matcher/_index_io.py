@@ -29,6 +29,7 @@ from scipy import sparse
 
 from ._columns import StringColumn
 from ._index import EnterpriseArrays, MatchIndex
+from ._signing import file_sha256, sign, verify
 from .exceptions import ModelError
 
 __all__ = ["FORMAT_VERSION", "load_index", "save_index"]
@@ -96,8 +97,11 @@ def load_index(
     return MatchIndex(ents, parks, vectorizer, inferrer)
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Write ``manifest.json`` with versions and the created time added."""
+def write_manifest(
+    folder: Path, manifest: dict[str, Any], *, key: str | bytes | None = None
+) -> None:
+    """Write ``manifest.json`` with versions, the created time and the SHA-256 of every file
+    added, signed with ``key`` (HMAC-SHA256) when one is given."""
     import scipy
     import sklearn
 
@@ -113,14 +117,24 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
         "pandas": pd.__version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **manifest,
+        "sha256": {
+            str(p.relative_to(folder)): file_sha256(p)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"
+        },
     }
+    if key is not None:
+        manifest = sign(manifest, key)
     (folder / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """Read and check ``manifest.json`` (format version and library versions)."""
+def read_manifest(folder: Path, *, key: str | bytes | None = None) -> dict[str, Any]:
+    """Read and check ``manifest.json``: its signature (when ``key`` is given: an unsigned or
+    mis-signed folder is refused), the format and library versions, and the SHA-256 of every
+    file it lists (a half-written, damaged or changed folder is refused). Nothing is unpickled
+    before these checks pass."""
     import sklearn
 
     path = folder / "manifest.json"
@@ -128,6 +142,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"不是 parkmatch 保存的匹配器目录：{folder}（{exc}）") from exc
+    if not isinstance(manifest, dict):
+        raise ModelError(f"不是 parkmatch 保存的匹配器目录：{folder}")
+    if key is not None:
+        verify(manifest, key, what=f"匹配器目录 {folder.name}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ModelError(
             f"匹配器目录格式版本为 {manifest.get('format_version')}，本程序支持 {FORMAT_VERSION}；"
@@ -139,6 +157,16 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"匹配器保存时的 scikit-learn 版本为 {saved}，当前为 {sklearn.__version__}；"
             "请在当前环境重新 fit 并保存"
         )
+    hashes = manifest.get("sha256")
+    if key is not None and not isinstance(hashes, dict):
+        raise ModelError(f"匹配器目录 {folder.name} 的清单没有文件校验值，拒绝加载")
+    for name, expected in (hashes or {}).items():
+        path = folder / name
+        if ".." in Path(name).parts or not path.is_file() or file_sha256(path) != expected:
+            raise ModelError(
+                f"匹配器目录 {folder.name} 中的文件 {name} 缺失或与清单不符（未写完、损坏或被修改），"
+                "拒绝加载"
+            )
     return manifest
 
 

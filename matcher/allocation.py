@@ -242,20 +242,23 @@ class Allocation:
         }
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write the allocation as XLSX: sheets 分配方案, 未分配, 园区汇总 (Chinese headers)."""
+        """Write the allocation as XLSX: sheets 分配方案, 未分配, 园区汇总 (Chinese headers).
+
+        Text cells go through :func:`matcher.io.safe_cell` (no formulas, no control characters).
+        """
         path = Path(path)
         if path.suffix.lower() != ".xlsx":
             raise ConfigError(f"分配方案只能写出为 .xlsx 文件，得到 {path.name!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            self.assignments.rename(columns=_HEADERS).to_excel(
-                writer, sheet_name="分配方案", index=False
-            )
-            self.unassigned.rename(columns=_HEADERS).to_excel(
-                writer, sheet_name="未分配", index=False
-            )
-            self.parks.rename(columns=_HEADERS).to_excel(writer, sheet_name="园区汇总", index=False)
-        return path
+        from .io import write_excel
+
+        return write_excel(
+            {
+                "分配方案": self.assignments.rename(columns=_HEADERS),
+                "未分配": self.unassigned.rename(columns=_HEADERS),
+                "园区汇总": self.parks.rename(columns=_HEADERS),
+            },
+            path,
+        )
 
     def __str__(self) -> str:
         return self.summary()

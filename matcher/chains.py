@@ -901,7 +901,10 @@ class ChainReport:
         }
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write the report as XLSX: sheets 产业链图谱, 补链线索, 上下游关系 (Chinese headers)."""
+        """Write the report as XLSX: sheets 产业链图谱, 补链线索, 上下游关系 (Chinese headers).
+
+        Text cells go through :func:`matcher.io.safe_cell` (no formulas, no control characters).
+        """
         path = Path(path)
         if path.suffix.lower() != ".xlsx":
             raise ConfigError(f"产业链报告只能写出为 .xlsx 文件，得到 {path.name!r}")
@@ -910,12 +913,9 @@ class ChainReport:
         edges = self.edges.rename(columns={"chain": "产业链", "upstream": "上游环节"}).rename(
             columns={"downstream": "下游环节"}
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            nodes.to_excel(writer, sheet_name="产业链图谱", index=False)
-            leads.to_excel(writer, sheet_name="补链线索", index=False)
-            edges.to_excel(writer, sheet_name="上下游关系", index=False)
-        return path
+        from .io import write_excel
+
+        return write_excel({"产业链图谱": nodes, "补链线索": leads, "上下游关系": edges}, path)
 
     def __str__(self) -> str:
         lines = [f"{self.park_name}（{self.park_id}）产业链图谱"]

@@ -30,6 +30,7 @@ from . import (
     load_parks,
     load_sample,
     read_table,
+    safe_frame,
     validate_enterprises,
     validate_events,
     validate_parks,
@@ -181,7 +182,7 @@ def _export(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None
         return
     renamed = frame.rename(columns=EXPORT_HEADERS)
     if fmt is OutputFormat.csv and output is None:
-        sys.stdout.write(renamed.to_csv(index=False))
+        sys.stdout.write(safe_frame(renamed).to_csv(index=False))
         return
     if output is None:
         raise typer.BadParameter("--format xlsx 需要同时指定 --output 文件")

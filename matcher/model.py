@@ -79,6 +79,9 @@ class Explanation:
 class Matcher:
     """Scores the fit between parks and enterprises and ranks them both ways.
 
+    A fitted matcher is safe to share between threads: its score cache is locked, and
+    everything otherwise filled on first use is prepared by :meth:`fit` and :meth:`load`.
+
     Parameters
     ----------
     weights : dict of str to float, default=None
@@ -193,7 +196,29 @@ class Matcher:
         self.tenants_ = None if tenants is None else tenants.reset_index(drop=True)
         self._cache: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._park_coefs: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._warm()
         return self
+
+    # ------------------------------------------------------------------ threads
+    def _warm(self) -> None:
+        """Fill everything that is otherwise filled lazily, so that rankings only read shared
+        state: the per-park coefficient table, and the per-index arrays the families compute
+        on first use (one pair scored)."""
+        index = self.index_
+        if len(index.parks) and len(index.enterprises):
+            self.component_values(np.array([0]), np.array([0]))
+            self._coef_rows(np.array([0]), None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_lock", None)  # locks do not pickle; each copy gets its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "index_" in state:
+            self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ helpers
     def _check_fitted(self) -> MatchIndex:
@@ -229,11 +254,12 @@ class Matcher:
         self, parks: np.ndarray, weights: Mapping[str, float] | None
     ) -> np.ndarray | None:
         if weights is None:  # every park's own coefficients, resolved once per fit
-            table = getattr(self, "_park_coefs", None)
-            if table is None:
-                rows = [self._coef(p, None) for p in range(len(self.index_.parks))]
-                table = None if not rows or rows[0] is None else np.vstack(rows)  # type: ignore[arg-type]
-                self._park_coefs = table
+            with self._lock:
+                table = getattr(self, "_park_coefs", None)
+                if table is None:
+                    rows = [self._coef(p, None) for p in range(len(self.index_.parks))]
+                    table = None if not rows or rows[0] is None else np.vstack(rows)  # type: ignore[arg-type]
+                    self._park_coefs = table
             return None if table is None else table[np.asarray(parks, dtype=np.intp)]
         coefs = [self._coef(int(p), weights) for p in parks]
         if not coefs or coefs[0] is None:
@@ -465,15 +491,17 @@ class Matcher:
         park = self._park_row(park_id)
         coef = self._coef(park, weights)
         key = (park, None if coef is None else tuple(np.round(coef, 12)))
-        cached = self._cache.get(key)
         n = len(index.enterprises)
+        with self._lock:  # the LRU is shared by every thread; scoring runs outside the lock
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
         if cached is None:
             cached = self._scores(index, np.array([park]), np.arange(n), coef)
-            self._cache[key] = cached
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+            with self._lock:
+                self._cache[key] = cached
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         score, eligible = cached
         rows, total = self._select(
             score,
@@ -635,11 +663,13 @@ class Matcher:
             reasons=self._reasons(index, park, ent, raw[0], contrib),
         )
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, key: str | bytes | None = None) -> Path:
         """Save the fitted matcher to a folder; :meth:`load` maps it back without refitting.
 
         The enterprise arrays are written as ``.npy`` files (memory-mappable), the rest with
-        joblib (a pickle: load only folders you trust), plus a ``manifest.json``.
+        joblib (a pickle), plus a ``manifest.json`` holding the SHA-256 of every file. With
+        ``key`` the manifest is signed (HMAC-SHA256), and ``load(..., key=key)`` refuses any
+        folder not written with that key before unpickling anything.
         """
         from . import _index_io as io
 
@@ -680,11 +710,14 @@ class Matcher:
                     for k, v in files.items()
                 },
             },
+            key=key,
         )
         return folder
 
     @classmethod
-    def load(cls, path: str | Path, *, mmap: bool = True) -> Matcher:
+    def load(
+        cls, path: str | Path, *, mmap: bool = True, key: str | bytes | None = None
+    ) -> Matcher:
         """Load a matcher saved with :meth:`save`.
 
         Parameters
@@ -693,16 +726,21 @@ class Matcher:
             The folder written by :meth:`save`.
         mmap : bool, default=True
             Memory-map the enterprise arrays instead of reading them into memory.
+        key : str or bytes, default=None
+            The key the folder was signed with: an unsigned folder, another key's or a changed
+            file is refused before anything is unpickled. Without a key the folder must come
+            from a source you trust (its files are still checked against their SHA-256).
 
         Raises
         ------
         ModelError
-            When the folder is missing, incomplete or written by other library versions.
+            When the folder is missing, incomplete, changed, unsigned (with ``key``) or written by
+            other library versions.
         """
         from . import _index_io as io
 
         folder = Path(path)
-        manifest = io.read_manifest(folder)
+        manifest = io.read_manifest(folder, key=key)
         state = io.load(folder / "model.joblib")
         parks_arrays = io.load(folder / "parks.joblib")
         files = {k: v.removeprefix("enterprises/") for k, v in manifest["files"].items()}
@@ -733,6 +771,8 @@ class Matcher:
         matcher.parks_, matcher.enterprises_, matcher.tenants_ = parks, enterprises, tenants
         matcher._cache = OrderedDict()
         matcher._park_coefs = None
+        matcher._lock = threading.Lock()
+        matcher._warm()
         return matcher
 
     def score(self, park_id: str, enterprise_id: str, **kwargs: Any) -> float:

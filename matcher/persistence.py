@@ -7,10 +7,15 @@ names, a SHA-256 of the training data, the evaluation metrics, the creation time
 compares the versions *before* unpickling, and refuses a mismatch with :class:`ModelError`.
 
 .. warning::
-   A joblib file is a pickle: loading one runs whatever code its author put in it. Load model
-   files only from sources you trust (your own training runs, your own storage). The manifest
-   check catches corrupted, truncated, edited or swapped model files and version drift; it is
-   not a signature, and it cannot protect against someone who can rewrite both files.
+   A joblib file is a pickle: loading one runs whatever code its author put in it. Without a
+   key, load model files only from sources you trust (your own training runs, your own
+   storage): the manifest check catches corrupted, truncated, edited or swapped model files and
+   version drift, but not someone who can rewrite both files.
+
+With ``key=`` (a secret of at least 16 bytes) :func:`save_model` signs the manifest
+(HMAC-SHA256 over the manifest, which holds the model file's SHA-256) and :func:`load_model`
+refuses an unsigned or mis-signed file *before* unpickling it: only a holder of the key can
+produce a file that loads. The service always uses its server key.
 
 >>> import tempfile, pathlib
 >>> from matcher import WeightedScorer
@@ -20,6 +25,13 @@ compares the versions *before* unpickling, and refuses a mismatch with :class:`M
 ['industry', 'text', 'capacity', 'quality', 'location']
 >>> type(load_model(folder / "m.joblib")).__name__
 'WeightedScorer'
+>>> _ = save_model(WeightedScorer().fit(), folder / "s.joblib", key="a-secret-of-16+chars")
+>>> type(load_model(folder / "s.joblib", key="a-secret-of-16+chars")).__name__
+'WeightedScorer'
+>>> load_model(folder / "m.joblib", key="a-secret-of-16+chars")
+Traceback (most recent call last):
+...
+matcher.exceptions.ModelError: 模型文件 m.joblib 没有签名：只加载由持有服务器密钥的程序写出的文件，拒绝加载
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
+from ._signing import sign, verify
 from .exceptions import ModelError
 
 __all__ = ["MANIFEST_FORMAT", "load_model", "manifest_path", "read_manifest", "save_model"]
@@ -133,6 +146,7 @@ def save_model(
     metrics: Any = None,
     training_data: Any = None,
     extra: Mapping[str, Any] | None = None,
+    key: str | bytes | None = None,
 ) -> dict[str, Any]:
     """Write a fitted scorer to ``path`` (joblib) and its manifest beside it (``.json``).
 
@@ -149,6 +163,9 @@ def save_model(
         What the model was trained on; only its SHA-256 is stored.
     extra : dict, default=None
         Anything else to record (JSON-serialisable), e.g. the command that trained it.
+    key : str or bytes, default=None
+        Sign the manifest with this secret (HMAC-SHA256); ``load_model(..., key=key)`` then
+        refuses any file not written with it.
 
     Returns
     -------
@@ -191,6 +208,8 @@ def save_model(
         "extra": _jsonable(dict(extra or {})),
         "warning": "joblib 文件即 pickle：只加载来源可信的模型文件。",
     }
+    if key is not None:
+        manifest = sign(manifest, key)
     target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -213,7 +232,11 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
 
 
 def load_model(
-    path: str | Path, *, check_versions: bool = True, feature_names: Sequence[str] | None = None
+    path: str | Path,
+    *,
+    check_versions: bool = True,
+    feature_names: Sequence[str] | None = None,
+    key: str | bytes | None = None,
 ) -> Any:
     """Load a scorer written by :func:`save_model`, after checking its manifest.
 
@@ -230,6 +253,9 @@ def load_model(
     feature_names : sequence of str, default=None
         When given, the model's features must be exactly these (e.g. a Matcher's
         ``feature_names_``).
+    key : str or bytes, default=None
+        The secret the manifest must be signed with (see :func:`save_model`): an unsigned file
+        or one signed with another key is refused before it is unpickled.
 
     Returns
     -------
@@ -246,6 +272,8 @@ def load_model(
     if not path.is_file():
         raise ModelError(f"模型文件不存在：{path}")
     manifest = read_manifest(path)
+    if key is not None:
+        verify(manifest, key, what=f"模型文件 {path.name}")
     actual = _sha256_file(path)
     if actual != manifest.get("model_sha256"):
         raise ModelError(

@@ -520,21 +520,26 @@ def _validate(
         out[col.name] = values
 
     id_col = columns[0].name
-    ids = out[id_col] if unique else pd.Series([None] * len(out), index=out.index, dtype=object)
-    if kind == "tenants":  # a tenant row is unique by its (park, enterprise) pair
-        ids = out["park_id"].astype(object) + "\x00" + out["enterprise_id"].astype(object)
-    dup = ids.notna() & ids.duplicated(keep=False)
-    if dup.any():
-        first_row: dict[str, int] = {}
-        for i in np.flatnonzero(dup.to_numpy()):
-            first_row.setdefault(ids.iat[i], int(rows[i]))
-        for i in np.flatnonzero((ids.notna() & ids.duplicated(keep="first")).to_numpy()):
+    key_cols = ["park_id", "enterprise_id"] if kind == "tenants" else [id_col]
+    # a tenant row is unique by its (park, enterprise) pair: compared as a pair of values,
+    # never as a joined string (a separator can be lost, and "1"+"23" equals "12"+"3")
+    keys = out[key_cols].astype(object)
+    present = keys.notna().all(axis=1) & unique  # rows of a non-unique table (events) repeat
+    first_seen = keys[present].drop_duplicates(keep="first")
+    dup_later = present & keys.duplicated(keep="first")
+    if dup_later.any():
+        first_row = {
+            tuple(k): int(rows[i])
+            for i, k in zip(first_seen.index, first_seen.itertuples(index=False), strict=True)
+        }
+        for i in np.flatnonzero(dup_later.to_numpy()):
+            key = tuple(keys.iloc[i])
             problems.append(
                 Problem(
                     column=header_of.get(id_col, columns[0].zh),
                     row=int(rows[i]),
-                    value=str(ids.iat[i]).replace("\x00", " / "),
-                    message=f"编号重复（与第{first_row[ids.iat[i]]}行相同）",
+                    value=" / ".join(str(k) for k in key),
+                    message=f"编号重复（与第{first_row[key]}行相同）",
                     expected="每行唯一的编号",
                     file=file,
                 )

@@ -22,11 +22,27 @@ variable                       default                         meaning
 ``PARKMATCH_MODELS_DIR``       ``models/`` beside the SQLite   trained model files (``.joblib`` +
                                file (else the working dir)     ``.json`` manifest), registered at
                                                                start
-``PARKMATCH_SECRET_KEY``       generated once, kept in the     signs the workbench's session
-                               database                        cookies (≥ 32 characters)
 ``PARKMATCH_SESSION_HOURS``    ``12``                          how long a sign-in lasts
 ``PARKMATCH_COOKIE_SECURE``    ``false``                       ``true``: session cookie only over
                                                                HTTPS (set it behind TLS)
+``PARKMATCH_SNAPSHOT_DIR``     ``snapshots/`` beside the       fitted index snapshots every process
+                               SQLite file (else cwd)          loads (shared storage for replicas)
+``PARKMATCH_SECRET_KEY``       ``secret.key`` beside the       signs model files and snapshots
+                               SQLite file, made once          (HMAC-SHA256); same on every replica
+``PARKMATCH_WORKERS``          ``1``                           uvicorn worker processes
+``PARKMATCH_MAX_ROWS``         ``200000``                      data rows in one imported file
+``PARKMATCH_MAX_COLUMNS``      ``200``                         columns in one imported file
+``PARKMATCH_MAX_CELL_CHARS``   ``32767``                       characters in one cell
+``PARKMATCH_MAX_DECOMPRESSED_  ``200``                         XLSX size after decompression (MB)
+MB``
+``PARKMATCH_MAX_PROBLEMS``     ``100``                         problems listed in one response (the
+                                                               rest counted; all downloadable)
+``PARKMATCH_HEAVY_JOBS``       ``1``                           allocations/trainings at once per
+                                                               process (more: 429)
+``PARKMATCH_ALLOCATION_TIME_   ``10``                          seconds the allocation solver may use
+LIMIT_S``
+``PARKMATCH_INDEX_WAIT_S``     ``10``                          seconds a read of just-written data
+                                                               waits for the new index (then 503)
 =============================  ==============================  ====================================
 """
 
@@ -35,12 +51,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-__all__ = ["Settings", "get_settings"]
+from matcher import ReadLimits
+
+__all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings"]
+
+#: Shortest API key accepted (characters): a short key can be guessed.
+MIN_KEY_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -51,6 +72,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        hide_input_in_errors=True,  # a refused setting must not print the keys it holds
     )
 
     database_url: str | None = Field(
@@ -82,17 +104,94 @@ class Settings(BaseSettings):
         "models/，其他数据库为当前目录下的 models/",
     )
 
-    secret_key: SecretStr | None = Field(
-        default=None,
-        min_length=32,
-        description="工作台会话 Cookie 的签名密钥（≥32 个字符）；不设置时自动生成一次并保存在数据库中",
-    )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="工作台登录的有效时长（小时）"
     )
     cookie_secure: bool = Field(
         default=False, description="会话 Cookie 只经 HTTPS 发送（部署在 HTTPS 之后时设为 true）"
     )
+
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="索引快照目录（各进程共用；多台机器时应为共享存储）；不设置时为 SQLite 文件旁的 "
+        "snapshots/，其他数据库为当前目录下的 snapshots/",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="签名模型文件与索引快照的服务器密钥（HMAC-SHA256），也签名工作台的会话 Cookie；"
+        "多个副本须相同。不设置时在 SQLite 文件旁生成 secret.key（仅适合单机），工作台另在数据库中生成"
+        "会话密钥",
+    )
+    workers: int = Field(default=1, ge=1, le=64, description="python -m service 的工作进程数")
+    max_rows: int = Field(default=200_000, ge=1, description="一次导入的最多数据行数")
+    max_columns: int = Field(default=200, ge=1, description="导入文件的最多列数")
+    max_cell_chars: int = Field(default=32_767, ge=1, description="一个单元格的最多字符数")
+    max_decompressed_mb: float = Field(
+        default=200.0, gt=0, description="XLSX 文件解压后的大小上限（MB）"
+    )
+    max_problems: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="一次响应中列出的问题数上限（其余计数，可下载全部）",
+    )
+    heavy_jobs: int = Field(
+        default=1, ge=1, le=64, description="每个进程同时进行的全市分配、模型训练数（更多则 429）"
+    )
+    index_wait_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=120,
+        description="读请求遇到正在重建的索引（刚写入的数据）时最多等待的秒数，超时返回 503",
+    )
+    allocation_time_limit_s: float = Field(
+        default=10.0, gt=0, le=600, description="全市分配求解器的用时上限（秒）"
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_long_enough(cls, keys: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        short = [name for name, key in keys.items() if len(key.get_secret_value()) < MIN_KEY_LENGTH]
+        if short:
+            raise ValueError(
+                f"PARKMATCH_API_KEYS 中 {'、'.join(short)} 的密钥太短：每个密钥至少 "
+                f'{MIN_KEY_LENGTH} 个字符（可用 python -c "import secrets; '
+                f'print(secrets.token_urlsafe(24))" 生成）'
+            )
+        blank = [name for name in keys if not name.strip()]
+        if blank:
+            raise ValueError("PARKMATCH_API_KEYS 中的使用人名称不能为空")
+        return keys
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The bounds on an imported file, as the library's :class:`matcher.ReadLimits`."""
+        return ReadLimits(
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+            max_cell_chars=self.max_cell_chars,
+            max_decompressed_bytes=int(self.max_decompressed_mb * 1024 * 1024),
+        )
+
+    def _data_folder(self) -> Path:
+        """Beside the SQLite file; the working directory for other databases."""
+        try:
+            url = make_url(self.resolved_database_url)
+        except ArgumentError:
+            return Path.cwd()
+        database = url.database
+        if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            return Path(database).parent
+        return Path.cwd()
+
+    @property
+    def resolved_snapshot_dir(self) -> Path:
+        """Where index snapshots live: the setting, else ``snapshots/`` in the data folder."""
+        return (
+            self.snapshot_dir
+            if self.snapshot_dir is not None
+            else self._data_folder() / "snapshots"
+        )
 
     @property
     def resolved_database_url(self) -> str:
@@ -106,14 +205,7 @@ class Settings(BaseSettings):
         """Where model files live: the setting, else ``models/`` beside the SQLite file or cwd."""
         if self.models_dir is not None:
             return self.models_dir
-        try:
-            url = make_url(self.resolved_database_url)
-        except ArgumentError:
-            return Path.cwd() / "models"
-        database = url.database
-        if url.get_backend_name() == "sqlite" and database and database != ":memory:":
-            return Path(database).parent / "models"
-        return Path.cwd() / "models"
+        return self._data_folder() / "models"
 
     @property
     def max_upload_bytes(self) -> int:

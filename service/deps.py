@@ -11,7 +11,7 @@ unless ``PARKMATCH_READS_OPEN=false``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -28,14 +28,17 @@ from .indexer import Indexer, Snapshot
 __all__ = [
     "ActorDep",
     "EngineDep",
+    "HeavySlotDep",
     "IndexerDep",
     "ReaderDep",
     "SessionDep",
     "SettingsDep",
     "SnapshotDep",
+    "api_key_header",
     "clean_id",
     "current_snapshot",
     "get_session",
+    "key_holder",
     "require_reader",
     "require_writer",
 ]
@@ -81,7 +84,13 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 
 def current_snapshot(indexer: Indexer) -> Snapshot:
-    """The snapshot serving now; 503 (:class:`IndexNotReadyError`) while there is none."""
+    """The snapshot serving now; 503 (:class:`IndexNotReadyError`) while there is none.
+
+    While the first index is being built a read waits up to ``indexer.read_wait`` seconds for
+    it; once one serves, reads never wait (a new version replaces it when ready).
+    """
+    if indexer.snapshot is None and indexer.pending and indexer.read_wait > 0:
+        indexer.wait(indexer.read_wait, nudge=False)
     snapshot = indexer.snapshot
     if snapshot is None:
         if indexer.pending:
@@ -94,6 +103,16 @@ def current_snapshot(indexer: Indexer) -> Snapshot:
     return snapshot
 
 
+def key_holder(settings: Settings, key: str | None) -> str | None:
+    """The name of the holder of ``key``, or None when it is missing or not configured."""
+    if not key:
+        return None
+    for name, secret in settings.api_keys.items():
+        if hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
+            return name
+    return None
+
+
 def _identify(settings: Settings, key: str | None) -> str:
     """The name of the key's holder; 401 without a key, 403 with a wrong one."""
     if not settings.api_keys:
@@ -104,10 +123,10 @@ def _identify(settings: Settings, key: str | None) -> str:
         )
     if not key:
         raise HTTPException(status_code=401, detail="缺少 API 密钥：请在请求头 X-API-Key 中提供")
-    for name, secret in settings.api_keys.items():
-        if hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
-            return name
-    raise HTTPException(status_code=403, detail="API 密钥无效：请核对请求头 X-API-Key")
+    name = key_holder(settings, key)
+    if name is None:
+        raise HTTPException(status_code=403, detail="API 密钥无效：请核对请求头 X-API-Key")
+    return name
 
 
 async def require_writer(
@@ -138,7 +157,26 @@ def clean_id(value: str) -> str:
     return "" if text is None else text.replace(" ", "")
 
 
+async def heavy_slot(request: Request) -> AsyncIterator[None]:
+    """A slot for heavy work (allocation, training): 429 with ``Retry-After`` when every slot of
+    this process is taken, so that heavy requests queue at the client, not in the server's
+    thread pool (reads never wait for them)."""
+    slots = request.app.state.heavy
+    if not slots.acquire(blocking=False):
+        raise HTTPException(
+            status_code=429,
+            detail="已有大计算量的请求（全市分配或模型训练）在进行，请稍后重试"
+            "（同时进行的数量见 PARKMATCH_HEAVY_JOBS）",
+            headers={"Retry-After": "5"},
+        )
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+HeavySlotDep = Annotated[None, Depends(heavy_slot)]
 SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 IndexerDep = Annotated[Indexer, Depends(get_indexer)]

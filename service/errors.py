@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -126,13 +127,36 @@ def _json(status: int, content: dict[str, Any], headers: dict[str, str] | None =
     return JSONResponse(status_code=status, content=jsonable_encoder(content), headers=headers)
 
 
+def problem_counts(problems: list[Any]) -> list[dict[str, Any]]:
+    """How many problems of each kind (column and message), most frequent first (≤ 50 kinds)."""
+    counts = Counter((p.column, p.message) for p in problems)
+    return [
+        {"column": column, "message": message, "count": n}
+        for (column, message), n in counts.most_common(50)
+    ]
+
+
 async def _schema_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, SchemaError)
-    problems = [p.to_dict() for p in exc.problems]
+    shown = int(getattr(request.app.state.settings, "max_problems", 100))
+    total = len(exc.problems)
     head = f"{exc.file}：" if exc.file else ""
     first = f"第一个：{exc.problems[0]}" if exc.problems else ""
-    detail = f"{head}数据校验未通过，共 {len(problems)} 个问题，未写入任何数据。{first}"
-    return _json(422, {"detail": detail, "problems": problems})
+    detail = f"{head}数据校验未通过，共 {total} 个问题，未写入任何数据。{first}"
+    content: dict[str, Any] = {
+        "detail": detail,
+        "problems": [p.to_dict() for p in exc.problems[:shown]],
+        "problem_total": total,
+        "problem_counts": problem_counts(exc.problems),
+    }
+    report_id = getattr(exc, "report_id", None)
+    if total > shown:
+        content["detail"] += f"（此处列出前 {shown} 个"
+        if report_id:
+            content["problems_url"] = f"/imports/problems/{report_id}"
+            content["detail"] += f"，全部问题见 {content['problems_url']}"
+        content["detail"] += "）"
+    return _json(422, content)
 
 
 async def _unknown_id(request: Request, exc: Exception) -> Any:
@@ -176,7 +200,16 @@ async def _http_error(request: Request, exc: Exception) -> Any:
     detail: Any = exc.detail
     if detail in ("Not Found", "Method Not Allowed") and exc.status_code in _HTTP_ZH:
         detail = _HTTP_ZH[exc.status_code]
-    return _json(exc.status_code, {"detail": detail}, getattr(exc, "headers", None))
+    if exc.status_code == 400:  # only request bodies that cannot be parsed end here
+        message = f"请求体无法解析（应为 JSON，或 multipart/form-data 上传）：{detail}"
+        problems = [problem(message, column="请求体")]
+        return _json(422, {"detail": message, "problems": problems})
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        from .contract import allowed_methods
+
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return _json(exc.status_code, {"detail": str(detail)}, headers or None)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> Any:

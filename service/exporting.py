@@ -1,8 +1,10 @@
 """Lead lists as CSV and XLSX with Chinese headers, safe against spreadsheet formula injection.
 
-A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
-as a formula by Excel, WPS or LibreOffice (OWASP "CSV injection"); such cells get a leading
-apostrophe, so they show as the text they are. Numbers stay numbers.
+Every text cell goes through the library's one sanitiser, :func:`matcher.safe_cell`: control
+characters that XLSX cannot hold are dropped, and a cell whose first visible character would
+start a formula (``= + - @`` and their full-width forms, also behind spaces, ideographic spaces
+or zero-width characters) gets a leading apostrophe, so it shows as the text it is. Numbers stay
+numbers.
 """
 
 from __future__ import annotations
@@ -13,20 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "escape_cell", "lead_table", "to_csv_bytes", "to_xlsx_bytes"]
+from matcher import safe_frame, write_excel
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: Any) -> Any:
-    """Neutralise a text cell a spreadsheet would treat as a formula.
-
-    >>> escape_cell("=HYPERLINK(\\"http://x\\")"), escape_cell("-1+2"), escape_cell(-1.5)
-    ('\\'=HYPERLINK("http://x")', "'-1+2", -1.5)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["lead_table", "to_csv_bytes", "to_xlsx_bytes"]
 
 
 def lead_table(
@@ -73,33 +64,16 @@ def lead_table(
         "推荐理由",
     ]
     frame = pd.DataFrame.from_records(records, columns=columns)
-    return frame.astype(object).where(frame.notna(), None).map(escape_cell)
+    return frame.astype(object).where(frame.notna(), None)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a BOM (so that Excel opens the Chinese text correctly)."""
-    return frame.map(escape_cell).to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with a BOM (so that Excel opens the Chinese text correctly), cells made safe."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "招商线索") -> bytes:
-    """An XLSX workbook; every text cell is written as text, never as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet
-    ws.append(list(frame.columns))
-    for values in frame.map(escape_cell).itertuples(index=False, name=None):
-        ws.append(list(values))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    ws.freeze_panes = "A2"
+    """An XLSX workbook; every text cell is written as safe text, never as a formula."""
     out = io.BytesIO()
-    wb.save(out)
+    write_excel({sheet: frame}, out)
     return out.getvalue()

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
+import secrets
+import shutil
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -28,7 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
 from matcher import (
@@ -36,6 +41,7 @@ from matcher import (
     ConfigError,
     Matcher,
     MatcherError,
+    SchemaError,
     load_model,
     read_manifest,
     validate_enterprises,
@@ -203,11 +209,13 @@ def _kind_of(manifest: dict[str, Any]) -> str:
     return "ridge" if isinstance(params, dict) and params.get("loss") == "ridge" else "logistic"
 
 
-def model_spec_from_file(path: str | Path) -> ModelSpec:
+def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) -> ModelSpec:
     """A :class:`ModelSpec` for a model file written by :func:`matcher.save_model`.
 
-    The file is loaded once, here, by :func:`matcher.load_model` (SHA-256, library versions and
-    feature names checked before unpickling); every index build reuses the loaded scorer. A
+    The file is loaded once, here, by :func:`matcher.load_model` (the manifest's signature with
+    the server ``key``, SHA-256, library versions and feature names checked before unpickling:
+    a file the service did not write itself is refused); every index build reuses the loaded
+    scorer. A
     ``weights`` model builds ``Matcher(weights=...)`` (the transparent scorer, so per-park and
     per-request weights keep working); the others ``Matcher(scorer=...)``.
 
@@ -222,7 +230,7 @@ def model_spec_from_file(path: str | Path) -> ModelSpec:
     problem = model_name_problem(path.stem)
     if problem is not None:
         raise ConfigError(f"{path.name}：{problem}")
-    scorer = load_model(path, feature_names=list(DEFAULT_WEIGHTS))
+    scorer = load_model(path, feature_names=list(DEFAULT_WEIGHTS), key=key)
     manifest = read_manifest(path)
     kind = _kind_of(manifest)
     description, label = MODEL_KINDS[kind]
@@ -271,11 +279,14 @@ def save_active_name(folder: Path, name: str) -> None:
         log.warning("无法记录当前模型到 %s：%s", folder / ACTIVE_FILE, exc)
 
 
-def register_model_folder(registry: ModelRegistry, folder: Path) -> list[str]:
+def register_model_folder(
+    registry: ModelRegistry, folder: Path, *, key: str | bytes | None = None, activate: bool = True
+) -> list[str]:
     """Register every model file in ``folder``; activate the one :data:`ACTIVE_FILE` names.
 
-    A file that cannot be loaded (changed or damaged file, other library versions, other
-    features, no manifest, bad name) is logged and skipped: start-up never fails because of it.
+    A file that cannot be loaded (unsigned or signed with another key, changed or damaged file,
+    other library versions, other features, no manifest, bad name) is logged and skipped:
+    start-up never fails because of it. Files already registered are not loaded again.
 
     Returns
     -------
@@ -286,8 +297,10 @@ def register_model_folder(registry: ModelRegistry, folder: Path) -> list[str]:
         return []
     names = []
     for path in sorted(folder.glob("*.joblib")):
+        if registry.get(path.stem) is not None:
+            continue
         try:
-            spec = model_spec_from_file(path)
+            spec = model_spec_from_file(path, key=key)
         except MatcherError as exc:
             log.warning("跳过模型文件 %s：%s", path.name, exc)
             continue
@@ -297,7 +310,7 @@ def register_model_folder(registry: ModelRegistry, folder: Path) -> list[str]:
         registry.register(spec)
         names.append(spec.name)
         log.info("已注册模型 %s（%s）", spec.name, spec.label)
-    active = load_active_name(folder)
+    active = load_active_name(folder) if activate else None
     if active is not None:
         if registry.get(active) is not None:
             registry.activate(active)
@@ -345,9 +358,11 @@ class _LRU:
 class Snapshot:
     """One fitted index: immutable once published; every read uses one snapshot throughout.
 
-    ``columns`` holds the validated enterprises' filter columns as arrays aligned with the
-    matcher's rows (``county``, ``city``, ``srdi_level``, ``size_class``, ``industry_code``,
-    ``high_tech``); ``positions`` maps an enterprise id to its row.
+    ``version`` is the index version shared by every process of the service (the row in
+    ``index_versions``); ``data_version`` the data it reflects. ``columns`` holds the validated
+    enterprises' filter columns as arrays aligned with the matcher's rows (``county``, ``city``,
+    ``srdi_level``, ``size_class``, ``industry_code``, ``high_tech``); ``positions`` maps an
+    enterprise id to its row. The matcher is safe to use from many threads at once.
     """
 
     matcher: Matcher
@@ -361,8 +376,8 @@ class Snapshot:
     columns: dict[str, np.ndarray]
     positions: pd.Index
     components: list[dict[str, str]]
-    #: The library's per-park score cache is not thread-safe; rankings take this lock.
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    data_version: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     masks: _LRU = field(default_factory=lambda: _LRU(64))
     responses: _LRU = field(default_factory=lambda: _LRU(0))
     #: Objects derived from this snapshot on demand (e.g. a two-sided matcher), built once.
@@ -385,6 +400,9 @@ class Snapshot:
         fit_seconds: float,
         model: dict[str, str],
         response_cache_size: int,
+        data_version: int = 0,
+        fitted_at: datetime | None = None,
+        skipped: dict[str, int] | None = None,
     ) -> Snapshot:
         """Wrap a fitted matcher with its lookup arrays."""
         ents = matcher.enterprises_
@@ -396,7 +414,7 @@ class Snapshot:
         return cls(
             matcher=matcher,
             version=version,
-            fitted_at=store.utcnow(),
+            fitted_at=fitted_at or store.utcnow(),
             fit_seconds=fit_seconds,
             model=model,
             n_parks=len(matcher.parks_),
@@ -406,26 +424,103 @@ class Snapshot:
             positions=pd.Index(ents["enterprise_id"].astype(str)),
             components=[{"name": f.name, "label": f.label} for f in matcher.families_],
             responses=_LRU(response_cache_size),
+            data_version=data_version,
+            skipped=dict(skipped or {}),
         )
+
+
+def _validate_keeping_good_rows(
+    validate: Callable[..., pd.DataFrame], raw: pd.DataFrame, file: str, **kwargs: Any
+) -> tuple[pd.DataFrame, int]:
+    """Validate stored rows; rows the library refuses are left out (logged), never the index.
+
+    Stored rows were validated when they were written, so a refusal here means the library's
+    rules changed or a row was written by other means. One such row must not take every ranking
+    down: it is skipped, and ``/health`` counts the skipped rows.
+    """
+    skipped = 0
+    for _ in range(5):
+        try:
+            return validate(raw, file=file, **kwargs), skipped
+        except SchemaError as exc:
+            rows = sorted({p.row for p in exc.problems if p.row is not None})
+            if not rows:
+                raise
+            log.warning("重建索引：%s 中 %d 行未通过校验，已跳过：%s", file, len(rows), exc)
+            positions = [r - 2 for r in rows if 0 <= r - 2 < len(raw)]
+            raw = raw.drop(index=raw.index[positions]).reset_index(drop=True)
+            skipped += len(positions)
+    return validate(raw, file=file, **kwargs), skipped
+
+
+class _FileLock:
+    """An exclusive, non-blocking lock on a file (processes of one machine; SQLite)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+
+    def acquire(self) -> bool:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = self.path.open("a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fh is not None:
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
 
 
 # ---------------------------------------------------------------------------- indexer
 class Indexer:
-    """Builds snapshots from the database; rebuilds on request on one background thread.
+    """Keeps this process's snapshot in step with the database; one process rebuilds.
+
+    Several processes (uvicorn workers, replicas on other machines) may serve one database.
+    The fitted index is saved as a versioned, signed snapshot folder in ``snapshot_dir``
+    (:meth:`matcher.Matcher.save`, memory-mapped on load) and registered in the
+    ``index_versions`` table only once it is complete. Every process follows the newest
+    version; when the data (``data_state.version``) or the active model moves past it, the one
+    process that takes the rebuild lock (a PostgreSQL advisory lock; a file lock for SQLite)
+    fits and publishes the next version, and the others load it. A folder that is incomplete,
+    changed or not signed with the server key is refused, and the old snapshot keeps serving.
 
     Parameters
     ----------
     engine : Engine
         The database.
     registry : ModelRegistry
-        Which model builds the index.
+        The models an index can be built with.
+    snapshot_dir : Path, default=None
+        Where snapshot folders live (shared storage for replicas on several machines); None
+        keeps snapshots in memory only (one process).
+    key : str or bytes, default=None
+        The server secret that signs and checks snapshot folders and model files.
+    models_dir : Path, default=None
+        Trained model files, scanned again when the active model is not registered yet (it was
+        trained by another process).
     response_cache_size : int, default=512
         Ranking responses cached per snapshot.
     freeze_gc : bool, default=False
         After publishing a snapshot, collect garbage once and move every live object to the
-        garbage collector's permanent generation (:func:`gc.freeze`). A fitted index over
-        100,000 enterprises holds a few hundred thousand tracked objects, and each full
-        collection would otherwise pause every request for a couple of hundred milliseconds.
+        garbage collector's permanent generation (:func:`gc.freeze`), so that full collections
+        over a large index do not pause requests.
+    poll_seconds : float, default=1.0
+        How often the database is asked for a newer version or newer data.
+    keep_versions : int, default=3
+        Snapshot folders kept (older ones are deleted by the rebuilder).
+    read_wait : float, default=0.0
+        Seconds a read that needs a version being built waits for it before answering 503.
     """
 
     def __init__(
@@ -433,19 +528,37 @@ class Indexer:
         engine: Engine,
         registry: ModelRegistry,
         *,
+        snapshot_dir: Path | None = None,
+        key: str | bytes | None = None,
+        models_dir: Path | None = None,
         response_cache_size: int = 512,
         freeze_gc: bool = False,
+        poll_seconds: float = 1.0,
+        keep_versions: int = 3,
+        read_wait: float = 0.0,
     ) -> None:
         self.engine = engine
         self.registry = registry
+        self.snapshot_dir = snapshot_dir
+        self.key = key
+        self.models_dir = models_dir
         self.response_cache_size = response_cache_size
         self.freeze_gc = freeze_gc
+        self.poll_seconds = poll_seconds
+        self.keep_versions = keep_versions
+        #: Seconds a read waits for a version that is being built (then 503).
+        self.read_wait = read_wait
         self.snapshot: Snapshot | None = None
         self.state = "empty"  # empty | fitting | ready | failed
         self.error: str | None = None
-        self._version = 0
-        self._dirty = False
-        self._running = False
+        self.latest_version = 0  # newest published version this process knows (0: none)
+        self._target: tuple[int, str] | None = None  # (data version, model) last seen
+        self._served: tuple[int, str] | None = None  # what the serving version reflects
+        self._serving_version: int | None = None
+        self._failed: tuple[int, str] | None = None  # the target whose rebuild failed
+        self._refused: set[int] = set()  # versions whose folder could not be loaded
+        self._working = False
+        self._wake = False
         self._closed = False
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -453,128 +566,342 @@ class Indexer:
 
     # -- requests
     def request_rebuild(self) -> None:
-        """Mark the data as changed; fit a new snapshot in the background (coalesced)."""
+        """The data or the model changed: look at the database now (and start following it)."""
         with self._lock:
             if self._closed:
                 return
-            self._dirty = True
-            if self._running:
-                return  # the running loop sees the flag and fits once more
-            self._running = True
-            self.state = "fitting"
-            self._thread = threading.Thread(
-                target=self._loop, name="parkmatch-indexer", daemon=True
-            )
-            self._thread.start()
+            self._wake = True
+            self._failed = None
+            if self.state != "failed":
+                self.state = "fitting"  # until the database says this process is up to date
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="parkmatch-indexer", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify_all()
 
-    def wait(self, timeout: float = 60.0) -> bool:
-        """Block until no rebuild is pending or running; True if so within ``timeout``."""
+    def wait(self, timeout: float = 60.0, *, nudge: bool = True) -> bool:
+        """Block until this process serves the newest data and model (or their rebuild failed);
+        True if so within ``timeout``. ``nudge`` first asks the database right away."""
         deadline = time.monotonic() + timeout
-        with self._changed:
-            while self._running:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
-        return True
+        if nudge:
+            self.request_rebuild()
+        while time.monotonic() < deadline:
+            if self._settled():
+                return True
+            with self._changed:
+                self._changed.wait(min(0.05, max(deadline - time.monotonic(), 0)))
+        return self._settled()
+
+    def _settled(self) -> bool:
+        try:
+            target = self._read_target()
+        except Exception:  # the database is away: nothing to wait for
+            return True
+        with self._lock:
+            if self._working or self._wake:
+                return False
+            if self._failed == target:
+                return True
+            return self._covers(target)
+
+    def _covers(self, target: tuple[int, str]) -> bool:
+        served = self._served
+        return served is not None and served[0] >= target[0] and served[1] == target[1]
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop accepting rebuilds and wait briefly for a running one."""
+        """Stop following the database and wait briefly for a running rebuild."""
         with self._lock:
             self._closed = True
-            self._dirty = False
             thread = self._thread
+            self._changed.notify_all()
         if thread is not None:
             thread.join(timeout)
 
     @property
     def pending(self) -> bool:
-        """True while a rebuild is queued or running."""
-        return self._running
+        """True while this process's snapshot is behind the data or a rebuild is running."""
+        with self._lock:
+            if self._working or self._wake:
+                return True
+            target = self._target
+            if target is None:
+                return True
+            return self._failed != target and not self._covers(target)
+
+    # -- the database
+    def _read_target(self) -> tuple[int, str]:
+        with Session(self.engine) as session:
+            return store.data_version(session), self._active_name(session)
+
+    def _active_name(self, session: Session) -> str:
+        name = store.active_model(session)
+        return name if name else self.registry.active.name
+
+    def _latest(self, session: Session) -> store.IndexVersion | None:
+        V = store.IndexVersion
+        return session.scalars(select(V).order_by(V.version.desc()).limit(1)).first()
 
     # -- work
     def _loop(self) -> None:
         while True:
             with self._lock:
-                if not self._dirty or self._closed:
-                    self._running = False
-                    if self.state == "fitting":
-                        self.state = "ready" if self.snapshot is not None else "empty"
-                    self._changed.notify_all()
+                if self._closed:
                     return
-                self._dirty = False
+                self._wake = False
+                self._working = True
             try:
-                snapshot = self.build()
+                self._sync()
             except Exception as exc:  # keep serving the old snapshot; /health shows why
-                message = str(exc) if isinstance(exc, MatcherError) else repr(exc)
-                log.exception("索引重建失败")
+                log.exception("索引同步失败")
                 with self._lock:
-                    self.error = message
+                    self.error = str(exc) if isinstance(exc, MatcherError) else repr(exc)
                     self.state = "failed"
-                continue
-            with self._lock:
-                self.snapshot = snapshot  # the atomic swap: readers hold their own reference
-                self.error = None
-                self.state = "ready" if snapshot is not None else "empty"
-                if self._dirty:
-                    self.state = "fitting"
-            del snapshot
-            if self.freeze_gc:
-                gc.unfreeze()  # let the previous snapshot's cycles be collected, then freeze anew
-                gc.collect()
-                gc.freeze()
+                    self._failed = self._target
+            finally:
+                with self._lock:
+                    self._working = False
+                    self._changed.notify_all()
+            with self._changed:
+                if not self._wake and not self._closed:
+                    self._changed.wait(self.poll_seconds)
 
-    def build(self) -> Snapshot | None:
-        """Fit a snapshot on the current database (None when it holds no park or no enterprise)."""
+    def _sync(self) -> None:
+        with Session(self.engine) as session:
+            target = (store.data_version(session), self._active_name(session))
+            latest = self._latest(session)
+        if self.registry.get(target[1]) is not None and self.registry.active.name != target[1]:
+            self.registry.activate(target[1])  # switched through another process
+        with self._lock:
+            self._target = target
+            if latest is not None:
+                self.latest_version = max(self.latest_version, latest.version)
+        if latest is not None and self._follow(latest):
+            current = (latest.data_version, str((latest.model or {}).get("name", "")))
+            if current[0] >= target[0] and current[1] == target[1]:
+                with self._lock:
+                    if self._covers(target):
+                        self.error = None
+                        self.state = "ready" if self.snapshot is not None else "empty"
+                return
+        if self._failed == target:
+            return  # a failed rebuild is tried again after the next change, not in a loop
+        self._rebuild(target)
+
+    def _follow(self, row: store.IndexVersion) -> bool:
+        """Serve version ``row`` (load its folder unless this process already serves it)."""
+        with self._lock:
+            serving = self._serving_version
+        if serving is not None and serving >= row.version:
+            return True
+        if row.version in self._refused:
+            return False
+        if not row.folder:  # a published "no data" version
+            self._publish(None, row)
+            return True
+        if self.snapshot_dir is None:
+            return False
+        folder = self.snapshot_dir / row.folder
+        try:
+            matcher = Matcher.load(folder, key=self.key)
+        except Exception as exc:
+            self._refused.add(row.version)
+            log.error("无法加载索引快照 v%d（%s）：%s", row.version, folder, exc)
+            with self._lock:
+                self.error = f"索引快照 v{row.version} 无法加载：{exc}"
+                self.state = "failed"
+            return False
+        self._publish(matcher, row)
+        return True
+
+    def _publish(self, matcher: Matcher | None, row: store.IndexVersion) -> None:
+        snapshot = None
+        if matcher is not None:
+            snapshot = Snapshot.build(
+                matcher,
+                version=row.version,
+                fit_seconds=row.fit_seconds,
+                model=dict(row.model or {}),
+                response_cache_size=self.response_cache_size,
+                data_version=row.data_version,
+                fitted_at=row.created_at,
+                skipped=dict(row.skipped or {}),
+            )
+        with self._lock:
+            self.snapshot = snapshot  # the atomic swap: readers hold their own reference
+            self._served = (row.data_version, str((row.model or {}).get("name", "")))
+            self._serving_version = row.version
+            self.latest_version = max(self.latest_version, row.version)
+            self.error = None
+            self.state = "ready" if snapshot is not None else "empty"
+        log.info("索引 v%d 已启用（数据版本 %d）", row.version, row.data_version)
+        if self.freeze_gc:
+            del snapshot
+            gc.unfreeze()  # let the previous snapshot's cycles be collected, then freeze anew
+            gc.collect()
+            gc.freeze()
+
+    def _rebuild(self, target: tuple[int, str]) -> None:
+        lock = self._take_rebuild_lock()
+        if lock is None:  # another process is rebuilding: its version will come
+            with self._lock:
+                self.state = "fitting"
+            return
+        try:
+            with Session(self.engine) as session:  # under the lock: is it still needed?
+                latest = self._latest(session)
+            if latest is not None and latest.version not in self._refused:
+                model = str((latest.model or {}).get("name", ""))
+                if latest.data_version >= target[0] and model == target[1]:
+                    self._follow(latest)
+                    return
+            with self._lock:
+                self.state = "fitting"
+            row, matcher = self._build_and_save(target[1], after=latest)
+            self._publish(matcher, row)
+        except Exception as exc:
+            log.exception("索引重建失败")
+            with self._lock:
+                self.error = str(exc) if isinstance(exc, MatcherError) else repr(exc)
+                self.state = "failed"
+                self._failed = target
+        finally:
+            lock()
+
+    def _take_rebuild_lock(self) -> Callable[[], None] | None:
+        """The rebuild lock (non-blocking); returns its release, or None when it is taken."""
+        if self.engine.dialect.name == "postgresql":
+            conn = self.engine.connect()
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": store.REBUILD_LOCK}
+            ).scalar()
+            if not got:
+                conn.close()
+                return None
+
+            def release() -> None:
+                try:
+                    conn.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": store.REBUILD_LOCK}
+                    )
+                finally:
+                    conn.close()
+
+            return release
+        if self.snapshot_dir is None:
+            return lambda: None
+        file_lock = _FileLock(self.snapshot_dir / ".rebuild.lock")
+        return file_lock.release if file_lock.acquire() else None
+
+    def _spec(self, name: str) -> ModelSpec:
+        spec = self.registry.get(name)
+        if spec is None and self.models_dir is not None:  # trained by another process
+            register_model_folder(self.registry, self.models_dir, key=self.key, activate=False)
+            spec = self.registry.get(name)
+        if spec is None:
+            raise ConfigError(f"当前模型「{name}」在本进程不可用（模型文件缺失或签名不符）")
+        return spec
+
+    def _build_and_save(
+        self, model_name: str, *, after: store.IndexVersion | None
+    ) -> tuple[store.IndexVersion, Matcher | None]:
+        """Fit on the database, save and sign the folder, then register the version."""
         start = time.perf_counter()
+        spec = self._spec(model_name)
+        data_version, matcher, skipped = self.build_matcher(spec)
+        elapsed = time.perf_counter() - start
+        folder_name = ""
+        version = (after.version if after is not None else 0) + 1
+        with Session(self.engine) as session:
+            newest = self._latest(session)
+            version = max(version, (newest.version + 1) if newest is not None else 1)
+        if matcher is not None and self.snapshot_dir is not None:
+            folder_name = f"v{version:06d}-{secrets.token_hex(4)}"
+            tmp = self.snapshot_dir / f".tmp-{folder_name}"
+            matcher.save(tmp, key=self.key)
+            tmp.rename(self.snapshot_dir / folder_name)  # complete before anyone can see it
+        row = store.IndexVersion(
+            version=version,
+            data_version=data_version,
+            folder=folder_name,
+            model=spec.info(),
+            fit_seconds=round(elapsed, 3),
+            n_parks=0 if matcher is None else len(matcher.parks_),
+            n_enterprises=0 if matcher is None else len(matcher.enterprises_),
+            n_tenants=0 if matcher is None or matcher.tenants_ is None else len(matcher.tenants_),
+            skipped=skipped,
+            created_at=store.utcnow(),
+            created_by=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(row)
+            session.commit()
+        log.info(
+            "索引 v%d 已发布：%d 个园区 × %d 家企业，用时 %.1f 秒",
+            version,
+            row.n_parks,
+            row.n_enterprises,
+            elapsed,
+        )
+        self._collect_old(version)
+        return row, matcher
+
+    def _collect_old(self, newest: int) -> None:
+        """Delete the versions (rows and folders) older than the ``keep_versions`` newest."""
+        V = store.IndexVersion
+        with Session(self.engine) as session:
+            old = session.scalars(select(V).where(V.version <= newest - self.keep_versions)).all()
+            folders = [r.folder for r in old if r.folder]
+            session.execute(sa_delete(V).where(V.version <= newest - self.keep_versions))
+            session.commit()
+        if self.snapshot_dir is not None:
+            for name in folders:  # mapped files stay readable until unmapped (POSIX)
+                shutil.rmtree(self.snapshot_dir / name, ignore_errors=True)
+
+    def build_matcher(self, spec: ModelSpec) -> tuple[int, Matcher | None, dict[str, int]]:
+        """Fit ``spec``'s matcher on the current database.
+
+        Returns the data version read (before the data), the fitted matcher (None when there is
+        no park or no enterprise) and the rows skipped per table.
+        """
         with Session(self.engine) as session:
             if self.engine.dialect.name == "postgresql":  # one snapshot for all three tables
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            data_version = store.data_version(session)
             parks_raw = store.parks_frame(session)
             ents_raw = store.enterprises_frame(session)
             tenants_raw = store.tenants_frame(session)
         if parks_raw.empty or ents_raw.empty:
-            return None
-        parks = validate_parks(parks_raw, file="parks")
-        enterprises = validate_enterprises(ents_raw, file="enterprises")
+            return data_version, None, {}
+        parks, n_parks = _validate_keeping_good_rows(validate_parks, parks_raw, "parks")
+        enterprises, n_ents = _validate_keeping_good_rows(
+            validate_enterprises, ents_raw, "enterprises"
+        )
+        skipped = {"parks": n_parks, "enterprises": n_ents, "tenants": 0}
         tenants = None
         if not tenants_raw.empty:
-            tenants = validate_tenants(
-                tenants_raw, parks=parks, enterprises=enterprises, file="tenants"
+            tenants, skipped["tenants"] = _validate_keeping_good_rows(
+                validate_tenants, tenants_raw, "tenants", parks=parks, enterprises=enterprises
             )
-        spec = self.registry.active
+        if parks.empty or enterprises.empty:
+            return data_version, None, skipped
         matcher = spec.build().fit(parks, enterprises, tenants)
-        with self._lock:
-            self._version += 1
-            version = self._version
-        elapsed = time.perf_counter() - start
-        log.info(
-            "索引已就绪：版本 %d，%d 个园区 × %d 家企业，用时 %.1f 秒",
-            version,
-            len(parks),
-            len(enterprises),
-            elapsed,
-        )
-        return Snapshot.build(
-            matcher,
-            version=version,
-            fit_seconds=elapsed,
-            model=spec.info(),
-            response_cache_size=self.response_cache_size,
-        )
+        return data_version, matcher, {k: v for k, v in skipped.items() if v}
 
     def status(self) -> dict[str, Any]:
         """The index state for ``/health``."""
         snap = self.snapshot
         return {
             "state": self.state,
-            "pending": self._running,
+            "pending": self.pending,
             "version": None if snap is None else snap.version,
             "fitted_at": None if snap is None else snap.fitted_at,
             "fit_seconds": None if snap is None else round(snap.fit_seconds, 3),
             "parks": 0 if snap is None else snap.n_parks,
             "enterprises": 0 if snap is None else snap.n_enterprises,
             "tenants": 0 if snap is None else snap.n_tenants,
+            "skipped": {} if snap is None else snap.skipped,
             "model": self.registry.active.info() if snap is None else snap.model,
             "error": self.error,
             "response_cache": {

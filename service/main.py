@@ -8,16 +8,23 @@ says when it is ready.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matcher import __version__, load_sample, load_sample_tenants
 
 from . import store
-from .config import Settings, get_settings
+from .config import MIN_KEY_LENGTH, Settings, get_settings
+from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
 from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
@@ -54,8 +61,52 @@ def seed_sample(session: Session) -> tuple[int, int]:
         session,
         zip(tenants["park_id"].astype(str), tenants["enterprise_id"].astype(str), strict=True),
     )
+    store.mark_changed(session)
     session.commit()
     return len(parks), len(enterprises)
+
+
+def seed_once(engine: Any) -> None:
+    """Seed an empty database from the sample, once even when several processes start."""
+    with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": store.SCHEMA_LOCK})
+        else:  # take SQLite's write lock first: a second process waits, then sees the rows
+            session.execute(text("UPDATE data_state SET version = version WHERE id = 1"))
+        if store.is_empty(session):
+            n_parks, n_ents = seed_sample(session)
+            log.info("空数据库：已导入内置示例数据（%d 个园区、%d 家企业）", n_parks, n_ents)
+
+
+def server_key(settings: Settings) -> str:
+    """The secret that signs model files and index snapshots.
+
+    ``PARKMATCH_SECRET_KEY`` when set (every replica must have the same one); otherwise a key
+    kept in ``secret.key`` in the data folder (created once, readable by the owner only),
+    which serves the processes of one machine.
+    """
+    if settings.secret_key is not None:
+        value = settings.secret_key.get_secret_value()
+        if len(value) < MIN_KEY_LENGTH:
+            raise ValueError(f"PARKMATCH_SECRET_KEY 至少 {MIN_KEY_LENGTH} 个字符")
+        return value
+    path = settings.resolved_snapshot_dir.parent / "secret.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it right now
+            value = path.read_text(encoding="utf-8").strip()
+            if len(value) >= MIN_KEY_LENGTH:
+                return value
+            time.sleep(0.1)
+        raise ValueError(
+            f"密钥文件 {path} 无效：请删除后重启，或设置 PARKMATCH_SECRET_KEY"
+        ) from None
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+    return value
 
 
 def create_app(
@@ -73,22 +124,32 @@ def create_app(
     settings = settings or get_settings()
     registry = registry or default_registry()
     engine = store.make_engine(settings.resolved_database_url)
+    key = server_key(settings)
     indexer = Indexer(
         engine,
         registry,
+        snapshot_dir=settings.resolved_snapshot_dir,
+        key=key,
+        models_dir=settings.resolved_models_dir,
         response_cache_size=settings.response_cache_size,
         freeze_gc=settings.gc_freeze,
+        read_wait=settings.index_wait_s,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store.create_schema(engine)
-        with Session(engine) as session:
-            if settings.seed_sample and store.is_empty(session):
-                n_parks, n_ents = seed_sample(session)
-                log.info("空数据库：已导入内置示例数据（%d 个园区、%d 家企业）", n_parks, n_ents)
-        # trained model files (a refused file is logged and skipped) and the remembered choice
-        register_model_folder(registry, settings.resolved_models_dir)
+        if settings.seed_sample:
+            seed_once(engine)
+        # trained model files (unsigned or tampered ones are logged and skipped)
+        register_model_folder(registry, settings.resolved_models_dir, key=key)
+        with Session(engine) as session:  # the database names the active model for all processes
+            chosen = store.active_model(session)
+            if chosen is None and registry.active.name != "default":  # remembered in the folder
+                store.set_active_model(session, registry.active.name)
+                session.commit()
+            elif chosen is not None and registry.get(chosen) is not None:
+                registry.activate(chosen)
         indexer.request_rebuild()
         try:
             yield
@@ -101,11 +162,15 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the vendored Swagger UI files (install_contract)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry
     app.state.indexer = indexer
+    app.state.key = key
+    app.state.heavy = threading.BoundedSemaphore(settings.heavy_jobs)
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:
@@ -120,4 +185,5 @@ def create_app(
         guard = [] if router is health_router else [Depends(require_reader)]
         app.include_router(router, dependencies=guard)
     install_workbench(app)  # 招商工作台 under /app/ (its own sign-in; reads as above)
+    install_contract(app)
     return app

@@ -236,16 +236,15 @@ def rank_leads(
         key = (park_id, query)
     cached = None if key is None else snapshot.responses.get(key)
     if cached is None:
-        with snapshot.lock:
-            frame = snapshot.matcher.rank_enterprises(
-                park_id,
-                k=query.limit,
-                offset=query.offset,
-                include_ineligible=query.include_ineligible,
-                weights=query.weight_dict,
-                min_score=query.min_score,
-                candidates=mask,
-            )
+        frame = snapshot.matcher.rank_enterprises(
+            park_id,
+            k=query.limit,
+            offset=query.offset,
+            include_ineligible=query.include_ineligible,
+            weights=query.weight_dict,
+            min_score=query.min_score,
+            candidates=mask,
+        )
         names = snapshot.matcher.feature_names_
         positions = snapshot.positions.get_indexer(frame["enterprise_id"])
         cols = snapshot.columns

@@ -9,11 +9,17 @@ the database. Problems are reported without a sheet row (there is no sheet).
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import io
+import re
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import delete as sa_delete
 
 from matcher import (
     DEFAULT_WEIGHTS,
@@ -27,10 +33,82 @@ from matcher import (
 
 from . import store
 
+#: Why an id cannot be stored: the service addresses parks and enterprises by URL path
+#: segments, so an id must survive one (no ``/`` or ``\\``, no control characters, not ``.``
+#: or ``..``) and stay short.
+ID_PROBLEM = "编号不能含 / \\ 或控制字符，不能是 . 或 ..，且不超过 100 个字符（编号要用在网址中）"
+_BAD_ID = re.compile(r"[/\\\x00-\x1f\x7f]")
+_ID_CHARS = 100
+
+
+def id_is_addressable(value: str) -> bool:
+    """True when ``value`` can be stored and later addressed as one URL path segment."""
+    return (
+        bool(value)
+        and len(value) <= _ID_CHARS
+        and value not in (".", "..")
+        and not _BAD_ID.search(value)
+    )
+
+
+def check_ids(frame: pd.DataFrame, column: str, *, file: str | None = None) -> None:
+    """Refuse ids the API could store but never address (defect: ``/`` or NUL in an id).
+
+    Raises
+    ------
+    matcher.SchemaError
+        Listing every such row (sheet row numbers, header = row 1).
+    """
+    problems = [
+        Problem(
+            column=column,
+            row=i + 2,
+            value=repr(value),
+            message="编号无法在网址中使用",
+            expected=ID_PROBLEM,
+            file=file,
+        )
+        for i, value in enumerate(frame[column].tolist())
+        if isinstance(value, str) and not id_is_addressable(value)
+    ]
+    if problems:
+        raise SchemaError(problems, file=file)
+
+
+def keep_report(session: Any, exc: SchemaError, shown: int) -> str | None:
+    """Store every problem of a refused import when there are more than ``shown``; the id goes
+    on the error (``exc.report_id``) so the response can link to the full list.
+
+    Reports older than a day are deleted on the way. Returns the report id (or None).
+    """
+    if len(exc.problems) <= shown:
+        return None
+    frame = pd.DataFrame([p.to_dict() for p in exc.problems])
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
+        gz.write(frame.to_csv(index=False).encode("utf-8-sig"))
+    report_id = secrets.token_hex(12)
+    R = store.ProblemReport
+    try:
+        session.execute(sa_delete(R).where(R.created_at < store.utcnow() - timedelta(days=1)))
+        session.add(
+            R(id=report_id, file=exc.file, total=len(exc.problems), content=buffer.getvalue())
+        )
+        session.commit()
+    except Exception:  # the report is a convenience: never turn a 422 into a 500
+        session.rollback()
+        return None
+    exc.report_id = report_id  # type: ignore[attr-defined]
+    return report_id
+
+
 __all__ = [
+    "ID_PROBLEM",
     "apply_update",
+    "check_ids",
     "check_park_weights",
     "enterprise_record",
+    "keep_report",
     "park_record",
     "schema_guard",
     "validate_enterprise_record",
@@ -170,6 +248,7 @@ def validate_park_record(record: Mapping[str, Any], scorer: Any = None) -> pd.Da
     """Validate one park record (raises :class:`matcher.SchemaError` without sheet rows)."""
     frame = _one_row(validate_parks, record, what="请求体")
     try:
+        check_ids(frame, "park_id", file="请求体")
         check_park_weights(frame, scorer)
     except SchemaError as exc:
         problems = [dataclasses.replace(p, row=None) for p in exc.problems]
@@ -179,4 +258,10 @@ def validate_park_record(record: Mapping[str, Any], scorer: Any = None) -> pd.Da
 
 def validate_enterprise_record(record: Mapping[str, Any]) -> pd.DataFrame:
     """Validate one enterprise record (raises :class:`matcher.SchemaError` without sheet rows)."""
-    return _one_row(validate_enterprises, record, what="请求体")
+    frame = _one_row(validate_enterprises, record, what="请求体")
+    try:
+        check_ids(frame, "enterprise_id", file="请求体")
+    except SchemaError as exc:
+        problems = [dataclasses.replace(p, row=None) for p in exc.problems]
+        raise SchemaError(problems, file="请求体") from None
+    return frame

@@ -12,7 +12,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    computed_field,
+    field_validator,
+)
 
 __all__ = [
     "STATUS_LABELS",
@@ -67,13 +77,35 @@ __all__ = [
     "UnassignedPublic",
 ]
 
+
+def _clean_keys(value: dict[str, Any] | None, what: str) -> dict[str, Any] | None:
+    """Keys trimmed, non-empty, at most 64 characters and unique after trimming (≤ 100 keys)."""
+    if value is None:
+        return None
+    out: dict[str, Any] = {}
+    for raw, item in value.items():
+        key = raw.strip()
+        if not key:
+            raise ValueError(f"{what}的字段名不能为空")
+        if len(key) > 64:
+            raise ValueError(f"{what}的字段名不能超过 64 个字符")
+        if key in out:
+            raise ValueError(f"{what}的字段名「{key}」重复（去掉首尾空格后相同）")
+        out[key] = item
+    if len(out) > 100:
+        raise ValueError(f"{what}最多 100 个字段")
+    return out
+
+
 SizeClass = Literal["large", "medium", "small", "micro"]
 SrdiLevel = Literal["none", "innovative", "provincial", "national"]
-Text = str | None
-Number = float | str | None
-Integer = int | str | None
-Flag = bool | str | None
-ExtraValue = str | int | float | bool | None
+# Strict: a JSON boolean is not a number and a number is not text (what the schema says is
+# what is accepted); text still carries what a sheet holds ("5,000", "是", "省级专精特新").
+Text = StrictStr | None
+Number = StrictFloat | StrictStr | None
+Integer = StrictInt | StrictStr | None
+Flag = StrictBool | StrictStr | None
+ExtraValue = StrictStr | StrictInt | StrictFloat | StrictBool | None
 
 
 class LeadStatus(StrEnum):
@@ -132,13 +164,23 @@ class _ParkFields(BaseModel):
     location_preference: Text = Field(
         default=None, description="招引方向：不限（默认）/ 本地培育 / 异地招引"
     )
-    weights: dict[str, float] | None = Field(
+    weights: dict[str, StrictFloat] | None = Field(
         default=None,
         description="本园区的评分权重覆盖，如 {'industry': 0.5}（对应表格中的 weight_* 列）",
     )
     extra: dict[str, ExtraValue] | None = Field(
         default=None, description="其他自定义字段（原样保存）"
     )
+
+    @field_validator("weights")
+    @classmethod
+    def _weight_keys(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        return _clean_keys(value, "weights ")
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _clean_keys(value, "extra ")
 
 
 class ParkIn(_ParkFields):
@@ -239,6 +281,11 @@ class _EnterpriseFields(BaseModel):
     extra: dict[str, ExtraValue] | None = Field(
         default=None, description="其他自定义字段（原样保存）"
     )
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _clean_keys(value, "extra ")
 
 
 class EnterpriseIn(_EnterpriseFields):
@@ -365,12 +412,16 @@ class IndexStatus(BaseModel):
     version: int | None
     fitted_at: datetime | None
     fit_seconds: float | None
-    parks: int
-    enterprises: int
-    tenants: int
+    parks: int | None = Field(description="索引中的园区数；读取需密钥而未带密钥时为 null")
+    enterprises: int | None
+    tenants: int | None
+    skipped: dict[str, int] | None = Field(
+        default=None,
+        description="重建索引时因数据无效而跳过的行数（按表）；一行有问题不会使整个索引不可用",
+    )
     model: ModelInfo
     error: str | None
-    response_cache: CacheStatus
+    response_cache: CacheStatus | None
 
 
 class ImportResult(BaseModel):
@@ -691,13 +742,13 @@ class AllocationIn(BaseModel):
     park_ids: list[str] | None = Field(
         default=None, min_length=1, max_length=1000, description="参与分配的园区；不填为全部园区"
     )
-    max_per_park: int | None = Field(
+    max_per_park: StrictInt | None = Field(
         default=None, ge=1, le=1000, description="每个园区最多分配的线索数；不填只受面积限制"
     )
-    candidates: int = Field(
+    candidates: StrictInt = Field(
         default=30, ge=1, le=500, description="每个园区取排名前 N 的企业组成候选池"
     )
-    reciprocal: bool = Field(
+    reciprocal: StrictBool = Field(
         default=False,
         description="按园区与企业双向匹配（调和平均，含企业一方的意愿与产业链）分配，"
         "而非当前模型的园区单向匹配分",

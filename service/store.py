@@ -20,11 +20,21 @@ setting ``PARKMATCH_DATABASE_URL``. Tables:
     The officers who sign in to the workbench (salted scrypt password hashes, see
     :mod:`service.web.accounts`) and the key that signs their session cookies when
     ``PARKMATCH_SECRET_KEY`` is not set (generated once, shared by every worker).
+``data_state``
+    One row: ``version`` counts the committed changes of parks, enterprises and tenants (each
+    write increments it in its own transaction), so every process knows whether its index is
+    behind the data.
+``index_versions``
+    Every index snapshot that was published (its folder, the data version it reflects, the
+    model, when): processes load the newest one.
+``problem_reports``
+    The full problem list of a refused import (gzip CSV), downloadable for a day.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -32,10 +42,13 @@ from typing import Any, ClassVar
 import pandas as pd
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Engine,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -47,9 +60,11 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
@@ -61,14 +76,19 @@ __all__ = [
     "PARK_FIELDS",
     "Account",
     "Base",
+    "DataState",
     "Enterprise",
+    "IndexVersion",
     "LeadHistory",
     "LeadStatus",
     "Park",
+    "ProblemReport",
     "ServiceSecret",
     "Tenant",
+    "active_model",
     "counts",
     "create_schema",
+    "data_version",
     "declared_enterprise",
     "declared_park",
     "enterprise_rows",
@@ -77,9 +97,11 @@ __all__ = [
     "insert_tenants",
     "is_empty",
     "make_engine",
+    "mark_changed",
     "park_rows",
     "parks_frame",
     "select_ids",
+    "set_active_model",
     "tenants_frame",
     "upsert",
     "utcnow",
@@ -254,6 +276,46 @@ class ServiceSecret(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DataState(Base):
+    """How many committed changes the indexed tables have seen (one row, ``id`` = 1)."""
+
+    __tablename__ = "data_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    active_model: Mapped[str | None] = mapped_column(String, default=None)
+
+
+class IndexVersion(Base):
+    """A published index snapshot: the folder every process loads, and what it reflects."""
+
+    __tablename__ = "index_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    folder: Mapped[str] = mapped_column(String)
+    model: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fit_seconds: Mapped[float]
+    n_parks: Mapped[int]
+    n_enterprises: Mapped[int]
+    n_tenants: Mapped[int]
+    skipped: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String)
+
+
+class ProblemReport(Base):
+    """Every problem of a refused import, as gzip CSV (the response lists only the first)."""
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    file: Mapped[str | None] = mapped_column(String)
+    total: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 # ---------------------------------------------------------------------------- engine
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
@@ -279,19 +341,65 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet, and add the columns a newer version added to
-    an existing table (nullable columns only: nothing stored is touched)."""
-    Base.metadata.create_all(engine)
-    existing = inspect(engine)
-    with engine.begin() as conn:
-        for table in Base.metadata.sorted_tables:
-            have = {c["name"] for c in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    conn.exec_driver_sql(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-                    )
+    """Create the tables that do not exist yet, and add the columns a newer version added to an
+    existing table (nullable columns only: nothing stored is touched). Safe when several processes
+    start at once: PostgreSQL serialises them with an advisory lock; on SQLite a process that loses
+    the race to create a table tries again and then finds it."""
+    for attempt in range(10):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # one process creates, the others wait
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                Base.metadata.create_all(conn)
+                _add_missing_columns(conn)
+                if conn.execute(select(DataState.version).where(DataState.id == 1)).first() is None:
+                    conn.execute(insert(DataState).values(id=1, version=0))
+            return
+        except (OperationalError, IntegrityError, ProgrammingError) as exc:
+            retry = "already exists" in str(exc) or "UNIQUE" in str(exc) or "duplicate" in str(exc)
+            if attempt == 9 or not retry:
+                raise
+            time.sleep(0.2)
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """ALTER TABLE … ADD COLUMN for nullable columns a newer version added to a table."""
+    existing = inspect(conn)
+    for table in Base.metadata.sorted_tables:
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )
+
+
+#: PostgreSQL advisory lock keys (one namespace for parkmatch).
+SCHEMA_LOCK = 0x70A2_0001
+REBUILD_LOCK = 0x70A2_0002
+
+
+def mark_changed(session: Session) -> None:
+    """Count one change of parks, enterprises or tenants (in the caller's transaction)."""
+    session.execute(
+        update(DataState).where(DataState.id == 1).values(version=DataState.version + 1)
+    )
+
+
+def active_model(session: Session) -> str | None:
+    """The model every process builds the index with (None: the service's default)."""
+    return session.scalar(select(DataState.active_model).where(DataState.id == 1))
+
+
+def set_active_model(session: Session, name: str) -> None:
+    """Make ``name`` the model of the next index build, for every process (caller commits)."""
+    session.execute(update(DataState).where(DataState.id == 1).values(active_model=name))
+
+
+def data_version(session: Session) -> int:
+    """The committed data version (see :class:`DataState`)."""
+    return int(session.scalar(select(DataState.version).where(DataState.id == 1)) or 0)
 
 
 def is_empty(session: Session) -> bool:
@@ -387,26 +495,54 @@ def select_ids(model: type[Base]) -> Select[tuple[str]]:
     return select(inspect(model).primary_key[0])
 
 
+def _insert_for(session: Session, table: Table) -> Any:
+    """``INSERT`` of the session's dialect (which knows ``ON CONFLICT``)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    return None
+
+
 def upsert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> tuple[int, int]:
     """Insert new rows and replace existing ones by id (caller commits); (inserted, updated).
 
     A row of a sheet is the truth for its id: every column is replaced, ``created_at`` kept.
-    Core ``executemany`` statements keep 100,000 rows a matter of seconds.
+    On SQLite and PostgreSQL one ``INSERT … ON CONFLICT DO UPDATE`` does both, so two imports
+    of the same new ids at the same time both succeed (the later one updates) instead of one
+    failing on the primary key. The counts come from the ids present before the write.
     """
     if not rows:
         return 0, 0
     table = _table(model)
     key = str(inspect(model).primary_key[0].key)
     present = existing_ids(session, model, [r[key] for r in rows])
+    now = utcnow()
+    columns = [c for c in rows[0] if c not in (key, "created_at")]
+    for r in rows:
+        r.setdefault("created_at", r.get("updated_at", now))
+    n_new = sum(1 for r in rows if r[key] not in present)
+    stmt = _insert_for(session, table)
+    if stmt is not None:
+        excluded = stmt.excluded
+        for start in range(0, len(rows), _CHUNK * 4):
+            session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[key], set_={c: excluded[c] for c in columns}
+                ),
+                rows[start : start + _CHUNK * 4],
+            )
+        return n_new, len(rows) - n_new
     new = [r for r in rows if r[key] not in present]
     old = [r for r in rows if r[key] in present]
-    now = utcnow()
-    for r in new:
-        r.setdefault("created_at", r.get("updated_at", now))
     if new:
         session.execute(insert(table), new)
     if old:
-        columns = [c for c in old[0] if c not in (key, "created_at")]
         stmt = (
             update(table)
             .where(table.c[key] == bindparam("_key"))
@@ -431,7 +567,11 @@ def insert_tenants(session: Session, pairs: Iterable[tuple[str, str]]) -> tuple[
         if (p, e) not in have
     ]
     if new:
-        session.execute(insert(_table(Tenant)), new)
+        stmt = _insert_for(session, _table(Tenant))
+        if stmt is not None:  # a concurrent import of the same pairs is not a conflict
+            session.execute(stmt.on_conflict_do_nothing(), new)
+        else:
+            session.execute(insert(_table(Tenant)), new)
     return len(new), len(pairs) - len(new)
 
 

@@ -270,3 +270,60 @@ def test_parallel_scoring_gives_identical_rankings(
             matcher.rank_enterprises(park, k=None, include_ineligible=True), expected
         )
     pd.testing.assert_frame_equal(matcher.rank_parks("E1", k=None), parks_before)
+
+
+def test_many_threads_rank_exactly_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: a fitted Matcher is shared by the service's threads without a lock around it.
+
+    Sixteen threads rank every sample park in a shuffled order (cold and warm pages, filters,
+    call weights, the other direction) with a score cache smaller than the parks, so that
+    entries are evicted and refilled concurrently; every result equals the one-thread result.
+    """
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from matcher import load_sample
+
+    parks, enterprises = load_sample()
+    shared = Matcher().fit(parks, enterprises)
+    monkeypatch.setattr(shared, "cache_size", 4)
+    park_ids = parks["park_id"].tolist()
+    mask = np.zeros(len(enterprises), dtype=bool)
+    mask[::3] = True
+    calls = []
+    for park in park_ids:
+        calls.append(("rank", park, {"k": 15}))
+        calls.append(("rank", park, {"k": 10, "offset": 10, "candidates": mask}))
+        calls.append(("rank", park, {"k": 5, "weights": {"text": 0.6}}))
+    for ent in enterprises["enterprise_id"].iloc[:20]:
+        calls.append(("parks", ent, {"k": 5}))
+
+    def one(call: tuple[str, str, dict]) -> pd.DataFrame:
+        kind, key, kwargs = call
+        if kind == "rank":
+            return shared.rank_enterprises(key, **kwargs)
+        return shared.rank_parks(key, **kwargs)
+
+    reference = Matcher().fit(parks, enterprises)
+    expected = [
+        reference.rank_enterprises(k, **kw) if kind == "rank" else reference.rank_parks(k, **kw)
+        for kind, k, kw in calls
+    ]
+    order = list(range(len(calls))) * 4
+    random.Random(0).shuffle(order)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda i: (i, one(calls[i])), order))
+    for i, frame in results:
+        pd.testing.assert_frame_equal(frame, expected[i])
+    assert len(shared._cache) <= 4
+
+
+def test_fit_prepares_lazy_state_and_copies_pickle(matcher: Matcher) -> None:
+    import copy
+    import pickle
+
+    assert matcher._park_coefs is not None  # built at fit, not by the first ranking thread
+    assert {"xyz", "quality"} <= set(matcher.index_.enterprises.extras)
+    clone = pickle.loads(pickle.dumps(copy.copy(matcher)))
+    pd.testing.assert_frame_equal(clone.rank_enterprises("P-AL"), matcher.rank_enterprises("P-AL"))
+    assert clone._lock is not matcher._lock

@@ -692,8 +692,8 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
         parts.append(_name_part(industry, act, weight, prior, name.retail, name.form, form_code))
     mass: dict[str, float] = defaultdict(float)
     for part in parts:
-        for code, m in part.mass:
-            mass[code] += m
+        for part_code, m in part.mass:
+            mass[part_code] += m
     total = sum(p.total for p in parts)
     total_weight = sum(p.weight for p in parts)
     matched = sum(p.matched for p in parts)

@@ -5,15 +5,13 @@ on the serving index: which nodes of the park's chains its tenants occupy, which
 missing, and the best candidates for each gap, ranked by the active model. ``POST /allocations``
 proposes which enterprise to pursue for which park (:meth:`matcher.Matcher.allocate`): every
 enterprise to at most one park, no park beyond its free space. Both also export to XLSX (cells
-that a spreadsheet would run as a formula are escaped, as in the lead exports).
+that a spreadsheet would run as a formula are escaped by the library, as in the lead exports).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
@@ -35,11 +32,17 @@ from matcher import (
     ReciprocalScorer,
 )
 
-from ..deps import IndexerDep, SessionDep, clean_id, current_snapshot
-from ..exporting import escape_cell
+from ..deps import (
+    ActorDep,
+    HeavySlotDep,
+    IndexerDep,
+    SessionDep,
+    SettingsDep,
+    clean_id,
+)
 from ..indexer import Indexer, Snapshot
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
-from .leads import get_park, index_lag
+from .leads import get_park, index_call
 
 router = APIRouter(tags=["chains"])
 
@@ -59,15 +62,6 @@ class AllocationFormat(StrEnum):
 # ---------------------------------------------------------------------------- helpers
 def _meta(snapshot: Snapshot) -> dict[str, Any]:
     return {"model": snapshot.model, "index_version": snapshot.version}
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with formula-like text cells neutralised (numbers untouched)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_cell)
-    return out
 
 
 def _xlsx_response(
@@ -94,8 +88,7 @@ def _chain_report(snapshot: Snapshot, park_id: str, k: int, thin: int) -> ChainR
     key = ("chain", park_id, k, thin)
     report = snapshot.responses.get(key)
     if report is None:
-        with snapshot.lock:  # the report ranks candidates: the per-park cache is not thread-safe
-            report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
+        report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
         snapshot.responses.put(key, report)
     assert isinstance(report, ChainReport)
     return report
@@ -105,9 +98,11 @@ def _report_for(
     park_id: str, session: SessionDep, indexer: Indexer, k: int, thin: int
 ) -> tuple[ChainReport, Snapshot]:
     park = get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"园区 {park.park_id!r} "):
-        return _chain_report(snapshot, park.park_id, k, thin), snapshot
+    return index_call(
+        indexer,
+        f"园区 {park.park_id!r} ",
+        lambda snap: _chain_report(snap, park.park_id, k, thin),
+    )
 
 
 K = Annotated[int, Query(ge=0, le=50, description="每个缺口列出的候选企业数（0–50）")]
@@ -130,15 +125,9 @@ def park_chain_xlsx(
 ) -> FileResponse:
     """导出园区产业链报告（XLSX：产业链图谱、补链线索、上下游关系三张表，中文表头）。"""
     report, snapshot = _report_for(park_id, session, indexer, k, thin)
-    safe = dataclasses.replace(
-        report,
-        nodes=_escaped(report.nodes),
-        leads=_escaped(report.leads),
-        edges=_escaped(report.edges),
-    )
     stamp = datetime.now().strftime("%Y%m%d")
     return _xlsx_response(
-        safe.to_excel,
+        report.to_excel,
         f"产业链报告-{report.park_id}-{stamp}.xlsx",
         f"chain-report-{stamp}.xlsx",
         snapshot,
@@ -155,11 +144,11 @@ _RECIPROCAL_MODEL = {
 }
 
 
-def _two_sided(snapshot: Snapshot) -> tuple[Matcher, Any]:
+def _two_sided(snapshot: Snapshot) -> Matcher:
     """A two-sided matcher (park side + the enterprise's preference, harmonic mean, chain-aware)
-    fitted on the snapshot's data once, with the lock its rankings need."""
+    fitted on the snapshot's data once."""
 
-    def build() -> tuple[Matcher, Any]:
+    def build() -> Matcher:
         base = snapshot.matcher
         families = list(base.families_)
         have = {f.name for f in families}
@@ -168,10 +157,9 @@ def _two_sided(snapshot: Snapshot) -> tuple[Matcher, Any]:
         if "preference" not in have:
             families.append(PreferenceFeature())
         matcher = Matcher(families=families, scorer=ReciprocalScorer())
-        matcher.fit(base.parks_, base.enterprises_, base.tenants_)
-        return matcher, threading.Lock()
+        return matcher.fit(base.parks_, base.enterprises_, base.tenants_)
 
-    result: tuple[Matcher, Any] = snapshot.derive("reciprocal", build)
+    result: Matcher = snapshot.derive("reciprocal", build)
     return result
 
 
@@ -184,38 +172,39 @@ def allocate(
     body: AllocationIn,
     session: SessionDep,
     indexer: IndexerDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    slot: HeavySlotDep,
     format: Annotated[
         AllocationFormat, Query(description="json 或 xlsx（分配方案、未分配、园区汇总）")
     ] = AllocationFormat.json,
 ) -> Any:
-    """全市统筹分配：为多个园区分配招商线索，使总匹配分最高，且每家企业只分给一个园区、
-    分给园区的企业需求面积不超过其可用面积；说明每家企业为何分到该园区，以及未分配的企业和原因。"""
+    """全市统筹分配（计算量大，需密钥）：为多个园区分配招商线索，使总匹配分最高，且每家企业只分给
+    一个园区、分给园区的企业需求面积不超过其可用面积；说明每家企业为何分到该园区，以及未分配的企业
+    和原因。求解器用时以 PARKMATCH_ALLOCATION_TIME_LIMIT_S 为限（到时给出当前最优方案，
+    solver 标明 time limit）；同时进行的大计算量请求超过 PARKMATCH_HEAVY_JOBS 时返回 429。"""
     park_ids = None
     if body.park_ids is not None:
         park_ids = [
             get_park(session, p).park_id for p in dict.fromkeys(map(clean_id, body.park_ids))
         ]
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, "园区"):
-        if body.reciprocal:
-            matcher, lock = _two_sided(snapshot)
-        else:
-            matcher, lock = snapshot.matcher, snapshot.lock
-        with lock:
-            result = matcher.allocate(
-                park_ids, candidates=body.candidates, max_per_park=body.max_per_park
-            )
+
+    def run(snap: Snapshot) -> Allocation:
+        matcher = _two_sided(snap) if body.reciprocal else snap.matcher
+        result: Allocation = matcher.allocate(
+            park_ids,
+            candidates=body.candidates,
+            max_per_park=body.max_per_park,
+            time_limit=settings.allocation_time_limit_s,
+        )
+        return result
+
+    result, snapshot = index_call(indexer, "园区", run)
     assert isinstance(result, Allocation)
     if format is AllocationFormat.xlsx:
-        safe = dataclasses.replace(
-            result,
-            assignments=_escaped(result.assignments),
-            unassigned=_escaped(result.unassigned),
-            parks=_escaped(result.parks),
-        )
         stamp = datetime.now().strftime("%Y%m%d")
         return _xlsx_response(
-            safe.to_excel, f"招商分配方案-{stamp}.xlsx", f"allocation-{stamp}.xlsx", snapshot
+            result.to_excel, f"招商分配方案-{stamp}.xlsx", f"allocation-{stamp}.xlsx", snapshot
         )
     meta = _meta(snapshot)
     if body.reciprocal:

@@ -28,19 +28,24 @@ router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
 @router.get("", response_model=EnterprisesPublic)
 def list_enterprises(
+    *,
     session: SessionDep,
-    county: Annotated[list[str] | None, Query(description="区县（可多个）")] = None,
-    city: Annotated[list[str] | None, Query(description="市（可多个）")] = None,
+    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=list)],
+    city: Annotated[list[str], Query(description="市（可多个）", default_factory=list)],
     industry: Annotated[
         str | None, Query(description="行业代码前缀（GB/T 4754，如 32、325、C3252）")
     ] = None,
     size_class: Annotated[
-        list[SizeClass] | None, Query(description="企业规模 large/medium/small/micro（可多个）")
-    ] = None,
+        list[SizeClass],
+        Query(description="企业规模 large/medium/small/micro（可多个）", default_factory=list),
+    ],
     srdi_level: Annotated[
-        list[SrdiLevel] | None,
-        Query(description="专精特新 none/innovative/provincial/national（可多个）"),
-    ] = None,
+        list[SrdiLevel],
+        Query(
+            description="专精特新 none/innovative/provincial/national（可多个）",
+            default_factory=list,
+        ),
+    ],
     high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,
     q: Annotated[
         str | None, Query(description="在编号、名称、信用代码、经营范围、主营产品中搜索")
@@ -108,6 +113,7 @@ def create_enterprise(
             409, f"企业编号 {enterprise_id!r} 已存在：修改请用 PATCH /enterprises/{enterprise_id}"
         )
     store.upsert(session, store.Enterprise, rows)
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return EnterprisePublic.model_validate(session.get(store.Enterprise, enterprise_id))
@@ -133,6 +139,7 @@ def update_enterprise(
     )
     frame = validate_enterprise_record(record)
     store.upsert(session, store.Enterprise, store.enterprise_rows(frame))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     session.refresh(enterprise)
@@ -151,6 +158,7 @@ def delete_enterprise(
     session.execute(delete(L).where(L.enterprise_id == key))
     session.execute(delete(T).where(T.enterprise_id == key))
     session.execute(delete(E).where(E.enterprise_id == key))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return Response(status_code=204)

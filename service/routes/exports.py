@@ -10,10 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from .. import ranking
-from ..deps import IndexerDep, SessionDep, SettingsDep, current_snapshot
+from ..deps import IndexerDep, SessionDep, SettingsDep
 from ..exporting import lead_table, to_csv_bytes, to_xlsx_bytes
 from ..schemas import STATUS_LABELS
-from .leads import LeadQueryDep, get_park, index_lag
+from .leads import LeadQueryDep, get_park, index_call
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -53,7 +53,6 @@ def export_leads(
     """导出园区的招商线索（CSV 或 XLSX，中文表头），筛选条件同线索列表；
     以 = + - @ 开头的单元格前加单引号，防止表格公式注入。"""
     park = get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
     wanted = min(rows or 500, settings.export_max_rows)
     query = ranking.LeadQuery(
         limit=wanted,
@@ -64,8 +63,11 @@ def export_leads(
         filters=query.filters,
         status=query.status,
     )
-    with index_lag(indexer, f"园区 {park.park_id!r} "):
-        data, _total = ranking.rank_leads(snapshot, session, park.park_id, query)
+    (data, _total), snapshot = index_call(
+        indexer,
+        f"园区 {park.park_id!r} ",
+        lambda snap: ranking.rank_leads(snap, session, park.park_id, query),
+    )
     table = lead_table(data, snapshot.components, STATUS_LABELS)
     content = to_csv_bytes(table) if format is ExportFormat.csv else to_xlsx_bytes(table)
     stamp = datetime.now().strftime("%Y%m%d")

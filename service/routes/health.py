@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, Security
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher import __version__
 
 from .. import store
-from ..deps import IndexerDep, SessionDep
+from ..deps import IndexerDep, SessionDep, SettingsDep, api_key_header, key_holder
 from ..schemas import DatabaseStatus, HealthPublic, IndexStatus
 
 router = APIRouter(tags=["health"])
@@ -29,16 +29,34 @@ def root() -> dict[str, Any]:
 
 
 @router.get("/health", response_model=HealthPublic)
-def health(session: SessionDep, indexer: IndexerDep, response: Response) -> HealthPublic:
-    """服务状态：数据库是否可用、各表行数，匹配索引状态（构建中/就绪）、版本与所用模型。"""
+def health(
+    session: SessionDep,
+    indexer: IndexerDep,
+    settings: SettingsDep,
+    response: Response,
+    key: Annotated[str | None, Security(api_key_header)] = None,
+) -> HealthPublic:
+    """服务状态：数据库是否可用、各表行数，匹配索引状态（构建中/就绪）、版本与所用模型。
+
+    读取需密钥时（PARKMATCH_READS_OPEN=false），不带有效密钥只显示状态，不显示行数和错误详情。"""
     dialect = session.get_bind().dialect.name
+    full = settings.reads_open or key_holder(settings, key) is not None
     try:
+        counts = store.counts(session)
         database = DatabaseStatus.model_validate(
-            {"ok": True, "dialect": dialect, **store.counts(session)}
+            {"ok": True, "dialect": dialect, **(counts if full else {})}
         )
-    except SQLAlchemyError as exc:
-        database = DatabaseStatus(ok=False, dialect=dialect, error=type(exc).__name__)
-    index = IndexStatus.model_validate(indexer.status())
+    except SQLAlchemyError:
+        database = DatabaseStatus(ok=False, dialect=dialect, error="数据库无法访问")
+    status_values = indexer.status()
+    if not full:
+        status_values = {
+            **status_values,
+            **dict.fromkeys(("parks", "enterprises", "tenants", "skipped")),
+            "error": None if status_values["error"] is None else "索引构建失败（详情需密钥）",
+            "response_cache": None,
+        }
+    index = IndexStatus.model_validate(status_values)
     status: Literal["ok", "starting", "degraded"]
     if not database.ok:
         status = "degraded"

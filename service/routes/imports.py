@@ -7,21 +7,29 @@ is applied in one transaction: rows are inserted or updated by id (tenant pairs 
 
 from __future__ import annotations
 
+import gzip
 import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import read_table, validate_enterprises, validate_parks, validate_tenants
+from matcher import (
+    ReadLimits,
+    SchemaError,
+    read_table,
+    validate_enterprises,
+    validate_parks,
+    validate_tenants,
+)
 
 from .. import store
 from ..deps import ActorDep, IndexerDep, SessionDep, SettingsDep
 from ..indexer import Indexer
-from ..records import check_park_weights, schema_guard
+from ..records import check_ids, check_park_weights, keep_report, schema_guard
 from ..schemas import ImportKind, ImportResult, IndexStatus
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -35,18 +43,36 @@ _SUFFIX_BY_TYPE = {
 _CHUNK = 1024 * 1024
 
 
+#: Longest file name kept, in UTF-8 bytes (file systems allow 255; room for a temp prefix).
+_NAME_BYTES = 150
+
+
 def _file_name(upload: UploadFile) -> str:
-    """A safe file name for the upload, keeping its suffix (the library reads by suffix)."""
+    """A safe file name for the upload, keeping its suffix (the library reads by suffix).
+
+    No folders, no control characters, at most :data:`_NAME_BYTES` bytes of UTF-8 (a long
+    Chinese name is shortened in the middle of its stem, never cut inside a character).
+    """
     name = Path((upload.filename or "").replace("\\", "/")).name.strip()
-    name = re.sub(r"[\x00-\x1f]", "", name)
-    if not Path(name).suffix:
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip(". ")
+    suffix = Path(name).suffix.lower()
+    if len(suffix.encode()) > 10 or not re.fullmatch(r"\.[a-z0-9]*", suffix or "."):
+        suffix = ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    if not suffix:
         suffix = _SUFFIX_BY_TYPE.get((upload.content_type or "").split(";")[0].strip(), ".csv")
-        name = f"{name or 'upload'}{suffix}"
-    return name[-120:]
+    stem = stem or "upload"
+    budget = _NAME_BYTES - len(suffix.encode())
+    while len(stem.encode()) > budget:
+        stem = stem[:-1]
+    return f"{stem}{suffix}"
 
 
-def _read_upload(upload: UploadFile, limit: int, folder: Path) -> pd.DataFrame:
-    """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it."""
+def _read_upload(
+    upload: UploadFile, limit: int, folder: Path, limits: ReadLimits | None = None
+) -> pd.DataFrame:
+    """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it within
+    ``limits`` (rows, columns, cell length, decompressed size)."""
     name = _file_name(upload)
     path = folder / name
     size = 0
@@ -58,7 +84,7 @@ def _read_upload(upload: UploadFile, limit: int, folder: Path) -> pd.DataFrame:
                     413, f"上传文件超过上限 {limit / 1024 / 1024:g} MB（PARKMATCH_MAX_UPLOAD_MB）"
                 )
             out.write(chunk)
-    return read_table(path)
+    return read_table(path, limits=limits)
 
 
 @router.post("/{kind}", response_model=ImportResult)
@@ -73,11 +99,16 @@ def import_table(
 ) -> ImportResult:
     """导入园区、企业或入驻企业表：先完整校验，有任何问题则返回 422 并列出全部问题、不写入；
     通过后在一个事务中按编号新增或更新。"""
-    with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
-        raw = _read_upload(file, settings.max_upload_bytes, Path(folder))
     name = _file_name(file)
-    with schema_guard(name):
-        return _apply(kind, raw, name, session, indexer, dry_run=dry_run)
+    try:
+        with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
+            raw = _read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
+        with schema_guard(name):
+            return _apply(kind, raw, name, session, indexer, dry_run=dry_run)
+    except SchemaError as exc:
+        session.rollback()
+        keep_report(session, exc, settings.max_problems)
+        raise
 
 
 def _apply(
@@ -93,12 +124,14 @@ def _apply(
     updated = unchanged = 0
     if kind is ImportKind.parks:
         frame = validate_parks(raw, file=name)
+        check_ids(frame, "park_id", file=name)
         snapshot = indexer.snapshot
         check_park_weights(frame, None if snapshot is None else snapshot.matcher.scorer_)
         rows = store.park_rows(frame)
         inserted, updated = store.upsert(session, store.Park, rows)
     elif kind is ImportKind.enterprises:
         frame = validate_enterprises(raw, file=name)
+        check_ids(frame, "enterprise_id", file=name)
         rows = store.enterprise_rows(frame)
         inserted, updated = store.upsert(session, store.Enterprise, rows)
     else:
@@ -112,6 +145,7 @@ def _apply(
     if dry_run:  # the counts are exact: the writes ran and are rolled back
         session.rollback()
     else:
+        store.mark_changed(session)
         session.commit()
         indexer.request_rebuild()
     return ImportResult(
@@ -123,4 +157,22 @@ def _apply(
         unchanged=unchanged,
         dry_run=dry_run,
         index=IndexStatus.model_validate(indexer.status()),
+    )
+
+
+@router.get(
+    "/problems/{report_id}",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "全部问题（CSV）"}},
+)
+def problem_report(report_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    """下载一次被拒绝的导入的全部问题（CSV，中文可直接用 Excel 打开；保留一天，需密钥）。"""
+    report = session.get(store.ProblemReport, report_id[:32])
+    if report is None:
+        raise HTTPException(404, f"未找到问题清单 {report_id!r}（清单保留一天）")
+    content = gzip.decompress(report.content)
+    return Response(
+        content=content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="problems-{report.id}.csv"'},
     )

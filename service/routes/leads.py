@@ -3,9 +3,8 @@ officers' tracking of each lead (status, owner, note, with history)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy import ColumnElement, bindparam, func, select
@@ -24,7 +23,7 @@ from ..deps import (
     current_snapshot,
 )
 from ..errors import IndexNotReadyError
-from ..indexer import Indexer
+from ..indexer import Indexer, Snapshot
 from ..schemas import (
     STATUS_LABELS,
     EnterpriseProfile,
@@ -43,6 +42,8 @@ from ..schemas import (
 from ._common import Limit, Offset
 
 router = APIRouter(tags=["leads"])
+
+T = TypeVar("T")
 
 _STATUS_HELP = (
     "跟进状态（可多个）：new 新线索 / contacted 已联系 / visited 已走访 / negotiating 洽谈中 / "
@@ -73,26 +74,31 @@ def parse_statuses(values: list[str] | None) -> tuple[str, ...]:
 
 
 async def lead_query(
+    *,
     limit: Annotated[int, Query(ge=1, le=200, description="每页条数（1–200）")] = 20,
     offset: Offset = 0,
     min_score: Annotated[float | None, Query(description="只要不低于此分的企业")] = None,
     include_ineligible: Annotated[
         bool, Query(description="也列出不符合入驻条件的企业（排在符合的之后）")
     ] = False,
-    county: Annotated[list[str] | None, Query(description="企业所在区县（可多个）")] = None,
-    city: Annotated[list[str] | None, Query(description="企业所在市（可多个）")] = None,
+    county: Annotated[list[str], Query(description="企业所在区县（可多个）", default_factory=list)],
+    city: Annotated[list[str], Query(description="企业所在市（可多个）", default_factory=list)],
     srdi_level: Annotated[
-        list[SrdiLevel] | None,
-        Query(description="专精特新 none/innovative/provincial/national（可多个）"),
-    ] = None,
+        list[SrdiLevel],
+        Query(
+            description="专精特新 none/innovative/provincial/national（可多个）",
+            default_factory=list,
+        ),
+    ],
     size_class: Annotated[
-        list[SizeClass] | None, Query(description="企业规模 large/medium/small/micro（可多个）")
-    ] = None,
+        list[SizeClass],
+        Query(description="企业规模 large/medium/small/micro（可多个）", default_factory=list),
+    ],
     industry: Annotated[
         str | None, Query(description="企业行业代码前缀（如 32、325、C3252；按填报的代码）")
     ] = None,
     high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,
-    status: Annotated[list[str] | None, Query(description=_STATUS_HELP)] = None,
+    status: Annotated[list[str], Query(description=_STATUS_HELP, default_factory=list)],
     weights: Annotated[
         str | None, Query(description="本次排名的权重覆盖，如 industry=0.5,text=0.3")
     ] = None,
@@ -120,12 +126,22 @@ async def lead_query(
 LeadQueryDep = Annotated[ranking.LeadQuery, Depends(lead_query)]
 
 
-@contextmanager
-def index_lag(indexer: Indexer, what: str) -> Iterator[None]:
-    """Turn "not in the index" for an id the database holds into 503 while the index catches up."""
+def index_call(indexer: Indexer, what: str, call: Callable[[Snapshot], T]) -> tuple[T, Snapshot]:
+    """``call(snapshot)`` on the serving index; an id the database holds but the index does not
+    yet (written a moment ago, maybe through another process) waits for the new version once
+    (up to ``indexer.read_wait`` seconds), then answers 503 while the index catches up."""
+    snapshot = current_snapshot(indexer)
     try:
-        yield
+        return call(snapshot), snapshot
     except UnknownIdError as exc:
+        if indexer.read_wait > 0:
+            indexer.wait(indexer.read_wait)  # asks the database now, then waits
+            newer = indexer.snapshot
+            if newer is not None and newer is not snapshot:
+                try:
+                    return call(newer), newer
+                except UnknownIdError:
+                    pass
         if indexer.error and not indexer.pending:
             raise IndexNotReadyError(
                 f"{what}已保存，但匹配索引重建失败：{indexer.error}", retry_after=None
@@ -184,9 +200,11 @@ def park_leads(
     # session dependency) and the response is validated and serialised once, by response_model.
     with Session(engine) as session:
         park = park_ref(session, park_id)
-        snapshot = current_snapshot(indexer)
-        with index_lag(indexer, f"园区 {park['park_id']!r} "):
-            rows, total = ranking.rank_leads(snapshot, session, park["park_id"], query)
+        (rows, total), snapshot = index_call(
+            indexer,
+            f"园区 {park['park_id']!r} ",
+            lambda snap: ranking.rank_leads(snap, session, park["park_id"], query),
+        )
     return {
         "park": park,
         **_meta(snapshot),
@@ -207,9 +225,11 @@ def lead_detail(
     """一条线索的详情：匹配分的构成（基线 + 各维度贡献 = 总分）、理由、当前跟进状态和全部跟进历史。"""
     park = get_park(session, park_id)
     enterprise = get_enterprise(session, enterprise_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, "园区或企业"):
-        explanation = ranking.explain(snapshot, park.park_id, enterprise.enterprise_id)
+    explanation, snapshot = index_call(
+        indexer,
+        "园区或企业",
+        lambda snap: ranking.explain(snap, park.park_id, enterprise.enterprise_id),
+    )
     key = (park.park_id, enterprise.enterprise_id)
     current = session.get(store.LeadStatus, key)
     H = store.LeadHistory
@@ -281,12 +301,13 @@ def track_lead(
 
 @router.get("/leads", response_model=TrackedLeadsPublic)
 def tracked_leads(
+    *,
     session: SessionDep,
     park_id: Annotated[str | None, Query(description="只看这个园区")] = None,
     enterprise_id: Annotated[str | None, Query(description="只看这家企业")] = None,
     status: Annotated[
-        list[str] | None, Query(description="跟进状态（可多个，英文或中文名）")
-    ] = None,
+        list[str], Query(description="跟进状态（可多个，英文或中文名）", default_factory=list)
+    ],
     owner: Annotated[str | None, Query(description="负责人")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -328,17 +349,19 @@ def enterprise_parks(
 ) -> ParkFitsPublic:
     """反向匹配：为一家企业按匹配分列出适合的园区，含贡献分、理由和各园区对它的跟进状态。"""
     enterprise = get_enterprise(session, enterprise_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"企业 {enterprise.enterprise_id!r} "):
-        rows, total = ranking.rank_parks(
-            snapshot,
+    (rows, total), snapshot = index_call(
+        indexer,
+        f"企业 {enterprise.enterprise_id!r} ",
+        lambda snap: ranking.rank_parks(
+            snap,
             session,
             enterprise.enterprise_id,
             limit=limit,
             offset=offset,
             include_ineligible=include_ineligible,
             min_score=min_score,
-        )
+        ),
+    )
     return ParkFitsPublic.model_validate(
         {
             "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name},

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from sqlalchemy.orm import Session
 
 from matcher import (
     GBScorer,
@@ -34,7 +35,8 @@ from matcher import (
     validate_outcomes,
 )
 
-from ..deps import ActorDep, IndexerDep, SettingsDep, current_snapshot
+from .. import store
+from ..deps import ActorDep, HeavySlotDep, IndexerDep, SettingsDep, current_snapshot
 from ..indexer import (
     Indexer,
     ModelSpec,
@@ -138,6 +140,7 @@ def train_model(
     actor: ActorDep,
     indexer: IndexerDep,
     settings: SettingsDep,
+    slot: HeavySlotDep,
     kind: Annotated[
         ModelKind,
         Form(
@@ -162,7 +165,7 @@ def train_model(
     snapshot = current_snapshot(indexer)
     matcher = snapshot.matcher
     with tempfile.TemporaryDirectory(prefix="parkmatch-outcomes-") as tmp:
-        raw = _read_upload(file, settings.max_upload_bytes, Path(tmp))
+        raw = _read_upload(file, settings.max_upload_bytes, Path(tmp), settings.read_limits)
     file_name = _file_name(file)
     with schema_guard(file_name):
         ledger = validate_outcomes(
@@ -215,14 +218,23 @@ def train_model(
             metrics=metrics,
             training_data=[ledger, matcher.parks_, matcher.enterprises_],
             extra=extra,
+            key=indexer.key,
         )
-        spec = model_spec_from_file(target)
+        spec = model_spec_from_file(target, key=indexer.key)
         indexer.registry.register(spec, activate=activate)
     log.info("%s 训练了模型 %s（%s，%d 个候选对）", actor, text, kind.value, len(pairs))
     if activate:
-        save_active_name(folder, text)
-        indexer.request_rebuild()
+        _activate_everywhere(indexer, folder, text)
     return model_public(spec, indexer)
+
+
+def _activate_everywhere(indexer: Indexer, folder: Path, name: str) -> None:
+    """Make ``name`` the active model of every process (in the database) and rebuild."""
+    with Session(indexer.engine) as session:
+        store.set_active_model(session, name)
+        session.commit()
+    save_active_name(folder, name)  # remembered beside the model files too
+    indexer.request_rebuild()
 
 
 def _check_free(indexer: Indexer, name: str, target: Path) -> None:
@@ -242,10 +254,7 @@ def activate_model(
         known = "、".join(s.name for s in indexer.registry.specs())
         raise HTTPException(404, f"未知的模型「{name}」（可选：{known}）")
     spec = indexer.registry.activate(name)
-    save_active_name(settings.resolved_models_dir, name)
-    snapshot = indexer.snapshot
-    if snapshot is None or snapshot.model.get("name") != name or indexer.pending:
-        indexer.request_rebuild()
+    _activate_everywhere(indexer, settings.resolved_models_dir, name)
     log.info("%s 将当前模型切换为 %s", actor, name)
     return ModelActivePublic(
         model=model_public(spec, indexer), index=IndexStatus.model_validate(indexer.status())

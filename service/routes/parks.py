@@ -26,9 +26,10 @@ def _scorer(indexer: IndexerDep) -> object:
 
 @router.get("", response_model=ParksPublic)
 def list_parks(
+    *,
     session: SessionDep,
-    county: Annotated[list[str] | None, Query(description="区县（可多个）")] = None,
-    city: Annotated[list[str] | None, Query(description="市（可多个）")] = None,
+    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=list)],
+    city: Annotated[list[str], Query(description="市（可多个）", default_factory=list)],
     industry: Annotated[
         str | None, Query(description="主导产业代码前缀（GB/T 4754，如 32、325、C3252）")
     ] = None,
@@ -85,6 +86,7 @@ def create_park(
     if session.get(store.Park, park_id) is not None:
         raise HTTPException(409, f"园区编号 {park_id!r} 已存在：修改请用 PATCH /parks/{park_id}")
     store.upsert(session, store.Park, rows)
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return ParkPublic.model_validate(session.get(store.Park, park_id))
@@ -106,6 +108,7 @@ def update_park(
     )
     frame = validate_park_record(record, _scorer(indexer))
     store.upsert(session, store.Park, store.park_rows(frame))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     session.refresh(park)
@@ -123,6 +126,7 @@ def delete_park(
     session.execute(delete(store.LeadStatus).where(store.LeadStatus.park_id == key))
     session.execute(delete(store.Tenant).where(store.Tenant.park_id == key))
     session.execute(delete(store.Park).where(store.Park.park_id == key))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return Response(status_code=204)

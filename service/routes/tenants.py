@@ -52,6 +52,7 @@ def add_tenant(
     if session.get(store.Tenant, (park_id, enterprise_id)) is not None:
         raise HTTPException(409, f"企业 {enterprise_id!r} 已登记为园区 {park_id!r} 的入驻企业")
     store.insert_tenants(session, [(park_id, enterprise_id)])
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return TenantPublic.model_validate(session.get(store.Tenant, (park_id, enterprise_id)))
@@ -67,6 +68,7 @@ def remove_tenant(
         raise HTTPException(404, f"未找到园区 {park_id!r} 的入驻企业 {enterprise_id!r}")
     T = store.Tenant
     session.execute(delete(T).where(T.park_id == key[0], T.enterprise_id == key[1]))
+    store.mark_changed(session)
     session.commit()
     indexer.request_rebuild()
     return Response(status_code=204)

@@ -1,12 +1,19 @@
-"""Fixtures of the service tests: apps on temporary SQLite files, small literal data.
+"""Fixtures of the service tests: apps on throw-away databases, small literal data.
+
+Every service test runs twice, on SQLite (a temporary file) and on PostgreSQL (a database
+created for the app and dropped after the session, on the server named by
+``PARKMATCH_TEST_POSTGRES_URL``, which ``.ci/run`` starts). The PostgreSQL runs are skipped,
+with the reason, only when no server can be reached.
 
 ``client`` holds two parks and eight enterprises imported through the API (fresh per test, so
-tests may write); ``shared_client`` the same, shared by a module (read-only); ``sample_client`` holds the bundled sample and is shared by the whole session
-(read-only tests only).
+tests may write); ``shared_client`` the same, shared by a module (read-only); ``sample_client``
+holds the bundled sample and is shared by the whole session (read-only tests only).
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 from starlette.exceptions import StarletteDeprecationWarning
 
 from service.config import Settings
@@ -23,7 +31,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 when only httpx is 
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-KEYS = {"zhangsan": "key-zhangsan-0001", "lisi": "key-lisi-0002"}
+KEYS = {"zhangsan": "key-zhangsan-0001", "lisi": "key-lisi-00000002"}
 ZHANG = {"X-API-Key": KEYS["zhangsan"]}
 LI = {"X-API-Key": KEYS["lisi"]}
 
@@ -46,13 +54,90 @@ E8,洛阳铜加工有限公司,3251,铜板带、铜管的生产与销售,铜板�
 """
 
 
+BACKENDS = ("sqlite", "postgresql")
+_current = {"backend": "sqlite"}
+_created: list[str] = []
+
+
+def _postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used (None when it can)."""
+    url = os.environ.get("PARKMATCH_TEST_POSTGRES_URL")
+    if not url:
+        return "PARKMATCH_TEST_POSTGRES_URL 未设置（.ci/run 会安装并启动 PostgreSQL 后设置它）"
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"无法连接 PostgreSQL（{url.rsplit('@', 1)[-1]}）：{type(exc).__name__}"
+    return None
+
+
+_PG_PROBLEM = _postgres_problem()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every service test on both databases."""
+    if "backend" in metafunc.fixturenames:
+        params = [
+            pytest.param(
+                b,
+                marks=pytest.mark.skipif(
+                    b == "postgresql" and _PG_PROBLEM is not None, reason=str(_PG_PROBLEM)
+                ),
+            )
+            for b in BACKENDS
+        ]
+        metafunc.parametrize("backend", params, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The database of this run of the test: ``sqlite`` or ``postgresql``."""
+    yield request.param
+    if request.param == "postgresql" and _created:
+        engine = create_engine(
+            os.environ["PARKMATCH_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT"
+        )
+        with engine.connect() as conn:
+            for name in _created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+        _created.clear()
+
+
+@pytest.fixture(autouse=True)
+def _use_backend(backend: str) -> Iterator[None]:
+    _current["backend"] = backend
+    yield
+
+
+def database_url(folder: Path) -> str:
+    """A new, empty database for one app on the current backend."""
+    if _current["backend"] == "sqlite":
+        return f"sqlite:///{folder / 'parkmatch.db'}"
+    base = make_url(os.environ["PARKMATCH_TEST_POSTGRES_URL"])
+    name = f"pm_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    _created.append(name)
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def make_settings(folder: Path, **overrides: Any) -> Settings:
-    """Settings on a SQLite file in ``folder``, with two keys, no .env and no sample seed."""
+    """Settings on a new database of the current backend (files in ``folder``), with two keys,
+    no .env and no sample seed."""
     values: dict[str, Any] = {
-        "database_url": f"sqlite:///{folder / 'parkmatch.db'}",
+        "database_url": database_url(folder),
+        "snapshot_dir": folder / "snapshots",
+        "models_dir": folder / "models",
         "api_keys": KEYS,
         "seed_sample": False,
         "gc_freeze": False,  # a full collection per rebuild would slow the many small apps
+        "index_wait_s": 0,  # 503 at once while the index lags (tests of the wait set it)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -110,15 +195,17 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def shared_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def shared_client(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[TestClient]:
     """The literal data shared by a module's tests (tests must not change any data)."""
+    _current["backend"] = backend
     with literal_app(tmp_path_factory.mktemp("literal-db")) as c:
         yield c
 
 
 @pytest.fixture(scope="session")
-def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def sample_client(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[TestClient]:
     """An app seeded from the bundled sample on first start (read-only tests only)."""
+    _current["backend"] = backend
     folder = tmp_path_factory.mktemp("sample-db")
     with running(make_settings(folder, seed_sample=True, gc_freeze=True)) as c:
         yield c

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import PARKS_CSV, ZHANG, make_settings, running, upload
@@ -58,11 +60,11 @@ def test_closed_reads_need_a_key_but_health_stays_open(tmp_path):
 def test_keys_are_read_from_the_environment_as_json(monkeypatch, tmp_path):
     from service.config import Settings
 
-    monkeypatch.setenv("PARKMATCH_API_KEYS", '{"wangwu": "s3cret"}')
+    monkeypatch.setenv("PARKMATCH_API_KEYS", '{"wangwu": "s3cret-s3cret-s3cret"}')
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.setenv("PARKMATCH_MAX_UPLOAD_MB", "2.5")
     settings = Settings(_env_file=None)
-    assert settings.api_keys["wangwu"].get_secret_value() == "s3cret"
+    assert settings.api_keys["wangwu"].get_secret_value() == "s3cret-s3cret-s3cret"
     assert "s3cret" not in repr(settings)
     assert settings.resolved_database_url.endswith("x.db")
     assert settings.max_upload_bytes == int(2.5 * 1024 * 1024)
@@ -78,3 +80,17 @@ def test_env_file_is_read(monkeypatch, tmp_path):
     assert (
         Settings(_env_file=None).resolved_database_url == f"sqlite:///{tmp_path / 'parkmatch.db'}"
     )
+
+
+@pytest.mark.parametrize("key", ["x", "short-key-15chr", ""])
+def test_short_api_keys_are_refused_at_start(monkeypatch, key):
+    """Defect 9: a one-character key used to be accepted silently."""
+    from pydantic import ValidationError
+
+    from service.config import MIN_KEY_LENGTH, Settings
+
+    monkeypatch.setenv("PARKMATCH_API_KEYS", json.dumps({"zhaoliu": key}))
+    with pytest.raises(ValidationError, match=f"至少 {MIN_KEY_LENGTH} 个字符") as err:
+        Settings(_env_file=None)
+    assert "zhaoliu" in str(err.value)
+    assert len(key) < 2 or key not in str(err.value)  # the key itself is never echoed

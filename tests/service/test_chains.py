@@ -108,8 +108,10 @@ def _check_capacity(result: dict[str, Any], available: dict[str, float | None]) 
 
 def test_allocation_of_sample_parks_respects_space_and_lead_quota(sample_client):
     parks = ["GY-LZ-AL", "SJ-TH", "DF-XCL"]
-    r = sample_client.post("/allocations", json={"park_ids": parks, "max_per_park": 3})
-    assert r.status_code == 200, r.text  # a read: no key needed
+    r = sample_client.post(
+        "/allocations", json={"park_ids": parks, "max_per_park": 3}, headers=ZHANG
+    )
+    assert r.status_code == 200, r.text
     result = r.json()
     assert result["model"]["name"] == "default" and not result["reciprocal"]
     assert [p["park_id"] for p in result["parks"]] == parks
@@ -127,7 +129,7 @@ def test_allocation_stays_within_a_small_park(client):
     r = client.patch("/parks/P-AL", json={"available_sqm": 5000}, headers=ZHANG)
     assert r.status_code == 200
     wait_index(client)
-    result = client.post("/allocations", json={"park_ids": ["P-AL"]}).json()
+    result = client.post("/allocations", json={"park_ids": ["P-AL"]}, headers=ZHANG).json()
     assert result["parks"][0]["available_sqm"] == 5000
     _check_capacity(result, {"P-AL": 5000})
     assert result["assignments"], "at least one lead fits"
@@ -136,12 +138,14 @@ def test_allocation_stays_within_a_small_park(client):
 
 
 def test_two_sided_allocation(shared_client):
-    r = shared_client.post("/allocations", json={"reciprocal": True, "max_per_park": 2})
+    r = shared_client.post(
+        "/allocations", json={"reciprocal": True, "max_per_park": 2}, headers=ZHANG
+    )
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["reciprocal"] and result["model"]["name"] == "reciprocal"
     _check_capacity(result, {p["park_id"]: p["available_sqm"] for p in result["parks"]})
-    one_sided = shared_client.post("/allocations", json={"max_per_park": 2}).json()
+    one_sided = shared_client.post("/allocations", json={"max_per_park": 2}, headers=ZHANG).json()
     assert one_sided["model"]["name"] == "default"
     two = {(a["park_id"], a["enterprise_id"]): a["score"] for a in result["assignments"]}
     one = {(a["park_id"], a["enterprise_id"]): a["score"] for a in one_sided["assignments"]}
@@ -149,19 +153,21 @@ def test_two_sided_allocation(shared_client):
 
 
 def test_allocation_exports_to_xlsx(shared_client):
-    r = shared_client.post("/allocations", params={"format": "xlsx"}, json={"max_per_park": 2})
+    r = shared_client.post(
+        "/allocations", params={"format": "xlsx"}, json={"max_per_park": 2}, headers=ZHANG
+    )
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
     disposition = r.headers["content-disposition"]
     assert unquote(disposition.split("filename*=UTF-8''")[1]).startswith("招商分配方案-")
     book = _workbook(r.content)
     assert book.sheetnames == ["分配方案", "未分配", "园区汇总"]
-    as_json = shared_client.post("/allocations", json={"max_per_park": 2}).json()
+    as_json = shared_client.post("/allocations", json={"max_per_park": 2}, headers=ZHANG).json()
     assert len(list(book["分配方案"].values)) - 1 == len(as_json["assignments"])
     assert len(list(book["园区汇总"].values)) - 1 == len(as_json["parks"])
 
 
 def test_allocation_errors(shared_client):
-    r = shared_client.post("/allocations", json={"park_ids": ["P-AL", "NOPE"]})
+    r = shared_client.post("/allocations", json={"park_ids": ["P-AL", "NOPE"]}, headers=ZHANG)
     assert r.status_code == 404 and "NOPE" in r.json()["detail"]
     for body in (
         {"park_ids": []},
@@ -170,10 +176,15 @@ def test_allocation_errors(shared_client):
         {"candidates": "lots"},
         {"parks": ["P-AL"]},
     ):
-        r = shared_client.post("/allocations", json=body)
+        r = shared_client.post("/allocations", json=body, headers=ZHANG)
         assert r.status_code == 422, body
         assert r.json()["problems"]
-    assert shared_client.post("/allocations", params={"format": "pdf"}, json={}).status_code == 422
+    assert (
+        shared_client.post(
+            "/allocations", params={"format": "pdf"}, json={}, headers=ZHANG
+        ).status_code
+        == 422
+    )
 
 
 def test_xlsx_exports_escape_formula_like_names(client):
@@ -189,7 +200,9 @@ def test_xlsx_exports_escape_formula_like_names(client):
     }
     assert client.post("/enterprises", json=body, headers=ZHANG).status_code == 201
     wait_index(client)
-    r = client.post("/allocations", params={"format": "xlsx"}, json={"park_ids": ["P-AL"]})
+    r = client.post(
+        "/allocations", params={"format": "xlsx"}, json={"park_ids": ["P-AL"]}, headers=ZHANG
+    )
     rows = list(_workbook(r.content)["分配方案"].values)
     names = [row[rows[0].index("名称")] for row in rows[1:]]
     assert "'" + body["name"] in names
@@ -198,3 +211,52 @@ def test_xlsx_exports_escape_formula_like_names(client):
     r = client.get("/parks/P-AL/chain.xlsx")
     cells = [c for row in _workbook(r.content)["补链线索"].values for c in row]
     assert "'" + body["name"] in cells and body["name"] not in cells
+
+
+# ---------------------------------------------------------------------------- heavy work
+def test_allocation_needs_a_key(shared_client):
+    """Defect 4: one unauthenticated call used to run the solver for a minute."""
+    r = shared_client.post("/allocations", json={"max_per_park": 2})
+    assert r.status_code == 401 and "X-API-Key" in r.json()["detail"]
+    r = shared_client.post("/allocations", json={}, headers={"X-API-Key": "x" * 20})
+    assert r.status_code == 403
+
+
+def test_allocation_does_not_block_rankings_and_is_bounded(client, monkeypatch):
+    """Defect 4: a running allocation held the lock uncached rankings need; now a leads request
+    is answered while an allocation is still solving, a second heavy request gets 429, and the
+    solver gets the configured time limit."""
+    import threading
+
+    from matcher import Matcher
+
+    started, release = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+    original = Matcher.allocate
+
+    def slow_allocate(self, park_ids=None, **kwargs):
+        seen.update(kwargs)
+        started.set()
+        assert release.wait(30), "the test never released the allocation"
+        return original(self, park_ids, **kwargs)
+
+    monkeypatch.setattr(Matcher, "allocate", slow_allocate)
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        result["response"] = client.post("/allocations", json={}, headers=ZHANG)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert started.wait(30)
+        r = client.get("/parks/P-FOOD/leads", params={"limit": 3, "min_score": 1})
+        assert r.status_code == 200 and r.json()["data"]  # answered while the solver runs
+        busy = client.post("/allocations", json={}, headers=ZHANG)
+        assert busy.status_code == 429 and busy.headers["Retry-After"]
+    finally:
+        release.set()
+        worker.join(60)
+    assert result["response"].status_code == 200  # type: ignore[union-attr]
+    assert seen["time_limit"] == client.app.state.settings.allocation_time_limit_s
+    assert client.post("/allocations", json={}, headers=ZHANG).status_code == 200  # slot freed

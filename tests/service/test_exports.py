@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from service.exporting import FORMULA_PREFIXES, escape_cell
+from matcher import safe_cell
 
 from .conftest import ZHANG, wait_index
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\n")
 
 HOSTILE = {
     "enterprise_id": "X1",
@@ -32,11 +34,58 @@ def hostile_client(client):
     return client
 
 
+def _visible_start(text: str) -> str:
+    return text.lstrip(" \t\n\r\u3000\u200b\u200c\u200d\u2060\ufeff")[:1]
+
+
+def test_hostile_owner_and_note_values_are_neutralised_in_both_formats(client):
+    """Defect 3: leading space, newline, full-width ＝, ideographic or zero-width space, and
+    control characters (defect 2: every XLSX export with such a row used to fail with 500)."""
+    hostile = [
+        " =1+1",
+        "\n=1+1",
+        "＝1+1",
+        "\u3000@SUM(A1)",
+        "\u200b-2+3",
+        "张三\x01\x1f",
+        "\t+1",
+    ]
+    for i, value in enumerate(hostile):
+        body = {"status": "contacted", "owner": value, "note": f"备注\x02{value}"}
+        r = client.put(f"/parks/P-AL/leads/E{i + 1}", json=body, headers=ZHANG)
+        assert r.status_code == 200, r.text
+    r = client.get(
+        "/exports/parks/P-AL/leads", params={"format": "xlsx", "include_ineligible": True}
+    )
+    assert r.status_code == 200, r.text
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    header = [c.value for c in sheet[1]]
+    owners = [row[header.index("负责人")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    notes = [row[header.index("备注")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    texts = [t for t in owners + notes if t]
+    assert len(texts) == 2 * len(hostile)
+    for text in texts:
+        assert not any(ord(ch) < 32 and ch not in "\t\n" for ch in text), repr(text)
+        if _visible_start(text) in "=+-@＝＋－＠" or text[:1] in "\t\n":
+            assert text.startswith("'"), repr(text)
+    assert "张三" in owners
+    r = client.get(
+        "/exports/parks/P-AL/leads", params={"format": "csv", "include_ineligible": True}
+    )
+    frame = pd.read_csv(
+        io.BytesIO(r.content), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    for text in [t for t in frame["负责人"].tolist() + frame["备注"].tolist() if t]:
+        assert not (_visible_start(text) in "=+-@＝＋－＠" and not text.startswith("'")), repr(text)
+
+
 @pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
-def test_escape_cell_neutralises_every_formula_prefix(prefix):
-    assert escape_cell(f"{prefix}1+1") == f"'{prefix}1+1"
-    assert escape_cell("铝型材") == "铝型材"
-    assert escape_cell(-3.5) == -3.5
+def test_safe_cell_neutralises_every_formula_prefix(prefix):
+    assert safe_cell(f"{prefix}1+1") == f"'{prefix}1+1"
+    if prefix.strip():  # a formula character behind blanks and zero-width characters
+        assert safe_cell(f" \u3000\u200b{prefix}1") == f"' \u3000\u200b{prefix}1"
+    assert safe_cell("铝型材") == "铝型材"
+    assert safe_cell(-3.5) == -3.5
 
 
 def test_csv_export_has_chinese_headers_and_escaped_cells(hostile_client):
@@ -53,7 +102,7 @@ def test_csv_export_has_chinese_headers_and_escaped_cells(hostile_client):
     assert (row["负责人"], row["备注"], row["跟进状态"]) == ("'@admin", "'-2+3 记得回访", "已联系")
     for column in frame.columns:
         texts = frame[column].dropna()
-        assert not texts.str.startswith(FORMULA_PREFIXES).any(), column
+        assert not texts.map(lambda t: _visible_start(t) in "=+-@＝＋－＠").any(), column
     leads = hostile_client.get("/parks/P-AL/leads", params={"limit": 200}).json()
     assert frame["企业编号"].tolist() == [d["enterprise_id"] for d in leads["data"]]
 

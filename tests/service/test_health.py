@@ -11,14 +11,14 @@ from service import store
 from .conftest import running
 
 
-def test_health_reports_database_and_ready_index(sample_client):
+def test_health_reports_database_and_ready_index(sample_client, backend):
     r = sample_client.get("/health")
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok"
     assert body["version"] == matcher.__version__
     assert body["database"]["ok"] is True
-    assert body["database"]["dialect"] == "sqlite"
+    assert body["database"]["dialect"] == backend
     assert body["database"]["parks"] == body["index"]["parks"] > 0
     assert body["database"]["enterprises"] == body["index"]["enterprises"] > 0
     index = body["index"]

@@ -129,3 +129,52 @@ def test_registry_activates_only_known_models():
     with pytest.raises(ConfigError, match="未知的模型"):
         registry.activate("c")
     assert [s.name for s in registry.specs()] == ["a", "b"]
+
+
+def test_a_half_written_or_foreign_snapshot_is_never_served(client):
+    """A version whose folder is incomplete, changed or signed with another key is refused
+    before anything in it is loaded; the process keeps serving a good version (it publishes a
+    good one in place of the refused one) and never the refused one."""
+    import shutil
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from service import store
+
+    indexer = client.app.state.indexer
+    V = store.IndexVersion
+    for damage in ("truncate", "foreign"):
+        with Session(indexer.engine) as session:
+            newest = session.scalars(select(V).order_by(V.version.desc())).first()
+            assert newest is not None and newest.folder
+            bad = indexer.snapshot_dir / f"{newest.folder}-{damage}"
+            if damage == "truncate":
+                shutil.copytree(indexer.snapshot_dir / newest.folder, bad)
+                npy = sorted((bad / "enterprises").glob("*.npy"))[0]
+                npy.write_bytes(npy.read_bytes()[:16])
+            else:
+                indexer.snapshot.matcher.save(bad, key="another-server-secret-0123")
+            bad_version = newest.version + 1
+            session.add(
+                V(
+                    version=bad_version,
+                    data_version=newest.data_version,
+                    folder=bad.name,
+                    model=newest.model,
+                    fit_seconds=0.0,
+                    n_parks=newest.n_parks,
+                    n_enterprises=newest.n_enterprises,
+                    n_tenants=newest.n_tenants,
+                    skipped={},
+                    created_at=store.utcnow(),
+                    created_by="test",
+                )
+            )
+            session.commit()
+        assert indexer.wait(60)
+        served = client.get("/parks/P-AL/leads").json()["index_version"]
+        assert served != bad_version and bad_version in indexer._refused
+        with Session(indexer.engine) as session:
+            assert session.scalar(select(func.max(V.version))) == served  # a good one replaced it
+        assert client.get("/health").json()["index"]["state"] == "ready"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from matcher import load_sample_outcomes
+from matcher import load_model, load_sample_outcomes, save_model
 
 from .conftest import LI, ZHANG, literal_app, make_settings, running, wait_index
 
@@ -232,6 +232,10 @@ def test_changed_or_foreign_model_files_are_skipped_at_start(trained, tmp_path, 
     _, _, source = trained
     models = tmp_path / "models"
     models.mkdir()
+    shutil.copy(source / "secret.key", tmp_path / "secret.key")  # the same server: same key
+    scorer = load_model(source / "models" / "ranker.joblib", key=_key(source))
+    save_model(scorer, models / "foreign.joblib", key="someone-elses-secret-key")
+    save_model(scorer, models / "unsigned.joblib")
     for stem in ("good", "tampered"):
         shutil.copy(source / "models" / "ranker.joblib", models / f"{stem}.joblib")
         shutil.copy(source / "models" / "ranker.json", models / f"{stem}.json")
@@ -249,3 +253,9 @@ def test_changed_or_foreign_model_files_are_skipped_at_start(trained, tmp_path, 
     logged = caplog.text
     assert "tampered.joblib" in logged and "SHA-256" in logged
     assert "orphan.joblib" in logged
+    assert "foreign.joblib" in logged and "签名不符" in logged
+    assert "unsigned.joblib" in logged and "没有签名" in logged
+
+
+def _key(folder: Path) -> str:
+    return (folder / "secret.key").read_text(encoding="utf-8").strip()
