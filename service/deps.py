@@ -11,7 +11,9 @@ unless ``PARKMATCH_READS_OPEN=false``.
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -29,6 +31,7 @@ __all__ = [
     "ActorDep",
     "EngineDep",
     "HeavySlotDep",
+    "HeavySlotsDep",
     "IndexerDep",
     "ReaderDep",
     "SessionDep",
@@ -38,6 +41,7 @@ __all__ = [
     "clean_id",
     "current_snapshot",
     "get_session",
+    "heavy_work",
     "key_holder",
     "require_reader",
     "require_writer",
@@ -157,15 +161,15 @@ def clean_id(value: str) -> str:
     return "" if text is None else text.replace(" ", "")
 
 
-async def heavy_slot(request: Request) -> AsyncIterator[None]:
-    """A slot for heavy work (allocation, training): 429 with ``Retry-After`` when every slot of
-    this process is taken, so that heavy requests queue at the client, not in the server's
-    thread pool (reads never wait for them)."""
-    slots = request.app.state.heavy
+@contextmanager
+def heavy_work(slots: threading.BoundedSemaphore) -> Iterator[None]:
+    """Hold one of this process's slots for heavy work (allocation, training, fitting a derived
+    index): 429 with ``Retry-After`` when every slot is taken, so that heavy requests queue at
+    the client, not in the server's thread pool (reads never wait for them)."""
     if not slots.acquire(blocking=False):
         raise HTTPException(
             status_code=429,
-            detail="已有大计算量的请求（全市分配或模型训练）在进行，请稍后重试"
+            detail="已有大计算量的请求（全市分配、模型训练或招商时机计算）在进行，请稍后重试"
             "（同时进行的数量见 PARKMATCH_HEAVY_JOBS）",
             headers={"Retry-After": "5"},
         )
@@ -175,8 +179,22 @@ async def heavy_slot(request: Request) -> AsyncIterator[None]:
         slots.release()
 
 
+async def heavy_slots(request: Request) -> threading.BoundedSemaphore:
+    """This process's slots for heavy work, for a route that needs one only sometimes (see
+    :func:`heavy_work`)."""
+    slots: threading.BoundedSemaphore = request.app.state.heavy
+    return slots
+
+
+async def heavy_slot(request: Request) -> AsyncIterator[None]:
+    """A slot for heavy work held for the whole request (:func:`heavy_work`)."""
+    with heavy_work(request.app.state.heavy):
+        yield
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HeavySlotDep = Annotated[None, Depends(heavy_slot)]
+HeavySlotsDep = Annotated[threading.BoundedSemaphore, Depends(heavy_slots)]
 SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 IndexerDep = Annotated[Indexer, Depends(get_indexer)]

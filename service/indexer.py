@@ -53,6 +53,7 @@ from . import store
 
 __all__ = [
     "ACTIVE_FILE",
+    "LRU",
     "MODEL_KINDS",
     "Indexer",
     "ModelRegistry",
@@ -321,7 +322,7 @@ def register_model_folder(
 
 
 # ---------------------------------------------------------------------------- snapshot
-class _LRU:
+class LRU:
     """A small thread-safe LRU mapping."""
 
     def __init__(self, size: int) -> None:
@@ -378,18 +379,32 @@ class Snapshot:
     components: list[dict[str, str]]
     data_version: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
-    masks: _LRU = field(default_factory=lambda: _LRU(64))
-    responses: _LRU = field(default_factory=lambda: _LRU(0))
+    masks: LRU = field(default_factory=lambda: LRU(64))
+    responses: LRU = field(default_factory=lambda: LRU(0))
     #: Objects derived from this snapshot on demand (e.g. a two-sided matcher), built once.
     derived: dict[str, Any] = field(default_factory=dict)
     derived_lock: threading.Lock = field(default_factory=threading.Lock)
+    _building: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def derive(self, key: str, factory: Callable[[], Any]) -> Any:
-        """``factory()`` computed once per snapshot and kept under ``key``."""
+        """``factory()`` computed once per snapshot and kept under ``key``.
+
+        Callers of the same key wait for the one build; other keys are not held up by it (a
+        slow build, such as a second fitted matcher, never blocks a cheap one).
+        """
         with self.derived_lock:
-            if key not in self.derived:
-                self.derived[key] = factory()
-            return self.derived[key]
+            if key in self.derived:
+                return self.derived[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self.derived_lock:
+                if key in self.derived:
+                    return self.derived[key]
+            value = factory()
+            with self.derived_lock:
+                self.derived[key] = value
+                self._building.pop(key, None)
+            return value
 
     @classmethod
     def build(
@@ -423,7 +438,7 @@ class Snapshot:
             columns=columns,
             positions=pd.Index(ents["enterprise_id"].astype(str)),
             components=[{"name": f.name, "label": f.label} for f in matcher.families_],
-            responses=_LRU(response_cache_size),
+            responses=LRU(response_cache_size),
             data_version=data_version,
             skipped=dict(skipped or {}),
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,7 @@ from matcher import (
 )
 
 from .. import store
+from ..config import Settings
 from ..deps import ActorDep, IndexerDep, SessionDep, SettingsDep
 from ..indexer import Indexer
 from ..records import check_ids, check_park_weights, keep_report, schema_guard
@@ -68,13 +71,10 @@ def _file_name(upload: UploadFile) -> str:
     return f"{stem}{suffix}"
 
 
-def _read_upload(
-    upload: UploadFile, limit: int, folder: Path, limits: ReadLimits | None = None
-) -> pd.DataFrame:
-    """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it within
-    ``limits`` (rows, columns, cell length, decompressed size)."""
-    name = _file_name(upload)
-    path = folder / name
+def _save_upload(upload: UploadFile, limit: int, folder: Path) -> Path:
+    """Copy the upload into ``folder`` under its safe name, refusing it past ``limit`` bytes
+    (413); the path of the copy."""
+    path = folder / _file_name(upload)
     size = 0
     with path.open("wb") as out:
         while chunk := upload.file.read(_CHUNK):
@@ -84,7 +84,26 @@ def _read_upload(
                     413, f"上传文件超过上限 {limit / 1024 / 1024:g} MB（PARKMATCH_MAX_UPLOAD_MB）"
                 )
             out.write(chunk)
-    return read_table(path, limits=limits)
+    return path
+
+
+def _read_upload(upload: UploadFile, limit: int, folder: Path, limits: ReadLimits) -> pd.DataFrame:
+    """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it within
+    ``limits`` (rows, columns, cell length, decompressed size)."""
+    return read_table(_save_upload(upload, limit, folder), limits=limits)
+
+
+@contextmanager
+def refused_import(session: Session, settings: Settings) -> Iterator[None]:
+    """On a refused import (:class:`matcher.SchemaError`): roll back whatever was written and
+    keep the full problem list when the 422 can show only the first ``max_problems`` (its
+    ``problems_url``)."""
+    try:
+        yield
+    except SchemaError as exc:
+        session.rollback()
+        keep_report(session, exc, settings.max_problems)
+        raise
 
 
 @router.post("/{kind}", response_model=ImportResult)
@@ -100,15 +119,11 @@ def import_table(
     """导入园区、企业或入驻企业表：先完整校验，有任何问题则返回 422 并列出全部问题、不写入；
     通过后在一个事务中按编号新增或更新。"""
     name = _file_name(file)
-    try:
+    with refused_import(session, settings):
         with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
             raw = _read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
         with schema_guard(name):
             return _apply(kind, raw, name, session, indexer, dry_run=dry_run)
-    except SchemaError as exc:
-        session.rollback()
-        keep_report(session, exc, settings.max_problems)
-        raise
 
 
 def _apply(

@@ -1,9 +1,12 @@
 """Why now and can we take it: events, policies, entry standards, vetting and the 研判 report.
 
-Imports (``POST /imports/events|policies|standards``) validate the whole file with the library
-first (422 listing every problem, nothing written), then write in one transaction. The serving
+Imports (``POST /imports/events|policies|standards``, with a key) validate the whole file with
+the library first, within the import limits (422 listing every problem, the full list
+downloadable when it is long; nothing written), then write in one transaction. The serving
 index keeps its families (so that trained models stay valid); the 招商时机 component is computed
-for ``/parks/{id}/signals`` and the report from the stored events.
+for ``/parks/{id}/signals`` and the report from the stored events. Reads that need the index
+wait for it as the other reads do (:func:`service.routes.leads.index_call`); fitting the
+招商时机 matcher is heavy work and takes a heavy-work slot (429 while they are all taken).
 """
 
 from __future__ import annotations
@@ -48,8 +51,17 @@ from matcher import (
 
 from .. import opportunity as opp
 from .. import store
-from ..deps import ActorDep, IndexerDep, SessionDep, SettingsDep, clean_id, current_snapshot
-from ..indexer import Snapshot
+from ..config import Settings
+from ..deps import (
+    ActorDep,
+    HeavySlotsDep,
+    IndexerDep,
+    SessionDep,
+    SettingsDep,
+    clean_id,
+    heavy_work,
+)
+from ..indexer import LRU, Indexer, Snapshot
 from ..opportunity_schemas import (
     EventsPublic,
     OpportunityImportResult,
@@ -63,8 +75,8 @@ from ..opportunity_schemas import (
 )
 from ..records import schema_guard
 from ._common import Limit, Offset
-from .imports import _file_name, _read_upload
-from .leads import get_enterprise, get_park, index_lag
+from .imports import _file_name, _read_upload, _save_upload, refused_import
+from .leads import get_enterprise, get_park, index_call
 
 __all__ = ["router"]
 
@@ -92,23 +104,30 @@ def _ids(session: Session, model: type[store.Base], column: str) -> pd.DataFrame
     return pd.DataFrame({column: list(session.scalars(store.select_ids(model)))})
 
 
-def _upload(file: UploadFile, settings: Any) -> tuple[pd.DataFrame | None, Any, str]:
-    """The uploaded sheet as a raw frame, or parsed JSON for a ``.json`` file."""
+def _upload(
+    file: UploadFile, settings: Settings, *, json_ok: bool = False
+) -> tuple[pd.DataFrame | None, Any, str]:
+    """The uploaded sheet as a raw frame (read within the import limits), or, with ``json_ok``,
+    parsed JSON for a ``.json`` file; 413 past the upload limit, as for every import."""
     name = _file_name(file)
     with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
-        if name.lower().endswith(".json"):
-            raw = file.file.read(settings.max_upload_bytes + 1)
-            if len(raw) > settings.max_upload_bytes:
-                from fastapi import HTTPException
-
-                raise HTTPException(413, "上传文件超过上限（PARKMATCH_MAX_UPLOAD_MB）")
-            try:
-                return None, json.loads(raw.decode("utf-8-sig")), name
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise SchemaError(
-                    Problem(column=None, message=f"无法读取 JSON：{exc}", file=name), file=name
-                ) from None
-        return _read_upload(file, settings.max_upload_bytes, Path(folder)), None, name
+        if not (json_ok and name.lower().endswith(".json")):
+            raw = _read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
+            return raw, None, name
+        path = _save_upload(file, settings.max_upload_bytes, Path(folder))
+        try:
+            return None, json.loads(path.read_bytes().decode("utf-8-sig")), name
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            why = "嵌套层数过多" if isinstance(exc, RecursionError) else str(exc)
+            raise SchemaError(
+                Problem(
+                    column=None,
+                    message=f"无法读取 JSON：{why}",
+                    expected="UTF-8 编码的 JSON 文档",
+                    file=name,
+                ),
+                file=name,
+            ) from None
 
 
 @router.post("/imports/events", response_model=OpportunityImportResult)
@@ -123,13 +142,13 @@ def import_events(
 ) -> OpportunityImportResult:
     """导入企业动态事件（融资、新设分支、购地、扩产、招聘、认定、搬迁、租约临期、中标）：先完整校验，
     有任何问题则返回 422 并列出全部问题、不写入；已有的相同事件不重复写入。"""
-    raw, _, name = _upload(file, settings)
-    assert raw is not None
-    with schema_guard(name):
-        events = validate_events(
-            raw, file=name, enterprises=_ids(session, store.Enterprise, "enterprise_id")
-        )
-        inserted, unchanged = opp.insert_events(session, events, actor=actor)
+    with refused_import(session, settings):
+        raw, _, name = _upload(file, settings)
+        with schema_guard(name):
+            events = validate_events(
+                raw, file=name, enterprises=_ids(session, store.Enterprise, "enterprise_id")
+            )
+            inserted, unchanged = opp.insert_events(session, events, actor=actor)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="events",
@@ -150,14 +169,15 @@ def import_policies(
     dry_run: Annotated[bool, Query(description="只校验，不写入")] = False,
 ) -> OpportunityImportResult:
     """导入园区政策：表格每行一个条件（同一政策编号的多行合为一项政策），或 JSON；按政策编号新增或替换。"""
-    raw, data, name = _upload(file, settings)
-    parks = _ids(session, store.Park, "park_id")
-    with schema_guard(name):
-        if raw is None:
-            policies = policies_from_json(data, file=name, parks=parks)
-        else:
-            policies = validate_policies(raw, file=name, parks=parks)
-        inserted, updated = opp.upsert_policies(session, policies, actor=actor)
+    with refused_import(session, settings):
+        raw, data, name = _upload(file, settings, json_ok=True)
+        parks = _ids(session, store.Park, "park_id")
+        with schema_guard(name):
+            if raw is None:
+                policies = policies_from_json(data, file=name, parks=parks)
+            else:
+                policies = validate_policies(raw, file=name, parks=parks)
+            inserted, updated = opp.upsert_policies(session, policies, actor=actor)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="policies",
@@ -181,11 +201,13 @@ def import_standards(
     dry_run: Annotated[bool, Query(description="只校验，不写入")] = False,
 ) -> OpportunityImportResult:
     """导入园区准入标准（投资强度、亩均税收、容积率、建筑系数、能耗等）；按（园区，指标）新增或替换。"""
-    raw, _, name = _upload(file, settings)
-    assert raw is not None
-    with schema_guard(name):
-        standards = validate_standards(raw, file=name, parks=_ids(session, store.Park, "park_id"))
-        inserted, updated = opp.upsert_standards(session, standards)
+    with refused_import(session, settings):
+        raw, _, name = _upload(file, settings)
+        with schema_guard(name):
+            standards = validate_standards(
+                raw, file=name, parks=_ids(session, store.Park, "park_id")
+            )
+            inserted, updated = opp.upsert_standards(session, standards)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="standards",
@@ -302,9 +324,11 @@ def enterprise_policies(
     """一家企业可申请园区的哪些政策：推荐 / 可能 / 需补充信息 / 不推荐 / 已过期，以及决定结论的条件。"""
     park = get_park(session, park_id)
     ent = get_enterprise(session, enterprise_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"企业 {ent.enterprise_id!r} "):
-        row = _enterprise_row(snapshot, ent.enterprise_id)
+    row, _snapshot = index_call(
+        indexer,
+        f"企业 {ent.enterprise_id!r} ",
+        lambda snap: _enterprise_row(snap, ent.enterprise_id),
+    )
     result = match_policies(
         _policies(session, park.park_id),
         row,
@@ -337,12 +361,13 @@ def policy_leads(
 ) -> dict[str, Any]:
     """按政策匹配筛选、加权的招商线索（“符合 3 项政策”）；score 仍是可解释的匹配分，rank_score 用于排序。"""
     park = get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
     policies = _policies(session, park.park_id)
     events = _events(session)
-    with index_lag(indexer, f"园区 {park.park_id!r} "), snapshot.lock:
-        frame = rank_with_policies(
-            snapshot.matcher,
+    frame, snapshot = index_call(
+        indexer,
+        f"园区 {park.park_id!r} ",
+        lambda snap: rank_with_policies(
+            snap.matcher,
             park.park_id,
             policies,
             k=limit,
@@ -351,7 +376,8 @@ def policy_leads(
             boost=boost,
             events=events,
             as_of=as_of,
-        )
+        ),
+    )
     data = [
         {
             "rank": int(r.rank),
@@ -381,21 +407,34 @@ def _events_key(session: Session) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def _timing_matcher(snapshot: Snapshot, session: Session, as_of: str | None) -> tuple[Matcher, Any]:
-    """The snapshot's data fitted with its families plus 招商时机 on the stored events (once per
-    snapshot, events table and date), with the lock its rankings need."""
-    day = as_of or date.today().isoformat()
-    key = f"signals:{_events_key(session)}:{day}"
+#: 招商时机 matchers kept per snapshot (each is a second fitted index: keep few).
+TIMING_KEPT = 2
 
-    def build() -> tuple[Matcher, Any]:
-        base = snapshot.matcher
-        families = [f for f in base.families_ if not isinstance(f, SignalFeature)]
-        matcher = Matcher(families=[*families, SignalFeature(as_of=day)])
-        matcher.fit(base.parks_, base.enterprises_, base.tenants_, events=_events(session))
-        return matcher, threading.Lock()
 
-    result: tuple[Matcher, Any] = snapshot.derive(key, build)
-    return result
+def _timing_matcher(
+    snapshot: Snapshot, session: Session, day: str, slots: threading.BoundedSemaphore
+) -> Matcher:
+    """The snapshot's data fitted with its families plus 招商时机 on the stored events, for the
+    events table as it is and the date ``day``.
+
+    Kept per snapshot for the last :data:`TIMING_KEPT` (events, date) pairs. Fitting one is as
+    much work as building the index, so it takes a heavy-work slot (429 when they are all
+    taken); reads of a matcher already fitted never wait for it.
+    """
+    key = (_events_key(session), day)
+    kept: LRU = snapshot.derive("signals", lambda: LRU(TIMING_KEPT))
+    found: Matcher | None = kept.get(key)
+    if found is not None:
+        return found
+    with heavy_work(slots), snapshot.derive("signals:build", threading.Lock):
+        found = kept.get(key)
+        if found is None:
+            base = snapshot.matcher
+            families = [f for f in base.families_ if not isinstance(f, SignalFeature)]
+            found = Matcher(families=[*families, SignalFeature(as_of=day)])
+            found.fit(base.parks_, base.enterprises_, base.tenants_, events=_events(session))
+            kept.put(key, found)
+    return found
 
 
 @router.get("/parks/{park_id}/signals", response_model=SignalLeadsPublic)
@@ -403,19 +442,25 @@ def park_signals(
     park_id: str,
     session: SessionDep,
     indexer: IndexerDep,
+    slots: HeavySlotsDep,
     min_score: Annotated[
         float, Query(ge=0, le=100, description="只看匹配分不低于此值的企业")
     ] = 50.0,
     limit: Limit = 20,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
-    """招商时机：园区的匹配企业中谁最可能正在选址（融资、扩产、搬迁、租约到期等，按时效衰减；外迁倾向）。"""
+    """招商时机：园区的匹配企业中谁最可能正在选址（融资、扩产、搬迁、租约到期等，按时效衰减；外迁倾向）。
+    事件表或评估日期变化后的第一次请求需重新计算（计算量大，同时进行的数量见 PARKMATCH_HEAVY_JOBS，
+    超过时返回 429）。"""
     park = get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"园区 {park.park_id!r} "):
-        matcher, lock = _timing_matcher(snapshot, session, as_of)
-        with lock:
-            leads = timing_leads(matcher, park.park_id, k=limit, min_score=min_score)
+    day = (as_of or "").strip() or date.today().isoformat()  # the library reads it (422 if bad)
+    leads, _snapshot = index_call(
+        indexer,
+        f"园区 {park.park_id!r} ",
+        lambda snap: timing_leads(
+            _timing_matcher(snap, session, day, slots), park.park_id, k=limit, min_score=min_score
+        ),
+    )
     data = json.loads(leads.to_json(orient="records", force_ascii=False))
     return {
         "park_id": park.park_id,
@@ -436,22 +481,27 @@ def vet(park_id: str, body: VettingIn, session: SessionDep) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- the report
 def _report(
-    park_id: str, enterprise_id: str, session: Session, indexer: Any, body: ReportIn
+    park_id: str, enterprise_id: str, session: Session, indexer: Indexer, body: ReportIn
 ) -> tuple[AssessmentReport, Snapshot]:
     park = get_park(session, park_id)
     ent = get_enterprise(session, enterprise_id)
-    snapshot = current_snapshot(indexer)
-    with index_lag(indexer, f"企业 {ent.enterprise_id!r} "):
-        report = assessment_report(
-            snapshot.matcher,
+    events = _events(session, ent.enterprise_id)
+    policies = _policies(session, park.park_id)
+    standards = _standards(session)
+    report, snapshot = index_call(
+        indexer,
+        f"园区 {park.park_id!r} 或企业 {ent.enterprise_id!r} ",
+        lambda snap: assessment_report(
+            snap.matcher,
             park.park_id,
             ent.enterprise_id,
-            events=_events(session, ent.enterprise_id),
-            policies=_policies(session, park.park_id),
-            standards=_standards(session),
+            events=events,
+            policies=policies,
+            standards=standards,
             project=body.project,
             as_of=body.as_of,
-        )
+        ),
+    )
     report.model = snapshot.model.get("label", report.model)
     return report, snapshot
 

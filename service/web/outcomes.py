@@ -76,7 +76,7 @@ def import_outcomes(
         Every problem of the ledger (nothing is written).
     """
     with tempfile.TemporaryDirectory(prefix="parkmatch-outcomes-") as folder:
-        raw = _read_upload(upload, settings.max_upload_bytes, Path(folder))
+        raw = _read_upload(upload, settings.max_upload_bytes, Path(folder), settings.read_limits)
     name = _file_name(upload)
     parks = pd.DataFrame({"park_id": list(session.scalars(store.select_ids(store.Park)))})
     ents = pd.DataFrame(

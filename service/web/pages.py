@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
 
 from .. import ranking, store
-from ..deps import IndexerDep, SessionDep, SettingsDep, current_snapshot
+from ..deps import HeavySlotDep, IndexerDep, SessionDep, SettingsDep, current_snapshot
 from ..indexer import Snapshot
 from ..routes import chains as chain_routes
 from ..routes import enterprises as enterprise_routes
@@ -111,9 +111,10 @@ def _default_weights(snapshot: Snapshot, park_id: str) -> dict[str, float]:
     them; computed once per index."""
 
     def compute() -> dict[str, float]:
+        if len(snapshot.positions) == 0:  # no enterprise to explain a pair with
+            return {}
         any_enterprise = str(snapshot.positions[0])
-        with snapshot.lock:
-            weights = ranking.explain(snapshot, park_id, any_enterprise)["weights"]
+        weights = ranking.explain(snapshot, park_id, any_enterprise)["weights"]
         return {k: float(v) for k, v in weights.items()}
 
     result: dict[str, float] = snapshot.derive(f"web:weights:{park_id}", compute)
@@ -220,7 +221,7 @@ async def logout(request: Request) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def overview(ctx: WebReaderDep, session: SessionDep, indexer: IndexerDep) -> Response:
     """园区总览：每个园区的定位、可用面积、各状态的跟进线索数，以及园区与线索的地图。"""
-    parks = park_routes.list_parks(session, limit=500, offset=0).data
+    parks = park_routes.list_parks(session=session, county=[], city=[], limit=500, offset=0).data
     L = store.LeadStatus
     by_park: dict[str, Counter[str]] = {p.park_id: Counter() for p in parks}
     for park_id, status, n in session.execute(
@@ -329,6 +330,18 @@ def leads_start(ctx: WebReaderDep, session: SessionDep, park_id: str | None = No
     return _park_start(ctx, session, park_id, "leads", "leads", "园区线索")
 
 
+@dataclasses.dataclass
+class _LeadsView:
+    """One ranking of the leads page (on the snapshot that answered)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    query: ranking.LeadQuery
+    notes: list[str]
+    weighted: bool
+    defaults: dict[str, float]
+
+
 @router.get("/parks/{park_id}/leads", response_class=HTMLResponse)
 def leads_page(
     park_id: str, ctx: WebReaderDep, session: SessionDep, indexer: IndexerDep
@@ -336,23 +349,31 @@ def leads_page(
     """园区线索：筛选、分页、排序、权重滑块（实时重排）和导出。"""
     started = time.perf_counter()
     park = lead_routes.get_park(session, park_id)
-    snapshot = current_snapshot(indexer)
-    components = snapshot.components
-    form = parse_leads_form(ctx.request.query_params, [c["name"] for c in components])
-    query = form.query
-    weighted = _weighted(snapshot)
-    if query.weights is not None and not weighted:
-        form.errors.append(f"当前模型「{snapshot.model['label']}」不按权重评分，已忽略权重")
-        query = dataclasses.replace(query, weights=None)
-    with lead_routes.index_lag(indexer, f"园区 {park.park_id!r} "):
-        try:
-            rows, total = ranking.rank_leads(snapshot, session, park.park_id, query)
-        except ConfigError as exc:
-            form.errors.append(f"{exc}，已改用默认权重")
+    form = parse_leads_form(
+        ctx.request.query_params, [c["name"] for c in current_snapshot(indexer).components]
+    )
+
+    def run(snap: Snapshot) -> _LeadsView:
+        # on the snapshot that answers (a newer one when the park was written a moment ago)
+        query, notes = form.query, []
+        weighted = _weighted(snap)
+        if query.weights is not None and not weighted:
+            notes.append(f"当前模型「{snap.model['label']}」不按权重评分，已忽略权重")
             query = dataclasses.replace(query, weights=None)
-            rows, total = ranking.rank_leads(snapshot, session, park.park_id, query)
-        defaults = _default_weights(snapshot, park.park_id) if weighted else {}
-    form.query = query
+        try:
+            rows, total = ranking.rank_leads(snap, session, park.park_id, query)
+        except ConfigError as exc:
+            notes.append(f"{exc}，已改用默认权重")
+            query = dataclasses.replace(query, weights=None)
+            rows, total = ranking.rank_leads(snap, session, park.park_id, query)
+        defaults = _default_weights(snap, park.park_id) if weighted else {}
+        return _LeadsView(rows, total, query, notes, weighted, defaults)
+
+    view, snapshot = lead_routes.index_call(indexer, f"园区 {park.park_id!r} ", run)
+    rows, total, weighted, defaults = view.rows, view.total, view.weighted, view.defaults
+    components = snapshot.components
+    form.errors.extend(view.notes)
+    form.query = view.query
     rows = _sort_rows(rows, form.sort, form.descending)
     sliders = []
     if weighted:
@@ -442,21 +463,23 @@ def _lead_view(
     form: dict[str, str] | None = None,
 ) -> Response:
     detail = lead_routes.lead_detail(park_id, enterprise_id, session, indexer)
-    snapshot = current_snapshot(indexer)
     e = detail.explanation
-    labels = _labels(snapshot)
-    chart = waterfall(e.baseline, e.contributions, labels, e.score)
     enterprise = enterprise_routes.read_enterprise(detail.enterprise.enterprise_id, session)
-    with lead_routes.index_lag(indexer, "企业"):
-        others, _ = ranking.rank_parks(
-            snapshot,
+    (others, _), snapshot = lead_routes.index_call(
+        indexer,
+        f"企业 {enterprise.enterprise_id!r} ",
+        lambda snap: ranking.rank_parks(
+            snap,
             session,
             enterprise.enterprise_id,
             limit=6,
             offset=0,
             include_ineligible=False,
             min_score=None,
-        )
+        ),
+    )
+    labels = _labels(snapshot)
+    chart = waterfall(e.baseline, e.contributions, labels, e.score)
     others = [o for o in others if o["park_id"] != detail.park.park_id][:5]
     tracking = detail.tracking
     values = form or {
@@ -532,10 +555,10 @@ def board(
     owner = (owner or "").strip() or None
     park_id = (park_id or "").strip() or None
     page = lead_routes.tracked_leads(
-        session,
+        session=session,
         park_id=park_id,
         enterprise_id=None,
-        status=None,
+        status=[],
         owner=owner,
         limit=500,
         offset=0,
@@ -616,12 +639,12 @@ def enterprises_page(
     offset = max(0, min(offset, 10_000_000))
     counties = [c for c in (county or "").replace("、", ",").split(",") if c.strip()]
     result = enterprise_routes.list_enterprises(
-        session,
-        county=counties or None,
-        city=None,
+        session=session,
+        county=counties,
+        city=[],
         industry=(industry or "").strip() or None,
-        size_class=None,
-        srdi_level=None,
+        size_class=[],
+        srdi_level=[],
         high_tech=None,
         q=(q or "").strip() or None,
         limit=20,
@@ -777,15 +800,24 @@ def allocation_form(ctx: WebReaderDep, session: SessionDep) -> Response:
 
 
 @router.post("/allocation", response_class=HTMLResponse)
-async def allocation(
-    request: Request, ctx: WebFormReaderDep, session: SessionDep, indexer: IndexerDep
+def allocation(
+    ctx: WebWriterDep,
+    session: SessionDep,
+    indexer: IndexerDep,
+    settings: SettingsDep,
+    slot: HeavySlotDep,
+    park_ids: Annotated[list[str], Form(default_factory=list)],
+    max_per_park: Annotated[str, Form()] = "",
+    candidates: Annotated[str, Form()] = "",
+    reciprocal: Annotated[str, Form()] = "",
+    format: Annotated[str, Form()] = "",
 ) -> Response:
-    """运行全市分配（与 POST /allocations 同一实现），按园区列出分配结果和理由，或下载 XLSX。"""
-    form = await request.form()
-    chosen = [str(p) for p in form.getlist("park_ids") if str(p).strip()]
-    values = {k: str(form.get(k) or "").strip() for k in ("max_per_park", "candidates")}
-    reciprocal = str(form.get("reciprocal") or "") in ("on", "true", "1")
-    want_xlsx = str(form.get("format") or "") == "xlsx"
+    """运行全市分配（与 POST /allocations 同一实现：计算量大，需登录，占用一个大计算量名额，
+    已满时 429），按园区列出分配结果和理由，或下载 XLSX。"""
+    chosen = [p for p in park_ids if p.strip()]
+    values = {"max_per_park": max_per_park.strip(), "candidates": candidates.strip()}
+    two_sided = reciprocal in ("on", "true", "1")
+    want_xlsx = format == "xlsx"
     error = None
     result = None
     try:
@@ -793,7 +825,7 @@ async def allocation(
             park_ids=chosen or None,
             max_per_park=int(values["max_per_park"]) if values["max_per_park"] else None,
             candidates=int(values["candidates"]) if values["candidates"] else 30,
-            reciprocal=reciprocal,
+            reciprocal=two_sided,
         )
     except (ValidationError, ValueError) as exc:
         error = "条件有误：每园区最多家数应为 1–1000 的整数，候选数应为 1–500 的整数"
@@ -805,7 +837,10 @@ async def allocation(
         fmt = (
             chain_routes.AllocationFormat.xlsx if want_xlsx else chain_routes.AllocationFormat.json
         )
-        out = chain_routes.allocate(body, session, indexer, format=fmt)
+        assert ctx.username is not None
+        out = chain_routes.allocate(
+            body, session, indexer, settings, ctx.username, slot, format=fmt
+        )
         if want_xlsx:
             assert isinstance(out, Response)
             return out
@@ -821,7 +856,7 @@ async def allocation(
             "parks": _parks(session),
             "values": values,
             "chosen": set(chosen),
-            "reciprocal": reciprocal,
+            "reciprocal": two_sided,
             "result": result,
             "by_park": by_park,
             "error": error,
@@ -972,13 +1007,14 @@ def models_train(
     ctx: WebWriterDep,
     indexer: IndexerDep,
     settings: SettingsDep,
+    slot: HeavySlotDep,
     file: Annotated[UploadFile, File()],
     name: Annotated[str, Form()],
     kind: Annotated[str, Form()] = "logistic",
     evaluate_folds: Annotated[int, Form()] = 0,
     activate: Annotated[str, Form()] = "",
 ) -> Response:
-    """用跟进台账训练模型（与 POST /models 同一实现）。"""
+    """用跟进台账训练模型（与 POST /models 同一实现：占用一个大计算量名额，已满时 429）。"""
     assert ctx.username is not None
     try:
         model_routes.train_model(
@@ -987,6 +1023,7 @@ def models_train(
             ctx.username,
             indexer,
             settings,
+            slot,
             kind=ModelKind(kind),
             evaluate_folds=max(0, min(evaluate_folds, 10)),
             activate=activate in ("on", "true", "1"),

@@ -8,6 +8,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from ..service.conftest import ZHANG
 from .helpers import csrf_of, messages, sign_in, workbench
 
 PAGES = [
@@ -429,23 +430,55 @@ def test_chain_page_draws_the_report_and_downloads_it(shared):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
-def test_allocation_page_runs_the_allocation_and_downloads_it(shared):
-    token = csrf_of(shared.get("/app/allocation").text)
-    form = {"csrf_token": token, "park_ids": ["P-AL", "P-FOOD"], "max_per_park": "2"}
-    r = shared.post("/app/allocation", data=form)
-    assert r.status_code == 200
-    api = shared.post(
-        "/allocations", json={"park_ids": ["P-AL", "P-FOOD"], "max_per_park": 2}
+def test_allocation_page_runs_the_allocation_and_downloads_it(client):
+    page = client.get("/app/allocation")
+    assert page.status_code == 200 and 'id="allocation-sign-in"' in page.text
+    form = {"csrf_token": csrf_of(page.text), "park_ids": ["P-AL", "P-FOOD"], "max_per_park": "2"}
+    # heavy work, like POST /allocations (which needs a key): a signed-in officer only
+    r = client.post("/app/allocation", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/app/login")
+    form["csrf_token"] = token = sign_in(client)
+    r = client.post("/app/allocation", data=form)
+    assert r.status_code == 200 and 'id="allocation-sign-in"' not in r.text
+    api = client.post(
+        "/allocations", json={"park_ids": ["P-AL", "P-FOOD"], "max_per_park": 2}, headers=ZHANG
     ).json()
+    assert api["assignments"]
     assert f'id="n-assigned">{len(api["assignments"])}<' in r.text
     for a in api["assignments"]:
         assert a["reason"].replace('"', "&#34;").replace("'", "&#39;") in r.text
-    xlsx = shared.post("/app/allocation", data={**form, "format": "xlsx"})
+    xlsx = client.post("/app/allocation", data={**form, "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    bad = shared.post("/app/allocation", data={"csrf_token": token, "max_per_park": "-1"})
+    bad = client.post("/app/allocation", data={"csrf_token": token, "max_per_park": "-1"})
     assert bad.status_code == 422 and "条件有误" in bad.text
-    unknown = shared.post("/app/allocation", data={"csrf_token": token, "park_ids": "NOPE"})
+    unknown = client.post("/app/allocation", data={"csrf_token": token, "park_ids": "NOPE"})
     assert unknown.status_code == 404 and "NOPE" in unknown.text
+
+
+def test_heavy_pages_wait_their_turn_like_the_api(client, tmp_path):
+    """Allocation and training from the pages take the same heavy-work slots as the API: while
+    every slot is taken they answer 429 with Retry-After, as a page."""
+    token = sign_in(client)
+    slots = client.app.state.heavy
+    assert slots.acquire(blocking=False)
+    try:
+        r = client.post("/app/allocation", data={"csrf_token": token, "park_ids": "P-AL"})
+        assert r.status_code == 429 and r.headers["retry-after"]
+        assert "稍后重试" in r.text and "已有大计算量的请求" in r.text
+        ledger = b"park_id,enterprise_id,outcome,date\nP-AL,E1,visited,2024-01-05\n"
+        r = client.post(
+            "/app/models/train",
+            data={"csrf_token": token, "name": "忙时模型", "kind": "logistic"},
+            files={"file": ("台账.csv", ledger)},
+        )
+        assert r.status_code == 429 and "稍后重试" in r.text
+        api = client.post("/allocations", json={"park_ids": ["P-AL"]}, headers=ZHANG)
+        assert api.status_code == 429
+    finally:
+        slots.release()
+    r = client.post("/app/allocation", data={"csrf_token": token, "park_ids": "P-AL"})
+    assert r.status_code == 200 and 'id="n-assigned"' in r.text
+    assert "忙时模型" not in client.get("/models").text
 
 
 def test_models_page_lists_and_switches_the_model(client):
