@@ -3,8 +3,9 @@ served from vendored Swagger UI files (no network at run time).
 
 Every operation documents its error responses with the one error body (:class:`ErrorPublic`):
 422 (request or data invalid), 401/403 (keys; reads may be closed), 404 (ids in the path),
-409 (writes), 413 (bodies), 429 (heavy work), 503 (index not ready, database away). A method
-a path does not support answers 405 with an ``Allow`` header listing the methods it does.
+409 (writes), 413 (bodies), 429 (the operations that take a heavy-work slot), 503 (index not
+ready, database away). A method a path does not support answers 405 with an ``Allow`` header
+listing the methods it does.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ _RETRY = {
         "required": False,
     }
 }
-_HEAVY = {("post", "/allocations"), ("post", "/models")}
 _OPEN = {"/health"}
 
 
@@ -97,14 +97,11 @@ def _api_routes(app: FastAPI) -> list[APIRoute]:
     return found
 
 
-def _writers(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of the operations that need a key whatever the settings (writes, heavy)."""
-    from .deps import require_writer
+def _depending_on(app: FastAPI, *calls: Any) -> set[tuple[str, str]]:
+    """(method, path) of the operations that depend, directly or not, on one of ``calls``."""
 
     def needs(dependant: Any) -> bool:
-        return any(
-            d.call is require_writer or needs(d) for d in getattr(dependant, "dependencies", [])
-        )
+        return any(d.call in calls or needs(d) for d in getattr(dependant, "dependencies", []))
 
     out = set()
     for route in _api_routes(app):
@@ -113,8 +110,26 @@ def _writers(app: FastAPI) -> set[tuple[str, str]]:
     return out
 
 
+def _writers(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of the operations that need a key whatever the settings (writes, heavy)."""
+    from .deps import require_writer
+
+    return _depending_on(app, require_writer)
+
+
+def _heavy(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of the operations that may take a heavy-work slot (429 when busy)."""
+    from .deps import heavy_slot, heavy_slots
+
+    return _depending_on(app, heavy_slot, heavy_slots)
+
+
 def _document_errors(
-    schema: dict[str, Any], *, writers: set[tuple[str, str]], reads_open: bool
+    schema: dict[str, Any],
+    *,
+    writers: set[tuple[str, str]],
+    heavy: set[tuple[str, str]],
+    reads_open: bool,
 ) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (ProblemPublic, ProblemCount, ErrorPublic):
@@ -138,7 +153,7 @@ def _document_errors(
                 codes.append("409")
             if method in ("post", "put", "patch"):
                 codes.append("413")
-            if (method, path) in _HEAVY:
+            if (method, path) in heavy:
                 codes.append("429")
             for code in codes:
                 responses[code] = _error(code)
@@ -172,6 +187,7 @@ def install_contract(app: FastAPI) -> None:
             app.openapi_schema = _document_errors(
                 schema,
                 writers=_writers(app),
+                heavy=_heavy(app),
                 reads_open=bool(getattr(settings, "reads_open", True)),
             )
         return app.openapi_schema

@@ -118,16 +118,26 @@ def _upload(
         try:
             return None, json.loads(path.read_bytes().decode("utf-8-sig")), name
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            why = "嵌套层数过多" if isinstance(exc, RecursionError) else str(exc)
             raise SchemaError(
                 Problem(
                     column=None,
-                    message=f"无法读取 JSON：{why}",
+                    message=f"无法读取 JSON：{_json_problem(exc)}",
                     expected="UTF-8 编码的 JSON 文档",
                     file=name,
                 ),
                 file=name,
             ) from None
+
+
+def _json_problem(exc: Exception) -> str:
+    """What is wrong with an uploaded JSON document, in Chinese (the parser's words kept)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"不是 UTF-8 编码（第 {exc.start + 1} 个字节无法解码）"
+    if isinstance(exc, RecursionError):
+        return "嵌套层数过多"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"格式错误，第 {exc.lineno} 行第 {exc.colno} 列（{exc.msg}）"
+    return str(exc)
 
 
 @router.post("/imports/events", response_model=OpportunityImportResult)

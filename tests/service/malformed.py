@@ -4,7 +4,8 @@ Every entry is ``(case id, import kind, file name, content)``; the content is bu
 binary fixtures in the repository). The classes: encodings and binary junk, headers (blank,
 duplicate, missing, aliases that clash), values (codes, numbers, coordinates, credit codes,
 flags, ids), structure (ragged rows, quotes, wrong or damaged formats), limits (rows, columns,
-cell length, decompressed size, upload size), tenants and parks specifics, hostile file names.
+cell length, decompressed size, upload size), tenants and parks specifics, hostile file names,
+and the opportunity data (events, policies as a sheet or JSON, entry standards).
 The limits are those of :data:`LIMITS` (the corpus app's settings).
 """
 
@@ -448,6 +449,147 @@ def _control_characters_in_file_name() -> bytes:
 @case("enterprises", "noext")
 def _no_suffix_bad_content() -> bytes:
     return _ents("F4,甲,XYZ,1,1,,,")
+
+
+# ---------------------------------------------------------------------------- events
+EVENT_HEAD = "企业编号,事件类型,日期,来源,事件详情,置信度"
+GOOD_EVENT = "E000001,融资,2026-09-10,企业公告,完成 B 轮融资,1"
+
+
+def _events(*rows: str, head: str = EVENT_HEAD) -> bytes:
+    return _csv("\n".join([head, GOOD_EVENT, *rows]) + "\n")
+
+
+@case("events", "events-kind.csv")
+def _event_unknown_kind() -> bytes:
+    return _events("E000001,天降横财,2026-01-01,,,1")
+
+
+@case("events", "events-date.csv")
+def _event_bad_dates() -> bytes:
+    return _events("E000001,扩产,2026-13-01,,,1", "E000001,扩产,去年,,,1")
+
+
+@case("events", "events-unknown.csv")
+def _event_unknown_enterprise() -> bytes:
+    return _events("NOPE,融资,2026-01-01,,,1")
+
+
+@case("events", "events-confidence.csv")
+def _event_confidence_out_of_range() -> bytes:
+    return _events("E000001,融资,2026-01-01,,,150%", "E000001,融资,2026-01-02,,,很高")
+
+
+@case("events", "events-cols.csv")
+def _event_missing_columns() -> bytes:
+    return _csv("企业编号,来源\nE000001,公告\n")
+
+
+@case("events", "events-dup-head.csv")
+def _event_duplicate_header() -> bytes:
+    return _csv("企业编号,事件类型,事件类型,日期\nE000001,融资,扩产,2026-01-01\n")
+
+
+@case("events", "events.json")
+def _event_json_instead_of_sheet() -> bytes:
+    return _csv('[{"enterprise_id": "E000001", "kind": "融资", "date": "2026-01-01"}]')
+
+
+@case("events", "events-rows.csv")
+def _event_too_many_rows() -> bytes:
+    return _csv(EVENT_HEAD + "\n" + "E000001,融资,2026-01-01,,,1\n" * 1001)
+
+
+@case("events", "events-cell.csv")
+def _event_cell_too_long() -> bytes:
+    return _events("E000001,融资,2026-01-01,," + "长" * 1001 + ",1")
+
+
+@case("events", "events-junk.xlsx")
+def _event_junk_xlsx() -> bytes:
+    return bytes(range(256)) * 4
+
+
+@case("events", "events-bomb.xlsx")
+def _event_decompression_bomb() -> bytes:
+    return _bomb()
+
+
+# ---------------------------------------------------------------------------- policies
+POLICY_HEAD = "政策编号,园区编号,政策名称,条件字段,比较,条件值,硬性条件"
+
+
+@case("policies", "policies-park.csv")
+def _policy_unknown_park() -> bytes:
+    return _csv(f"{POLICY_HEAD}\nZ1,NOPE,补贴,行业代码,属于,3252,是\n")
+
+
+@case("policies", "policies-field.csv")
+def _policy_unknown_field_and_op() -> bytes:
+    return _csv(f"{POLICY_HEAD}\nZ1,GY-LZ-AL,补贴,星座,约等于,狮子座,也许\n")
+
+
+@case("policies", "policies-value.csv")
+def _policy_bad_values() -> bytes:
+    return _csv(
+        f"{POLICY_HEAD}\nZ1,GY-LZ-AL,补贴,专利数,不低于,很多,是\nZ2,GY-LZ-AL,,行业代码,属于,XYZ,是\n"
+    )
+
+
+@case("policies", "policies-no-id.csv")
+def _policy_missing_id_column() -> bytes:
+    return _csv("园区编号,政策名称\nGY-LZ-AL,补贴\n")
+
+
+@case("policies", "policies-bad.json")
+def _policy_json_syntax() -> bytes:
+    return _csv('{"policies": [{"policy_id": "Z1",')
+
+
+@case("policies", "policies-deep.json")
+def _policy_json_nested_too_deep() -> bytes:
+    return _csv("[" * 100_000 + "]" * 100_000)
+
+
+@case("policies", "policies-shape.json")
+def _policy_json_wrong_shape() -> bytes:
+    return _csv('{"policies": [1, "two", null, {"policy_id": ["x"]}]}')
+
+
+@case("policies", "policies-park.json")
+def _policy_json_unknown_park() -> bytes:
+    return _csv('{"policies": [{"policy_id": "Q", "park_id": "NOPE", "name": "x"}]}')
+
+
+@case("policies", "policies-gbk.json")
+def _policy_json_not_utf8() -> bytes:
+    return _csv('{"policies": [{"policy_id": "Z1", "name": "补贴"}]}', "gbk")
+
+
+@case("policies", "policies-big.json")
+def _policy_json_too_large() -> bytes:
+    return _csv('{"policies": [], "pad": "' + "x" * 1_100_000 + '"}')
+
+
+# ---------------------------------------------------------------------------- standards
+@case("standards", "standards-indicator.csv")
+def _standard_unknown_indicator() -> bytes:
+    return _csv("园区编号,指标,标准值,硬性条件\nGY-LZ-AL,幸福指数,100,是\n")
+
+
+@case("standards", "standards-value.csv")
+def _standard_bad_threshold_and_park() -> bytes:
+    return _csv("园区编号,指标,标准值,硬性条件\nGY-LZ-AL,亩均税收,很高,是\nNOPE,容积率,1.2,是\n")
+
+
+@case("standards", "standards-cols.csv")
+def _standard_missing_columns() -> bytes:
+    return _csv("园区编号,依据\nGY-LZ-AL,文件\n")
+
+
+@case("standards", "standards.json")
+def _standard_json_instead_of_sheet() -> bytes:
+    return _csv('[{"indicator": "亩均税收", "threshold": 25}]')
 
 
 def corpus() -> list[Case]:

@@ -1,4 +1,5 @@
-"""Issue 10's corpus of malformed files (tests/service/malformed.py, at least 60): each upload is
+"""Issue 10's corpus of malformed files (tests/service/malformed.py, at least 60), for every
+import endpoint including issue 13's events, policies and standards: each upload is
 answered with a 4xx that lists its problems, within 10 s (the issue's bound, far above the
 usual answer), and the database is exactly as before."""
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service import opportunity as opp
 from service import store
 
 from .conftest import ZHANG, make_settings, running
@@ -22,7 +24,8 @@ CASES = corpus()
 def test_the_corpus_has_at_least_60_files_of_every_class():
     assert len(CASES) >= 60
     assert len({c[0] for c in CASES}) == len(CASES)
-    assert {c[1] for c in CASES} == {"parks", "enterprises", "tenants"}
+    kinds = {"parks", "enterprises", "tenants", "events", "policies", "standards"}
+    assert {c[1] for c in CASES} == kinds
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,11 @@ def _state(client) -> tuple:
         counts = store.counts(session)
         version = store.data_version(session)
         newest = session.scalar(select(func.max(store.Enterprise.updated_at)))
-    return counts, version, newest
+        opportunity = [
+            session.scalar(select(func.count()).select_from(table))
+            for table in (opp.Event, opp.Policy, opp.EntryStandard)
+        ]
+    return counts, version, newest, opportunity
 
 
 @pytest.mark.parametrize(("case_id", "kind", "name", "content"), CASES, ids=[c[0] for c in CASES])

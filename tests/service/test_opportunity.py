@@ -204,3 +204,82 @@ def test_report_pdf_without_font_is_503_with_the_fix(client, monkeypatch, tmp_pa
     resp = client.get("/parks/P-AL/leads/E1/report", params={"format": "pdf"})
     assert resp.status_code == 503 and "fonts-wqy-zenhei" in resp.json()["detail"]
     assert client.get("/parks/P-AL/leads/E1/report", params={"format": "docx"}).status_code == 200
+
+
+# ---------------------------------------------------------------------------- issue 10's rules
+def test_opportunity_imports_follow_the_import_rules(client) -> None:
+    """Keys, limits and the capped, downloadable problem list, as for /imports/{kind}."""
+    head = "企业编号,事件类型,日期\n"
+    bad = head + "".join(f"E1,天降横财{i},2026-01-01\n" for i in range(150))
+    r = upload(client, "events", bad, name="bad.csv")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["problem_total"] == 150 and len(body["problems"]) == 100
+    full = client.get(body["problems_url"], headers=ZHANG)
+    assert full.status_code == 200 and full.text.count("天降横财") == 150
+    assert client.get("/events").json()["count"] == 0
+    for kind in ("events", "policies", "standards"):
+        assert upload(client, kind, "x", headers={}).status_code == 401
+        assert upload(client, kind, "x", headers={"X-API-Key": "y" * 20}).status_code == 403
+    r = upload(client, "events", head + "E1,融资,2026-01-01\n", name="事件.json")
+    assert r.status_code == 422 and ".json" in r.json()["detail"]  # a sheet, not a 500
+    deep = "[" * 50_000 + "]" * 50_000
+    r = upload(client, "policies", deep, name="政策.json")
+    assert r.status_code == 422 and "嵌套" in r.json()["detail"]
+
+
+def test_import_limits_apply_to_events(tmp_path) -> None:
+    from .conftest import make_settings, running
+
+    with running(make_settings(tmp_path, max_rows=2, max_cell_chars=10)) as c:
+        rows = "企业编号,事件类型,日期\n" + "E1,融资,2026-01-01\n" * 3
+        r = upload(c, "events", rows, name="e.csv")
+        assert r.status_code == 422 and "行数" in r.json()["detail"]
+        r = upload(c, "policies", "政策编号,政策名称\nZ1," + "长" * 11 + "\n", name="p.csv")
+        assert r.status_code == 422 and "过长" in r.json()["detail"]
+
+
+def test_signals_fit_takes_a_heavy_slot_and_is_kept_only_briefly(client) -> None:
+    """Fitting the 招商时机 matcher is as much work as an index build: it takes a heavy-work slot
+    (429 while they are all taken); once fitted it is answered without one; at most TIMING_KEPT
+    fitted matchers are kept per snapshot whatever dates are asked for."""
+    from service.routes.opportunity import TIMING_KEPT
+
+    _seed(client)
+    slots = client.app.state.heavy
+    assert slots.acquire(blocking=False)
+    try:
+        busy = client.get("/parks/P-AL/signals", params={"min_score": 0, **AS_OF})
+        assert busy.status_code == 429 and busy.headers["Retry-After"]
+        assert client.get("/parks/P-AL/leads").status_code == 200  # plain reads do not wait
+    finally:
+        slots.release()
+    first = client.get("/parks/P-AL/signals", params={"min_score": 0, **AS_OF})
+    assert first.status_code == 200, first.text
+    assert slots.acquire(blocking=False)
+    try:  # the fitted matcher is kept: no slot needed
+        again = client.get("/parks/P-AL/signals", params={"min_score": 0, **AS_OF})
+        assert again.status_code == 200 and again.json() == first.json()
+    finally:
+        slots.release()
+    for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+        r = client.get("/parks/P-AL/signals", params={"min_score": 0, "as_of": day})
+        assert r.status_code == 200 and r.json()["as_of"] == day
+    snapshot = client.app.state.indexer.snapshot
+    assert len(snapshot.derived["signals"]) == TIMING_KEPT
+    bad = client.get("/parks/P-AL/signals", params={"as_of": "明年"})
+    assert bad.status_code == 422 and bad.json()["detail"]
+
+
+def test_openapi_documents_the_errors_of_the_opportunity_operations(client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for kind in ("events", "policies", "standards"):
+        codes = set(paths[f"/imports/{kind}"]["post"]["responses"])
+        assert {"401", "403", "404", "409", "413", "422", "503"} <= codes and "429" not in codes
+    signals = paths["/parks/{park_id}/signals"]["get"]["responses"]
+    assert {"404", "422", "429", "503"} <= set(signals) and "401" not in signals
+    for path in ("/parks/{park_id}/policy-leads", "/parks/{park_id}/leads/{enterprise_id}/report"):
+        codes = set(paths[path]["get"]["responses"])
+        assert {"404", "422", "503"} <= codes and "429" not in codes
+    assert "429" in paths["/allocations"]["post"]["responses"]
+    assert "429" in paths["/models"]["post"]["responses"]
