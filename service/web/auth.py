@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import store
 from ..config import Settings
-from ..deps import api_key_header
+from ..deps import api_key_header, key_holder
 from .accounts import (
     SessionData,
     password_fingerprint,
@@ -36,6 +36,7 @@ __all__ = [
     "SignInRequiredError",
     "WebContext",
     "WebFormReaderDep",
+    "WebOfficerDep",
     "WebReaderDep",
     "WebWriterDep",
     "check_csrf",
@@ -133,11 +134,7 @@ def web_context(request: Request) -> WebContext:
                 ctx.username, ctx.display_name = account.username, account.display_name
         if ctx.username is None:  # signed out elsewhere: new password, disabled or deleted
             ctx.session, ctx.fresh = SessionData.new(), True
-    key_value = request.headers.get(api_key_header.model.name)
-    if key_value and settings.api_keys:
-        for name, secret in settings.api_keys.items():
-            if hmac.compare_digest(key_value.encode(), secret.get_secret_value().encode()):
-                ctx.key_holder = name
+    ctx.key_holder = key_holder(settings, request.headers.get(api_key_header.model.name))
     return ctx
 
 
@@ -201,6 +198,15 @@ async def web_writer(request: Request) -> WebContext:
     return ctx
 
 
+async def web_officer(request: Request) -> WebContext:
+    """A page only a signed-in officer may open (a download of their own work; no form, so no
+    CSRF token)."""
+    ctx = web_context(request)
+    if not ctx.signed_in:
+        raise _login_redirect(request)
+    return ctx
+
+
 async def web_form_reader(request: Request) -> WebContext:
     """A read sent as a form (找园区, 全市分配): the read rule plus this session's CSRF token."""
     ctx = await web_reader(request)
@@ -211,3 +217,4 @@ async def web_form_reader(request: Request) -> WebContext:
 WebReaderDep = Annotated[WebContext, Depends(web_reader)]
 WebFormReaderDep = Annotated[WebContext, Depends(web_form_reader)]
 WebWriterDep = Annotated[WebContext, Depends(web_writer)]
+WebOfficerDep = Annotated[WebContext, Depends(web_officer)]

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
 
 from .. import ranking, store
+from ..config import Settings
 from ..deps import HeavySlotDep, IndexerDep, SessionDep, SettingsDep, current_snapshot
+from ..errors import problem_counts
 from ..indexer import Snapshot
 from ..routes import chains as chain_routes
 from ..routes import enterprises as enterprise_routes
@@ -46,6 +48,7 @@ from .accounts import LoginThrottle, SessionData, authenticate, password_fingerp
 from .auth import (
     WebContext,
     WebFormReaderDep,
+    WebOfficerDep,
     WebReaderDep,
     WebWriterDep,
     check_csrf,
@@ -127,6 +130,21 @@ def _counties(snapshot: Snapshot) -> list[str]:
 
     result: list[str] = snapshot.derive("web:counties", compute)
     return result
+
+
+def _problem_view(exc: SchemaError, settings: Settings) -> dict[str, Any]:
+    """A refused file's problems as a page shows them (as the JSON API does): the first
+    ``PARKMATCH_MAX_PROBLEMS``, the total, the counts by kind, and the link to every problem
+    when the import kept them."""
+    total = len(exc.problems)
+    shown = exc.problems[: settings.max_problems]
+    report_id = getattr(exc, "report_id", None)
+    return {
+        "problems": [p.to_dict() for p in shown],
+        "problem_total": total,
+        "problem_counts": problem_counts(exc.problems) if total > len(shown) else [],
+        "problems_url": None if report_id is None else f"/app/imports/problems/{report_id}",
+    }
 
 
 def _sort_rows(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
@@ -711,7 +729,7 @@ async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) ->
     values = {n: str(form.get(n) or "").strip() for n in names}
     fields = {k: v for k, v in values.items() if v}
     error: str | None = None
-    problems: list[dict[str, Any]] = []
+    problems: dict[str, Any] = {}
     fits = None
     if not fields.get("business_scope") and not fields.get("industry_code"):
         error = "请至少填写行业代码或经营范围"
@@ -726,7 +744,7 @@ async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) ->
             error = "企业信息有误：" + "；".join(str(e.get("msg")) for e in exc.errors())
         except SchemaError as exc:
             error = f"企业信息有 {len(exc.problems)} 个问题，请修改后重试"
-            problems = [p.to_dict() for p in exc.problems]
+            problems = _problem_view(exc, ctx.settings)
     return render(
         ctx,
         "match.html",
@@ -735,7 +753,7 @@ async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) ->
             "values": values,
             "fits": fits,
             "error": error,
-            "problems": problems,
+            **problems,
             "srdi_labels": SRDI_LABELS,
         },
         status_code=422 if error else 200,
@@ -900,7 +918,7 @@ def imports(
 ) -> Response:
     """试导入（只校验，列出每个问题）或导入（与 POST /imports/{kind} 同一实现）。"""
     dry_run = action != "import"
-    problems: list[dict[str, Any]] = []
+    problems: dict[str, Any] = {}
     error = None
     result: Any = None
     if kind not in IMPORT_KINDS:
@@ -911,9 +929,10 @@ def imports(
         assert ctx.username is not None
         try:
             if kind == OUTCOMES_KIND:
-                result = import_outcomes(
-                    file, session, indexer, settings, actor=ctx.username, dry_run=dry_run
-                )
+                with import_routes.refused_import(session, settings):
+                    result = import_outcomes(
+                        file, session, indexer, settings, actor=ctx.username, dry_run=dry_run
+                    )
             else:
                 result = import_routes.import_table(
                     ImportKind(kind),
@@ -925,9 +944,9 @@ def imports(
                     dry_run=dry_run,
                 ).model_dump()
         except SchemaError as exc:
-            problems = [p.to_dict() for p in exc.problems]
+            problems = _problem_view(exc, settings)
             error = (
-                f"{exc.file or file.filename}：发现 {len(problems)} 个问题，"
+                f"{exc.file or file.filename}：发现 {len(exc.problems)} 个问题，"
                 "未写入任何数据。请修改后重新上传。"
             )
         except HTTPException as exc:
@@ -940,7 +959,7 @@ def imports(
             "kind": kind if kind in IMPORT_KINDS else "enterprises",
             "file_name": file.filename,
             "result": result,
-            "problems": problems,
+            **problems,
             "error": error,
             "dry_run": dry_run,
         },
@@ -948,6 +967,13 @@ def imports(
         nav="imports",
         title="导入",
     )
+
+
+@router.get("/imports/problems/{report_id}")
+def import_problems(report_id: str, ctx: WebOfficerDep, session: SessionDep) -> Response:
+    """下载一次被拒绝的导入的全部问题（CSV；与 GET /imports/problems/{id} 同一实现，需登录）。"""
+    assert ctx.username is not None
+    return import_routes.problem_report(report_id, session, ctx.username)
 
 
 # ---------------------------------------------------------------------------- models
@@ -963,7 +989,7 @@ def _models_view(
     *,
     switched: str | None = None,
     error: str | None = None,
-    problems: list[dict[str, Any]] | None = None,
+    problems: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     listing = model_routes.list_models(indexer)
@@ -974,7 +1000,7 @@ def _models_view(
             "listing": listing,
             "switched": switched,
             "error": error,
-            "problems": problems or [],
+            **(problems or {}),
             "kinds": {k.value: k.value for k in ModelKind},
             "index": indexer.status(),
         },
@@ -1033,7 +1059,7 @@ def models_train(
             ctx,
             indexer,
             error=f"台账有 {len(exc.problems)} 个问题，未训练",
-            problems=[p.to_dict() for p in exc.problems],
+            problems=_problem_view(exc, settings),
             status_code=422,
         )
     except (HTTPException, ValueError) as exc:

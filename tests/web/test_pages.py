@@ -301,6 +301,38 @@ def test_import_dry_run_lists_every_problem_and_writes_nothing(client):
     assert client.get("/enterprises/X1").status_code == 404
 
 
+def test_a_long_problem_list_is_capped_counted_and_downloadable(client):
+    """As in the JSON API: the first PARKMATCH_MAX_PROBLEMS problems, counts by kind, and every
+    problem as CSV for the signed-in officer; the same for a follow-up ledger."""
+    token = sign_in(client)
+    bad = "enterprise_id,name,patents\n" + "".join(f"B{i},企业{i},-1\n" for i in range(150))
+    r = client.post(
+        "/app/imports",
+        data={"csrf_token": token, "kind": "enterprises", "action": "check"},
+        files={"file": ("企业.csv", bad.encode())},
+    )
+    assert r.status_code == 422 and "发现 150 个问题" in r.text
+    table = re.search(r'<table id="problems">.*?</table>', r.text, re.S).group(0)
+    assert table.count('<tr><td class="num">') == 100 and "此处列出前 100 个" in table
+    counts = re.search(r'<table id="problem-counts">.*?</table>', r.text, re.S).group(0)
+    assert '<td class="num">150</td>' in counts
+    url = re.search(r'href="(/app/imports/problems/[0-9a-f]+)" id="problems-download"', r.text)
+    full = client.get(url.group(1))
+    assert full.status_code == 200 and full.headers["content-type"].startswith("text/csv")
+    assert len(full.content.decode("utf-8-sig").strip().splitlines()) == 151
+    ledger = "园区编号,企业编号,跟进结果,日期\n" + "P-AL,E404,已走访,2024-03-01\n" * 120
+    r = client.post(
+        "/app/imports",
+        data={"csrf_token": token, "kind": "outcomes", "action": "check"},
+        files={"file": ("台账.csv", ledger.encode())},
+    )
+    assert r.status_code == 422 and "此处列出前 100 个" in r.text
+    assert 'id="problems-download"' in r.text
+    client.post("/app/logout", data={"csrf_token": token})
+    r = client.get(url.group(1), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/app/login")
+
+
 def test_import_check_then_import(client):
     token = sign_in(client)
     good = "enterprise_id,name,industry_code,county\nX1,新铝业,3252,巩义市\n"
