@@ -54,6 +54,8 @@ MIN_PASSWORD = 8
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 _SECRET_NAME = "session_key"
+#: Label of the session key derived from PARKMATCH_SECRET_KEY (which also signs model files).
+_SESSION_LABEL = b"parkmatch workbench session cookie v1"
 
 
 def _b64(data: bytes) -> str:
@@ -176,10 +178,15 @@ def authenticate(session: Session, username: str, password: str) -> store.Accoun
 
 
 def secret_key(engine: Engine, configured: str | None) -> bytes:
-    """The session signing key: the configured one, else the one kept in the database
-    (generated on first use; every worker on the same database reads the same key)."""
+    """The session signing key: derived from the configured server secret, else the one kept in
+    the database (generated on first use; every worker on the same database reads the same key).
+
+    The server secret also signs model files and snapshots, so the cookie key is derived from it
+    for this one purpose (HMAC-SHA-256 of a fixed label): a value signed for one use is never
+    valid for the other.
+    """
     if configured:
-        return configured.encode("utf-8")
+        return hmac.new(configured.encode("utf-8"), _SESSION_LABEL, hashlib.sha256).digest()
     with Session(engine) as session:
         row = session.get(store.ServiceSecret, _SECRET_NAME)
         if row is None:

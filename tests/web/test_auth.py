@@ -221,6 +221,21 @@ def test_the_session_key_is_generated_once_and_kept_in_the_database(client):
         assert session.get(store.ServiceSecret, "session_key").value == first
 
 
+def test_a_configured_server_secret_signs_cookies_only_through_a_derived_key(tmp_path):
+    """PARKMATCH_SECRET_KEY also signs model files and snapshots: the session cookie is signed
+    with a key derived from it for this one use, never with the secret itself."""
+    secret = "server-secret-for-models-and-cookies-01"
+    with workbench(tmp_path, secret_key=secret) as client:
+        sign_in(client)
+        cookie = client.cookies[COOKIE]
+        assert unsign_session(cookie, secret.encode(), max_age=3600) is None
+        derived = client.app.state.web_secret
+        assert derived != secret.encode() and len(derived) == 32
+        assert unsign_session(cookie, derived, max_age=3600).user == OFFICER[0]
+        with Session(client.app.state.engine) as session:  # nothing generated
+            assert session.get(store.ServiceSecret, "session_key") is None
+
+
 def test_account_cli_creates_lists_and_refuses_duplicates(tmp_path):
     env = {
         **os.environ,
