@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import math
@@ -261,8 +262,13 @@ def _equipment(code: str, obj: str, hit: TermHit) -> str:
 ITEM_DECAY = 0.5
 
 
-def _clause_hits(items: Sequence[str]) -> list[tuple[str, TermHit, float]]:
+def _clause_hits(items: Sequence[str]) -> tuple[tuple[str, TermHit, float], ...]:
     """(item, hit, weight) of every term; the last term of an item is its head."""
+    return _clause_hits_cached(tuple(items))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _clause_hits_cached(items: tuple[str, ...]) -> tuple[tuple[str, TermHit, float], ...]:
     lexicon = get_lexicon()
     out = []
     for position, item in enumerate(items):
@@ -271,7 +277,7 @@ def _clause_hits(items: Sequence[str]) -> list[tuple[str, TermHit, float]]:
         for k, hit in enumerate(hits):
             factor = 1.0 if k == len(hits) - 1 else MODIFIER_WEIGHT
             out.append((item, hit, hit.weight * factor * decay))
-    return out
+    return tuple(out)
 
 
 class _Collector:
@@ -422,21 +428,29 @@ def _names_product(industry: str) -> bool:
     return bool(get_lexicon().hits(industry))
 
 
-def _make_prior(scope: Scope, name: NameParts) -> float:
+def _make_prior(scope_text: str | None, name: NameParts) -> float:
     """How likely a clause that names no verb is about making (rather than selling)."""
     if name.activity == "make":
         return 0.85
     if name.activity == "trade" or name.retail:
         return 0.1
     product_name = bool(name.industry) and name.activity is None and _names_product(name.industry)
-    shares = scope.activity_shares
-    made = sum(shares.get(a, 0.0) for a in ("make", "rnd", "agriculture"))
-    sold = shares.get("trade", 0.0)
+    made, sold = _scope_facts(scope_text)[2:]
     if made > sold:
         return 0.7
     if sold > 0:
         return 0.35 if product_name else 0.2
     return 0.65 if product_name else 0.4
+
+
+@functools.lru_cache(maxsize=100_000)
+def _scope_facts(scope_text: str | None) -> tuple[str | None, bool, float, float]:
+    """The scope's main activity, whether it makes anything, and its making and selling shares."""
+    scope = _scope_of(scope_text)
+    shares = scope.activity_shares
+    made = sum(shares.get(a, 0.0) for a in ("make", "rnd", "agriculture"))
+    makes = any(c.activity == "make" for c in scope.clauses)
+    return scope.main_activity, makes, made, shares.get("trade", 0.0)
 
 
 @functools.cache
@@ -454,13 +468,16 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
     total = sum(mass.values())
     if total <= 0:
         return None, 0.0, []
-    node: dict[str, float] = defaultdict(float)
+    node: dict[str, float] = {}
+    divisions: dict[str, None] = {}
     for code, m in mass.items():
-        for anc in _ancestors(code):
-            node[anc] += m
-    divisions = [c for c in node if len(_ancestors(c)) == 2]
+        ancestors = _ancestors(code)
+        for anc in ancestors:
+            node[anc] = node.get(anc, 0.0) + m
+        if len(ancestors) >= 2:
+            divisions[ancestors[1]] = None
     if not divisions:  # evidence only at 门类 level
-        best = max((c for c in node), key=lambda c: node[c])
+        best = max(node, key=node.__getitem__)
         return best, node[best] / total, [(best, node[best] / total)]
     best = max(divisions, key=lambda c: (node[c], c))
     share = node[best] / total
@@ -473,16 +490,18 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
         kids = [c for c in children if c in node]
         if not kids:
             break
-        kid = max(kids, key=lambda c: (node[c], c))
+        kid = max(kids, key=lambda c: (node[c], c)) if len(kids) > 1 else kids[0]
         # evidence that stops at the parent (食品 → 14) is consistent with every child, so the
         # child is judged against its siblings only
-        if node[kid] < DESCEND * sum(node[c] for c in kids):
+        if len(kids) > 1 and node[kid] < DESCEND * sum(node[c] for c in kids):
             break
         chosen = kid
     # the chosen code with the share of the evidence at or below it, then the strongest codes
     # elsewhere (a firm that both makes and sells aluminium: 3252 first, then 5164)
-    others = sorted((c for c in mass if chosen not in _ancestors(c)), key=lambda c: (-mass[c], c))
-    alternatives = [(chosen, node[chosen] / total)]
+    alternatives = [(chosen, node.get(chosen, 0.0) / total)]
+    others = [c for c in mass if chosen not in _ancestors(c)]
+    if len(others) > 1:
+        others.sort(key=lambda c: (-mass[c], c))
     alternatives += [(c, mass[c] / total) for c in others[: CANDIDATES - 1]]
     return chosen, share, alternatives
 
@@ -509,6 +528,28 @@ def calibrate(raw: float | np.ndarray) -> float | np.ndarray:
     xs, ys = _calibration()
     out = np.interp(raw, xs, ys)
     return float(out) if np.ndim(out) == 0 else out
+
+
+@functools.lru_cache(maxsize=1)
+def _knots() -> tuple[list[float], list[float]]:
+    xs, ys = _calibration()
+    return xs.tolist(), ys.tolist()
+
+
+def _calibrate_one(raw: float) -> float:
+    """:func:`calibrate` of one score without numpy (same linear interpolation)."""
+    xs, ys = _knots()
+    if raw != raw:  # nan
+        return float(calibrate(raw))
+    if raw <= xs[0]:
+        return ys[0]
+    if raw >= xs[-1]:
+        return ys[-1]
+    j = bisect.bisect_right(xs, raw) - 1
+    if xs[j] == raw:
+        return ys[j]
+    slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+    return slope * (raw - xs[j]) + ys[j]
 
 
 def raw_score(share: float, total: float, coverage: float) -> float:
@@ -554,25 +595,31 @@ class _Part:
     """The evidence one source (scope, products or name) gives, before the sources are added."""
 
     mass: tuple[tuple[str, float], ...]
-    evidence: tuple[Evidence, ...]
     production: float
     total: float  # evidence mass
     weight: float  # clause weight read (the denominator of coverage)
     matched: float  # clause weight that found a known term
+    strongest: tuple[Evidence, ...]  # the part's evidence, strongest first (at most 8)
 
     @classmethod
     def of(cls, collector: _Collector, weight: float, matched: float) -> _Part:
         return cls(
             tuple(collector.mass.items()),
-            tuple(collector.evidence),
             collector.production,
             collector.total,
             weight,
             matched,
+            tuple(sorted(collector.evidence, key=_minus_mass)[:EVIDENCE_KEPT]),
         )
 
 
-_EMPTY = _Part((), (), 0.0, 0.0, 0.0, 0.0)
+def _minus_mass(evidence: Evidence) -> float:
+    return -evidence.mass
+
+
+#: How many pieces of evidence an inference keeps.
+EVIDENCE_KEPT = 8
+_EMPTY = _Part((), 0.0, 0.0, 0.0, 0.0, ())
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -671,12 +718,10 @@ def _name_reading(industry: str, scope_text: str | None) -> tuple[str, float]:
 
 def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inference:
     """Inference from normalised texts: the three sources' evidence (each cached), added."""
-    scope = _scope_of(scope_text)
-    prior = _make_prior(scope, name)
-    main = scope.main_activity
+    main, makes, _, _ = _scope_facts(scope_text)
+    prior = _make_prior(scope_text, name)
     parts = [_scope_part(scope_text, prior, name.retail)]
     if products:
-        makes = any(c.activity == "make" for c in scope.clauses)
         # a firm's products are what it makes, what it sells if it only trades, and what it
         # services if servicing is its main business (a repairer's 注塑机)
         if main in ("repair_install", "transport", "service") and name.activity != "make":
@@ -690,22 +735,31 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
         implied, weight = _name_reading(industry, scope_text) if industry else ("", 0.0)
         act = name.activity or implied
         parts.append(_name_part(industry, act, weight, prior, name.retail, name.form, form_code))
-    mass: dict[str, float] = defaultdict(float)
-    for part in parts:
-        for part_code, m in part.mass:
-            mass[part_code] += m
-    total = sum(p.total for p in parts)
-    total_weight = sum(p.weight for p in parts)
-    matched = sum(p.matched for p in parts)
+    if len(parts) == 1:
+        mass = dict(parts[0].mass)
+        total, total_weight, matched = parts[0].total, parts[0].weight, parts[0].matched
+        production = parts[0].production
+    else:
+        mass = {}
+        for part in parts:
+            for part_code, m in part.mass:
+                mass[part_code] = mass.get(part_code, 0.0) + m
+        total = sum(p.total for p in parts)
+        total_weight = sum(p.weight for p in parts)
+        matched = sum(p.matched for p in parts)
+        production = sum(p.production for p in parts)
     activity = main or name.activity
     code, share, candidates = _decide(mass)
     if code is None:
         return Inference(None, 0.0, None, activity)
     coverage = matched / total_weight if total_weight else 0.0
     raw = raw_score(share, total, coverage)
-    conf = float(calibrate(raw))
-    production = sum(p.production for p in parts)
+    conf = _calibrate_one(raw)
     make_share = production / total if total else 0.0
-    evidence = tuple(sorted((e for p in parts for e in p.evidence), key=lambda e: -e.mass)[:8])
+    if len(parts) == 1:
+        evidence = parts[0].strongest
+    else:  # each part's strongest, in order: a stable sort of them all begins the same way
+        pieces = [e for p in parts for e in p.strongest]
+        evidence = tuple(sorted(pieces, key=_minus_mass)[:EVIDENCE_KEPT])
     chosen = code if conf >= ABSTAIN_BELOW else None
     return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)

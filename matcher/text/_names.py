@@ -342,6 +342,7 @@ def _strip_region(text: str) -> tuple[str, str]:
     return text, region
 
 
+@functools.lru_cache(maxsize=100_000)
 def _is_industry_word(piece: str) -> bool:
     lexicon = get_lexicon()
     if piece in NAME_WORDS or (len(piece) >= 2 and piece in lexicon):

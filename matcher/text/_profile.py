@@ -116,6 +116,23 @@ def _name_segment(industry: str, activity: str) -> tuple[str, float, int] | None
 def _profile(scope: str | None, products: str | None, name: str | None) -> Profile:
     """The profile of normalised texts (each source's part cached on its own)."""
     parts = _parse_name(name) if name else NameParts("", "", "", "", "")
+    return _profile_of(
+        scope, products, parts.industry, parts.parent_industry, parts.activity, parts.form
+    )
+
+
+@functools.lru_cache(maxsize=200_000)
+def _profile_of(
+    scope: str | None,
+    products: str | None,
+    industry_words: str,
+    parent_industry: str,
+    name_activity: str | None,
+    form: str,
+) -> Profile:
+    """The profile given what it reads of the name (its 行业表述, activity and form): firms that
+    share a scope, products and name reading share one profile (个体户 of one template scope)."""
+    parts = NameParts("", "", "", industry_words, form, name_activity, parent_industry)
     inference = _infer(scope, products, parts)
     segments, clauses = _scope_segments(scope)
     segs = list(segments)

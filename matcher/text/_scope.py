@@ -495,6 +495,33 @@ _NOUN_HEADS = (
 )
 
 
+#: Verbs by length, longest first: (length, {verb: [(table position, activity), ...]}).
+_VERBS_BY_LENGTH: tuple[tuple[int, dict[str, list[tuple[int, str]]]], ...] = tuple(
+    (
+        length,
+        {
+            verb: [(i, a) for i, (v, a) in enumerate(_VERB_TABLE) if v == verb]
+            for verb, _ in _VERB_TABLE
+            if len(verb) == length
+        },
+    )
+    for length in sorted({len(v) for v, _ in _VERB_TABLE}, reverse=True)
+)
+
+
+def _verbs_at(text: str, end: bool) -> list[tuple[str, str]]:
+    """The verbs of the table that end (or start) ``text``, in table order."""
+    found: list[tuple[int, str, str]] = []
+    for length, table in _VERBS_BY_LENGTH:
+        if len(text) < length:
+            continue
+        verb = text[-length:] if end else text[:length]
+        for i, act in table.get(verb, ()):
+            found.append((i, verb, act))
+    found.sort()
+    return [(verb, act) for _, verb, act in found]
+
+
 def _strip_verbs(item: str) -> tuple[str, list[str], list[str]]:
     """The object of an item and the activities of its leading and of its trailing verbs.
 
@@ -502,13 +529,19 @@ def _strip_verbs(item: str) -> tuple[str, list[str], list[str]]:
     is not stripped when one character would remain (供应链 stays), a trailing one may (鞋制造 →
     鞋).
     """
+    text, lead, trail = _strip_verbs_cached(item)
+    return text, list(lead), list(trail)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _strip_verbs_cached(item: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     lead: list[str] = []
     trail: list[str] = []
     text = _NOISE_SUFFIX.sub("", item.strip(" " + _CONNECT + ":：")).strip(" " + _CONNECT)
 
     def suffix(text: str) -> tuple[str, str] | None:
-        for verb, act in _VERB_TABLE:
-            if text.endswith(verb) and len(text) > len(verb):
+        for verb, act in _verbs_at(text, True):
+            if len(text) > len(verb):
                 body = text[: -len(verb)].rstrip(" " + _CONNECT)
                 if len(verb) == 1 and (len(body) == 1 or body[-1:] in ("产", "研", "开", "")):
                     continue  # 销/售/制/造 alone: only after an object of two characters
@@ -516,14 +549,13 @@ def _strip_verbs(item: str) -> tuple[str, list[str], list[str]]:
         return None
 
     def prefix(text: str) -> tuple[str, str] | None:
-        for verb, act in _VERB_TABLE:
-            if text.startswith(verb):
-                rest = text[len(verb) :].lstrip(" " + _CONNECT + ":：")
-                if rest in _NOUN_HEADS or rest.startswith("性"):
-                    continue  # 印刷材料 is a material, 经营性 an adjective
-                if len(rest) == 1 or (len(verb) == 1 and (not rest or rest[0] in "品作型")):
-                    continue  # 制品, 制作, 造型 are words, not a verb + object
-                return rest, act
+        for verb, act in _verbs_at(text, False):
+            rest = text[len(verb) :].lstrip(" " + _CONNECT + ":：")
+            if rest in _NOUN_HEADS or rest.startswith("性"):
+                continue  # 印刷材料 is a material, 经营性 an adjective
+            if len(rest) == 1 or (len(verb) == 1 and (not rest or rest[0] in "品作型")):
+                continue  # 制品, 制作, 造型 are words, not a verb + object
+            return rest, act
         return None
 
     while text:
@@ -538,9 +570,10 @@ def _strip_verbs(item: str) -> tuple[str, list[str], list[str]]:
             lead.append(act)
             continue
         break
-    return text.strip(), lead, trail
+    return text.strip(), tuple(lead), tuple(trail)
 
 
+@functools.lru_cache(maxsize=100_000)
 def _object_activity(obj: str) -> str | None:
     """The activity an object names by itself (中型餐饮 → catering), from its last words."""
     for word, act in _OBJECT_ACTIVITY:
