@@ -1,0 +1,78 @@
+"""Time ``Matcher.fit`` on real registry rows (every 经营范围 different, as registries hold them).
+
+Usage::
+
+    python benchmarks/bench_fit_real.py [--repeat 3]
+
+Generated enterprises share scope templates, so their text caches hit often; real rows do not.
+This reads the registry sample in ``../shared/corpora/registry_sample`` (evaluation only, never
+copied into the repository) and exits when it is absent. Each timed fit runs in a fresh process so
+that no text cache survives between runs; it reports the median and microseconds per row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _one_fit() -> dict[str, float]:
+    sys.path.insert(0, str(HERE))
+    import pandas as pd
+    from devset import REGISTRY, load_devset
+
+    from matcher import Matcher, validate_enterprises
+
+    reg = pd.read_csv(REGISTRY, dtype=str)
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [f"R{i}" for i in range(len(reg))],
+            "name": reg["企业名称"],
+            "business_scope": reg["经营范围"],
+            "province": reg["所在省份"],
+            "city": reg["地区"],
+        }
+    )
+    enterprises = validate_enterprises(frame)
+    parks = load_devset().parks
+    start = time.perf_counter()
+    Matcher().fit(parks, enterprises)
+    return {"rows": len(enterprises), "fit": time.perf_counter() - start}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="fits, each in a fresh process")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_one_fit()))
+        return
+    sys.path.insert(0, str(HERE))
+    from devset import REGISTRY
+
+    if not REGISTRY.exists():
+        raise SystemExit(f"{REGISTRY} is absent: nothing to measure")
+    runs = []
+    for _ in range(args.repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child"], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows = runs[0]["rows"]
+    fit = statistics.median(r["fit"] for r in runs)
+    print(f"real registry rows: {rows:,}; {args.repeat} fits, each the first in a fresh process")
+    print(
+        f"fit  median {fit:6.1f} s   {fit / rows * 1e6:6.0f} µs/row   ≈ {fit / rows * 1e6:.0f} s per million"
+    )
+
+
+if __name__ == "__main__":
+    main()
