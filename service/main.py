@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matcher import __version__, load_sample, load_sample_tenants
@@ -69,10 +68,7 @@ def seed_sample(session: Session) -> tuple[int, int]:
 def seed_once(engine: Any) -> None:
     """Seed an empty database from the sample, once even when several processes start."""
     with Session(engine) as session:
-        if engine.dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": store.SCHEMA_LOCK})
-        else:  # take SQLite's write lock first: a second process waits, then sees the rows
-            session.execute(text("UPDATE data_state SET version = version WHERE id = 1"))
+        store.lock_writes(session, store.SCHEMA_LOCK)  # a second process waits, then sees rows
         if store.is_empty(session):
             n_parks, n_ents = seed_sample(session)
             log.info("空数据库：已导入内置示例数据（%d 个园区、%d 家企业）", n_parks, n_ents)

@@ -107,7 +107,12 @@ def _value(value: Any) -> Any:
 def insert_events(
     session: Session, events: pd.DataFrame, *, actor: str | None = None
 ) -> tuple[int, int]:
-    """Add validated events not stored yet; returns (inserted, already present)."""
+    """Add validated events not stored yet; returns (inserted, already present).
+
+    Event imports are serialised (:func:`store.lock_writes`), so two identical imports at the
+    same time store each event once: the later one finds the earlier one's rows.
+    """
+    store.lock_writes(session, store.EVENTS_LOCK)
     keys = list(
         zip(
             events["enterprise_id"].astype(str),
@@ -179,11 +184,28 @@ def upsert_policies(
         )
     ids = [r["policy_id"] for r in rows]
     present = set(session.scalars(select(Policy.policy_id).where(Policy.policy_id.in_(ids))))
-    if present:
-        session.execute(delete(Policy).where(Policy.policy_id.in_(present)))
-    if rows:
+    if rows and not _replace(session, Policy, rows, ["policy_id"]):
+        if present:
+            session.execute(delete(Policy).where(Policy.policy_id.in_(present)))
         session.execute(insert(Policy), rows)
     return len(rows) - len(present), len(present)
+
+
+def _replace(
+    session: Session, model: type[store.Base], rows: list[dict[str, Any]], key: list[str]
+) -> bool:
+    """Insert ``rows``, replacing every column of a row whose ``key`` exists, in one
+    ``INSERT … ON CONFLICT DO UPDATE`` (so two identical imports at the same time both succeed,
+    as for parks and enterprises); False on a database without it (the caller replaces)."""
+    stmt = store._insert_for(session, store._table(model))
+    if stmt is None:
+        return False
+    columns = [c for c in rows[0] if c not in key]
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=key, set_={c: stmt.excluded[c] for c in columns}),
+        rows,
+    )
+    return True
 
 
 def upsert_standards(session: Session, standards: pd.DataFrame) -> tuple[int, int]:
@@ -212,13 +234,13 @@ def upsert_standards(session: Session, standards: pd.DataFrame) -> tuple[int, in
         if keys
         else set()
     )
-    for park_key, indicator in present:
-        session.execute(
-            delete(EntryStandard).where(
-                EntryStandard.park_key == park_key, EntryStandard.indicator == indicator
+    if rows and not _replace(session, EntryStandard, rows, ["park_key", "indicator"]):
+        for park_key, indicator in present:
+            session.execute(
+                delete(EntryStandard).where(
+                    EntryStandard.park_key == park_key, EntryStandard.indicator == indicator
+                )
             )
-        )
-    if rows:
         session.execute(insert(EntryStandard), rows)
     return len(rows) - len(present), len(present)
 

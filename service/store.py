@@ -96,6 +96,7 @@ __all__ = [
     "existing_ids",
     "insert_tenants",
     "is_empty",
+    "lock_writes",
     "make_engine",
     "mark_changed",
     "park_rows",
@@ -378,6 +379,20 @@ def _add_missing_columns(conn: Any) -> None:
 #: PostgreSQL advisory lock keys (one namespace for parkmatch).
 SCHEMA_LOCK = 0x70A2_0001
 REBUILD_LOCK = 0x70A2_0002
+EVENTS_LOCK = 0x70A2_0003
+
+
+def lock_writes(session: Session, key: int) -> None:
+    """Serialise a read-then-write with every other process doing the same (until the caller's
+    transaction ends): a PostgreSQL transaction-level advisory lock on ``key``; on SQLite the
+    database's write lock, taken first (a second writer waits, then reads what the first wrote).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    else:
+        session.execute(
+            update(DataState).where(DataState.id == 1).values(version=DataState.version)
+        )
 
 
 def mark_changed(session: Session) -> None:

@@ -283,3 +283,46 @@ def test_openapi_documents_the_errors_of_the_opportunity_operations(client) -> N
         assert {"404", "422", "503"} <= codes and "429" not in codes
     assert "429" in paths["/allocations"]["post"]["responses"]
     assert "429" in paths["/models"]["post"]["responses"]
+
+
+def _twice_at_once(client, kind: str, text: str, name: str) -> list:
+    """Two identical uploads started together; their responses."""
+    import threading
+
+    start = threading.Barrier(2)
+    results = []
+
+    def one() -> None:
+        start.wait()
+        results.append(upload(client, kind, text, name=name))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_two_identical_concurrent_policy_and_standard_imports_both_succeed(client) -> None:
+    """As for parks and enterprises: replacing by id is one INSERT … ON CONFLICT DO UPDATE, so
+    the later of two identical imports updates instead of failing on the key (409)."""
+    standards = "园区编号,指标,标准值,硬性条件\nP-AL,亩均税收,25,是\n,容积率,1.0,是\n"
+    for kind, text, name, items in (
+        ("policies", POLICIES_CSV, "政策.csv", 4),  # Z1 has two condition rows
+        ("standards", standards, "标准.csv", 2),
+    ):
+        results = _twice_at_once(client, kind, text, name)
+        assert sorted(r.status_code for r in results) == [200, 200], [r.text for r in results]
+        assert all(r.json()["inserted"] + r.json()["updated"] == items for r in results)
+    assert client.get("/policies").json()["count"] == 4
+    body = client.post("/parks/P-AL/vetting", json={"project": PROJECT}).json()
+    tax = next(i for i in body["indicators"] if i["indicator"] == "tax_per_mu")
+    assert tax["threshold"] == 25
+
+
+def test_two_identical_concurrent_event_imports_store_each_event_once(client) -> None:
+    results = _twice_at_once(client, "events", EVENTS_CSV, "事件.csv")
+    assert sorted(r.status_code for r in results) == [200, 200], [r.text for r in results]
+    assert sorted(r.json()["inserted"] for r in results) == [0, 3]
+    assert client.get("/events").json()["count"] == 3
