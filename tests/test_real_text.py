@@ -198,6 +198,21 @@ def test_the_name_industry_counts_and_the_brand_does_not() -> None:
     assert _row(m, "RE", "POT")["score"] < 40
 
 
+def test_a_unit_word_counts_before_a_legal_form() -> None:
+    # 大药房 / 超市 / 酒店 followed by 连锁 or 有限公司 still say what kind of unit the firm is
+    pharmacy = parse_name("贵阳益康大药房连锁有限公司")
+    assert pharmacy.retail and pharmacy.form_code == "5251"
+    hotel = parse_name("成都市锦华酒店有限公司")
+    assert hotel.form_code == "6110" and not hotel.retail  # a 酒店 is no shop
+    assert parse_name("昆明百顺超市连锁有限公司").form_code == "5212"
+    assert not parse_name("杭州鹏鑫金属材料有限公司").retail
+    # a shop's unqualified 销售 is retail: the whole evidence stays in 52 零售业
+    scope = "许可项目：药品零售；第三类医疗器械经营。一般项目：日用百货销售；化妆品零售"
+    inf = infer_industry(scope, name="贵阳益康大药房连锁有限公司")
+    assert inf.code == "5251"
+    assert all(code.startswith("52") for code, _ in inf.candidates)
+
+
 # ---------------------------------------------------------------------------- conflicts
 def test_a_declared_code_the_scope_contradicts_gets_half_credit() -> None:
     park = _park("SOFT", "软件园", "6513", "应用软件开发、SaaS")

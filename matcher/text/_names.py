@@ -26,6 +26,8 @@ from ._normalize import normalize_text
 
 __all__ = ["NameParts", "parse_name"]
 
+#: Unit words without an activity of their own (营业部, 中心 …): kept as the unit of a form.
+_UNITS = frozenset({"营业部", "办事处", "中心", "合作社", "支局", "所", "站", "社", "场"})
 #: Legal forms and unit words at the end of a name, longest first, with the activity they imply.
 FORMS: tuple[tuple[str, str | None], ...] = tuple(
     sorted(
@@ -48,6 +50,7 @@ FORMS: tuple[tuple[str, str | None], ...] = tuple(
             ("股份合作公司", None),
             ("联营公司", None),
             ("企业", None),
+            ("连锁", None),
             ("总厂", "make"),
             ("分厂", "make"),
             ("厂", "make"),
@@ -283,17 +286,36 @@ class NameParts:
         return _retail(self.form)
 
 
+#: Forms that say only how a firm is organised (公司, 合伙, 连锁), not what kind of unit it is.
+_LEGAL = re.compile(
+    "(" + "|".join(re.escape(f) for f, a in FORMS if a is None and f not in _UNITS) + ")$"
+)
+
+
+def _unit(form: str) -> str:
+    """The unit word of a form without its legal words (大药房连锁有限公司 → 大药房)."""
+    while True:
+        match = _LEGAL.search(form)
+        if match is None or match.start() == 0:
+            return form
+        form = form[: match.start()]
+
+
 @functools.lru_cache(maxsize=1024)
 def _form_code(form: str) -> str | None:
+    unit = _unit(form)
     for end, code in FORM_CODES.items():
-        if form.endswith(end):
+        if unit.endswith(end):
             return code
     return None
 
 
 @functools.lru_cache(maxsize=1024)
 def _retail(form: str) -> bool:
-    return any(form.endswith(f) for f in RETAIL_FORMS)
+    match = _FORM_END.search(_unit(form))  # the longest form word the unit ends with
+    if match is None or _FORM_ACTIVITY[match.group(1)] != "trade":
+        return False  # a 酒店 is no shop
+    return any(match.group(1).endswith(f) for f in RETAIL_FORMS)
 
 
 @functools.lru_cache(maxsize=1)
