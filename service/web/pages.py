@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
 
@@ -27,7 +28,7 @@ from .. import ranking, store
 from ..config import Settings
 from ..deps import HeavySlotDep, IndexerDep, SessionDep, SettingsDep, current_snapshot
 from ..errors import problem_counts
-from ..indexer import Snapshot
+from ..indexer import Indexer, Snapshot
 from ..routes import chains as chain_routes
 from ..routes import enterprises as enterprise_routes
 from ..routes import exports as export_routes
@@ -721,6 +722,17 @@ def match_form(ctx: WebReaderDep) -> Response:
     )
 
 
+def _match_profile(profile: EnterpriseProfile, indexer: Indexer) -> Any:
+    return lead_routes.match_profile(
+        profile,
+        current_snapshot(indexer),
+        limit=10,
+        offset=0,
+        min_score=None,
+        include_ineligible=True,
+    )
+
+
 @router.post("/match", response_class=HTMLResponse)
 async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) -> Response:
     """为表单中的企业匹配全部园区（与 POST /match 同一实现，不写入任何数据）。"""
@@ -736,10 +748,9 @@ async def match(request: Request, ctx: WebFormReaderDep, indexer: IndexerDep) ->
     else:
         try:
             profile = EnterpriseProfile.model_validate(fields)
-            snapshot = current_snapshot(indexer)
-            fits = lead_routes.match_profile(
-                profile, snapshot, limit=10, offset=0, min_score=None, include_ineligible=True
-            )
+            # in the thread pool, as the sync JSON route runs: waiting for a first index and
+            # ranking the profile must not hold up the event loop (every other request)
+            fits = await run_in_threadpool(_match_profile, profile, indexer)
         except ValidationError as exc:
             error = "企业信息有误：" + "；".join(str(e.get("msg")) for e in exc.errors())
         except SchemaError as exc:

@@ -437,6 +437,40 @@ def test_match_form_ranks_parks_for_a_typed_profile(shared):
     assert empty.status_code == 422 and "至少填写" in empty.text
 
 
+def test_a_match_being_ranked_does_not_hold_up_other_requests(client, monkeypatch):
+    """找园区 ranks in the thread pool, as POST /match does: while one profile is being ranked
+    (held here), other pages and the API are answered."""
+    import threading
+
+    from service.routes import leads as lead_routes
+
+    started, release = threading.Event(), threading.Event()
+    original = lead_routes.match_profile
+
+    def held(*args, **kwargs):
+        started.set()
+        assert release.wait(30), "the test never released the match"
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(lead_routes, "match_profile", held)
+    token = csrf_of(client.get("/app/match").text)
+    result = {}
+    form = {"csrf_token": token, "industry_code": "3252", "business_scope": "铝型材加工"}
+    worker = threading.Thread(target=lambda: result.update(r=client.post("/app/match", data=form)))
+    worker.start()
+    try:
+        assert started.wait(30)
+        other = {}
+        reader = threading.Thread(target=lambda: other.update(r=client.get("/health")))
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive() and other["r"].status_code == 200
+    finally:
+        release.set()
+        worker.join(60)
+    assert result["r"].status_code == 200 and "巩义铝精深加工园" in result["r"].text
+
+
 def test_enterprise_search_and_page(shared):
     page = shared.get("/app/enterprises", params={"q": "铝"}).text
     found = re.findall(r'href="/app/enterprises/([^"]+)"', page)
