@@ -650,3 +650,16 @@ def test_text_from_the_data_is_escaped_everywhere(client):
         page = client.get(path).text
         assert "<script>alert" not in page, path
         assert "&lt;script&gt;" in page or "\\u003cscript\\u003e" in page, path
+
+
+def test_pages_of_a_just_written_park_wait_for_the_index_like_the_api(tmp_path):
+    """Issue 10: a read of an id the index does not hold yet waits (PARKMATCH_INDEX_WAIT_S) for
+    the version being built instead of answering 503; the pages read through the same call."""
+    with workbench(tmp_path, index_wait_s=30) as c:
+        park = {"park_id": "P-NOW", "name": "刚建的园区", "leading_industries": "3252"}
+        assert c.post("/parks", json=park, headers=ZHANG).status_code == 201
+        r = c.get("/app/parks/P-NOW/leads")  # no wait for the index here: the page waits
+        assert r.status_code == 200 and "刚建的园区" in r.text, r.text[:300]
+        assert ids_in_table(r.text)
+        assert c.get("/app/parks/P-NOW/leads/E1").status_code == 200
+        assert c.get("/app/parks/P-NOW/chain").status_code == 200
