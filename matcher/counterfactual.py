@@ -74,6 +74,7 @@ __all__ = [
     "MIN_CLICKS",
     "PRIOR_EXPONENT",
     "Examination",
+    "Ranked",
     "contact_propensity",
     "dr_dcg",
     "estimate_examination",
@@ -81,7 +82,10 @@ __all__ = [
     "ips_dcg",
     "population_ideal",
     "snips_dcg",
+    "snips_from",
+    "tie_average_precision",
     "tie_discounts",
+    "tie_top_share",
 ]
 
 #: Fewest contacts from rankings (with a known rank) needed to estimate the examination curve;
@@ -121,6 +125,87 @@ def _groups(score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, group, starts
 
 
+class Ranked:
+    """A ranking by score and its tie groups, sorted once for any number of metrics.
+
+    Parameters
+    ----------
+    score : array-like of shape (n,)
+        Higher is better; no NaN.
+
+    Examples
+    --------
+    >>> r = Ranked([0.9, 0.5, 0.5, 0.1])
+    >>> r.top_share(2).tolist(), float(r.auc([1, 0, 1, 0]))
+    ([1.0, 0.5, 0.5, 0.0], 0.875)
+    """
+
+    def __init__(self, score: Any):
+        s = np.asarray(score, dtype=np.float64).ravel()
+        if np.isnan(s).any():
+            raise ConfigError("score 含有缺失值")
+        self.n = len(s)
+        if self.n:
+            self.order, self.group, self.starts = _groups(s)
+        else:
+            self.order = self.group = np.zeros(0, dtype=np.intp)
+            self.starts = np.zeros(1, dtype=np.intp)
+
+    def _spread(self, per_group: np.ndarray) -> np.ndarray:
+        out = np.empty(self.n)
+        out[self.order] = per_group[self.group]
+        return out
+
+    def discounts(self, k: int) -> np.ndarray:
+        """Each pair's discount in the top ``k``, ties sharing their positions' (see
+        :func:`tie_discounts`)."""
+        _check_k(k)
+        if self.n == 0:
+            return np.zeros(0)
+        cum = np.concatenate([[0.0], np.cumsum(_discounts(self.n, k))])
+        starts = self.starts
+        return self._spread((cum[starts[1:]] - cum[starts[:-1]]) / np.diff(starts))
+
+    def top_share(self, k: int) -> np.ndarray:
+        """Each pair's chance of being in the top ``k`` when ties are ordered at random."""
+        _check_k(k)
+        if self.n == 0:
+            return np.zeros(0)
+        starts = self.starts
+        inside = np.minimum(starts[1:], k) - np.minimum(starts[:-1], k)
+        return self._spread(inside / np.diff(starts))
+
+    def average_precision(self, relevant: Any) -> float:
+        """Average precision expected over every order of the ties (:func:`tie_average_precision`)."""
+        rel = np.asarray(relevant, dtype=bool).ravel()
+        n_rel = int(rel.sum())
+        if n_rel == 0:
+            return float("nan")
+        per_group = np.bincount(self.group, weights=rel[self.order], minlength=len(self.starts) - 1)
+        before = np.concatenate([[0.0], np.cumsum(per_group)[:-1]])
+        total = 0.0
+        for g in np.flatnonzero(per_group):
+            a, m = int(self.starts[g]), int(self.starts[g + 1] - self.starts[g])
+            r, h = per_group[g], before[g]
+            j = np.arange(1, m + 1)
+            others = (j - 1) * (r - 1) / (m - 1) if m > 1 else np.zeros(m)
+            total += r * float(np.mean((h + 1 + others) / (a + j)))
+        return total / n_rel
+
+    def auc(self, relevant: Any) -> float:
+        """Chance a relevant pair outscores an irrelevant one, ties counting half."""
+        rel = np.asarray(relevant, dtype=bool).ravel()
+        n_pos = int(rel.sum())
+        n_neg = self.n - n_pos
+        if n_pos == 0 or n_neg == 0:
+            return float("nan")
+        starts = self.starts
+        sizes = np.diff(starts)
+        midrank = self.n - starts[:-1] - (sizes - 1) / 2.0  # ascending ranks, ties averaged
+        ranks = self._spread(midrank)
+        return float((ranks[rel].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def tie_discounts(score: Any, k: int) -> np.ndarray:
     """The DCG discount a ranking by ``score`` gives each pair, ties sharing their positions'.
 
@@ -148,18 +233,7 @@ def tie_discounts(score: Any, k: int) -> np.ndarray:
     [0.5, 0.5]
     """
     _check_k(k)
-    s = np.asarray(score, dtype=np.float64).ravel()
-    if np.isnan(s).any():
-        raise ConfigError("score 含有缺失值")
-    if len(s) == 0:
-        return np.zeros(0)
-    order, group, starts = _groups(s)
-    cum = np.concatenate([[0.0], np.cumsum(_discounts(len(s), k))])
-    sizes = np.diff(starts)
-    per_group = (cum[starts[1:]] - cum[starts[:-1]]) / sizes
-    out = np.empty(len(s))
-    out[order] = per_group[group]
-    return out
+    return Ranked(score).discounts(k)
 
 
 def tie_top_share(score: Any, k: int) -> np.ndarray:
@@ -169,14 +243,7 @@ def tie_top_share(score: Any, k: int) -> np.ndarray:
     [1.0, 0.5, 0.5, 0.0]
     """
     _check_k(k)
-    s = np.asarray(score, dtype=np.float64).ravel()
-    if len(s) == 0:
-        return np.zeros(0)
-    order, group, starts = _groups(s)
-    inside = np.minimum(starts[1:], k) - np.minimum(starts[:-1], k)
-    out = np.empty(len(s))
-    out[order] = (inside / np.diff(starts))[group]
-    return out
+    return Ranked(score).top_share(k)
 
 
 def tie_average_precision(relevant: Any, score: Any) -> float:
@@ -189,22 +256,7 @@ def tie_average_precision(relevant: Any, score: Any) -> float:
     >>> float(tie_average_precision([1, 0], [0.5, 0.5]))  # (1/1 + 1/2) / 2
     0.75
     """
-    rel = np.asarray(relevant, dtype=bool).ravel()
-    s = np.asarray(score, dtype=np.float64).ravel()
-    n_rel = int(rel.sum())
-    if n_rel == 0:
-        return float("nan")
-    order, group, starts = _groups(s)
-    rel_sorted = rel[order]
-    per_group = np.bincount(group, weights=rel_sorted, minlength=len(starts) - 1)
-    before = np.concatenate([[0.0], np.cumsum(per_group)[:-1]])
-    total = 0.0
-    for g in np.flatnonzero(per_group):
-        a, m, r, h = int(starts[g]), int(starts[g + 1] - starts[g]), per_group[g], before[g]
-        j = np.arange(1, m + 1)
-        others = (j - 1) * (r - 1) / (m - 1) if m > 1 else np.zeros(m)
-        total += r * float(np.mean((h + 1 + others) / (a + j)))
-    return total / n_rel
+    return Ranked(score).average_precision(relevant)
 
 
 def ideal_dcg(values: Any, k: int) -> float:
@@ -283,11 +335,20 @@ def snips_dcg(gain: Any, clicked: Any, propensity: Any, score: Any, k: int) -> f
     1.3333333333333333
     """
     g, c, p, s = _arrays(gain, clicked, propensity, score)
-    w, wg = _ipw(g, c, p)
     if not c.any():
         return float("nan")
-    lam = tie_discounts(s, k)
-    total = float(_discounts(len(s), k).sum())
+    return snips_from(tie_discounts(s, k), g, c, p, k)
+
+
+def snips_from(lam: np.ndarray, gain: Any, clicked: Any, propensity: Any, k: int) -> float:
+    """:func:`snips_dcg` from the ranking's discounts ``lam`` (:meth:`Ranked.discounts`)."""
+    g = np.asarray(gain, dtype=np.float64)
+    c = np.asarray(clicked, dtype=bool)
+    p = np.asarray(propensity, dtype=np.float64)
+    if not c.any():
+        return float("nan")
+    w, wg = _ipw(g, c, p)
+    total = float(_discounts(len(g), k).sum())
     den = float(lam @ w)
     if den <= 0:
         return total * float(wg.sum() / w.sum())

@@ -46,11 +46,12 @@ from threadpoolctl import threadpool_limits
 
 from .counterfactual import (
     Examination,
+    Ranked,
     contact_propensity,
     dr_values,
     ideal_dcg,
     population_ideal,
-    snips_dcg,
+    snips_from,
     tie_average_precision,
     tie_discounts,
     tie_top_share,
@@ -189,12 +190,7 @@ def auc(y_true: Any, y_score: Any) -> float:
     0.875
     """
     gains, score = _gains(y_true, y_score)
-    relevant = gains > 0
-    n_pos, n_neg = int(relevant.sum()), int((~relevant).sum())
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = pd.Series(score).rank(method="average").to_numpy()  # midranks for ties
-    return float((ranks[relevant].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return Ranked(score).auc(gains > 0)
 
 
 def ranking_metrics(
@@ -387,7 +383,8 @@ class _ParkSlice:
     clicked: np.ndarray
     click_gain: np.ndarray  # gains of the contacts from rankings
     propensity: np.ndarray
-    reward: np.ndarray | None
+    ips_values: np.ndarray  # c g / π per pair
+    dr_values: np.ndarray | None  # m + c (g − m) / π per pair
     truth: np.ndarray | None
     ideal: dict[str, float]  # normaliser per estimator and k
 
@@ -410,6 +407,7 @@ def _park_slices(
         pi = np.where(c, propensity[at], 1.0)
         ideal: dict[str, float] = {}
         for k in ks:
+            ideal[f"logged@{k}"] = ideal_dcg(gain[at], k)
             ideal[f"cf@{k}"] = population_ideal(cg, c, pi, k)
             if truth is not None:
                 ideal[f"true@{k}"] = ideal_dcg(truth[at], k)
@@ -420,7 +418,8 @@ def _park_slices(
                 clicked=c,
                 click_gain=cg,
                 propensity=pi,
-                reward=None if reward is None else reward[at],
+                ips_values=np.where(c, cg / pi, 0.0),
+                dr_values=None if reward is None else dr_values(cg, c, pi, reward[at]),
                 truth=None if truth is None else truth[at],
                 ideal=ideal,
             )
@@ -435,35 +434,41 @@ def _ratio(value: float, best: float) -> float:
 def _park_metrics(
     piece: _ParkSlice, score: np.ndarray, ks: Sequence[int], counterfactual: bool
 ) -> dict[str, float]:
-    """Every metric of one park's ranking by ``score``."""
+    """Every metric of one park's ranking by ``score`` (sorted once)."""
+    ranked = Ranked(score)
+    lams = {k: ranked.discounts(k) for k in ks}
     gain = piece.gain
-    relevant = bool((gain > 0).any())
+    relevant = gain > 0
+    nan = float("nan")
     out: dict[str, float] = {}
     for k in ks:
-        out[f"ndcg@{k}"] = ndcg_at_k(gain, score, k) if relevant else float("nan")
+        out[f"ndcg@{k}"] = _ratio(float(lams[k] @ gain), piece.ideal[f"logged@{k}"])
     for k in ks:
-        out[f"recall@{k}"] = recall_at_k(gain, score, k) if relevant else float("nan")
-    out["map"] = average_precision(gain, score) if relevant else float("nan")
-    out["auc"] = auc(gain, score) if relevant else float("nan")
+        share = ranked.top_share(k)
+        out[f"recall@{k}"] = (
+            float(share[relevant].sum() / relevant.sum()) if relevant.any() else nan
+        )
+    out["map"] = ranked.average_precision(relevant)
+    out["auc"] = ranked.auc(relevant) if relevant.any() else nan
     c, cg, pi = piece.clicked, piece.click_gain, piece.propensity
     for k in ks:
+        lam = lams[k]
         if counterfactual and not c.any():  # nothing contacted from a ranking: no estimate
             for name in ("ips", "snips", "dr"):
-                out[f"{name}_dcg@{k}"] = out[f"{name}_ndcg@{k}"] = float("nan")
+                out[f"{name}_dcg@{k}"] = out[f"{name}_ndcg@{k}"] = nan
         elif counterfactual:
-            lam = tie_discounts(score, k)
-            ips = float(lam @ np.where(c, cg / pi, 0.0))
-            snips = snips_dcg(cg, c, pi, score, k) if c.any() else float("nan")
+            ips = float(lam @ piece.ips_values)
+            snips = snips_from(lam, cg, c, pi, k)
             out[f"ips_dcg@{k}"] = ips
             out[f"ips_ndcg@{k}"] = _ratio(ips, piece.ideal[f"cf@{k}"])
             out[f"snips_dcg@{k}"] = snips
             out[f"snips_ndcg@{k}"] = _ratio(snips, piece.ideal[f"cf@{k}"])
-            if piece.reward is not None:
-                dr = float(lam @ dr_values(cg, c, pi, piece.reward))
+            if piece.dr_values is not None:
+                dr = float(lam @ piece.dr_values)
                 out[f"dr_dcg@{k}"] = dr
                 out[f"dr_ndcg@{k}"] = _ratio(dr, piece.ideal[f"cf@{k}"])
         if piece.truth is not None:
-            true = dcg_at_k(piece.truth, score, k)
+            true = float(lam @ piece.truth)
             out[f"true_dcg@{k}"] = true
             out[f"true_ndcg@{k}"] = _ratio(true, piece.ideal[f"true@{k}"])
     return out
@@ -574,6 +579,7 @@ def evaluate(
     examination: str | Examination = "auto",
     n_bootstrap: int = 200,
     mature_days: int | None = 365,
+    min_propensity: float = 0.0,
     truth: pd.DataFrame | None = None,
     truth_column: str = "expected_gain",
 ) -> pd.DataFrame:
@@ -621,6 +627,10 @@ def evaluate(
         better ones). Ledgers without ``first_contact`` are not filtered; None turns it off.
         A time split's test side is the latest contacts, so with the default it may hold no
         mature contact: its counterfactual figures are then missing.
+    min_propensity : float, default=0.0
+        Floor of the propensities the estimates divide by (clipped IPS: less variance for
+        rankings whose top reaches deep into the logged ranking, at the price of a bias against
+        them); 0 keeps the estimates unbiased.
     truth : DataFrame, optional
         The true relevance of every candidate pair (``park_id``, ``enterprise_id`` and
         ``truth_column``), e.g. from ``make_outcomes(..., return_truth=True)``: adds
@@ -670,6 +680,8 @@ def evaluate(
     pairs = labelled_pairs(matcher, outcomes)
     if mature_days is not None and mature_days < 0:
         raise ConfigError(f"mature_days 应为非负整数或 None，得到 {mature_days!r}")
+    if not 0 <= min_propensity < 1:
+        raise ConfigError(f"min_propensity 应在 [0, 1) 之间，得到 {min_propensity!r}")
     defaults = {f.name: f.default_weight for f in matcher.families_}
     X = pair_features(matcher, pairs).to_numpy(dtype=np.float64)
     gain = pairs["gain"].to_numpy(dtype=np.float64)
@@ -743,6 +755,7 @@ def evaluate(
         )
         # the estimators count only contacts old enough to have run their course
         cf_click, cf_pi = _matured(split.test_click, pi_test, mature, park, te_rows)
+        cf_pi = np.maximum(cf_pi, min_propensity)
         reward = None
         if counterfactual:
             tr_click, tr_pi = _matured(split.train_click, np.ones(len(park)), mature, park, tr_rows)
