@@ -20,6 +20,7 @@ from . import store
 from .config import Settings, get_settings
 from .deps import require_reader
 from .errors import install_error_handlers
+from .exposure import ExposureLog
 from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
 from .limits import BodySizeLimit
 from .routes import routers
@@ -105,6 +106,11 @@ def create_app(
     app.state.engine = engine
     app.state.registry = registry
     app.state.indexer = indexer
+    app.state.exposures = ExposureLog(
+        settings.exposure_memory,
+        exploration=settings.exploration,
+        depth=settings.exploration_depth,
+    )
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:

@@ -43,6 +43,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -203,6 +204,13 @@ class LeadStatus(Base):
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String)
+    # what the lead was first tracked from (service/exposure.py); all empty when unknown
+    source: Mapped[str | None] = mapped_column(String, default=None)
+    shown_rank: Mapped[int | None] = mapped_column(default=None)
+    shown_propensity: Mapped[float | None] = mapped_column(default=None)
+    shown_model: Mapped[str | None] = mapped_column(String, default=None)
+    shown_index_version: Mapped[int | None] = mapped_column(default=None)
+    shown_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LeadHistory(Base):
@@ -247,8 +255,23 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
+    """Create the tables that do not exist yet, and add the nullable columns later versions
+    introduced to tables that do (``lead_status``'s exposure columns)."""
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine, LeadStatus)
+
+
+def _add_missing_columns(engine: Engine, model: type[Base]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each nullable column of ``model`` the database lacks."""
+    table = _table(model)
+    present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    missing = [c for c in table.columns if c.name not in present]
+    if not missing:
+        return
+    with engine.begin() as connection:
+        for column in missing:
+            kind = column.type.compile(dialect=engine.dialect)
+            connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def is_empty(session: Session) -> bool:
