@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
 __all__ = [
     "STATUS_LABELS",
@@ -424,20 +424,13 @@ class LeadStatusIn(BaseModel):
         "不填时按服务最近一次展示该线索的名次、模型和索引版本记录",
     )
 
-    @field_validator("source", mode="before")
+    @field_validator("status", "source", mode="before")
     @classmethod
-    def _source_names(cls, value: Any) -> Any:
+    def _chinese_names(cls, value: Any, info: ValidationInfo) -> Any:
+        labels = _STATUS_BY_LABEL if info.field_name == "status" else _SOURCE_BY_LABEL
         if isinstance(value, str):
             text = value.strip()
-            return _SOURCE_BY_LABEL.get(text, text.lower())
-        return value
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _chinese_names(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            return _STATUS_BY_LABEL.get(text, text.lower())
+            return labels.get(text, text.lower())
         return value
 
 
