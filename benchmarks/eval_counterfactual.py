@@ -7,7 +7,7 @@ For each ledger size and seed: enterprises from ``make_enterprises`` (the bundle
 3,000 for 1k outcomes, proportionally more for larger ledgers, so that each park's officers
 contact about the same share of its candidates), the 14 sample parks, a ledger from
 ``make_outcomes(..., return_truth=True)`` (contacts per park scaled to the size), then
-``evaluate(..., truth=truth)`` over 5 folds grouped by park for every model of
+``evaluate(..., truth=truth)`` over 3 folds grouped by park (``--folds``) for every model of
 ``matcher.evaluation.MODELS``. It prints, per size, the mean over seeds of each model's true
 NDCG@10, logged NDCG@10 and the IPS, SNIPS and DR estimates, and Kendall's τ between each
 estimator's order of the models and the truth's (per seed, then averaged; over all models and
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--exploration", type=float, default=0.0)
     parser.add_argument("--min-propensity", type=float, default=0.0)
     parser.add_argument("--csv", type=Path, default=None)

@@ -30,7 +30,14 @@ from .features import FeatureFamily, FitContext
 from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
 from .io import read_table, write_table
-from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
+from .learning import (
+    GBScorer,
+    LinearScorer,
+    fit_weights,
+    labelled_pairs,
+    pair_features,
+    train_ips,
+)
 from .model import Explanation, Matcher
 from .outcomes import (
     OUTCOME_COLUMNS,
@@ -108,6 +115,7 @@ __all__ = [
     "read_manifest",
     "read_table",
     "save_model",
+    "train_ips",
     "validate_enterprises",
     "validate_outcomes",
     "validate_parks",
