@@ -28,7 +28,7 @@ from . import (
 )
 from .cli import _load, app, err, out, progress_bar
 from .datasets import sample_dir
-from .evaluation import MODELS, summarize
+from .evaluation import MATURE_DAYS, MODELS, summarize
 from .learning import train_ips
 
 __all__ = ["ExaminationMethod", "ModelKind", "evaluate_command", "train"]
@@ -110,6 +110,18 @@ def _counterfactual_table(summary: pd.DataFrame, k: int, title: str) -> Table | 
             *(cell(row, n) for n in names),
         )
     return table
+
+
+def _parse_days(text: str) -> tuple[int, ...]:
+    try:
+        days = tuple(int(d) for d in text.replace("，", ",").split(",") if d.strip())
+    except ValueError:
+        days = ()
+    if len(days) not in (1, 4) or min(days, default=-1) < 0:
+        raise typer.BadParameter(
+            f"--mature-days 应为一个或四个非负整数（逗号分隔），如 365 或 90,180,270,365，得到 {text!r}"
+        )
+    return days * 4 if len(days) == 1 else days
 
 
 def _parse_ks(text: str) -> tuple[int, ...]:
@@ -229,8 +241,11 @@ def evaluate_command(
         ),
     ] = ExaminationMethod.auto,
     mature_days: Annotated[
-        int, typer.Option(min=0, help="反事实估计只计首次联系早于台账最后日期这么多天的线索")
-    ] = 365,
+        str,
+        typer.Option(
+            help="走访、洽谈、签约、落地各需首次联系后多少天才计入反事实估计（一个数或四个数，逗号分隔）"
+        ),
+    ] = ",".join(str(d) for d in MATURE_DAYS),
     no_counterfactual: Annotated[
         bool, typer.Option("--no-counterfactual", help="不做反事实估计（IPS/SNIPS/DR）")
     ] = False,
@@ -247,6 +262,7 @@ def evaluate_command(
         if unknown:
             raise typer.BadParameter(f"未知的模型 {unknown}；可选：{', '.join(MODELS)}")
     ks = _parse_ks(k)
+    windows = _parse_days(mature_days)
     park_frame, ent_frame = _load(parks, enterprises)
     ledger = _outcomes(outcomes, park_frame, ent_frame)
     with progress_bar("评估") as update:
@@ -261,7 +277,7 @@ def evaluate_command(
             progress=update,
             counterfactual=not no_counterfactual,
             examination=examination.value,
-            mature_days=mature_days,
+            mature_days=windows,
         )
     summary = summarize(table)
     out.print(_summary_table(summary, f"台账指标（各折均值；{folds} 折按园区交叉验证）"))
@@ -276,9 +292,9 @@ def evaluate_command(
         if counterfactual is not None:
             out.print(counterfactual)
         out.print(
-            f"{table.attrs['examination']['text']}。反事实估计只用来自排名推荐、首次联系早于"
-            f"台账最后日期 {mature_days} 天的线索，按各自被联系的概率加权；"
-            "区间为按园区自助法的 95% 区间，区间重叠的模型无法区分。"
+            f"{table.attrs['examination']['text']}。反事实估计只用来自排名推荐的线索，按各自被"
+            f"联系的概率加权；走访、洽谈、签约、落地分别只计首次联系已满 {mature_days} 天的线索"
+            "（按同园区满期线索的比例加权）。区间为按园区自助法的 95% 区间，区间重叠的模型无法区分。"
         )
     if output is not None:
         from . import write_table

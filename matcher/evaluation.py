@@ -75,6 +75,7 @@ from .scoring import WeightedScorer
 __all__ = [
     "CI_PREFIXES",
     "DEFAULT_MODELS",
+    "MATURE_DAYS",
     "MODELS",
     "auc",
     "average_precision",
@@ -86,6 +87,7 @@ __all__ = [
     "recall_at_k",
     "summarize",
     "time_cutoff",
+    "uncensored_gain",
 ]
 
 #: Models :func:`evaluate` knows, with what they are.
@@ -393,6 +395,7 @@ def _park_slices(
     rows: np.ndarray,
     park: np.ndarray,
     gain: np.ndarray,
+    click_gain: np.ndarray,
     clicked: np.ndarray,
     propensity: np.ndarray,
     reward: np.ndarray | None,
@@ -403,7 +406,7 @@ def _park_slices(
     for g in pd.unique(park[rows]):
         at = rows[park[rows] == g]
         c = clicked[at]
-        cg = np.where(c, gain[at], 0.0)
+        cg = np.where(c, click_gain[at], 0.0)
         pi = np.where(c, propensity[at], 1.0)
         ideal: dict[str, float] = {}
         for k in ks:
@@ -487,38 +490,95 @@ def _bootstrap(
     return float(low), float(high)
 
 
-def _mature(pairs: pd.DataFrame, mature_days: int | None) -> np.ndarray:
-    """Pairs whose first contact lies at least ``mature_days`` before the ledger's last date.
+#: Stages whose reaching counts one gain point each (visited 1 … settled 4).
+_STAGES = 4
+#: Days a contact needs before reaching a visit, negotiation, signing, settling counts (or not)
+#: in the counterfactual estimates: a 招商 lead is typically visited within three months and
+#: settles within a year. Pass your office's own to :func:`evaluate`.
+MATURE_DAYS = (90, 180, 270, 365)
 
-    Pairs without a first-contact date (and every pair when ``mature_days`` is None) count as
-    mature: their age is unknown.
-    """
+
+def _windows(mature_days: Any) -> tuple[float, ...] | None:
+    """Days a lead needs for each stage 1–4 to count (None: no censoring correction)."""
+    if mature_days is None:
+        return None
+    if isinstance(mature_days, int | float | np.integer):
+        values = (float(mature_days),) * _STAGES
+    else:
+        values = tuple(float(d) for d in mature_days)
+    if len(values) != _STAGES or any(not d >= 0 for d in values):
+        raise ConfigError(
+            f"mature_days 应为非负整数、{_STAGES} 个非负整数（各阶段）或 None，得到 {mature_days!r}"
+        )
+    return values
+
+
+def _ages(pairs: pd.DataFrame) -> np.ndarray:
+    """Days from each pair's first contact to the ledger's last date (NaN when unknown)."""
     first = pairs["first_contact"]
-    if mature_days is None or first.isna().all():
-        return np.ones(len(pairs), dtype=bool)
+    if first.isna().all():
+        return np.full(len(pairs), np.nan)
     as_of = max(pairs["date"].max(), first.max())
-    return (first.isna() | (first <= as_of - pd.Timedelta(days=int(mature_days)))).to_numpy()
+    return ((as_of - first).dt.days).to_numpy(dtype=np.float64)
 
 
-def _matured(
-    clicked: np.ndarray, propensity: np.ndarray, mature: np.ndarray, park: np.ndarray, rows: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Contacts that have matured, and their propensities scaled by each park's mature share.
+def uncensored_gain(
+    gain: np.ndarray,
+    clicked: np.ndarray,
+    ages: np.ndarray,
+    park: np.ndarray,
+    rows: np.ndarray,
+    windows: tuple[float, ...] | None,
+) -> np.ndarray:
+    """Each contact's gain corrected for leads too young to have reached their stage yet.
 
-    When a contact came is independent of which lead it was, so keeping only the mature ones
-    thins every pair's chance of counting by the same factor, the park's share of mature
-    contacts.
+    Stage ``j`` (visited, negotiating, signed, settled) counts only for contacts at least
+    ``windows[j-1]`` days old, divided by the park's share of such contacts: when a lead was
+    contacted does not depend on which lead it was, so this keeps the expected gain of a contact
+    whatever its age (inverse-probability-of-censoring weighting with a window per stage).
+    Contacts without a first-contact date count as old.
+
+    Parameters
+    ----------
+    gain : ndarray of shape (n,)
+        Stages reached (0–4) of every pair (used where ``clicked``).
+    clicked : ndarray of bool
+        Contacted from a ranking.
+    ages : ndarray of float
+        Days from first contact to the ledger's last date (NaN: unknown).
+    park : ndarray
+        Park of each pair.
+    rows : ndarray of int
+        The rows to correct (the others are returned uncorrected).
+    windows : tuple of 4 float, or None
+        Days each stage needs (None: no correction).
+
+    Examples
+    --------
+    >>> # one park, three contacts: settled at 400 days old, visited at 100, visited at 30
+    >>> g = uncensored_gain(np.array([4, 1, 1]), np.array([True, True, True]),
+    ...                     np.array([400.0, 100.0, 30.0]), np.array(["P"] * 3), np.arange(3),
+    ...                     (90, 180, 270, 365))
+    >>> g.round(3).tolist()  # a visit counts ×3/2 (2 of 3 contacts are 90+ days old), later ×3
+    [10.5, 1.5, 0.0]
     """
-    kept = clicked & mature
-    share = np.ones(len(park))
+    out = np.where(clicked, gain, 0.0).astype(np.float64)
+    if windows is None:
+        return out
     codes, _ = pd.factorize(park[rows])
-    all_clicks = np.bincount(codes, weights=clicked[rows], minlength=codes.max() + 1)
-    mature_clicks = np.bincount(codes, weights=kept[rows], minlength=codes.max() + 1)
-    ratio = np.divide(
-        mature_clicks, all_clicks, out=np.zeros_like(all_clicks), where=all_clicks > 0
-    )
-    share[rows] = ratio[codes]
-    return kept, np.where(kept, propensity * share, 1.0)
+    c = clicked[rows]
+    n_clicks = np.bincount(codes, weights=c, minlength=codes.max() + 1 if len(codes) else 0)
+    corrected = np.zeros(len(rows))
+    for j, window in enumerate(windows, start=1):
+        old = np.isnan(ages[rows]) | (ages[rows] >= window)
+        n_old = np.bincount(codes, weights=c & old, minlength=len(n_clicks))
+        share = np.divide(n_old, n_clicks, out=np.zeros_like(n_old), where=n_clicks > 0)
+        reached = c & old & (gain[rows] >= j)
+        corrected += np.divide(
+            reached, share[codes], out=np.zeros(len(rows)), where=share[codes] > 0
+        )
+    out[rows] = corrected
+    return out
 
 
 def _chosen_models(models: Any) -> tuple[list[str] | None, dict[str, Any]]:
@@ -578,7 +638,7 @@ def evaluate(
     counterfactual: bool = True,
     examination: str | Examination = "auto",
     n_bootstrap: int = 200,
-    mature_days: int | None = 365,
+    mature_days: int | Sequence[int] | None = MATURE_DAYS,
     min_propensity: float = 0.0,
     truth: pd.DataFrame | None = None,
     truth_column: str = "expected_gain",
@@ -619,14 +679,16 @@ def evaluate(
         ``prior``) or a given :class:`~matcher.counterfactual.Examination`.
     n_bootstrap : int, default=200
         Bootstrap resamples of the test parks for the confidence intervals (0: none).
-    mature_days : int or None, default=365
-        The counterfactual estimates count only contacts first made at least this many days
-        before the ledger's last date (with their propensities thinned by the park's share of
-        such contacts): a younger lead may still progress, and counting its stage so far as its
-        outcome would penalise rankings that find leads which take longer to land (usually the
-        better ones). Ledgers without ``first_contact`` are not filtered; None turns it off.
-        A time split's test side is the latest contacts, so with the default it may hold no
-        mature contact: its counterfactual figures are then missing.
+    mature_days : int, sequence of 4 int, or None, default=(90, 180, 270, 365)
+        Censoring: a lead contacted last month has not had time to settle, and counting its
+        stage so far as its outcome would penalise the rankings that find leads which take
+        longer to land (usually the better ones). For the counterfactual estimates, reaching a
+        visit, negotiation, signing and settling counts only for contacts first made at least
+        this many days (one number, or one per stage; :data:`MATURE_DAYS`) before the ledger's
+        last date, divided by the park's share of such contacts (inverse-probability-of-
+        censoring weighting: when a lead was contacted does not depend on which lead it was).
+        Ledgers without ``first_contact`` are not corrected; None turns it off. A time split's
+        test side holds only the latest contacts, so its later stages may count for none.
     min_propensity : float, default=0.0
         Floor of the propensities the estimates divide by (clipped IPS: less variance for
         rankings whose top reaches deep into the logged ranking, at the price of a bias against
@@ -678,8 +740,6 @@ def evaluate(
             m for m in DEFAULT_MODELS if not m.endswith("_only") or m.removesuffix("_only") in names
         ]
     pairs = labelled_pairs(matcher, outcomes)
-    if mature_days is not None and mature_days < 0:
-        raise ConfigError(f"mature_days 应为非负整数或 None，得到 {mature_days!r}")
     if not 0 <= min_propensity < 1:
         raise ConfigError(f"min_propensity 应在 [0, 1) 之间，得到 {min_propensity!r}")
     defaults = {f.name: f.default_weight for f in matcher.families_}
@@ -702,7 +762,8 @@ def evaluate(
         else examination_of(pairs, contacts, method=str(examination))
     )
     true_gain = _truth_of(pairs, truth, truth_column)
-    mature = _mature(pairs, mature_days)
+    windows = _windows(mature_days)
+    ages = _ages(pairs)
 
     splits: list[_Split] = []
     for i, (train, test) in enumerate(grouped_splits(park, folds, random_state=random_state)):
@@ -753,23 +814,21 @@ def evaluate(
             split.train_click[tr_rows],
             pi_train,
         )
-        # the estimators count only contacts old enough to have run their course
-        cf_click, cf_pi = _matured(split.test_click, pi_test, mature, park, te_rows)
-        cf_pi = np.maximum(cf_pi, min_propensity)
+        # each contact's gain, corrected for stages too recent to have been reached yet
+        cf_gain = uncensored_gain(split.test_gain, split.test_click, ages, park, te_rows, windows)
+        cf_pi = np.maximum(pi_test, min_propensity)
         reward = None
         if counterfactual:
-            tr_click, tr_pi = _matured(split.train_click, np.ones(len(park)), mature, park, tr_rows)
+            tr_gain = uncensored_gain(
+                split.train_gain, split.train_click, ages, park, tr_rows, windows
+            )
             mature_training = _Training(
-                X[tr_rows],
-                split.train_gain[tr_rows],
-                park[tr_rows],
-                tr_click[tr_rows],
-                tr_pi[tr_rows] * pi_train,
+                X[tr_rows], tr_gain[tr_rows], park[tr_rows], split.train_click[tr_rows], pi_train
             )
             reward = np.zeros(len(park))
             reward[te_rows] = _reward_model(mature_training, random_state)(X[te_rows])
         pieces = _park_slices(
-            te_rows, park, split.test_gain, cf_click, cf_pi, reward, true_gain, ks
+            te_rows, park, split.test_gain, cf_gain, split.test_click, cf_pi, reward, true_gain, ks
         )
         picks = rng.integers(0, 2**31)  # the same park resamples for every model of a split
         for name in chosen:

@@ -67,6 +67,8 @@ def test_evaluate_bad_options_fail_cleanly(monkeypatch, capsys, files) -> None:
     assert code != 0 and "oracle" in err
     code, _, err = run(monkeypatch, capsys, "evaluate", *files, "--k", "ten")
     assert code != 0 and "--k" in err
+    code, _, err = run(monkeypatch, capsys, "evaluate", *files, "--mature-days", "1,2")
+    assert code != 0 and "--mature-days" in err
 
 
 def test_bad_outcomes_file_lists_every_problem(monkeypatch, capsys, tmp_path, files) -> None:

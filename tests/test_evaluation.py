@@ -238,19 +238,24 @@ def test_evaluate_with_truth_and_own_candidates(matcher) -> None:
         evaluate(matcher, _ledger(), models=[("x", 3)], folds=2)
 
 
-def test_young_contacts_do_not_count_in_the_estimates(matcher) -> None:
+def test_stages_too_recent_to_be_reached_do_not_count_in_the_estimates(matcher) -> None:
     ledger = _ledger()
-    ledger["first_contact"] = ledger["date"]  # every lead younger than a year at the last date
-    young = evaluate(matcher, ledger, models=["default"], folds=2, time_split=False, ks=(3,))
-    estimates = young[young["metric"].str.startswith(("ips_", "snips_", "dr_"))]
-    assert estimates["n_parks"].eq(0).all() and estimates["value"].isna().all()
-    everything = evaluate(
-        matcher, ledger, models=["default"], folds=2, time_split=False, ks=(3,), mature_days=None
-    )
-    ips = everything.query("metric == 'ips_dcg@3'")
-    assert ips["n_parks"].sum() == 2 and (ips["value"] > 0).all()
+    ledger["first_contact"] = ledger["date"]
+    ledger["date"] = "2023-10-01"  # every lead's last status on the ledger's last day
+    kwargs = {"models": ["default"], "folds": 2, "time_split": False, "ks": (3,)}
+    young = evaluate(matcher, ledger, mature_days=400, **kwargs)
+    ips = young.query("metric == 'ips_dcg@3'")
+    assert ips["n_parks"].sum() == 2 and (ips["value"] == 0).all()  # no lead old enough
+    everything = evaluate(matcher, ledger, mature_days=None, **kwargs)
+    assert (everything.query("metric == 'ips_dcg@3'")["value"] > 0).all()
+    # a window per stage: early stages count for more leads than late ones
+    staged = evaluate(matcher, ledger, mature_days=(90, 180, 270, 365), **kwargs)
+    staged_ips = staged.query("metric == 'ips_dcg@3'")["value"]
+    assert (staged_ips > 0).all() and not np.allclose(staged_ips, ips["value"])
     with pytest.raises(ConfigError, match="mature_days"):
-        evaluate(matcher, ledger, models=["default"], folds=2, mature_days=-1)
+        evaluate(matcher, ledger, mature_days=-1, **kwargs)
+    with pytest.raises(ConfigError, match="mature_days"):
+        evaluate(matcher, ledger, mature_days=(1, 2), **kwargs)
 
 
 @pytest.mark.slow
@@ -274,7 +279,6 @@ def test_logged_metrics_favour_the_default_and_the_estimates_do_not() -> None:
         ks=(10,),
         truth=truth,
         n_bootstrap=0,
-        mature_days=None,
     )
     s = summarize(table, ci=False).loc["park_cv"]
 
