@@ -83,6 +83,7 @@ __all__ = [
     "population_ideal",
     "snips_dcg",
     "snips_from",
+    "stage_ideal",
     "tie_average_precision",
     "tie_discounts",
     "tie_top_share",
@@ -385,11 +386,12 @@ def dr_values(gain: Any, clicked: Any, propensity: Any, reward: Any) -> np.ndarr
 def population_ideal(gain: Any, clicked: Any, propensity: Any, k: int) -> float:
     """Estimated ideal DCG@k of a park: the candidates its contacts stand for, best first.
 
-    Each contacted pair stands for ``1 / π`` candidates of its gain (the IPS view of the park);
-    sorting those by gain and filling the top ``k`` positions with them gives the DCG the best
-    possible ranking would reach. It is the common normaliser of the IPS, SNIPS and DR NDCG
-    estimates (one per park and ``k``, whatever the model), so those lie near [0, 1] and are
-    ratios of the DCG estimates. NaN when nothing was contacted.
+    Each contacted pair stands for ``1 / π`` candidates of its gain (the IPS view of the park),
+    so ``S_j = Σ_i c_i [g_i ≥ j] / π_i`` estimates how many candidates would reach stage ``j``;
+    filling the top ``k`` positions with the best of them gives the DCG the best possible
+    ranking would reach (:func:`stage_ideal`). It is the common normaliser of the IPS, SNIPS and
+    DR NDCG estimates (one per park and ``k``, whatever the model), so those are ratios of the
+    DCG estimates. Gains are stage counts (0–4). NaN when nothing was contacted.
 
     >>> population_ideal([3, 1], [1, 1], [0.5, 0.5], k=3)  # positions 1–2 gain 3, 3 gain 1
     5.392789260714372
@@ -398,18 +400,26 @@ def population_ideal(gain: Any, clicked: Any, propensity: Any, k: int) -> float:
     g, c, p, _ = _arrays(gain, clicked, propensity, np.zeros(len(np.ravel(gain))))
     if not c.any():
         return float("nan")
-    rows = np.flatnonzero(c)
-    rows = rows[np.argsort(-g[rows], kind="stable")]
-    mass = 1.0 / p[rows]
-    end = np.cumsum(mass)
-    start = end - mass
-    slots = np.arange(k, dtype=np.float64)  # slot j covers [j, j + 1)
-    overlap = np.clip(
-        np.minimum(end[None, :], slots[:, None] + 1) - np.maximum(start[None, :], slots[:, None]),
-        0.0,
-        1.0,
-    )
-    slot_gain = overlap @ g[rows]
+    top = int(np.ceil(g[c].max())) if c.any() else 0
+    stages = np.arange(1, top + 1)
+    reached = (g[c][:, None] >= stages[None, :]) / p[c][:, None]
+    return stage_ideal(reached.sum(axis=0), k)
+
+
+def stage_ideal(counts: Any, k: int) -> float:
+    """Ideal DCG@k of a population with ``counts[j-1]`` candidates reaching stage ``j``.
+
+    Position ``t`` of the best ranking holds a candidate reaching every stage whose count
+    exceeds ``t - 1`` (fractional counts share a position), so its gain is
+    ``Σ_j clip(S_j − (t − 1), 0, 1)``.
+
+    >>> round(stage_ideal([3.5, 1.5, 1.5, 1.5], k=2), 4)  # position 1: gain 4; 2: 1 + 3 × 0.5
+    5.5773
+    """
+    _check_k(k)
+    counts = np.asarray(counts, dtype=np.float64).ravel()
+    before = np.arange(k, dtype=np.float64)[:, None]  # positions 1…k, t − 1
+    slot_gain = np.clip(counts[None, :] - before, 0.0, 1.0).sum(axis=1)
     return float(slot_gain @ _discounts(k, k))
 
 

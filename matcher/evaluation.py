@@ -50,8 +50,8 @@ from .counterfactual import (
     contact_propensity,
     dr_values,
     ideal_dcg,
-    population_ideal,
     snips_from,
+    stage_ideal,
     tie_average_precision,
     tie_discounts,
     tie_top_share,
@@ -395,7 +395,7 @@ def _park_slices(
     rows: np.ndarray,
     park: np.ndarray,
     gain: np.ndarray,
-    click_gain: np.ndarray,
+    click_stages: np.ndarray,
     clicked: np.ndarray,
     propensity: np.ndarray,
     reward: np.ndarray | None,
@@ -406,12 +406,14 @@ def _park_slices(
     for g in pd.unique(park[rows]):
         at = rows[park[rows] == g]
         c = clicked[at]
-        cg = np.where(c, click_gain[at], 0.0)
+        stages = np.where(c[:, None], click_stages[at], 0.0)
+        cg = stages.sum(axis=1)
         pi = np.where(c, propensity[at], 1.0)
+        reaching = (stages / pi[:, None]).sum(axis=0)  # candidates estimated to reach each stage
         ideal: dict[str, float] = {}
         for k in ks:
             ideal[f"logged@{k}"] = ideal_dcg(gain[at], k)
-            ideal[f"cf@{k}"] = population_ideal(cg, c, pi, k)
+            ideal[f"cf@{k}"] = stage_ideal(reaching, k) if c.any() else float("nan")
             if truth is not None:
                 ideal[f"true@{k}"] = ideal_dcg(truth[at], k)
         out.append(
@@ -562,22 +564,36 @@ def uncensored_gain(
     >>> g.round(3).tolist()  # a visit counts ×3/2 (2 of 3 contacts are 90+ days old), later ×3
     [10.5, 1.5, 0.0]
     """
-    out = np.where(clicked, gain, 0.0).astype(np.float64)
+    return uncensored_stages(gain, clicked, ages, park, rows, windows).sum(axis=1)
+
+
+def uncensored_stages(
+    gain: np.ndarray,
+    clicked: np.ndarray,
+    ages: np.ndarray,
+    park: np.ndarray,
+    rows: np.ndarray,
+    windows: tuple[float, ...] | None,
+) -> np.ndarray:
+    """Per-stage form of :func:`uncensored_gain`: an (n, 4) array whose rows sum to it.
+
+    Column ``j - 1`` holds each contact's corrected indicator of reaching stage ``j``.
+    """
+    stages = np.arange(1, _STAGES + 1)
+    out = (clicked[:, None] & (gain[:, None] >= stages[None, :])).astype(np.float64)
     if windows is None:
         return out
     codes, _ = pd.factorize(park[rows])
     c = clicked[rows]
     n_clicks = np.bincount(codes, weights=c, minlength=codes.max() + 1 if len(codes) else 0)
-    corrected = np.zeros(len(rows))
     for j, window in enumerate(windows, start=1):
         old = np.isnan(ages[rows]) | (ages[rows] >= window)
         n_old = np.bincount(codes, weights=c & old, minlength=len(n_clicks))
         share = np.divide(n_old, n_clicks, out=np.zeros_like(n_old), where=n_clicks > 0)
         reached = c & old & (gain[rows] >= j)
-        corrected += np.divide(
+        out[rows, j - 1] = np.divide(
             reached, share[codes], out=np.zeros(len(rows)), where=share[codes] > 0
         )
-    out[rows] = corrected
     return out
 
 
@@ -815,7 +831,9 @@ def evaluate(
             pi_train,
         )
         # each contact's gain, corrected for stages too recent to have been reached yet
-        cf_gain = uncensored_gain(split.test_gain, split.test_click, ages, park, te_rows, windows)
+        cf_stages = uncensored_stages(
+            split.test_gain, split.test_click, ages, park, te_rows, windows
+        )
         cf_pi = np.maximum(pi_test, min_propensity)
         reward = None
         if counterfactual:
@@ -828,7 +846,15 @@ def evaluate(
             reward = np.zeros(len(park))
             reward[te_rows] = _reward_model(mature_training, random_state)(X[te_rows])
         pieces = _park_slices(
-            te_rows, park, split.test_gain, cf_gain, split.test_click, cf_pi, reward, true_gain, ks
+            te_rows,
+            park,
+            split.test_gain,
+            cf_stages,
+            split.test_click,
+            cf_pi,
+            reward,
+            true_gain,
+            ks,
         )
         picks = rng.integers(0, 2**31)  # the same park resamples for every model of a split
         for name in chosen:
