@@ -103,6 +103,8 @@ def _counterfactual_table(summary: pd.DataFrame, k: int, title: str) -> Table | 
         return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
     for (split, model), row in summary.iterrows():
+        if row[names].isna().all():  # no estimate on this split (the time split)
+            continue
         table.add_row(
             str(_SPLITS.get(str(split), split)),
             str(model),

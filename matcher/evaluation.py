@@ -703,8 +703,7 @@ def evaluate(
         this many days (one number, or one per stage; :data:`MATURE_DAYS`) before the ledger's
         last date, divided by the park's share of such contacts (inverse-probability-of-
         censoring weighting: when a lead was contacted does not depend on which lead it was).
-        Ledgers without ``first_contact`` are not corrected; None turns it off. A time split's
-        test side holds only the latest contacts, so its later stages may count for none.
+        Ledgers without ``first_contact`` are not corrected; None turns it off.
     min_propensity : float, default=0.0
         Floor of the propensities the estimates divide by (clipped IPS: less variance for
         rankings whose top reaches deep into the logged ranking, at the price of a bias against
@@ -725,8 +724,9 @@ def evaluate(
         bootstrap interval of that mean (resampling the fold's test parks). Metrics: the logged
         ones (``ndcg@k``, ``recall@k``, ``map``, ``auc``: contacted pairs at their gain, every
         other pair 0); ``ips_dcg@k``, ``ips_ndcg@k``, ``snips_dcg@k``, ``snips_ndcg@k``,
-        ``dr_dcg@k``, ``dr_ndcg@k`` (counterfactual); ``true_dcg@k``, ``true_ndcg@k`` (with
-        ``truth``). Candidates are the eligible pairs; learned models train on the label
+        ``dr_dcg@k``, ``dr_ndcg@k`` (counterfactual, on the park folds only: a time split tests
+        the latest contacts, too young for their later stages to count); ``true_dcg@k``,
+        ``true_ndcg@k`` (with ``truth``). Candidates are the eligible pairs; learned models train on the label
         "reached at least a visit". ``attrs["examination"]`` holds the curve used.
 
     Examples
@@ -835,8 +835,10 @@ def evaluate(
             split.test_gain, split.test_click, ages, park, te_rows, windows
         )
         cf_pi = np.maximum(pi_test, min_propensity)
+        # the time split tests the latest contacts: too young for the later stages to count
+        estimate = counterfactual and split.name == "park_cv"
         reward = None
-        if counterfactual:
+        if estimate:
             tr_gain = uncensored_gain(
                 split.train_gain, split.train_click, ages, park, tr_rows, windows
             )
@@ -868,7 +870,7 @@ def evaluate(
             per_park = pd.DataFrame(
                 [
                     _park_metrics(piece, scores[te_rows][park[te_rows] == piece.group], ks,
-                                  counterfactual)
+                                  estimate)
                     for piece in pieces
                 ]
             )  # fmt: skip
