@@ -644,7 +644,7 @@ def evaluate(
     data: Any,
     outcomes: pd.DataFrame,
     *,
-    models: Sequence[str] | None = None,
+    models: Sequence[Any] | None = None,
     folds: int = 5,
     time_split: bool = True,
     quantile: float = 0.7,
