@@ -61,7 +61,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -538,6 +538,40 @@ def expected_gain(utility: Any) -> np.ndarray:
     u = np.asarray(utility, dtype=np.float64)
     s1, s2, s3 = (_sigmoid(u - cut) for cut in _STAGE_CUT)
     return s1 + s1 * s2 + s1 * s2 * s3 * (1.0 + _SETTLE)
+
+
+@overload
+def make_outcomes(
+    parks: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    *,
+    random_state: int | np.random.Generator | None = None,
+    contacts_per_park: tuple[int, int] = (50, 110),
+    tool_share: float = 0.75,
+    position_bias: float = 0.8,
+    exploration: float = 0.0,
+    exploration_depth: int = 20,
+    start: str = "2022-01-01",
+    end: str = "2024-12-31",
+    return_truth: Literal[False] = False,
+) -> pd.DataFrame: ...
+
+
+@overload
+def make_outcomes(
+    parks: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    *,
+    random_state: int | np.random.Generator | None = None,
+    contacts_per_park: tuple[int, int] = (50, 110),
+    tool_share: float = 0.75,
+    position_bias: float = 0.8,
+    exploration: float = 0.0,
+    exploration_depth: int = 20,
+    start: str = "2022-01-01",
+    end: str = "2024-12-31",
+    return_truth: Literal[True],
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
 
 
 def make_outcomes(
