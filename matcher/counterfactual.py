@@ -42,11 +42,16 @@ With each contacted lead's propensity ``π_i`` (at its *shown* rank), the DCG@k 
   prediction of the gain: unbiased when the propensities are right, and lower variance the better
   the reward model.
 
+A lead contacted recently may not have had time to reach its later stages;
+:func:`matcher.evaluation.evaluate` corrects each contact's gain for that before these
+estimators see it (:func:`matcher.evaluation.uncensored_gain`).
+
 NDCG estimates divide the DCG estimates by one estimated ideal DCG per park and ``k``
-(:func:`population_ideal`: the best ranking of the candidates the contacts stand for), the same
-for every model and estimator, so a park's NDCG estimates order the models as its DCG estimates
-do. The ideal is built from realised gains, which spread wider than expected gains, so NDCG
-estimates run somewhat below a simulator's true NDCG; compare models on the same ledger.
+(:func:`population_ideal`, :func:`stage_ideal`: the best ranking of the candidates the contacts
+stand for), the same for every model and estimator, so a park's NDCG estimates order the models
+as its DCG estimates do. The ideal is built from realised gains, which spread wider than
+expected gains, so NDCG estimates run below a simulator's true NDCG; compare models on the same
+ledger.
 
 Ties: a ranking's tied pairs share the discounts of the positions they occupy (the expected value
 over every order of the ties; McSherry & Najork 2008), so no metric depends on input order.
