@@ -31,7 +31,14 @@ from .features.chain import ChainFeature
 from .features.preference import PreferenceFeature
 from .features.signal import SignalFeature, timing_leads
 from .io import ReadLimits, read_table, safe_cell, safe_frame, write_excel, write_table
-from .learning import GBScorer, LinearScorer, fit_weights, labelled_pairs, pair_features
+from .learning import (
+    GBScorer,
+    LinearScorer,
+    fit_weights,
+    labelled_pairs,
+    pair_features,
+    train_ips,
+)
 from .model import Explanation, Matcher
 from .outcomes import (
     OUTCOME_COLUMNS,
@@ -147,6 +154,7 @@ __all__ = [
     "safe_frame",
     "save_model",
     "timing_leads",
+    "train_ips",
     "validate_enterprises",
     "validate_events",
     "validate_outcomes",

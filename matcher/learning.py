@@ -51,14 +51,20 @@ from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from .exceptions import ConfigError, NotFittedError, UnknownIdError
-from .outcomes import OUTCOME_GAIN, validate_outcomes
+from .outcomes import ledger_gain, validate_outcomes
 
 __all__ = [
+    "MIN_TRAINING_PROPENSITY",
     "GBScorer",
     "LinearScorer",
+    "examination_of",
+    "fit_ips",
     "fit_weights",
     "labelled_pairs",
+    "logged_ranks",
     "pair_features",
+    "ranking_contacts",
+    "train_ips",
 ]
 
 _NO_NAMES = "X does not have valid feature names"
@@ -154,15 +160,16 @@ def labelled_pairs(
     eligible_only : bool, default=True
         Keep only eligible pairs (the only ones a ranking shows).
     min_gain : int, default=1
-        ``label`` is 1 where the gain (:data:`~matcher.outcomes.OUTCOME_GAIN`) reaches this:
-        1 = at least visited.
+        ``label`` is 1 where the gain reaches this: 1 = at least visited.
 
     Returns
     -------
     DataFrame
-        ``park_id, enterprise_id, outcome`` (missing if never followed up), ``date`` (NaT),
-        ``gain`` (int), ``label`` (0/1) and ``eligible``, parks in table order, enterprises in
-        fitted order.
+        ``park_id, enterprise_id, outcome`` (missing if never followed up), ``date`` and
+        ``first_contact`` (NaT), ``gain`` (int: of ``stage_reached`` when the ledger has it,
+        else of ``outcome``; :func:`~matcher.outcomes.ledger_gain`), ``label`` (0/1),
+        ``eligible``, and the ledger's exposure columns ``source``, ``shown_rank`` (Int64),
+        ``scorer`` and ``propensity``; parks in table order, enterprises in fitted order.
     """
     if not hasattr(matcher, "index_"):
         raise NotFittedError("Matcher 尚未 fit：请先调用 Matcher().fit(parks, enterprises)")
@@ -184,26 +191,69 @@ def labelled_pairs(
     pos_e = pd.Index(ent_ids).get_indexer(outcomes["enterprise_id"].astype(str))
     key = pd.Index(p.astype(np.int64) * n + e)
     at = key.get_indexer(pos_p.astype(np.int64) * n + pos_e)
-    outcome = np.full(len(p), None, dtype=object)
-    date = np.full(len(p), np.datetime64("NaT"), dtype="datetime64[ns]")
     found = at >= 0
-    outcome[at[found]] = outcomes["outcome"].to_numpy(dtype=object)[found]
-    date[at[found]] = outcomes["date"].to_numpy(dtype="datetime64[ns]")[found]
-    gain = np.array([0 if o is None else OUTCOME_GAIN[o] for o in outcome], dtype=np.int64)
+    where = at[found]
+
+    def spread(column: str, fill: Any, dtype: Any) -> np.ndarray:
+        values = np.full(len(p), fill, dtype=dtype)
+        values[where] = outcomes[column].to_numpy(dtype=dtype, na_value=fill)[found]
+        return values
+
+    outcome = spread("outcome", None, object)
+    gain = np.zeros(len(p), dtype=np.int64)
+    gain[where] = ledger_gain(outcomes)[found]
+    shown = np.full(len(p), np.nan)
+    shown[where] = outcomes["shown_rank"].to_numpy(dtype=np.float64, na_value=np.nan)[found]
     frame = pd.DataFrame(
         {
             "park_id": park_ids[p],
             "enterprise_id": ent_ids[e],
             "outcome": outcome,
-            "date": date,
+            "date": spread("date", np.datetime64("NaT"), "datetime64[ns]"),
+            "first_contact": spread("first_contact", np.datetime64("NaT"), "datetime64[ns]"),
             "gain": gain,
             "label": (gain >= min_gain).astype(np.int64),
             "eligible": eligible,
+            "source": spread("source", None, object),
+            "shown_rank": pd.array(shown, dtype="Float64").astype("Int64"),
+            "scorer": spread("scorer", None, object),
+            "propensity": spread("propensity", np.nan, np.float64),
         }
     )
     if eligible_only:
         frame = frame[frame["eligible"]].reset_index(drop=True)
     return frame
+
+
+def logged_ranks(matcher: Any, pairs: pd.DataFrame, X: Any = None) -> np.ndarray:
+    """Each pair's rank within its park under the matcher's scorer (1 = first).
+
+    This is the ranking that was shown (the *logging* ranking) when the matcher is the one that
+    ranked the leads, e.g. ``Matcher()`` for a ledger produced from the default weights.
+    Ranks count among the given pairs (usually a park's eligible candidates), ties in row order,
+    as the Matcher breaks them.
+
+    Parameters
+    ----------
+    matcher : Matcher
+        A fitted matcher.
+    pairs : DataFrame
+        ``park_id`` and ``enterprise_id`` (e.g. :func:`labelled_pairs`).
+    X : array-like, optional
+        Their feature matrix when already computed (:func:`pair_features`).
+
+    Returns
+    -------
+    ndarray of int
+    """
+    values = pair_features(matcher, pairs) if X is None else X
+    score = np.asarray(matcher.scorer_.decision_function(np.asarray(values)), dtype=np.float64)
+    codes, _ = pd.factorize(pairs["park_id"].astype(str).to_numpy())
+    order = np.lexsort((np.arange(len(score)), -score, codes))
+    ranks = np.empty(len(score), dtype=np.int64)
+    start = np.searchsorted(codes[order], codes[order], side="left")
+    ranks[order] = np.arange(len(score)) - start + 1
+    return ranks
 
 
 # ============================================================================ shared helpers
@@ -798,4 +848,216 @@ def weights_frame(weights: Mapping[str, float], defaults: Mapping[str, float]) -
             "default": [float(defaults.get(f, np.nan)) for f in weights],
             "fitted": [float(v) for v in weights.values()],
         }
+    )
+
+
+# ============================================================================ bias-corrected
+#: Smallest contact propensity an IPS weight divides by when training (caps weights at 50).
+MIN_TRAINING_PROPENSITY = 0.02
+
+
+def ranking_contacts(pairs: pd.DataFrame, logged_rank: Any) -> pd.DataFrame:
+    """Which candidate pairs were contacted *from a ranking*, and the rank that counts for each.
+
+    A pair counts as contacted from a ranking when its ``source`` is ``ranking`` or ``random``
+    (or is not given while a ``shown_rank`` is); its rank is the ``shown_rank`` when logged,
+    else ``logged_rank`` (the logging scorer's rank). Own-network leads are not contacts from a
+    ranking. A ledger without any ``source`` or ``shown_rank`` (an old ledger) is read as if
+    every followed-up lead came from the logging ranking at its logged rank.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        :func:`labelled_pairs`.
+    logged_rank : array-like of int
+        :func:`logged_ranks` of the same pairs.
+
+    Returns
+    -------
+    DataFrame
+        ``clicked`` (bool), ``rank`` (float), ``random`` (bool: an exploration contact),
+        indexed like ``pairs``.
+    """
+    followed = pairs["outcome"].notna().to_numpy()
+    source = pairs["source"].to_numpy(dtype=object)
+    shown = pairs["shown_rank"].to_numpy(dtype=np.float64, na_value=np.nan)
+    known = np.array([s is not None and s == s for s in source]) | ~np.isnan(shown)
+    logged = np.asarray(logged_rank, dtype=np.float64)
+    if not (known & followed).any():  # an old ledger: no exposure logged
+        clicked = followed
+    else:
+        from_ranking = np.isin(source, ["ranking", "random"])
+        unknown_source = ~np.isin(source, ["ranking", "random", "own"])
+        clicked = followed & (from_ranking | (unknown_source & ~np.isnan(shown)))
+    rank = np.where(clicked & ~np.isnan(shown), shown, logged)
+    random = clicked & (source == "random")
+    return pd.DataFrame({"clicked": clicked, "rank": rank, "random": random}, index=pairs.index)
+
+
+def fit_ips(
+    X: Any,
+    gain: Any,
+    clicked: Any,
+    propensity: Any,
+    *,
+    kind: str = "logistic",
+    feature_names: Sequence[str] | None = None,
+    min_gain: int = 1,
+    min_propensity: float = MIN_TRAINING_PROPENSITY,
+    random_state: int | None = 0,
+) -> Any:
+    """A scorer learned from the leads contacted from rankings, corrected for position bias.
+
+    Trained only on the pairs contacted from a ranking, whose outcome is known, each weighted by
+    ``1 / π`` (its contact propensity, :func:`~matcher.counterfactual.contact_propensity`,
+    floored at ``min_propensity``): the weighted sample stands for every candidate the rankings
+    could have shown, not just the top of the default ranking. Pairs never contacted are *not*
+    negatives (nobody knows their outcome), which is what keeps the default ranking's choices
+    out of the labels.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n, F)
+        Component values of every candidate pair (:func:`pair_features`).
+    gain : array-like of shape (n,)
+        Gains (:func:`labelled_pairs`).
+    clicked : array-like of bool
+        Contacted from a ranking (:func:`ranking_contacts`).
+    propensity : array-like of float
+        Contact propensity of each pair.
+    kind : {"logistic", "weights"}, default="logistic"
+        ``logistic``: a :class:`LinearScorer` of "reached at least ``min_gain``" (explained like
+        it, contributions sum to the score); ``weights``: non-negative weights for the default
+        weighted scorer (:func:`fit_weights`, pointwise), returned as a
+        :class:`~matcher.WeightedScorer`.
+    feature_names : sequence of str, default=None
+        Names of the columns of an array ``X``.
+    min_gain : int, default=1
+        The positive label's least gain.
+    min_propensity : float, default=0.02
+        Floor of the propensity an IPS weight divides by (bounds the weights' variance).
+    random_state : int or None, default=0
+        Unused by the linear models; kept for a uniform signature.
+
+    Returns
+    -------
+    LinearScorer or WeightedScorer
+        Fitted; ``n_training_`` (contacted pairs used) is set on it.
+
+    Raises
+    ------
+    ConfigError
+        Too few contacted pairs, or only one kind of outcome among them.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((4000, 2)); rank = np.argsort(np.argsort(-X[:, 0])) + 1
+    >>> pi = -np.expm1(-30 * rank ** -0.8)                   # contacts follow the ranking by x0
+    >>> clicked = rng.random(4000) < pi
+    >>> gain = (X[:, 1] + 0.2 * rng.random(4000) > 0.7).astype(int)  # but x1 drives outcomes
+    >>> s = fit_ips(X, gain, clicked, pi, feature_names=["industry", "text"])
+    >>> bool(s.coef_[1] > s.coef_[0])
+    True
+    """
+    if kind not in ("logistic", "weights"):
+        raise ConfigError(f"kind 应为 logistic 或 weights，得到 {kind!r}")
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else feature_names
+    values = np.asarray(X, dtype=np.float64)
+    c = np.asarray(clicked, dtype=bool)
+    g = np.asarray(gain, dtype=np.float64)
+    pi = np.maximum(np.asarray(propensity, dtype=np.float64), min_propensity)
+    if c.sum() < 10:
+        raise ConfigError(
+            f"来自排名推荐的已跟进线索只有 {int(c.sum())} 条，至少需要 10 条才能纠偏训练"
+        )
+    y = (g[c] >= min_gain).astype(int)
+    if len(np.unique(y)) < 2:
+        raise ConfigError("来自排名推荐的已跟进线索结果只有一类（全部进展或全部未进展），无法训练")
+    weight = 1.0 / pi[c]
+    weight = weight / weight.mean()
+    scorer: Any
+    if kind == "logistic":
+        scorer = LinearScorer().fit(values[c], y, feature_names=names, sample_weight=weight)
+    else:
+        from .scoring import WeightedScorer
+
+        fitted = fit_weights(
+            values[c], y, objective="pointwise", feature_names=names, sample_weight=weight
+        )
+        scorer = WeightedScorer(fitted).fit(feature_names=list(fitted))
+    scorer.n_training_ = int(c.sum())
+    return scorer
+
+
+def train_ips(
+    matcher: Any,
+    outcomes: pd.DataFrame,
+    *,
+    kind: str = "logistic",
+    examination: Any = "auto",
+    min_propensity: float = MIN_TRAINING_PROPENSITY,
+) -> Any:
+    """:func:`fit_ips` on a ledger: contacts, examination curve and propensities in one call.
+
+    Parameters
+    ----------
+    matcher : Matcher
+        A fitted matcher whose scorer produced the rankings the ledger's leads were picked from
+        (``Matcher()`` for the default weights).
+    outcomes : DataFrame
+        The ledger.
+    kind : {"logistic", "weights"}, default="logistic"
+        As for :func:`fit_ips`.
+    examination : str or Examination, default="auto"
+        How to get the examination curve (:func:`~matcher.counterfactual.estimate_examination`
+        method) or the curve itself.
+    min_propensity : float, default=0.02
+        As for :func:`fit_ips`.
+
+    Returns
+    -------
+    LinearScorer or WeightedScorer
+        With ``examination_`` (the curve used) set.
+    """
+    from .counterfactual import Examination, contact_propensity
+
+    pairs = labelled_pairs(matcher, outcomes)
+    X = pair_features(matcher, pairs)
+    contacts = ranking_contacts(pairs, logged_ranks(matcher, pairs, X))
+    exam = (
+        examination
+        if isinstance(examination, Examination)
+        else examination_of(pairs, contacts, method=str(examination))
+    )
+    park = pairs["park_id"].to_numpy()
+    pi = contact_propensity(exam, park, contacts["rank"], contacts["clicked"])
+    scorer = fit_ips(
+        X, pairs["gain"], contacts["clicked"], pi, kind=kind, min_propensity=min_propensity
+    )
+    scorer.examination_ = exam
+    return scorer
+
+
+def examination_of(pairs: pd.DataFrame, contacts: pd.DataFrame, *, method: str = "auto") -> Any:
+    """The examination curve of a ledger (:func:`~matcher.counterfactual.estimate_examination`).
+
+    Exploration contacts give the shuffled positions and their depth (``1 / propensity``).
+    """
+    from .counterfactual import estimate_examination
+
+    random = contacts["random"].to_numpy()
+    depth = None
+    if random.any():
+        logged_p = pairs["propensity"].to_numpy(dtype=np.float64)[random]
+        logged_p = logged_p[np.isfinite(logged_p)]
+        if len(logged_p):
+            depth = round(1.0 / float(np.median(logged_p)))
+    return estimate_examination(
+        pairs["park_id"].to_numpy(),
+        contacts["rank"].to_numpy(),
+        contacts["clicked"].to_numpy(),
+        random_rank=contacts["rank"].to_numpy()[random],
+        random_depth=depth,
+        method=method,
     )

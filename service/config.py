@@ -43,6 +43,12 @@ MB``
 LIMIT_S``
 ``PARKMATCH_INDEX_WAIT_S``     ``10``                          seconds a read of just-written data
                                                                waits for the new index (then 503)
+``PARKMATCH_EXPLORATION``      ``0``                           share of first lead pages shown with
+                                                               their top block shuffled (0: off)
+``PARKMATCH_EXPLORATION_``     ``20``                          leads in the shuffled block
+``DEPTH``
+``PARKMATCH_EXPOSURE_MEMORY``  ``200000``                      leads whose latest exposure (rank,
+                                                               model, index version) is remembered
 =============================  ==============================  ====================================
 """
 
@@ -97,6 +103,21 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(
         default=True,
         description="索引就绪后冻结垃圾回收（gc.freeze），避免大索引上的全量回收造成请求停顿",
+    )
+    exploration: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="随机探索：线索第一页（至少 exploration_depth 条）中按此比例打乱前 "
+        "exploration_depth 条的顺序，记为随机探索并记录展示概率，用于估计位置偏差；0 关闭",
+    )
+    exploration_depth: int = Field(
+        default=20, ge=2, le=200, description="随机探索打乱的前几条（默认 20）"
+    )
+    exposure_memory: int = Field(
+        default=200_000,
+        ge=0,
+        description="记住最近展示过的多少条线索的名次、模型和索引版本（跟进时写入）；0 不记",
     )
     models_dir: Path | None = Field(
         default=None,

@@ -25,11 +25,13 @@ from matcher import normalize_text
 
 from .config import Settings
 from .errors import IndexNotReadyError
+from .exposure import ExposureLog
 from .indexer import Indexer, Snapshot
 
 __all__ = [
     "ActorDep",
     "EngineDep",
+    "ExposureDep",
     "HeavySlotDep",
     "HeavySlotsDep",
     "IndexerDep",
@@ -40,6 +42,7 @@ __all__ = [
     "api_key_header",
     "clean_id",
     "current_snapshot",
+    "get_exposures",
     "get_session",
     "heavy_work",
     "key_holder",
@@ -80,6 +83,12 @@ async def get_indexer(request: Request) -> Indexer:
     """The app's index manager."""
     indexer: Indexer = request.app.state.indexer
     return indexer
+
+
+async def get_exposures(request: Request) -> ExposureLog:
+    """The app's exposure log (what each lead was last shown with; exploration draws)."""
+    exposures: ExposureLog = request.app.state.exposures
+    return exposures
 
 
 async def get_snapshot(request: Request) -> Snapshot:
@@ -199,5 +208,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 IndexerDep = Annotated[Indexer, Depends(get_indexer)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+ExposureDep = Annotated[ExposureLog, Depends(get_exposures)]
 ActorDep = Annotated[str, Depends(require_writer)]
 ReaderDep = Annotated[str | None, Depends(require_reader)]

@@ -26,6 +26,7 @@ from .config import MIN_KEY_LENGTH, Settings, get_settings
 from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
+from .exposure import ExposureLog
 from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
 from .limits import BodySizeLimit
 from .routes import routers
@@ -167,6 +168,11 @@ def create_app(
     app.state.indexer = indexer
     app.state.key = key
     app.state.heavy = threading.BoundedSemaphore(settings.heavy_jobs)
+    app.state.exposures = ExposureLog(
+        settings.exposure_memory,
+        exploration=settings.exploration,
+        depth=settings.exploration_depth,
+    )
     install_error_handlers(app)
 
     def limit_for(path: str) -> tuple[int, str]:

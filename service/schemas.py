@@ -20,6 +20,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    ValidationInfo,
     computed_field,
     field_validator,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "LeadDetailPublic",
     "LeadHistoryPublic",
     "LeadPublic",
+    "LeadSource",
     "LeadStatus",
     "LeadStatusIn",
     "LeadTrackingPublic",
@@ -118,6 +120,16 @@ class LeadStatus(StrEnum):
     signed = "signed"
     settled = "settled"
     abandoned = "abandoned"
+
+
+class LeadSource(StrEnum):
+    """Where a tracked lead came from, as an officer may state it."""
+
+    ranking = "ranking"
+    own = "own"
+
+
+_SOURCE_BY_LABEL = {"系统推荐": "ranking", "自有渠道": "own"}
 
 
 STATUS_LABELS: dict[str, str] = {
@@ -470,18 +482,24 @@ class LeadStatusIn(BaseModel):
     )
     owner: str | None = Field(default=None, max_length=100, description="负责人")
     note: str | None = Field(default=None, max_length=5000, description="备注")
+    source: LeadSource | None = Field(
+        default=None,
+        description="线索来源（只在首次记录时生效）：own 自有渠道（干部自己发掘，不计展示名次）；"
+        "不填时按服务最近一次展示该线索的名次、模型和索引版本记录",
+    )
 
-    @field_validator("status", mode="before")
+    @field_validator("status", "source", mode="before")
     @classmethod
-    def _chinese_names(cls, value: Any) -> Any:
+    def _chinese_names(cls, value: Any, info: ValidationInfo) -> Any:
+        labels = _STATUS_BY_LABEL if info.field_name == "status" else _SOURCE_BY_LABEL
         if isinstance(value, str):
             text = value.strip()
-            return _STATUS_BY_LABEL.get(text, text.lower())
+            return labels.get(text, text.lower())
         return value
 
 
 class LeadTrackingPublic(BaseModel):
-    """The recorded state of a lead."""
+    """The recorded state of a lead, and what it was first tracked from."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -492,6 +510,17 @@ class LeadTrackingPublic(BaseModel):
     note: str | None
     updated_at: datetime
     updated_by: str
+    source: str | None = Field(
+        default=None,
+        description="来源：ranking 系统推荐 / random 随机探索 / own 自有渠道；未知为 null",
+    )
+    shown_rank: int | None = Field(default=None, description="首次跟进前最近一次展示的名次")
+    shown_propensity: float | None = Field(
+        default=None, description="随机探索页上该名次的展示概率（1/打乱条数）"
+    )
+    shown_model: str | None = Field(default=None, description="展示时的排序模型")
+    shown_index_version: int | None = Field(default=None, description="展示时的索引版本")
+    shown_at: datetime | None = Field(default=None, description="展示时间")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -548,6 +577,12 @@ class LeadPublic(BaseModel):
     size_class: str | None
     srdi_level: str | None
     tracking: LeadTrackingPublic | None = Field(description="跟进状态；未跟进为 null")
+    source: str = Field(
+        default="ranking", description="ranking 按模型排序；random 随机探索页上打乱后的名次"
+    )
+    propensity: float | None = Field(
+        default=None, description="随机探索页上该线索得到此名次的概率；按模型排序时为 null"
+    )
 
 
 class LeadsPublic(BaseModel):
@@ -561,6 +596,10 @@ class LeadsPublic(BaseModel):
     count: int
     limit: int
     offset: int
+    exploration: bool = Field(
+        default=False,
+        description="本页前若干条是否为随机探索（顺序被打乱，见 PARKMATCH_EXPLORATION）",
+    )
 
 
 class ParkFitPublic(BaseModel):

@@ -235,6 +235,13 @@ class LeadStatus(Base):
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String)
+    # what the lead was first tracked from (service/exposure.py); all empty when unknown
+    source: Mapped[str | None] = mapped_column(String, default=None)
+    shown_rank: Mapped[int | None] = mapped_column(default=None)
+    shown_propensity: Mapped[float | None] = mapped_column(default=None)
+    shown_model: Mapped[str | None] = mapped_column(String, default=None)
+    shown_index_version: Mapped[int | None] = mapped_column(default=None)
+    shown_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LeadHistory(Base):

@@ -53,8 +53,12 @@ def test_evaluate_prints_the_summary_and_writes_the_tidy_table(
     )  # fmt: skip
     assert code == 0, err
     assert "ndcg@1" in out and "recall@3" in out and "text_only" in out and "按时间划分" in out
+    assert "反事实估计" in out and "ips_ndcg@1" in out and "位置检视曲线" in out
     table = pd.read_csv(detail)
-    assert list(table.columns) == ["model", "split", "fold", "metric", "value", "n_parks"]
+    assert list(table.columns) == [
+        "model", "split", "fold", "metric", "value", "n_parks", "ci_low", "ci_high"
+    ]  # fmt: skip
+    assert {"ips_ndcg@3", "snips_ndcg@3", "dr_ndcg@3"} <= set(table["metric"])
     assert set(table["model"]) == {"default", "text_only"}
 
 
@@ -63,6 +67,8 @@ def test_evaluate_bad_options_fail_cleanly(monkeypatch, capsys, files) -> None:
     assert code != 0 and "oracle" in err
     code, _, err = run(monkeypatch, capsys, "evaluate", *files, "--k", "ten")
     assert code != 0 and "--k" in err
+    code, _, err = run(monkeypatch, capsys, "evaluate", *files, "--mature-days", "1,2")
+    assert code != 0 and "--mature-days" in err
 
 
 def test_bad_outcomes_file_lists_every_problem(monkeypatch, capsys, tmp_path, files) -> None:
@@ -84,3 +90,26 @@ def test_evaluate_on_the_bundled_sample(monkeypatch, capsys) -> None:
     code, out, err = run(monkeypatch, capsys, "evaluate", "--models", "default,weights")
     assert code == 0, err
     assert "示例" in err and "weights" in out
+
+
+def test_train_bias_corrected_on_the_sample(monkeypatch, capsys, tmp_path) -> None:
+    output = tmp_path / "ips.joblib"
+    code, out, err = run(
+        monkeypatch, capsys, "train", "--model", "ips_weights", "--no-evaluate", "-o", str(output)
+    )
+    assert code == 0, err
+    assert "纠偏训练" in err and "位置检视曲线" in err
+    manifest = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    assert manifest["extra"]["model"] == "ips_weights"
+    assert "学到的权重" in out
+
+
+def test_train_bias_corrected_with_too_few_ranking_leads_fails_cleanly(
+    monkeypatch, capsys, tmp_path, files
+) -> None:
+    code, _, err = run(
+        monkeypatch, capsys, "train", *files, "--model", "ips_logistic", "-o",
+        str(tmp_path / "m.joblib"),
+    )  # fmt: skip
+    assert code == 1
+    assert "至少需要 10 条" in err and "Traceback" not in err

@@ -22,6 +22,7 @@ from matcher import (
     labelled_pairs,
     pair_features,
 )
+from matcher.learning import fit_ips, logged_ranks, ranking_contacts, train_ips
 
 FAMILIES = ["industry", "text", "capacity", "quality", "location"]
 
@@ -278,3 +279,108 @@ def test_fit_weights_drive_the_default_scorer(parks, enterprises) -> None:
     fitted = Matcher(weights=w).fit(parks, enterprises)
     explanation = fitted.explain("P-AL", "E1")
     assert np.allclose([explanation.weights[f] for f in FAMILIES], [w[f] for f in FAMILIES])
+
+
+# --------------------------------------------------------------------------- bias-corrected
+def test_labelled_pairs_carry_exposure_and_gain_from_the_stage_reached(matcher) -> None:
+    ledger = _outcomes()
+    ledger["stage_reached"] = ["已落地", "已走访", "已走访", "已联系", "已签约", "已联系"]
+    ledger["source"] = ["系统推荐", "系统推荐", "系统推荐", "自有渠道", "随机探索", "自有渠道"]
+    ledger["shown_rank"] = ["1", "3", "2", None, "4", None]
+    ledger["propensity"] = [None, None, None, None, "0.25", None]
+    pairs = labelled_pairs(matcher, ledger).set_index(["park_id", "enterprise_id"])
+    # E9 was declined after a visit: it counts as a visit
+    assert pairs.loc[("P-AL", "E9"), "gain"] == 1 and pairs.loc[("P-AL", "E9"), "label"] == 1
+    assert pairs.loc[("P-AL", "E1"), "shown_rank"] == 1
+    assert pairs.loc[("P-FOOD", "E3"), "source"] == "random"
+    assert pairs.loc[("P-FOOD", "E3"), "propensity"] == 0.25
+    assert pd.isna(pairs.loc[("P-AL", "E2"), "shown_rank"])
+
+
+def test_logged_ranks_are_the_matchers_ranking_within_each_park(matcher) -> None:
+    pairs = labelled_pairs(matcher, _outcomes())
+    ranks = logged_ranks(matcher, pairs)
+    for park, rows in pairs.groupby("park_id").indices.items():
+        expected = matcher.rank_enterprises(park, k=None)["enterprise_id"].tolist()
+        got = pairs["enterprise_id"].to_numpy()[rows][np.argsort(ranks[rows])].tolist()
+        assert got == expected
+        assert sorted(ranks[rows]) == list(range(1, len(rows) + 1))
+
+
+def test_ranking_contacts_leave_out_own_network_leads(matcher) -> None:
+    ledger = _outcomes()
+    ledger["source"] = ["系统推荐", "系统推荐", "自有渠道", None, "随机探索", "系统推荐"]
+    ledger["shown_rank"] = ["1", "7", None, "5", "2", "3"]
+    ledger["propensity"] = [None, None, None, None, "0.5", None]
+    pairs = labelled_pairs(matcher, ledger)
+    contacts = ranking_contacts(pairs, logged_ranks(matcher, pairs)).set_index(
+        pd.MultiIndex.from_frame(pairs[["park_id", "enterprise_id"]])
+    )
+    assert contacts.loc[("P-AL", "E1"), "clicked"] and contacts.loc[("P-AL", "E1"), "rank"] == 1
+    assert contacts.loc[("P-AL", "E4"), "rank"] == 7  # the shown rank, not today's rank
+    assert not contacts.loc[("P-AL", "E9"), "clicked"]  # own network
+    assert contacts.loc[("P-AL", "E8"), "clicked"]  # no source but a shown rank: a ranking
+    assert contacts.loc[("P-FOOD", "E3"), "random"]
+    assert contacts["clicked"].sum() == 5
+    # an old ledger without exposure columns: every followed-up lead, at its logged rank
+    old = labelled_pairs(matcher, _outcomes())
+    old_contacts = ranking_contacts(old, logged_ranks(matcher, old))
+    assert old_contacts["clicked"].sum() == len(_outcomes())
+
+
+def _biased_log(seed: int = 0):
+    """Contacts follow a ranking by feature 0; whether a contact progresses depends on feature 1."""
+    rng = np.random.default_rng(seed)
+    n_parks, n = 30, 300
+    X = pd.DataFrame(rng.random((n_parks * n, 2)), columns=["industry", "text"])
+    park = np.repeat(np.arange(n_parks), n)
+    rank = np.empty(len(X))
+    for p in range(n_parks):
+        rows = np.flatnonzero(park == p)
+        rank[rows[np.argsort(-X["industry"].to_numpy()[rows])]] = np.arange(1, n + 1)
+    pi = -np.expm1(-3.0 * rank**-0.9)
+    clicked = rng.random(len(X)) < pi
+    progresses = rng.random(len(X)) < 1 / (1 + np.exp(-(6 * X["text"] - 4)))
+    gain = np.where(clicked & progresses, 1, 0)
+    return X, gain, clicked, pi, park
+
+
+def test_fit_ips_learns_what_drives_outcomes_not_what_drove_contacts() -> None:
+    X, gain, clicked, pi, _ = _biased_log()
+    naive = LinearScorer().fit(X, (gain > 0).astype(int))  # uncontacted pairs as failures
+    corrected = fit_ips(X, gain, clicked, pi)
+    assert naive.coef_[0] > 0.3  # it learns the logging ranking's feature
+    assert corrected.coef_[1] > 0.8 and abs(corrected.coef_[0]) < 0.2
+    assert corrected.n_training_ == clicked.sum()
+    # explained like LinearScorer: contributions sum to the score
+    rows = X.to_numpy()[:5]
+    assert np.allclose(
+        corrected.baseline + corrected.contributions(rows).sum(axis=1),
+        corrected.decision_function(rows),
+    )
+    weights = fit_ips(X, gain, clicked, pi, kind="weights")
+    assert isinstance(weights, WeightedScorer)
+    assert weights.weights_[1] > 0.8
+
+
+def test_fit_ips_errors() -> None:
+    X, gain, clicked, pi, _ = _biased_log()
+    with pytest.raises(ConfigError, match="kind"):
+        fit_ips(X, gain, clicked, pi, kind="gbm")
+    with pytest.raises(ConfigError, match="至少需要 10 条"):
+        fit_ips(X, gain, np.zeros(len(gain), dtype=bool), pi)
+    with pytest.raises(ConfigError, match="只有一类"):
+        fit_ips(X, np.zeros(len(gain)), clicked, pi)
+
+
+def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:
+    from matcher import load_sample, load_sample_outcomes
+
+    parks, enterprises = load_sample()
+    matcher = Matcher().fit(parks, enterprises)
+    scorer = train_ips(matcher, load_sample_outcomes())
+    assert scorer.examination_.method == "pbm"
+    assert 0.3 < scorer.examination_.exponent < 2.0
+    learned = Matcher(scorer=scorer).fit(parks, enterprises)
+    leads = learned.rank_enterprises("GY-LZ-AL", k=5)
+    assert np.allclose(leads[FAMILIES].sum(axis=1) + scorer.baseline, leads["score"])

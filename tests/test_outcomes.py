@@ -8,6 +8,7 @@ import pytest
 
 from matcher import (
     OUTCOME_COLUMNS,
+    ConfigError,
     Matcher,
     SchemaError,
     labelled_pairs,
@@ -19,12 +20,84 @@ from matcher import (
     validate_outcomes,
     write_table,
 )
-from matcher.outcomes import OUTCOME_GAIN, OUTCOMES, outcome_gain
+from matcher.outcomes import OUTCOME_GAIN, OUTCOMES, expected_gain, ledger_gain, outcome_gain
 
 
 def test_columns_and_values() -> None:
-    assert [c.name for c in OUTCOME_COLUMNS] == ["park_id", "enterprise_id", "outcome", "date"]
+    assert [c.name for c in OUTCOME_COLUMNS] == [
+        "park_id", "enterprise_id", "outcome", "date", "first_contact", "stage_reached",
+        "source", "shown_rank", "scorer", "propensity",
+    ]  # fmt: skip
+    assert [c.name for c in OUTCOME_COLUMNS if c.required] == [
+        "park_id",
+        "enterprise_id",
+        "outcome",
+    ]
     assert set(OUTCOME_GAIN) == set(OUTCOMES)
+
+
+def test_old_ledgers_stay_valid_with_empty_exposure_columns() -> None:
+    raw = pd.DataFrame({"园区编号": ["P1"], "企业编号": ["E1"], "跟进结果": ["已走访"]})
+    out = validate_outcomes(raw)
+    assert out["outcome"].tolist() == ["visited"]
+    assert out["source"].isna().all() and out["stage_reached"].isna().all()
+    assert out["shown_rank"].isna().all() and out["propensity"].isna().all()
+    assert str(out["shown_rank"].dtype) == "Int64"
+    assert ledger_gain(out).tolist() == [1]
+
+
+def test_exposure_columns_with_chinese_headers_and_aliases() -> None:
+    raw = pd.DataFrame(
+        {
+            "园区编号": ["P1", "P1", "P1", "P2"],
+            "企业编号": ["E1", "E2", "E3", "E1"],
+            "跟进结果": ["企业拒绝", "已签约", "已联系", "园区否决"],
+            "结果日期": ["2023-05-01", "2023-06-01", "2023-07-01", "2023-08-01"],
+            "首次联系日期": ["2023-01-02", "2023/2/3", None, "2023年3月4日"],
+            "最远进展": ["已走访", "已签约", None, "洽談中"],
+            "线索来源": ["系统推荐", "随机探索", "自有渠道", "ranking"],
+            "展示名次": ["3", "12.0", None, "１"],
+            "排序模型": ["default", "default", None, "模型A"],
+            "展示概率": [None, "5%", None, None],
+        }
+    )
+    out = validate_outcomes(raw)
+    assert out["source"].tolist() == ["ranking", "random", "own", "ranking"]
+    assert out["stage_reached"].tolist() == ["visited", "signed", None, "negotiating"]
+    assert out["shown_rank"].tolist() == [3, 12, pd.NA, 1]
+    assert out["propensity"].iloc[1] == pytest.approx(0.05)
+    assert out["first_contact"].iloc[3] == pd.Timestamp("2023-03-04")
+    assert out["scorer"].tolist()[:2] == ["default", "default"]
+    # a declined lead that reached a visit counts as a visit; a rejected one at negotiation as 2
+    assert ledger_gain(out).tolist() == [1, 3, 0, 2]
+
+
+def test_exposure_problems_are_listed_with_row_and_column() -> None:
+    raw = pd.DataFrame(
+        {
+            "park_id": ["P1", "P1", "P1", "P1", "P1", "P1"],
+            "enterprise_id": ["E1", "E2", "E3", "E4", "E5", "E6"],
+            "outcome": ["signed", "visited", "visited", "visited", "visited", "visited"],
+            "date": ["2023-05-01"] * 5 + ["2023-01-01"],
+            "first_contact": [None] * 5 + ["2023-02-01"],
+            "stage_reached": ["visited", "declined", None, None, None, None],
+            "source": ["ranking", "ranking", "own", "random", "网络", "ranking"],
+            "shown_rank": ["1", "0", "5", None, None, "2.5"],
+            "propensity": [None, None, None, None, None, "1.5"],
+        }
+    )
+    with pytest.raises(SchemaError) as info:
+        validate_outcomes(raw, file="台账.xlsx")
+    found = {(p.row, p.column, p.message) for p in info.value.problems}
+    assert (2, "stage_reached", "最远进展早于跟进结果") in found  # signed but reached a visit
+    assert (3, "stage_reached", "取值无效") in found  # an ending is not a stage
+    assert (3, "shown_rank", "取值无效") in found  # rank 0
+    assert (4, "shown_rank", "自有渠道的线索不应有展示名次") in found
+    assert (5, "shown_rank", "随机探索的线索需要展示名次和展示概率") in found
+    assert (6, "source", "取值无效") in found
+    assert (7, "shown_rank", "取值无效") in found and (7, "propensity", "取值无效") in found
+    assert (7, "first_contact", "首次联系日期晚于结果日期") in found
+    assert all(p.file == "台账.xlsx" for p in info.value.problems)
 
 
 def test_chinese_headers_aliases_and_dates() -> None:
@@ -139,3 +212,78 @@ def test_ledger_shows_position_bias_missing_negatives_and_other_tastes(sample) -
         progressed[np.isin(srdi, ["provincial", "national"])].mean()
         > progressed[srdi == "none"].mean()
     )
+
+
+def test_make_outcomes_logs_what_was_shown(sample) -> None:
+    parks, enterprises = sample
+    raw, truth = make_outcomes(parks, enterprises, random_state=3, return_truth=True)
+    ledger = validate_outcomes(raw, parks=parks, enterprises=enterprises)
+    from_ranking = ledger["source"] == "ranking"
+    assert set(ledger["source"]) == {"ranking", "own"}
+    assert 0.6 < from_ranking.mean() < 0.9  # tool_share 0.75
+    assert ledger.loc[from_ranking, "shown_rank"].notna().all()
+    assert ledger.loc[~from_ranking, "shown_rank"].isna().all()
+    assert set(ledger.loc[from_ranking, "scorer"]) == {"default"}
+    # the shown rank is the pair's rank in the default ranking of its park
+    ranks = truth.set_index(["park_id", "enterprise_id"])["default_rank"]
+    shown = ledger[from_ranking].set_index(["park_id", "enterprise_id"])["shown_rank"]
+    assert (shown.astype(float) == ranks.reindex(shown.index)).all()
+    # the stage reached is never before the outcome, and first contact never after its date
+    order = {s: i for i, s in enumerate(OUTCOMES[:5])}
+    progressed = ledger["outcome"].isin(order)
+    assert (
+        ledger.loc[progressed, "stage_reached"].map(order)
+        >= ledger.loc[progressed, "outcome"].map(order)
+    ).all()
+    assert (ledger["first_contact"] <= ledger["date"]).all()
+    # some declined leads had reached a visit first: their gain keeps it
+    ended = ledger["outcome"].isin(["declined", "rejected"])
+    assert (ledger.loc[ended, "stage_reached"] != "contacted").any()
+
+
+def test_make_outcomes_returns_the_truth(sample) -> None:
+    parks, enterprises = sample
+    ledger, truth = make_outcomes(
+        parks, enterprises, random_state=4, contacts_per_park=(20, 30), return_truth=True
+    )
+    assert len(truth) == len(parks) * len(enterprises)
+    assert list(truth.columns) == [
+        "park_id", "enterprise_id", "eligible", "default_rank", "utility", "expected_gain", "p_visit"
+    ]  # fmt: skip
+    assert truth["expected_gain"].between(0, 4).all() and truth["p_visit"].between(0, 1).all()
+    assert np.allclose(truth["expected_gain"], expected_gain(truth["utility"]))
+    assert truth.loc[~truth["eligible"], "default_rank"].isna().all()
+    # the same seed with and without the truth gives the same ledger
+    assert ledger.equals(
+        make_outcomes(parks, enterprises, random_state=4, contacts_per_park=(20, 30))
+    )
+    # outcomes follow the truth: contacted leads that progressed had higher expected gain
+    merged = validate_outcomes(ledger).merge(truth, on=["park_id", "enterprise_id"])
+    gain = ledger_gain(merged)
+    assert (
+        merged.loc[gain > 0, "expected_gain"].mean() > merged.loc[gain == 0, "expected_gain"].mean()
+    )
+
+
+def test_expected_gain_matches_simulated_stories() -> None:
+    from matcher.outcomes import _follow_up
+
+    rng = np.random.default_rng(0)
+    start, end = np.datetime64("2000-01-01"), np.datetime64("2099-12-31")
+    for utility in (5.0, 7.5, 9.5):
+        stories = [_follow_up(rng, utility, start, 10, end) for _ in range(4000)]
+        reached = outcome_gain([stage for _, stage, _, _ in stories])
+        assert abs(reached.mean() - expected_gain(utility)) < 4 * reached.std() / np.sqrt(4000)
+
+
+def test_exploration_is_logged_with_its_propensity(sample) -> None:
+    parks, enterprises = sample
+    raw = make_outcomes(parks, enterprises, random_state=6, exploration=0.5, exploration_depth=10)
+    ledger = validate_outcomes(raw)
+    random = ledger[ledger["source"] == "random"]
+    assert len(random) > 20
+    assert random["shown_rank"].between(1, 10).all()
+    assert np.allclose(random["propensity"], 0.1)
+    assert ledger.loc[ledger["source"] != "random", "propensity"].isna().all()
+    with pytest.raises(ConfigError):
+        make_outcomes(parks, enterprises, exploration=1.5)

@@ -1,4 +1,5 @@
-"""Exports: a park's ranked leads as CSV or XLSX with Chinese headers (formula-injection safe)."""
+"""Exports: a park's ranked leads, and the follow-up ledger of tracked leads, as CSV or XLSX with
+Chinese headers (formula-injection safe)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 from .. import ranking
 from ..deps import IndexerDep, SessionDep, SettingsDep
 from ..exporting import lead_table, to_csv_bytes, to_xlsx_bytes
+from ..exposure import outcomes_frame
 from ..schemas import STATUS_LABELS
 from .leads import LeadQueryDep, get_park, index_call
 
@@ -82,4 +84,31 @@ def export_leads(
             "X-Index-Version": str(snapshot.version),
             "X-Model": snapshot.model["name"],
         },
+    )
+
+
+@router.get(
+    "/outcomes",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in _MEDIA.values()}, "description": "文件"}},
+)
+def export_outcomes(
+    session: SessionDep,
+    format: Annotated[ExportFormat, Query(description="csv 或 xlsx")] = ExportFormat.xlsx,
+    park_id: Annotated[str | None, Query(description="只导出这个园区的线索")] = None,
+) -> Response:
+    """导出跟进台账（每条已联系的线索一行，中文表头）：跟进结果、日期、首次联系日期、最远进展，
+    以及线索来源、展示名次、排序模型、展示概率和索引版本；可直接用于 parkmatch evaluate 或
+    POST /models。仍为“新线索”的不导出。"""
+    if park_id is not None:
+        park_id = get_park(session, park_id).park_id
+    frame = outcomes_frame(session, park_id)
+    content = to_csv_bytes(frame) if format is ExportFormat.csv else to_xlsx_bytes(frame)
+    stamp = datetime.now().strftime("%Y%m%d")
+    name = f"跟进台账-{park_id or '全部园区'}-{stamp}.{format.value}"
+    disposition = (
+        f"attachment; filename=\"outcomes-{stamp}.{format.value}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return Response(
+        content=content, media_type=_MEDIA[format], headers={"Content-Disposition": disposition}
     )

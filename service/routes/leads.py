@@ -16,6 +16,7 @@ from .. import ranking, store
 from ..deps import (
     ActorDep,
     EngineDep,
+    ExposureDep,
     IndexerDep,
     SessionDep,
     SnapshotDep,
@@ -23,6 +24,7 @@ from ..deps import (
     current_snapshot,
 )
 from ..errors import IndexNotReadyError
+from ..exposure import Exposure
 from ..indexer import Indexer, Snapshot
 from ..schemas import (
     STATUS_LABELS,
@@ -191,11 +193,14 @@ def park_leads(
     query: LeadQueryDep,
     engine: EngineDep,
     indexer: IndexerDep,
+    exposures: ExposureDep,
 ) -> dict[str, Any]:
     """园区的招商线索：按匹配分从高到低排列的企业，含是否符合入驻条件、各维度贡献分、推荐理由和跟进状态。
 
     count 为筛选后符合条件的总数（分页前）；筛选条件：区县、市、专精特新、规模、行业代码前缀、
-    高新、跟进状态、最低分。"""
+    高新、跟进状态、最低分。开启随机探索（PARKMATCH_EXPLORATION）时，部分第一页的前若干条顺序
+    被打乱（exploration 为 true，各条 source 为 random）。每条线索的展示名次、模型和索引版本被
+    记住，首次记录跟进状态时随之保存。"""
     # The hot path: the session lives inside this worker thread (no extra thread hops for a
     # session dependency) and the response is validated and serialised once, by response_model.
     with Session(engine) as session:
@@ -205,13 +210,16 @@ def park_leads(
             f"园区 {park['park_id']!r} ",
             lambda snap: ranking.rank_leads(snap, session, park["park_id"], query),
         )
+    shown = exposures.explore(rows, query.offset)
+    exposures.record(park["park_id"], shown, snapshot.model["name"], snapshot.version)
     return {
         "park": park,
         **_meta(snapshot),
-        "data": rows,
+        "data": shown,
         "count": total,
         "limit": query.limit,
         "offset": query.offset,
+        "exploration": any(r["source"] == "random" for r in shown),
     }
 
 
@@ -259,9 +267,11 @@ def track_lead(
     body: LeadStatusIn,
     session: SessionDep,
     actor: ActorDep,
+    exposures: ExposureDep,
 ) -> LeadTrackingPublic:
     """记录线索的跟进状态（新线索/已联系/已走访/洽谈中/已签约/已落地/已放弃）、负责人和备注；
-    每次变更都记入历史（时间、操作人）。未提供的负责人/备注保持原值。"""
+    每次变更都记入历史（时间、操作人）。未提供的负责人/备注保持原值。首次记录时同时保存该线索
+    最近一次在线索列表中展示的名次、模型和索引版本（source 为 own 时记为自有渠道，不计名次）。"""
     park = get_park(session, park_id)
     enterprise = get_enterprise(session, enterprise_id)
     key = (park.park_id, enterprise.enterprise_id)
@@ -280,6 +290,7 @@ def track_lead(
     previous = None if current is None else current.status
     if current is None:
         current = store.LeadStatus(park_id=key[0], enterprise_id=key[1])
+        _attach_exposure(current, exposures.get(*key), body.source)
         session.add(current)
     current.status, current.owner, current.note = status, owner, note
     current.updated_at, current.updated_by = now, actor
@@ -297,6 +308,22 @@ def track_lead(
     )
     session.commit()
     return LeadTrackingPublic.model_validate(current)
+
+
+def _attach_exposure(lead: store.LeadStatus, exposure: Exposure | None, source: Any) -> None:
+    """Store what a newly tracked lead was shown with (nothing when it came from elsewhere)."""
+    if source is not None and source.value == "own":
+        lead.source = "own"
+        return
+    if exposure is None:
+        lead.source = None if source is None else source.value
+        return
+    lead.source = exposure.source
+    lead.shown_rank = exposure.shown_rank
+    lead.shown_propensity = exposure.propensity
+    lead.shown_model = exposure.model
+    lead.shown_index_version = exposure.index_version
+    lead.shown_at = exposure.shown_at
 
 
 @router.get("/leads", response_model=TrackedLeadsPublic)

@@ -26,7 +26,14 @@ from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
 
 from .. import ranking, store
 from ..config import Settings
-from ..deps import HeavySlotDep, IndexerDep, SessionDep, SettingsDep, current_snapshot
+from ..deps import (
+    ExposureDep,
+    HeavySlotDep,
+    IndexerDep,
+    SessionDep,
+    SettingsDep,
+    current_snapshot,
+)
 from ..errors import problem_counts
 from ..indexer import Indexer, Snapshot
 from ..routes import chains as chain_routes
@@ -363,9 +370,14 @@ class _LeadsView:
 
 @router.get("/parks/{park_id}/leads", response_class=HTMLResponse)
 def leads_page(
-    park_id: str, ctx: WebReaderDep, session: SessionDep, indexer: IndexerDep
+    park_id: str,
+    ctx: WebReaderDep,
+    session: SessionDep,
+    indexer: IndexerDep,
+    exposures: ExposureDep,
 ) -> Response:
-    """园区线索：筛选、分页、排序、权重滑块（实时重排）和导出。"""
+    """园区线索：筛选、分页、排序、权重滑块（实时重排）和导出。按模型默认权重排出的页面记入展示
+    记录（名次、模型、索引版本），与 GET /parks/{id}/leads 相同；自调权重的页面不记。"""
     started = time.perf_counter()
     park = lead_routes.get_park(session, park_id)
     form = parse_leads_form(
@@ -390,6 +402,9 @@ def leads_page(
 
     view, snapshot = lead_routes.index_call(indexer, f"园区 {park.park_id!r} ", run)
     rows, total, weighted, defaults = view.rows, view.total, view.weighted, view.defaults
+    if view.query.weights is None:  # the model's own ranking: what an officer saw, at which rank
+        shown = [{**r, "source": "ranking", "propensity": None} for r in rows]
+        exposures.record(park.park_id, shown, snapshot.model["name"], snapshot.version)
     components = snapshot.components
     form.errors.extend(view.notes)
     form.query = view.query
@@ -535,6 +550,7 @@ def lead_track(
     ctx: WebWriterDep,
     session: SessionDep,
     indexer: IndexerDep,
+    exposures: ExposureDep,
     status: Annotated[str, Form()] = "",
     owner: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
@@ -556,7 +572,9 @@ def lead_track(
             form={"status": status, "owner": owner, "note": note},
         )
     assert ctx.username is not None
-    tracking = lead_routes.track_lead(park_id, enterprise_id, body, session, ctx.username)
+    tracking = lead_routes.track_lead(
+        park_id, enterprise_id, body, session, ctx.username, exposures
+    )
     url = f"/app/parks/{quote(tracking.park_id)}/leads/{quote(tracking.enterprise_id)}"
     return _redirect(f"{url}?saved=1#tracking")
 
@@ -627,6 +645,7 @@ def board(
 def board_move(
     ctx: WebWriterDep,
     session: SessionDep,
+    exposures: ExposureDep,
     park_id: Annotated[str, Form()],
     enterprise_id: Annotated[str, Form()],
     status: Annotated[str, Form()],
@@ -638,7 +657,7 @@ def board_move(
     except ValidationError as exc:
         raise HTTPException(422, f"未知的跟进状态 {status!r}") from exc
     assert ctx.username is not None
-    lead_routes.track_lead(park_id, enterprise_id, body, session, ctx.username)
+    lead_routes.track_lead(park_id, enterprise_id, body, session, ctx.username, exposures)
     back = local_path(f"/app/board?{filters}" if filters else "/app/board", "/app/board")
     joiner = "&" if "?" in back else "?"
     return _redirect(f"{back}{joiner}moved={quote(enterprise_id)}")
