@@ -213,11 +213,21 @@ class Relatedness:
     def chains_of(self, park_codes: Sequence[str]) -> frozenset[str]:
         """The chains a park belongs to: those that hold at least two of its codes (or its only
         code), counting a code when it lies above, at or below a member of the chain."""
+        return self._chains_of(tuple(park_codes))
+
+    @functools.cached_property
+    def _members(self) -> dict[str, set[str]]:
+        """The member codes of each chain."""
         members: dict[str, set[str]] = {}
         for rels in self._relations.values():
             for r in rels:
                 if r.chain is not None and r.value == CHAIN_MEMBER:
                     members.setdefault(r.chain, set()).add(r.code)
+        return members
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one instance per process
+    def _chains_of(self, park_codes: tuple[str, ...]) -> frozenset[str]:
+        members = self._members
         tax = self._tax
         codes = [c for c in (tax.clean(x) for x in park_codes) if c is not None]
         need = min(2, len(codes))

@@ -663,3 +663,39 @@ def test_pages_of_a_just_written_park_wait_for_the_index_like_the_api(tmp_path):
         assert ids_in_table(r.text)
         assert c.get("/app/parks/P-NOW/leads/E1").status_code == 200
         assert c.get("/app/parks/P-NOW/chain").status_code == 200
+
+
+def test_a_lead_tracked_from_the_workbench_keeps_the_rank_it_was_shown_at(client):
+    token = sign_in(client)
+    page = client.get("/app/parks/P-AL/leads").text
+    second = ids_in_table(page)[1]
+    r = client.post(
+        f"/app/parks/P-AL/leads/{second}",
+        data={"csrf_token": token, "status": "已联系"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    tracking = client.get(f"/parks/P-AL/leads/{second}").json()["tracking"]
+    assert tracking["source"] == "ranking" and tracking["shown_rank"] == 2
+    # a page ranked with the officer's own weights is not the model's ranking: not recorded
+    default = ids_in_table(client.get("/app/parks/P-AL/leads").text)
+    custom = ids_in_table(
+        client.get("/app/parks/P-AL/leads", params={"w_industry": 100, "w_text": 0}).text
+    )
+    moved_id, at = next(
+        (e, default.index(e) + 1)
+        for k, e in enumerate(custom)
+        if e in default and default.index(e) != k and e != second
+    )
+    client.post(
+        "/app/board/move",
+        data={
+            "csrf_token": token,
+            "park_id": "P-AL",
+            "enterprise_id": moved_id,
+            "status": "visited",
+        },
+        follow_redirects=False,
+    )
+    moved = client.get(f"/parks/P-AL/leads/{moved_id}").json()["tracking"]
+    assert moved["status"] == "visited" and moved["shown_rank"] == at
