@@ -19,7 +19,7 @@ from .schema import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
 from .text import ACTIVITIES, TextVectorizer, get_lexicon
 from .text import _profile as text_profiles
 from .text._inference import CANDIDATES
-from .text._profile import Profile, enterprise_profile, parse_positioning
+from .text._profile import Profile, parse_positioning, profiles_of
 
 __all__ = [
     "EnterpriseArrays",
@@ -79,7 +79,7 @@ def enterprise_profiles(frame: pd.DataFrame) -> tuple[list[Profile], np.ndarray]
         )
     )
     codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    profiles = [enterprise_profile(*(_text(v) for v in key), normalised=True) for key in uniques]
+    profiles = profiles_of(((_text(s), _text(p), _text(n)) for s, p, n in uniques), normalised=True)
     return profiles, np.asarray(codes, dtype=np.int64)
 
 

@@ -25,6 +25,7 @@ import bisect
 import csv
 import functools
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -500,8 +501,9 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
     # elsewhere (a firm that both makes and sells aluminium: 3252 first, then 5164)
     alternatives = [(chosen, node.get(chosen, 0.0) / total)]
     others = [c for c in mass if chosen not in _ancestors(c)]
-    if len(others) > 1:
-        others.sort(key=lambda c: (-mass[c], c))
+    if len(others) > 1:  # strongest first, ties by code (a reversed sort keeps ties in order)
+        others.sort()
+        others.sort(key=mass.__getitem__, reverse=True)
     alternatives += [(c, mass[c] / total) for c in others[: CANDIDATES - 1]]
     return chosen, share, alternatives
 
@@ -609,12 +611,11 @@ class _Part:
             collector.total,
             weight,
             matched,
-            tuple(sorted(collector.evidence, key=_minus_mass)[:EVIDENCE_KEPT]),
+            tuple(sorted(collector.evidence, key=_MASS, reverse=True)[:EVIDENCE_KEPT]),
         )
 
 
-def _minus_mass(evidence: Evidence) -> float:
-    return -evidence.mass
+_MASS = operator.attrgetter("mass")
 
 
 #: How many pieces of evidence an inference keeps.
@@ -760,6 +761,6 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
         evidence = parts[0].strongest
     else:  # each part's strongest, in order: a stable sort of them all begins the same way
         pieces = [e for p in parts for e in p.strongest]
-        evidence = tuple(sorted(pieces, key=_minus_mass)[:EVIDENCE_KEPT])
+        evidence = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
     chosen = code if conf >= ABSTAIN_BELOW else None
     return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)

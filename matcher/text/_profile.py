@@ -22,7 +22,9 @@ refused industries, and its stock phrases (园区、重点发展 …).
 from __future__ import annotations
 
 import functools
+import gc
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._inference import Inference, _infer, _scope_of, _split_products
@@ -168,6 +170,24 @@ def enterprise_profile(
     if texts[2] is not None:
         texts[2] = texts[2].replace(" ", "")
     return _profile(*texts)
+
+
+def profiles_of(
+    keys: Iterable[tuple[object, object, object]], *, normalised: bool = False
+) -> list[Profile]:
+    """The profiles of many (scope, products, name) at once.
+
+    The garbage collector pauses meanwhile: reading a million texts creates tens of millions of
+    small objects that hold no reference cycles, and tracing them again at every collection cost
+    up to half of a large fit.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return [enterprise_profile(*key, normalised=normalised) for key in keys]
+    finally:
+        if paused:
+            gc.enable()
 
 
 # ----------------------------------------------------------------------------- parks
