@@ -85,6 +85,13 @@ def _token_keys(docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return keys, np.concatenate([doc[uni], doc[bi]])
 
 
+def _distinct(docs: Iterable[str | None]) -> tuple[list[str | None], np.ndarray]:
+    """The distinct documents (first occurrence order) and each document's index among them."""
+    first: dict[str | None, int] = {}
+    inverse = [first.setdefault(d, len(first)) for d in docs]
+    return list(first), np.asarray(inverse, dtype=np.int64)
+
+
 def _key_text(key: int) -> str:
     if key < int(_UNIGRAM_LIMIT):
         return chr(key)
@@ -156,17 +163,27 @@ class TextVectorizer:
 
     def fit(self, docs: Iterable[str | None]) -> TextVectorizer:
         """Learn the vocabulary and IDF weights from ``docs`` (normalised texts)."""
-        self.fit_transform(docs)
+        self._fit(docs)
         return self
 
     def fit_transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
-        """:meth:`fit` then :meth:`transform`, tokenising each document once."""
-        prepared = self._prepare(docs)
+        """:meth:`fit` then :meth:`transform`, tokenising each distinct document once."""
+        counts, inverse = self._fit(docs)
+        return sparse.csr_matrix(self._weigh(counts)[inverse])
+
+    def _fit(self, docs: Iterable[str | None]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Fit; the counts of each distinct document and each document's row among them."""
+        distinct, inverse = _distinct(docs)
+        prepared = self._prepare(distinct)
         chunks = self._chunks(prepared)
         self.keys_ = np.unique(np.concatenate([np.unique(_token_keys(c)[0]) for c in chunks]))
         counts = sparse.csr_matrix(sparse.vstack([self._counts(c) for c in chunks]))
-        n = max(len(prepared), 1)
-        df = np.bincount(counts.indices, minlength=len(self.keys_))
+        n = max(len(inverse), 1)
+        # document frequency over every document: a distinct text counts as often as it occurs
+        times = np.bincount(inverse, minlength=len(distinct))
+        owner = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        df = np.bincount(counts.indices, weights=times[owner], minlength=len(self.keys_))
+        df = np.rint(df).astype(np.int64)
         keep = df >= self.min_df
         if self.max_features is not None and keep.sum() > self.max_features:
             order = np.lexsort((np.arange(len(df)), -df))  # most documents first, stable
@@ -181,22 +198,24 @@ class TextVectorizer:
         self.idf_[self.keys_ < _UNIGRAM_LIMIT] *= np.float32(self.unigram_weight)
         self.vocabulary_ = np.asarray([_key_text(int(k)) for k in self.keys_], dtype=object)
         self.idf_map_ = dict(zip(self.vocabulary_.tolist(), self.idf_.tolist(), strict=True))
-        return self._weigh(counts)
+        return counts, inverse
 
     def transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
         """Sparse float32 rows, L2-normalised; an empty document is a zero row."""
-        prepared = self._prepare(docs)
+        distinct, inverse = _distinct(docs)
+        prepared = self._prepare(distinct)
         parts = [self._weigh(self._counts(c)) for c in self._chunks(prepared)]
-        return sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
+        return sparse.csr_matrix(sparse.vstack(parts)[inverse], dtype=np.float32)
 
     def _weighted_counts(self, docs: list[str]) -> sparse.csr_matrix:
-        """Sublinear TF × IDF rows, not normalised."""
+        """Sublinear TF × IDF rows, not normalised (each distinct text counted once)."""
+        distinct, inverse = _distinct(docs)
         parts = []
-        for chunk in self._chunks(self._prepare(docs)):
+        for chunk in self._chunks(self._prepare(distinct)):
             counts = self._counts(chunk)
             counts.data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
             parts.append(counts)
-        return sparse.csr_matrix(sparse.vstack(parts), dtype=np.float32)
+        return sparse.csr_matrix(sparse.vstack(parts)[inverse], dtype=np.float32)
 
     def transform_segments(
         self,
