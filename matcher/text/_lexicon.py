@@ -73,6 +73,10 @@ STOP_TERMS = frozenset(
         "相关",
         "类似",
         "各种",
+        "蒸馏",  # processes used in many industries, not products
+        "精馏",
+        "提纯",
+        "萃取",
         "新型",
         "高端",
         "高性能",
