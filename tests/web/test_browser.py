@@ -35,9 +35,16 @@ W-NEW-2,荥阳市轻量化部件有限公司,3670,汽车轻量化铝合金零部
 
 def wait_for(driver: Any, condition: Any, timeout: float = 30.0, what: str = "") -> Any:
     """Poll ``condition(driver)`` until it is truthy."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=what)
+    # htmx swaps fragments at any moment: an element found a moment ago may be gone; poll again
+    return WebDriverWait(
+        driver,
+        timeout,
+        poll_frequency=0.2,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(condition, message=what)
 
 
 def css(driver: Any, selector: str) -> Any:
@@ -50,6 +57,15 @@ def css_all(driver: Any, selector: str) -> list[Any]:
     from selenium.webdriver.common.by import By
 
     return list(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def text_of(driver: Any, selector: str) -> str:
+    """An element's text read in one script, so a fragment swapped by htmx cannot go stale."""
+    text = driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.innerText : null;", selector
+    )
+    assert text is not None, f"no element {selector}"
+    return text
 
 
 def no_error_text(driver: Any) -> None:
@@ -115,7 +131,7 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
         slider,
     )
     wait_for(d, lambda d: "w_quality=100" in d.current_url, what="slider re-rank")
-    wait_for(d, lambda d: "自定义权重" in css(d, "#result-count").text)
+    wait_for(d, lambda d: "自定义权重" in text_of(d, "#result-count"))
     after = [float(r["score"]) for r in rows(d)]
     assert {r["county"] for r in rows(d)} == {"巩义市"}
     assert after != before and after == sorted(after, reverse=True)
@@ -145,7 +161,7 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     assert math.isclose(baseline + sum(parts), score, abs_tol=1e-6)
     assert math.isclose(float(css(d, "#score").text), score, abs_tol=0.051)
     assert css_all(d, "#reasons li")
-    assert css(d, "#current-status").text == "未跟进"
+    assert text_of(d, "#current-status") == "未跟进"
 
     # --- change its status from the tracking panel
     from selenium.webdriver.support.ui import Select
@@ -157,10 +173,12 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     css(d, "#t-note").send_keys("电话联系，约下周走访")
     css(d, "#save-status").click()
     wait_for(d, lambda d: css_all(d, "#saved"), what="saved message")
-    assert css(d, "#current-status").text == "已联系"
-    history = css_all(d, "#history li")
-    assert len(history) == 1 and "已联系" in history[0].text
-    assert css(d, "#history .actor").text == OFFICER["name"]  # the signed-in officer
+    assert text_of(d, "#current-status") == "已联系"
+    history = d.execute_script(
+        "return Array.from(document.querySelectorAll('#history li')).map(li => li.innerText);"
+    )
+    assert len(history) == 1 and "已联系" in history[0]
+    assert text_of(d, "#history .actor") == OFFICER["name"]  # the signed-in officer
     screenshot(d, "lead-detail")
     lead_url = d.current_url.split("?")[0]
 
@@ -182,7 +200,7 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     assert "moved" in css(d, f"#{card_id}").get_attribute("class")
     screenshot(d, "board")
     d.get(lead_url)
-    assert css(d, "#current-status").text == "已走访"
+    assert text_of(d, "#current-status") == "已走访"
     assert len(css_all(d, "#history li")) == 2  # the move wrote history
 
     # --- export the filtered view to XLSX (a real download)
@@ -229,11 +247,11 @@ def test_officer_daily_loop(browser: Any, server: Server, tmp_path: Path) -> Non
     css(d, "#i-file").send_keys(str(good))
     css(d, "#import-check").click()
     wait_for(d, lambda d: css_all(d, "#import-result"))
-    assert "检查通过" in css(d, "#import-result").text
+    assert "检查通过" in text_of(d, "#import-result")
     css(d, "#i-file").send_keys(str(good))
     css(d, "#import-run").click()
-    wait_for(d, lambda d: "已导入" in css(d, "#import-result").text, what="imported")
-    assert "新增 2 行" in css(d, "#import-result").text
+    wait_for(d, lambda d: "已导入" in text_of(d, "#import-result"), what="imported")
+    assert "新增 2 行" in text_of(d, "#import-result")
     with httpx.Client(base_url=server.base) as http:
         assert http.get("/enterprises/W-NEW-1").json()["county"] == "巩义市"
 
