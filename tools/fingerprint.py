@@ -291,6 +291,27 @@ def main() -> None:
     ]
     out.write("cli", *(timed(" ".join(r[:2]), lambda r=r: cli(r)) for r in runs))
 
+    # parkmatch train: the printed text (bar the file's SHA-256, which names module paths) and
+    # the scores of the written model
+    import tempfile
+
+    try:
+        load_model = find("load_scorer", "matcher.scoring")
+    except ImportError:
+        load_model = find("load_model", "matcher")
+    trained = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("logistic", "ridge", "gbm", "weights", "ips_logistic", "ips_weights"):
+            path = Path(tmp) / f"{kind}.joblib"
+            run = ["train", "--model", kind, "-o", str(path), "--folds", "3"]
+            printed = timed(f"train {kind}", lambda run=run: cli(run))
+            printed = "\n".join(
+                line for line in printed.splitlines() if "SHA-256" not in line and tmp not in line
+            )
+            scorer = load_model(path)
+            trained += [printed, scorer.decision_function(X.to_numpy()[:500])]
+    out.write("train", *trained)
+
 
 if __name__ == "__main__":
     main()
