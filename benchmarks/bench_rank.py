@@ -19,7 +19,9 @@ import time
 import numpy as np
 from timing import fmt, times
 
-from matcher import Matcher, load_sample, make_enterprises, validate_enterprises
+from matcher import Matcher, load_sample
+from matcher.datasets import make_enterprises
+from matcher.io import validate_enterprises
 
 
 def main() -> None:

@@ -30,9 +30,8 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import ConfigError, MatcherError
-from .schema import SRDI_LABELS
-from .signals import EVENT_KINDS, as_date
-from .sizes import SIZE_LABELS
+from .io import EVENT_KINDS, SRDI_LABELS, as_date
+from .reference.sizes import SIZE_LABELS
 
 __all__ = [
     "REPORT_FORMATS",
@@ -729,7 +728,7 @@ def _waterfall_drawing(report: AssessmentReport, font: str, width: float) -> Any
 
 # ---------------------------------------------------------------------------- assembling
 def _facts_of_enterprise(row: Mapping[str, Any], index: Any, ent: int) -> dict[str, str]:
-    from . import taxonomy
+    from .reference import taxonomy
 
     facts: dict[str, str] = {}
     code = row.get("industry_code")
@@ -808,7 +807,7 @@ def _signal_part(
 ) -> tuple[float | None, pd.DataFrame, str, bool]:
     """(value, events table, note, assessed) for the pair."""
     from .features.signal import SignalFeature
-    from .model import Matcher
+    from .matching import Matcher
 
     columns = ["date", "kind", "detail", "source", "confidence", "weight", "age"]
     family = next((f for f in matcher.families_ if isinstance(f, SignalFeature)), None)
@@ -829,7 +828,7 @@ def _signal_part(
         one = ents[ents["enterprise_id"].astype(str) == enterprise_id]
         assert events is not None
         if events.attrs.get("parkmatch_schema") != "events":
-            from .signals import validate_events
+            from .io import validate_events
 
             events = validate_events(events)
         own = events[events["enterprise_id"].astype(str) == enterprise_id].copy()
@@ -843,7 +842,7 @@ def _signal_part(
     ent = index.enterprises.position[enterprise_id]
     own_events = family.events_of(index, ent)
     state_as_of = family.state(index).as_of
-    from .signals import age_phrase
+    from .io import age_phrase
 
     rows = [
         {

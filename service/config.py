@@ -62,7 +62,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from matcher import ReadLimits
+from matcher.io import ReadLimits
 
 __all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings"]
 

@@ -21,7 +21,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from matcher import normalize_text
+from matcher.text import normalize_text
 
 from .config import Settings
 from .errors import IndexNotReadyError

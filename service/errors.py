@@ -36,7 +36,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matcher import ConfigError, FontNotFoundError, MatcherError, SchemaError, UnknownIdError
+from matcher import ConfigError, MatcherError, SchemaError, UnknownIdError
+from matcher.report import FontNotFoundError
 
 __all__ = ["IndexNotReadyError", "install_error_handlers", "problem"]
 

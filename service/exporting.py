@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from matcher import safe_frame, write_excel
+from matcher.io import safe_frame, write_excel
 
 __all__ = ["lead_table", "to_csv_bytes", "to_xlsx_bytes"]
 

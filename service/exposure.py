@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import OUTCOME_COLUMNS
+from matcher.learning import OUTCOME_COLUMNS
 
 from . import store
 

@@ -7,8 +7,8 @@ the old snapshot. A :class:`ModelRegistry` says which model (scorer) builds the 
 every ranking can name the model that produced it.
 
 Trained models live in a folder as ``<name>.joblib`` plus the ``<name>.json`` manifest that
-:func:`matcher.save_model` writes; :func:`register_model_folder` registers them at start (a file
-that :func:`matcher.load_model` refuses is logged and skipped) and re-activates the model named in
+:func:`matcher.save_scorer` writes; :func:`register_model_folder` registers them at start (a file
+that :func:`matcher.load_scorer` refuses is logged and skipped) and re-activates the model named in
 ``active-model.txt`` (written by :func:`save_active_name`).
 """
 
@@ -36,18 +36,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
-from matcher import (
-    DEFAULT_WEIGHTS,
-    ConfigError,
-    Matcher,
-    MatcherError,
-    SchemaError,
-    load_model,
-    read_manifest,
-    validate_enterprises,
-    validate_parks,
-    validate_tenants,
-)
+from matcher import ConfigError, Matcher, MatcherError, SchemaError
+from matcher.io import validate_enterprises, validate_parks, validate_tenants
+from matcher.scoring import DEFAULT_WEIGHTS, load_scorer, read_scorer_manifest
 
 from . import store
 
@@ -88,7 +79,7 @@ class ModelSpec:
     kind : str, default="default"
         ``default`` or what was trained: ``logistic``, ``ridge``, ``gbm``, ``weights``.
     manifest : dict, default=None
-        The model file's manifest (:func:`matcher.read_manifest`); None for built-in models.
+        The model file's manifest (:func:`matcher.read_scorer_manifest`); None for built-in models.
     path : Path, default=None
         The model file.
     """
@@ -211,9 +202,9 @@ def _kind_of(manifest: dict[str, Any]) -> str:
 
 
 def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) -> ModelSpec:
-    """A :class:`ModelSpec` for a model file written by :func:`matcher.save_model`.
+    """A :class:`ModelSpec` for a model file written by :func:`matcher.save_scorer`.
 
-    The file is loaded once, here, by :func:`matcher.load_model` (the manifest's signature with
+    The file is loaded once, here, by :func:`matcher.load_scorer` (the manifest's signature with
     the server ``key``, SHA-256, library versions and feature names checked before unpickling:
     a file the service did not write itself is refused); every index build reuses the loaded
     scorer. A
@@ -223,7 +214,7 @@ def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) ->
     Raises
     ------
     matcher.ModelError
-        The file is refused (see :func:`matcher.load_model`).
+        The file is refused (see :func:`matcher.load_scorer`).
     matcher.ConfigError
         The file name is not a valid model name.
     """
@@ -231,8 +222,8 @@ def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) ->
     problem = model_name_problem(path.stem)
     if problem is not None:
         raise ConfigError(f"{path.name}：{problem}")
-    scorer = load_model(path, feature_names=list(DEFAULT_WEIGHTS), key=key)
-    manifest = read_manifest(path)
+    scorer = load_scorer(path, feature_names=list(DEFAULT_WEIGHTS), key=key)
+    manifest = read_scorer_manifest(path)
     kind = _kind_of(manifest)
     description, label = MODEL_KINDS[kind]
     weights = getattr(scorer, "weights", None)

@@ -19,7 +19,8 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session
 
-from matcher import __version__, load_sample, load_sample_tenants
+from matcher import __version__, load_sample
+from matcher.datasets import load_sample_tenants
 
 from . import store
 from .config import MIN_KEY_LENGTH, Settings, get_settings

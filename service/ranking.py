@@ -20,7 +20,8 @@ import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from matcher import ConfigError, SchemaError, normalize_text
+from matcher import ConfigError, SchemaError
+from matcher.text import normalize_text
 
 from . import store
 from .indexer import Snapshot

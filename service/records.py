@@ -21,15 +21,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import delete as sa_delete
 
-from matcher import (
-    DEFAULT_WEIGHTS,
-    ConfigError,
-    Problem,
-    SchemaError,
-    WeightedScorer,
-    validate_enterprises,
-    validate_parks,
-)
+from matcher import ConfigError, SchemaError
+from matcher.exceptions import Problem
+from matcher.io import validate_enterprises, validate_parks
+from matcher.scoring import DEFAULT_WEIGHTS, WeightedScorer
 
 from . import store
 

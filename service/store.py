@@ -69,7 +69,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 
-from matcher import ENTERPRISE_COLUMNS, PARK_COLUMNS
+from matcher.io import ENTERPRISE_COLUMNS, PARK_COLUMNS
 
 __all__ = [
     "ENTERPRISE_FIELDS",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import write_table
+from matcher.io import write_table
 
 from .cli_runner import run
 from .conftest import ENTERPRISES, PARKS
@@ -188,9 +188,9 @@ def test_rank_with_a_trained_model(monkeypatch, capsys, tmp_path) -> None:
     assert code == 0, err
     records = json.loads(out)
     assert len(records) == 3
-    from matcher import load_model
+    from matcher.scoring import load_scorer
 
-    baseline = float(load_model(model).baseline)
+    baseline = float(load_scorer(model).baseline)
     for r in records:  # the learned scorer's contributions plus its baseline make the score
         parts = sum(r[c] for c in ["industry", "text", "capacity", "quality", "location"])
         assert r["score"] == pytest.approx(baseline + parts)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import sklearn
 
-from matcher import Matcher, load_model
+from matcher import Matcher
+from matcher.scoring import load_scorer
 
 FIXTURE = Path(__file__).parent / "data" / "saved-0.1.0.tar.xz"
 KEY = "a-secret-of-16+chars"
@@ -33,7 +34,9 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(("name", "key"), [("matcher_default", None), ("matcher_two_sided", KEY)])
-def test_saved_matchers_load_and_rank_as_when_saved(saved: Path, name: str, key: str | None) -> None:
+def test_saved_matchers_load_and_rank_as_when_saved(
+    saved: Path, name: str, key: str | None
+) -> None:
     matcher = Matcher.load(saved / name, key=key)
     expected = pd.read_csv(saved / f"{name}.expected.csv", dtype={"enterprise_id": str})
     got = pd.concat(
@@ -60,7 +63,7 @@ def test_saved_matchers_load_and_rank_as_when_saved(saved: Path, name: str, key:
     ],
 )
 def test_saved_model_files_load(saved: Path, file: str, key: str | None, kind: str) -> None:
-    scorer = load_model(saved / "models" / f"{file}.joblib", key=key)
+    scorer = load_scorer(saved / "models" / f"{file}.joblib", key=key)
     assert type(scorer).__name__ == kind
     X = np.full((2, len(scorer.feature_names_in_)), 0.5)
     X[1] = 1.0

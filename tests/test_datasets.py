@@ -14,19 +14,20 @@ import opencc
 import pandas as pd
 import pytest
 
-from matcher import datasets
-from matcher.creditcode import credit_code_check_digit, is_valid_credit_code
 from matcher.datasets import (
     ENTERPRISE_FIELDS,
     ENTERPRISE_HEADERS_ZH,
     PARK_FIELDS,
     PARK_HEADERS_ZH,
     SAMPLE_INDUSTRIES,
+    _sample,
     load_sample_frames,
     make_enterprises,
     sample_dir,
     write_sample,
 )
+from matcher.datasets import _enterprises as datasets
+from matcher.reference.creditcode import credit_code_check_digit, is_valid_credit_code
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
@@ -551,16 +552,16 @@ def test_write_sample(tmp_path: Path) -> None:
 
 
 def test_sample_dir_error_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "pkg" / "matcher" / "datasets.py"
+    fake = tmp_path / "pkg" / "matcher" / "datasets" / "_sample.py"
     fake.parent.mkdir(parents=True)
-    monkeypatch.setattr(datasets, "__file__", str(fake))
+    monkeypatch.setattr(_sample, "__file__", str(fake))
     with pytest.raises(FileNotFoundError, match=r"示例数据.*sample data"):
         sample_dir()
 
 
 def test_sample_dir_prefers_installed_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "pkg" / "matcher" / "datasets.py"
-    (fake.parent / "_sample").mkdir(parents=True)
+    fake = tmp_path / "pkg" / "matcher" / "datasets" / "_sample.py"
+    (fake.parents[1] / "_sample").mkdir(parents=True)
     (tmp_path / "pkg" / "datasets").mkdir()
-    monkeypatch.setattr(datasets, "__file__", str(fake))
-    assert sample_dir() == (fake.parent / "_sample").resolve()
+    monkeypatch.setattr(_sample, "__file__", str(fake))
+    assert sample_dir() == (fake.parents[1] / "_sample").resolve()

@@ -10,19 +10,17 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from matcher import (
-    ConfigError,
-    GBScorer,
-    LinearScorer,
-    Matcher,
-    NotFittedError,
-    UnknownIdError,
-    WeightedScorer,
+from matcher import ConfigError, Matcher, NotFittedError, UnknownIdError
+from matcher.learning import (
+    fit_ips,
     fit_weights,
     labelled_pairs,
+    logged_ranks,
     pair_features,
+    ranking_contacts,
+    train_ips,
 )
-from matcher.learning import fit_ips, logged_ranks, ranking_contacts, train_ips
+from matcher.scoring import GBScorer, LinearScorer, WeightedScorer
 
 FAMILIES = ["industry", "text", "capacity", "quality", "location"]
 
@@ -374,7 +372,8 @@ def test_fit_ips_errors() -> None:
 
 
 def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:
-    from matcher import load_sample, load_sample_outcomes
+    from matcher import load_sample
+    from matcher.datasets import load_sample_outcomes
 
     parks, enterprises = load_sample()
     matcher = Matcher().fit(parks, enterprises)

@@ -6,14 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ConfigError,
-    Matcher,
-    NotFittedError,
-    SchemaError,
-    UnknownIdError,
-    validate_parks,
-)
+from matcher import ConfigError, Matcher, NotFittedError, SchemaError, UnknownIdError
+from matcher.io import validate_parks
 
 COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
 
@@ -256,7 +250,7 @@ def test_custom_scorer_keeps_explanations_consistent(
 def test_parallel_scoring_gives_identical_rankings(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import matcher.model as model_module
+    import matcher.ranking._score as model_module
 
     sequential = {
         p: matcher.rank_enterprises(p, k=None, include_ineligible=True) for p in ["P-AL", "P-FOOD"]

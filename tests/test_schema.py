@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matcher import SchemaError, validate_enterprises, validate_parks
-from matcher.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS, parse_srdi_level
+from matcher import SchemaError
+from matcher.io import (
+    ENTERPRISE_COLUMNS,
+    PARK_COLUMNS,
+    parse_srdi_level,
+    validate_enterprises,
+    validate_parks,
+)
 
 
 def _problems(exc: pytest.ExceptionInfo[SchemaError]) -> set[tuple[int | None, str | None]]:

@@ -42,6 +42,13 @@ def find(name: str, *modules: str) -> Any:
             warnings.simplefilter("ignore", DeprecationWarning)
             if name in getattr(mod, "__all__", ()) or name in vars(mod):
                 return getattr(mod, name)
+    for module in modules:  # a name kept for one release (module __getattr__)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                return getattr(importlib.import_module(module), name)
+            except (ImportError, AttributeError):
+                continue
     raise ImportError(f"{name} not found in {modules}")
 
 

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from .. import taxonomy
-from .._index import CODE_DECLARED, CODE_INFERRED, MatchIndex
-from ..relatedness import TREE, get_relatedness
+from ..index import CODE_DECLARED, CODE_INFERRED, MatchIndex
+from ..reference import taxonomy
+from ..reference.relatedness import TREE, get_relatedness
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["IndustryFeature", "best_leading_code"]

@@ -23,14 +23,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from matcher import (
-    Allocation,
-    ChainFeature,
-    ChainReport,
-    Matcher,
-    PreferenceFeature,
-    ReciprocalScorer,
-)
+from matcher import Matcher
+from matcher import allocation as allocation_lib
+from matcher.allocation import Allocation
+from matcher.chains import ChainReport, chain_report
+from matcher.features import ChainFeature, PreferenceFeature
+from matcher.scoring import ReciprocalScorer
 
 from ..deps import (
     ActorDep,
@@ -88,7 +86,7 @@ def _chain_report(snapshot: Snapshot, park_id: str, k: int, thin: int) -> ChainR
     key = ("chain", park_id, k, thin)
     report = snapshot.responses.get(key)
     if report is None:
-        report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
+        report = chain_report(snapshot.matcher, park_id, k=k, thin=thin)
         snapshot.responses.put(key, report)
     assert isinstance(report, ChainReport)
     return report
@@ -191,7 +189,8 @@ def allocate(
 
     def run(snap: Snapshot) -> Allocation:
         matcher = _two_sided(snap) if body.reciprocal else snap.matcher
-        result: Allocation = matcher.allocate(
+        result: Allocation = allocation_lib.allocate(
+            matcher,
             park_ids,
             candidates=body.candidates,
             max_per_park=body.max_per_park,

@@ -19,9 +19,9 @@ import pandas as pd
 from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import (
+from matcher import SchemaError
+from matcher.io import (
     ReadLimits,
-    SchemaError,
     read_table,
     validate_enterprises,
     validate_parks,

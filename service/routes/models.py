@@ -5,7 +5,7 @@ Training uses the library exactly as ``parkmatch train`` does: :func:`matcher.la
 and :func:`matcher.pair_features` on the serving index's parks and enterprises, then
 :class:`matcher.LinearScorer` (logistic / ridge), :class:`matcher.GBScorer` or
 :func:`matcher.fit_weights`, cross-validated against the default weights with
-:func:`matcher.evaluate`, and written with :func:`matcher.save_model` into
+:func:`matcher.evaluate`, and written with :func:`matcher.save_scorer` into
 ``PARKMATCH_MODELS_DIR``. Model files are pickles: only files the service wrote itself (or
 other trusted ones) belong in that folder.
 """
@@ -22,18 +22,9 @@ import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import (
-    GBScorer,
-    LinearScorer,
-    MatcherError,
-    WeightedScorer,
-    evaluate,
-    fit_weights,
-    labelled_pairs,
-    pair_features,
-    save_model,
-    validate_outcomes,
-)
+from matcher import MatcherError
+from matcher.learning import evaluate, fit_weights, labelled_pairs, pair_features, validate_outcomes
+from matcher.scoring import GBScorer, LinearScorer, WeightedScorer, save_scorer
 
 from .. import store
 from ..deps import ActorDep, HeavySlotDep, IndexerDep, SettingsDep, current_snapshot
@@ -212,7 +203,7 @@ def train_model(
     }
     with _WRITE_LOCK:
         _check_free(indexer, text, target)
-        save_model(
+        save_scorer(
             scorer,
             target,
             metrics=metrics,

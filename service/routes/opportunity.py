@@ -28,26 +28,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from matcher import (
-    EVENT_KINDS,
-    AssessmentReport,
-    ConfigError,
-    Matcher,
-    Problem,
-    SchemaError,
-    SignalFeature,
-    UnknownIdError,
-    assessment_report,
+from matcher import ConfigError, Matcher, SchemaError, UnknownIdError
+from matcher.exceptions import Problem
+from matcher.features import SignalFeature
+from matcher.io import EVENT_KINDS, parse_event_kind, validate_events
+from matcher.policies import (
     match_policies,
-    parse_event_kind,
     policies_from_json,
     rank_with_policies,
-    timing_leads,
-    validate_events,
     validate_policies,
-    validate_standards,
-    vet_project,
 )
+from matcher.report import AssessmentReport, assessment_report
+from matcher.signals import timing_leads
+from matcher.vetting import validate_standards, vet_project
 
 from .. import opportunity as opp
 from .. import store

@@ -19,7 +19,7 @@ import pandas as pd
 from fastapi import UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import validate_outcomes
+from matcher.learning import validate_outcomes
 
 from .. import store
 from ..config import Settings

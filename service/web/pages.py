@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
+from matcher import ConfigError, SchemaError
+from matcher.io import ENTERPRISE_COLUMNS
 
 from .. import ranking, store
 from ..config import Settings
