@@ -13,8 +13,8 @@ from ._enterprises import (
     ENTERPRISE_HEADERS_ZH,
     PARK_FIELDS,
     PARK_HEADERS_ZH,
-    SAMPLE_INDUSTRIES,
     make_enterprises,
+    sample_industries,
 )
 from ._events import SAMPLE_EVENTS_AS_OF, make_events
 from ._outcomes import expected_gain, make_outcomes
@@ -34,7 +34,6 @@ __all__ = [
     "PARK_FIELDS",
     "PARK_HEADERS_ZH",
     "SAMPLE_EVENTS_AS_OF",
-    "SAMPLE_INDUSTRIES",
     "expected_gain",
     "load_sample",
     "load_sample_events",
@@ -45,5 +44,6 @@ __all__ = [
     "make_events",
     "make_outcomes",
     "sample_dir",
+    "sample_industries",
     "write_sample",
 ]
