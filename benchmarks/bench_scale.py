@@ -115,7 +115,7 @@ def main() -> None:
     ent_ids = E.ids.tolist()
 
     def cold() -> None:
-        m._cache.clear()
+        m.clear_cache()
         m.rank_enterprises(park_ids[rng.integers(len(park_ids))], k=20)
 
     def warm() -> None:

@@ -29,7 +29,14 @@ import pandas as pd
 from sklearn.base import clone
 
 from .exceptions import ConfigError, NotFittedError, UnknownIdError
-from .features import FeatureFamily, FitContext, attach_events, default_families
+from .features import (
+    ChainFeature,
+    FeatureFamily,
+    FitContext,
+    PreferenceFeature,
+    attach_events,
+    default_families,
+)
 from .index import MatchIndex, build_index, load_fitted, save_fitted, with_enterprises
 from .io import validate_enterprises, validate_events, validate_parks, validate_tenants
 from .ranking import (
@@ -42,13 +49,13 @@ from .ranking import (
     score_pairs,
     select_page,
 )
-from .scoring import Reweightable, Scorer, WeightedScorer
+from .scoring import ReciprocalScorer, Reweightable, Scorer, WeightedScorer
 
 if TYPE_CHECKING:
     from .allocation import Allocation
     from .chains import ChainReport
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "two_sided"]
 
 
 class Matcher:
@@ -582,6 +589,31 @@ class Matcher:
             n_parks, n_ents = len(self.index_.parks), len(self.index_.enterprises)
             fitted = f", fitted on {n_parks} parks × {n_ents} enterprises"
         return f"Matcher(weights={self.weights!r}{fitted})"
+
+
+def two_sided(matcher: Matcher) -> Matcher:
+    """A two-sided matcher on the data a fitted matcher holds.
+
+    Its families are the matcher's own plus, when missing, :class:`~matcher.features.ChainFeature`
+    and :class:`~matcher.features.PreferenceFeature` (the enterprise's side); its scorer is a
+    :class:`~matcher.scoring.ReciprocalScorer` (harmonic mean of the park side and the
+    enterprise side), so a pair ranks high only when both sides like it. Fitted on the same
+    parks, enterprises and tenants.
+
+    >>> from matcher import Matcher, load_sample
+    >>> both = two_sided(Matcher().fit(*load_sample()))
+    >>> both.feature_names_[-2:], type(both.scorer_).__name__
+    (['chain', 'preference'], 'ReciprocalScorer')
+    """
+    matcher.check_fitted()
+    families = list(matcher.families_)
+    have = {f.name for f in families}
+    if "chain" not in have:
+        families.append(ChainFeature())
+    if "preference" not in have:
+        families.append(PreferenceFeature())
+    both = Matcher(families=families, scorer=ReciprocalScorer())
+    return both.fit(matcher.parks_, matcher.enterprises_, matcher.tenants_)
 
 
 def _is_fitted(estimator: Any) -> bool:

@@ -26,7 +26,8 @@ from matcher.text import normalize_text
 from .config import Settings
 from .errors import IndexNotReadyError
 from .exposure import ExposureLog
-from .indexer import Indexer, Snapshot
+from .indexer import Indexer
+from .snapshot import Snapshot
 
 __all__ = [
     "ActorDep",

@@ -28,8 +28,9 @@ from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
 from .exposure import ExposureLog
-from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
+from .indexer import Indexer
 from .limits import BodySizeLimit
+from .registry import ModelRegistry, default_registry, register_model_folder
 from .routes import routers
 from .routes.health import router as health_router
 from .web import UPLOAD_PATHS, install_workbench

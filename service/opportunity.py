@@ -197,7 +197,7 @@ def _replace(
     """Insert ``rows``, replacing every column of a row whose ``key`` exists, in one
     ``INSERT … ON CONFLICT DO UPDATE`` (so two identical imports at the same time both succeed,
     as for parks and enterprises); False on a database without it (the caller replaces)."""
-    stmt = store._insert_for(session, store._table(model))
+    stmt = store.upsert_statement(session, model)
     if stmt is None:
         return False
     columns = [c for c in rows[0] if c not in key]

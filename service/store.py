@@ -105,6 +105,7 @@ __all__ = [
     "set_active_model",
     "tenants_frame",
     "upsert",
+    "upsert_statement",
     "utcnow",
 ]
 
@@ -510,6 +511,12 @@ def existing_ids(session: Session, model: type[Base], ids: Sequence[str]) -> set
 def _table(model: type[Base]) -> Table:
     """The Core table of a mapped class (for ``executemany`` without the ORM's per-row work)."""
     return Base.metadata.tables[str(model.__tablename__)]
+
+
+def upsert_statement(session: Session, model: type[Base]) -> Any:
+    """An ``INSERT`` into ``model``'s table that knows ``ON CONFLICT`` (PostgreSQL, SQLite),
+    or None on another database."""
+    return _insert_for(session, _table(model))
 
 
 def select_ids(model: type[Base]) -> Select[tuple[str]]:

@@ -108,11 +108,22 @@ def test_gb_shapley_sums_to_score_and_is_exact_on_an_additive_model() -> None:
     contrib = s.contributions(rows)
     assert contrib.shape == (25, 5)
     assert np.allclose(s.baseline + contrib.sum(axis=1), s.decision_function(rows))
-    # a feature the model never splits on gets no credit
-    used = {int(f) for p in s.estimator_._predictors for t in p for f in t.nodes["feature_idx"]}
-    unused = [j for j in range(5) if j not in used]
-    if unused:
-        assert np.allclose(contrib[:, unused], 0.0)
+
+
+def test_gb_shapley_gives_no_credit_to_a_feature_the_model_ignores() -> None:
+    """Trained where location never varies, the model cannot use it: changing a row's location
+    leaves its score as it is, and location's Shapley value is 0 even where the row's location
+    differs from every background row's."""
+    X, y = _synthetic(800)
+    X["location"] = 0.5
+    s = GBScorer(random_state=0).fit(X, y)
+    rows = _synthetic(25, seed=5)[0].to_numpy()  # location varies here
+    moved = rows.copy()
+    moved[:, FAMILIES.index("location")] = 1.0 - moved[:, FAMILIES.index("location")]
+    np.testing.assert_array_equal(s.decision_function(rows), s.decision_function(moved))
+    contrib = s.contributions(rows)
+    np.testing.assert_allclose(contrib[:, FAMILIES.index("location")], 0.0, atol=1e-12)
+    assert np.abs(contrib[:, FAMILIES.index("text")]).max() > 1.0  # the others do get credit
 
 
 def test_gb_shapley_matches_the_permutation_definition() -> None:

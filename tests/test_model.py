@@ -29,19 +29,37 @@ def test_rank_enterprises_columns_and_order(matcher: Matcher) -> None:
     assert leads.iloc[0]["enterprise_id"] in {"E1", "E2"}
 
 
-def test_contributions_sum_to_score(matcher: Matcher) -> None:
+def scored_by_the_scorer(m: Matcher, park_ids: list[str], enterprise_ids: list[str]) -> np.ndarray:
+    """What the matcher's scorer itself says for aligned pairs (its own ``decision_function``
+    on their component values, with each park's weights), independent of the contributions."""
+    index = m.index_
+    p = np.array([index.park_row(x) for x in park_ids])
+    e = np.array([index.enterprise_row(x) for x in enterprise_ids])
+    _, filled = m.component_values(p, e)
+    return np.asarray(m.scorer_.decision_function(filled, m.park_coefs(p)))
+
+
+def test_scores_are_the_scorers_own_and_contributions_add_up_to_them(matcher: Matcher) -> None:
     leads = matcher.rank_enterprises("P-AL", k=None, include_ineligible=True)
-    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1), leads["score"], rtol=1e-9)
+    ids = leads["enterprise_id"].tolist()
+    expected = scored_by_the_scorer(matcher, ["P-AL"] * len(ids), ids)
+    np.testing.assert_allclose(leads["score"], expected, rtol=1e-12)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1), expected, rtol=1e-9)
     parks = matcher.rank_parks("E1", k=None, include_ineligible=True)
-    np.testing.assert_allclose(parks[COMPONENTS].sum(axis=1), parks["score"], rtol=1e-9)
+    expected = scored_by_the_scorer(matcher, parks["park_id"].tolist(), ["E1"] * len(parks))
+    np.testing.assert_allclose(parks["score"], expected, rtol=1e-12)
+    np.testing.assert_allclose(parks[COMPONENTS].sum(axis=1), expected, rtol=1e-9)
 
 
 def test_explain_matches_ranking_for_every_pair(matcher: Matcher) -> None:
     for park in ["P-AL", "P-FOOD"]:
         leads = matcher.rank_enterprises(park, k=None, include_ineligible=True)
-        for row in leads.itertuples(index=False):
+        ids = leads["enterprise_id"].tolist()
+        expected = scored_by_the_scorer(matcher, [park] * len(ids), ids)
+        for row, score in zip(leads.itertuples(index=False), expected, strict=True):
             ex = matcher.explain(park, row.enterprise_id)
-            assert ex.baseline + sum(ex.contributions.values()) == pytest.approx(ex.score)
+            assert ex.score == pytest.approx(score, rel=1e-12)
+            assert ex.baseline + sum(ex.contributions.values()) == pytest.approx(score)
             assert ex.score == pytest.approx(row.score)
             assert ex.eligible == row.eligible
             assert set(ex.contributions) == set(COMPONENTS)
@@ -239,9 +257,13 @@ def test_custom_scorer_keeps_explanations_consistent(
 ) -> None:
     m = Matcher(scorer=_HalfScorer()).fit(parks, enterprises)
     leads = m.rank_enterprises("P-AL", k=None)
-    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1) + 5.0, leads["score"])
+    ids = leads["enterprise_id"].tolist()
+    expected = scored_by_the_scorer(m, ["P-AL"] * len(ids), ids)
+    np.testing.assert_allclose(leads["score"], expected)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1) + 5.0, expected)
     ex = m.explain("P-AL", "E1")
     assert ex.baseline == 5.0
+    assert ex.score == pytest.approx(expected[ids.index("E1")])
     assert ex.score == pytest.approx(5.0 + sum(ex.contributions.values()))
     with pytest.raises(ConfigError):
         m.rank_enterprises("P-AL", weights={"industry": 1})
@@ -256,7 +278,7 @@ def test_parallel_scoring_gives_identical_rankings(
         p: matcher.rank_enterprises(p, k=None, include_ineligible=True) for p in ["P-AL", "P-FOOD"]
     }
     parks_before = matcher.rank_parks("E1", k=None)
-    matcher._cache.clear()
+    matcher.clear_cache()
     monkeypatch.setattr(model_module, "PARALLEL_MIN_ROWS", 1)
     assert model_module._pool() is not None or (model_module.os.cpu_count() or 1) < 2
     for park, expected in sequential.items():

@@ -8,6 +8,7 @@ assignment (every enterprise to at most one park, no park beyond its free space)
 
 from __future__ import annotations
 
-from ._allocate import FALLBACK_SPACE, Allocation, allocate, default_space_needs, solve_allocation
+from ._allocate import FALLBACK_SPACE, Allocation, allocate, default_space_needs
+from ._solver import solve_allocation
 
 __all__ = ["FALLBACK_SPACE", "Allocation", "allocate", "default_space_needs", "solve_allocation"]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import Problem, SchemaError
+from ..exceptions import ConfigError, Problem, SchemaError
 from ..reference import geo, sizes, taxonomy
 from ..reference.creditcode import (
     CREDIT_CODE_CHARSET,
@@ -780,12 +780,59 @@ def validate_enterprises(frame: pd.DataFrame, *, file: str | None = None) -> pd.
     return result
 
 
-def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+def _park_weight_problems(frame: pd.DataFrame, scorer: Any, *, file: str | None) -> list[Problem]:
+    """Each park's ``weight_*`` layer that ``scorer.coef_for`` refuses (unknown family, no
+    positive total), as problems; none for a scorer without per-park weights."""
+    cols = [c for c in frame.columns if str(c).startswith("weight_")]
+    if not cols or not hasattr(scorer, "coef_for"):
+        return []
+    names = [str(n) for n in getattr(scorer, "feature_names_in_", ())]
+    problems = []
+    for i, (_, row) in enumerate(frame[cols].iterrows()):
+        layer = {str(c).removeprefix("weight_"): float(v) for c, v in row.items() if pd.notna(v)}
+        if not layer:
+            continue
+        try:
+            scorer.coef_for(layer)
+        except ConfigError as exc:
+            problems.append(
+                Problem(
+                    column=",".join(f"weight_{k}" for k in layer),
+                    row=i + 2,
+                    value=str(layer),
+                    message=f"园区权重无效：{exc}",
+                    expected=f"评分维度 {'、'.join(names)} 的非负权重，且不全为 0",
+                    file=file,
+                )
+            )
+    return problems
+
+
+def validate_parks(
+    frame: pd.DataFrame, *, file: str | None = None, scorer: Any = None
+) -> pd.DataFrame:
     """Validate and normalise a parks table (see ``PARK_COLUMNS``).
 
     ``leading_industries`` and ``excluded_industries`` come back as cleaned codes joined by
     ``;``. Optional ``weight_<family>`` columns (e.g. ``weight_industry``) hold per-park weight
     overrides and must be non-negative numbers.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The raw table (Chinese or English headers).
+    file : str, default=None
+        The file name problems are reported with.
+    scorer : Reweightable, default=None
+        A scorer taking per-park weights (``coef_for``), e.g. the one that will rank these
+        parks or ``matcher.scoring.WeightedScorer().fit()``: each park's weights must then be
+        ones it accepts (known families, a positive total), checked once the table is
+        otherwise valid. Other scorers take no weights, and nothing more is checked.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem (file, row, column, value, what was expected).
     """
     out, problems, _ = validate_frame(frame, PARK_COLUMNS, kind="parks", file=file)
     rows = np.arange(len(out)) + 2
@@ -805,6 +852,10 @@ def validate_parks(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFr
         out[c] = pd.to_numeric(pd.Series(parsed, index=out.index), errors="coerce")
     if problems:
         raise SchemaError(problems, file=file)
+    if scorer is not None:
+        problems = _park_weight_problems(out, scorer, file=file)
+        if problems:
+            raise SchemaError(problems, file=file)
     _fill_locations(out)
     named = out["name"].map(park_type_from_name)
     declared = out["park_type"].notna()

@@ -27,8 +27,7 @@ from matcher import Matcher
 from matcher import allocation as allocation_lib
 from matcher.allocation import Allocation
 from matcher.chains import ChainReport, chain_report
-from matcher.features import ChainFeature, PreferenceFeature
-from matcher.scoring import ReciprocalScorer
+from matcher.matching import two_sided
 
 from ..deps import (
     ActorDep,
@@ -38,8 +37,9 @@ from ..deps import (
     SettingsDep,
     clean_id,
 )
-from ..indexer import Indexer, Snapshot
+from ..indexer import Indexer
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
+from ..snapshot import Snapshot
 from .leads import get_park, index_call
 
 router = APIRouter(tags=["chains"])
@@ -146,18 +146,7 @@ def _two_sided(snapshot: Snapshot) -> Matcher:
     """A two-sided matcher (park side + the enterprise's preference, harmonic mean, chain-aware)
     fitted on the snapshot's data once."""
 
-    def build() -> Matcher:
-        base = snapshot.matcher
-        families = list(base.families_)
-        have = {f.name for f in families}
-        if "chain" not in have:
-            families.append(ChainFeature())
-        if "preference" not in have:
-            families.append(PreferenceFeature())
-        matcher = Matcher(families=families, scorer=ReciprocalScorer())
-        return matcher.fit(base.parks_, base.enterprises_, base.tenants_)
-
-    result: Matcher = snapshot.derive("reciprocal", build)
+    result: Matcher = snapshot.derive("reciprocal", lambda: two_sided(snapshot.matcher))
     return result
 
 
