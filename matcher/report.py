@@ -157,7 +157,7 @@ class AssessmentReport:
         ``date, kind, detail, source, confidence, weight, age``, strongest first.
     signal_note : str
     policies : DataFrame or None
-        :func:`matcher.match_policies` for the park (None when no policies were given).
+        :func:`matcher.policies.match_policies` for the park (None when no policies were given).
     vetting : VettingResult or None
     risks, missing : list of str
     """
@@ -882,11 +882,11 @@ def assessment_report(
     events : DataFrame, default=None
         Events (:func:`matcher.load_events`) when the matcher was fitted without them.
     policies : DataFrame, default=None
-        Policies (:func:`matcher.load_policies`); the park's are matched.
+        Policies (:func:`matcher.policies.load_policies`); the park's are matched.
     standards : DataFrame, default=None
-        Entry standards (:func:`matcher.load_standards`); None uses the defaults.
+        Entry standards (:func:`matcher.vetting.load_standards`); None uses the defaults.
     project : dict, default=None
-        The proposed project's figures for :func:`matcher.vet_project`; None leaves the
+        The proposed project's figures for :func:`matcher.vetting.vet_project`; None leaves the
         vetting as 需补充信息.
     as_of : date or str, default=None
         Assessment date; None is today.

@@ -186,7 +186,7 @@ class Settings(BaseSettings):
 
     @property
     def read_limits(self) -> ReadLimits:
-        """The bounds on an imported file, as the library's :class:`matcher.ReadLimits`."""
+        """The bounds on an imported file, as the library's :class:`matcher.io.ReadLimits`."""
         return ReadLimits(
             max_rows=self.max_rows,
             max_columns=self.max_columns,

@@ -62,7 +62,7 @@ def problem(
     expected: str | None = None,
     file: str | None = None,
 ) -> dict[str, Any]:
-    """One problem in the same shape as :meth:`matcher.Problem.to_dict`."""
+    """One problem in the same shape as :meth:`matcher.exceptions.Problem.to_dict`."""
     return {
         "file": file,
         "row": row,

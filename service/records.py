@@ -2,7 +2,7 @@
 
 A JSON body is turned into the raw record the library's schema takes (lists of codes joined,
 ``weights`` into ``weight_<family>`` columns, ``extra`` fields as extra columns), validated with
-:func:`matcher.validate_parks` / :func:`matcher.validate_enterprises`, and turned into rows for
+:func:`matcher.io.validate_parks` / :func:`matcher.io.validate_enterprises`, and turned into rows for
 the database. Problems are reported without a sheet row (there is no sheet).
 """
 

@@ -52,7 +52,7 @@ class ModelSpec:
     kind : str, default="default"
         ``default`` or what was trained: ``logistic``, ``ridge``, ``gbm``, ``weights``.
     manifest : dict, default=None
-        The model file's manifest (:func:`matcher.read_scorer_manifest`); None for built-in models.
+        The model file's manifest (:func:`matcher.scoring.read_scorer_manifest`); None for built-in models.
     path : Path, default=None
         The model file.
     """
@@ -175,9 +175,9 @@ def _kind_of(manifest: dict[str, Any]) -> str:
 
 
 def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) -> ModelSpec:
-    """A :class:`ModelSpec` for a model file written by :func:`matcher.save_scorer`.
+    """A :class:`ModelSpec` for a model file written by :func:`matcher.scoring.save_scorer`.
 
-    The file is loaded once, here, by :func:`matcher.load_scorer` (the manifest's signature with
+    The file is loaded once, here, by :func:`matcher.scoring.load_scorer` (the manifest's signature with
     the server ``key``, SHA-256, library versions and feature names checked before unpickling:
     a file the service did not write itself is refused); every index build reuses the loaded
     scorer. A
@@ -187,7 +187,7 @@ def model_spec_from_file(path: str | Path, *, key: str | bytes | None = None) ->
     Raises
     ------
     matcher.ModelError
-        The file is refused (see :func:`matcher.load_scorer`).
+        The file is refused (see :func:`matcher.scoring.load_scorer`).
     matcher.ConfigError
         The file name is not a valid model name.
     """

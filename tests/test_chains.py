@@ -301,3 +301,23 @@ def test_sample_tenants_leave_gaps_in_every_sample_chain_park() -> None:
     statuses = set(report.nodes["status"])
     assert {"strong", "thin", "missing"} <= statuses
     assert not report.leads.empty
+
+
+def test_chain_state_is_shared_by_equal_tenant_tables_not_by_object_identity(
+    case: Matcher,
+) -> None:
+    """The cache used to be keyed by ``id(tenants)``: a later table at a reused address got the
+    earlier table's state. It is keyed by what the table says now."""
+    _, _, tenants = case_frames()
+    index, parks = case.index_, case.parks_
+    validated = validate_tenants(tenants, parks=parks, enterprises=case.enterprises_)
+    first = chain_state(index, parks, validated)
+    same = validated.copy()
+    assert chain_state(index, parks, same) is first  # equal content: one state
+    fewer = validated.iloc[:1].copy()
+    other = chain_state(index, parks, fewer)
+    assert other is not first
+    assert sum(p.n_tenants for p in other.profiles) == 1
+    del fewer
+    again = validated.iloc[1:].copy()  # may land at the address the dropped table had
+    assert chain_state(index, parks, again) is not other

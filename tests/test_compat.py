@@ -69,3 +69,29 @@ def test_saved_model_files_load(saved: Path, file: str, key: str | None, kind: s
     X[1] = 1.0
     score = scorer.decision_function(X)
     np.testing.assert_allclose(scorer.baseline + scorer.contributions(X).sum(axis=1), score)
+
+
+def test_old_module_paths_answer_only_the_classes_pickles_name() -> None:
+    import importlib
+
+    from matcher import _compat
+    from matcher.index import ParkArrays
+    from matcher.scoring import LinearScorer, ReciprocalScorer
+
+    assert importlib.import_module("matcher._index").ParkArrays is ParkArrays
+    assert importlib.import_module("matcher.reciprocal").ReciprocalScorer is ReciprocalScorer
+    assert importlib.import_module("matcher.learning").LinearScorer is LinearScorer
+    with pytest.raises(AttributeError):
+        _ = importlib.import_module("matcher._index").build_index  # not a pickled class
+    with pytest.raises(AttributeError):
+        _compat.moved_class("matcher.learning", "no_such_class")
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("matcher.no_such_module")
+
+
+def test_a_deprecated_constant_still_resolves() -> None:
+    from matcher import features
+
+    with pytest.warns(DeprecationWarning, match="DEFAULT_FAMILY_NAMES"):
+        names = features.DEFAULT_FAMILIES
+    assert names == features.DEFAULT_FAMILY_NAMES

@@ -19,6 +19,7 @@ from matcher.learning import (
     pair_features,
     ranking_contacts,
     train_ips,
+    validate_outcomes,
 )
 from matcher.scoring import GBScorer, LinearScorer, WeightedScorer
 
@@ -394,3 +395,29 @@ def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:
     learned = Matcher(scorer=scorer).fit(parks, enterprises)
     leads = learned.rank_enterprises("GY-LZ-AL", k=5)
     assert np.allclose(leads[FAMILIES].sum(axis=1) + scorer.baseline, leads["score"])
+
+
+# --------------------------------------------------------------------------- one call per kind
+@pytest.mark.parametrize("kind", ["logistic", "ridge", "gbm", "weights"])
+def test_train_scorer_is_what_the_cli_and_the_service_train(kind: str, parks, enterprises) -> None:
+    from matcher.learning import fit_scorer, train_scorer
+
+    matcher = Matcher().fit(parks, enterprises)
+    ledger = validate_outcomes(_outcomes())
+    scorer = train_scorer(matcher, ledger, kind=kind)
+    assert list(scorer.feature_names_in_) == FAMILIES
+    pairs = labelled_pairs(matcher, ledger)
+    X = pair_features(matcher, pairs)
+    again = fit_scorer(kind, X, pairs["gain"], feature_names=FAMILIES, groups=pairs["park_id"])
+    np.testing.assert_array_equal(scorer.decision_function(X), again.decision_function(X))
+    Matcher(scorer=scorer).fit(parks, enterprises).rank_enterprises("P-AL", k=3)
+
+
+def test_train_scorer_refuses_what_it_cannot_learn_from(matcher) -> None:
+    from matcher.learning import train_scorer
+
+    with pytest.raises(ConfigError, match="未知的模型类型"):
+        train_scorer(matcher, validate_outcomes(_outcomes()), kind="forest")
+    only_contacts = _outcomes().assign(outcome="已联系")  # nobody ever got to a visit
+    with pytest.raises(ConfigError, match="台账无法用于训练"):
+        train_scorer(matcher, validate_outcomes(only_contacts))

@@ -343,3 +343,66 @@ def test_fit_prepares_lazy_state_and_copies_pickle(matcher: Matcher) -> None:
     clone = pickle.loads(pickle.dumps(copy.copy(matcher)))
     pd.testing.assert_frame_equal(clone.rank_enterprises("P-AL"), matcher.rank_enterprises("P-AL"))
     assert clone._lock is not matcher._lock
+
+
+def test_chain_report_and_allocate_methods_are_deprecated_for_the_functions(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    from matcher.allocation import allocate
+    from matcher.chains import chain_report
+
+    m = Matcher().fit(parks, enterprises)
+    with pytest.warns(DeprecationWarning, match=r"matcher\.chains\.chain_report"):
+        old = m.chain_report("P-AL", k=2)
+    pd.testing.assert_frame_equal(old.to_frame(), chain_report(m, "P-AL", k=2).to_frame())
+    with pytest.warns(DeprecationWarning, match=r"matcher\.allocation\.allocate"):
+        proposed = m.allocate(candidates=5)
+    pd.testing.assert_frame_equal(proposed.to_frame(), allocate(m, candidates=5).to_frame())
+
+
+def test_a_scorer_that_is_not_one_is_refused_at_fit(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    class NoContributions:
+        baseline = 0.0
+
+        def fit(self, X=None, y=None, *, feature_names=()):
+            self.feature_names_in_ = list(feature_names)
+            return self
+
+        def decision_function(self, X, coef=None):
+            return np.zeros(len(X))
+
+    with pytest.raises(ConfigError, match="Scorer"):
+        Matcher(scorer=NoContributions()).fit(parks, enterprises)
+
+
+def test_copies_have_their_own_cache_and_clear_cache_forgets_scores(matcher: Matcher) -> None:
+    import copy
+
+    matcher.rank_enterprises("P-AL", k=3)
+    twin = copy.copy(matcher)
+    twin.rank_enterprises("P-FOOD", k=3)
+    twin.clear_cache()
+    first = matcher.rank_enterprises("P-AL", k=3)  # still served by the original's cache
+    matcher.clear_cache()
+    pd.testing.assert_frame_equal(matcher.rank_enterprises("P-AL", k=3), first)
+
+
+def test_without_enterprises_keeps_what_scoring_new_ones_needs(matcher: Matcher) -> None:
+    slim = matcher.without_enterprises()
+    assert len(slim.index_.enterprises) == 0 and len(slim.enterprises_) == 0
+    assert len(matcher.index_.enterprises) > 0  # the original is untouched
+    assert slim.index_.parks is matcher.index_.parks
+    with pytest.raises(UnknownIdError):
+        slim.rank_parks("E1")
+
+
+def test_index_rows_by_id(matcher: Matcher) -> None:
+    index = matcher.check_fitted()
+    assert index.parks.ids[index.park_row("P-FOOD")] == "P-FOOD"
+    assert index.enterprises.ids[index.enterprise_row("E3")] == "E3"
+    with pytest.raises(UnknownIdError):
+        index.park_row("nope")
+    with pytest.raises(NotFittedError):
+        Matcher().check_fitted()

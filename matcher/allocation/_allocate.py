@@ -230,7 +230,7 @@ def allocate(
     ----------
     matcher : Matcher
         A fitted matcher (its scores are the fit; a matcher with a
-        :class:`~matcher.ReciprocalScorer` allocates by two-sided fit).
+        :class:`~matcher.scoring.ReciprocalScorer` allocates by two-sided fit).
     park_ids : sequence of str, default=None
         The parks; None uses every park of the matcher.
     candidates : int, default=30

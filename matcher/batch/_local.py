@@ -2,8 +2,9 @@
 
 Both jobs work in chunks (bounded memory), report progress through a callback, and can stream
 their result to a Parquet file. They rank exactly as :meth:`Matcher.rank_enterprises` and
-:meth:`Matcher.rank_parks` do — same scores, same order, same tie-breaks — and the Dask job in
-:mod:`matcher.distributed` reuses :func:`score_chunk` and :func:`merge_top_k` from here.
+:meth:`Matcher.rank_parks` do — same scores, same order, same tie-breaks (they call the ranking
+functions of :mod:`matcher.ranking` on each chunk) — and the Dask job
+(:func:`~matcher.batch.top_enterprises_dask`) reuses :func:`score_chunk` and :func:`merge_top_k`.
 """
 
 from __future__ import annotations

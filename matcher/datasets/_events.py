@@ -103,7 +103,7 @@ def make_events(
     DataFrame
         A raw sheet: ``enterprise_id, kind`` (Chinese label), ``date`` (``YYYY-MM-DD``),
         ``source, detail, confidence``, every cell a string, sorted by date. Read it back with
-        :func:`matcher.validate_events`.
+        :func:`matcher.io.validate_events`.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Industry family: how related the enterprise's industry is to the park's leading industries.
 
-Relatedness comes from :mod:`matcher.relatedness` (the GB/T tree, the park's own industry chains,
+Relatedness comes from :mod:`matcher.reference.relatedness` (the GB/T tree, the park's own industry chains,
 strategic-industry groups), so a graphite-anode maker is close to a lithium-battery park and an
 unrelated sibling in the same 大类 is not.
 """

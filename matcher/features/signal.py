@@ -3,7 +3,7 @@ losing it to parks like this one?
 
 The value of a pair combines, like independent pieces of evidence (a noisy-or), a base rate
 ``b`` (the family's neutral value), the weights ``w`` of the enterprise's events on the
-assessment date (:func:`matcher.signals.event_weights`: confidence × strength × a half-life
+assessment date (:func:`matcher.io.event_weights`: confidence × strength × a half-life
 decay) and, for a park in the central or western provinces and an enterprise outside them, the
 relocation push ``r`` of the enterprise (its region's cost pressure and its relocation notices)::
 
@@ -113,12 +113,12 @@ class SignalFeature(FeatureFamily):
         The assessment date; None is the day of the fit.
     half_lives : dict, default=None
         Half-life in days per kind (``{"融资": 120}``) over
-        :data:`matcher.signals.EVENT_KINDS`.
+        :data:`matcher.io.EVENT_KINDS`.
     strengths : dict, default=None
         Strength in (0, 1] per kind over the defaults.
     cost_pressure : dict, default=None
         Push on manufacturing to move out, by province or city name; None uses
-        :data:`matcher.signals.COST_PRESSURE`. ``{}`` turns relocation propensity off.
+        :data:`matcher.io.COST_PRESSURE`. ``{}`` turns relocation propensity off.
     max_events : int, default=3
         Events named in a reason.
 

@@ -22,7 +22,7 @@ bid_win            中标                          120 days    0.30      orders 
 
 An event's weight on a date is ``confidence × strength × 0.5 ** (age / half_life)``; a lease
 expiry weighs fully from a year before its date and fades after it. Events dated after the
-assessment date (other than a lease expiry) are not counted. :class:`matcher.SignalFeature`
+assessment date (other than a lease expiry) are not counted. :class:`matcher.features.SignalFeature`
 combines the weights of an enterprise's events (see there); an enterprise with no events is
 *unknown*, never zero.
 

@@ -11,7 +11,7 @@ construction. The estimators here correct for it with a **position-based examina
   ``θ(r) = r ** -b`` is the examination curve shared by all parks (``θ(1) = 1``) and ``γ_q`` a
   park's own activity, set so that the park's expected number of contacts from rankings equals
   the number it made (:func:`contact_propensity`);
-* what a contacted lead then achieves (its gain, :func:`~matcher.outcomes.ledger_gain`) does not
+* what a contacted lead then achieves (its gain, :func:`~matcher.learning.ledger_gain`) does not
   depend on where it was shown, only on the pair.
 
 The curve's exponent ``b`` is estimated (:func:`estimate_examination`), in this order of
@@ -43,8 +43,8 @@ With each contacted lead's propensity ``π_i`` (at its *shown* rank), the DCG@k 
   the reward model.
 
 A lead contacted recently may not have had time to reach its later stages;
-:func:`matcher.evaluation.evaluate` corrects each contact's gain for that before these
-estimators see it (:func:`matcher.evaluation.uncensored_gain`).
+:func:`matcher.learning.evaluate` corrects each contact's gain for that before these
+estimators see it (:func:`matcher.learning.uncensored_gain`).
 
 NDCG estimates divide the DCG estimates by one estimated ideal DCG per park and ``k``
 (:func:`population_ideal`, :func:`stage_ideal`: the best ranking of the candidates the contacts

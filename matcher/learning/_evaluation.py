@@ -6,7 +6,7 @@ Rankings sort by score, best first. **Ties** are broken by one documented rule e
 pairs share the discounts of the positions they occupy, i.e. every metric is its expected value
 over all orders of the ties (McSherry & Najork 2008), so no result depends on input order (a
 baseline whose top 10 is one big tie gets the tie's average, not whichever rows came first).
-Gains are the ledger's graded relevance (:func:`~matcher.outcomes.ledger_gain`: visited 1 …
+Gains are the ledger's graded relevance (:func:`~matcher.learning.ledger_gain`: visited 1 …
 settled 4, from ``stage_reached`` when the ledger has it); a pair is *relevant* when its gain is
 above 0.
 
@@ -24,7 +24,7 @@ Two kinds of figures, to be read differently:
 * **Counterfactual** (``ips_*``, ``snips_*``, ``dr_*`` of DCG@k and NDCG@k): estimates of what
   each ranking would have achieved had the office followed it, from the leads contacted from
   rankings weighted by the inverse of their contact propensity under a position-based
-  examination model (:mod:`matcher.counterfactual`). With ``truth`` (a simulator's true
+  examination model (:mod:`matcher.learning`). With ``truth`` (a simulator's true
   relevance) :func:`evaluate` also reports ``true_*``, what the estimates aim at.
 
 >>> round(ndcg_at_k([0, 3, 0, 1], [0.9, 0.8, 0.7, 0.1], k=2), 4)  # (3/log2 3) / (3 + 1/log2 3)
@@ -678,10 +678,10 @@ def evaluate(
     progress : callable, default=None
         Called as ``progress(done, total, message)`` after each (split, model).
     counterfactual : bool, default=True
-        Also report the IPS, SNIPS and doubly robust estimates (:mod:`matcher.counterfactual`).
+        Also report the IPS, SNIPS and doubly robust estimates (:mod:`matcher.learning`).
     examination : str or Examination, default="auto"
         The examination curve: an estimation method (``auto``, ``randomised``, ``pbm``,
-        ``prior``) or a given :class:`~matcher.counterfactual.Examination`.
+        ``prior``) or a given :class:`~matcher.learning.Examination`.
     n_bootstrap : int, default=200
         Bootstrap resamples of the test parks for the confidence intervals (0: none).
     mature_days : int, sequence of 4 int, or None, default=(90, 180, 270, 365)

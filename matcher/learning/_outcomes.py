@@ -16,13 +16,13 @@ rejected     园区否决                    0      the park turned the lead dow
 ===========  ==========================  =====  ======================================
 
 Optional columns say how the lead came about, so that an evaluation can correct for what the
-office was shown (see :mod:`matcher.evaluation`); old ledgers without them stay valid:
+office was shown (see :mod:`matcher.learning`); old ledgers without them stay valid:
 
 =================  ==============  =========================================================
 column             中文表头        meaning
 =================  ==============  =========================================================
 ``first_contact``  首次联系日期    when the lead was first contacted (``date`` is its last
-                                   status); the time split of :func:`~matcher.evaluate` cuts
+                                   status); the time split of :func:`~matcher.learning.evaluate` cuts
                                    on it
 ``stage_reached``  最远进展        the furthest progress stage (已联系 … 已落地), separate
                                    from how the lead ended: a visited lead later declined
@@ -37,7 +37,7 @@ column             中文表头        meaning
                                    the lead at ``shown_rank`` (e.g. 1/20)
 =================  ==============  =========================================================
 
-``gain`` is the graded relevance used by :mod:`matcher.evaluation`, taken from
+``gain`` is the graded relevance used by :mod:`matcher.learning`, taken from
 ``stage_reached`` when the ledger has it, else from ``outcome`` (:func:`ledger_gain`); pairs
 that were never followed up are *implicit negatives* (gain 0): nobody knows how they would
 have gone.

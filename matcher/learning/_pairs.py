@@ -112,7 +112,7 @@ def labelled_pairs(
     DataFrame
         ``park_id, enterprise_id, outcome`` (missing if never followed up), ``date`` and
         ``first_contact`` (NaT), ``gain`` (int: of ``stage_reached`` when the ledger has it,
-        else of ``outcome``; :func:`~matcher.outcomes.ledger_gain`), ``label`` (0/1),
+        else of ``outcome``; :func:`~matcher.learning.ledger_gain`), ``label`` (0/1),
         ``eligible``, and the ledger's exposure columns ``source``, ``shown_rank`` (Int64),
         ``scorer`` and ``propensity``; parks in table order, enterprises in fitted order.
     """

@@ -253,7 +253,7 @@ def fit_ips(
     """A scorer learned from the leads contacted from rankings, corrected for position bias.
 
     Trained only on the pairs contacted from a ranking, whose outcome is known, each weighted by
-    ``1 / π`` (its contact propensity, :func:`~matcher.counterfactual.contact_propensity`,
+    ``1 / π`` (its contact propensity, :func:`~matcher.learning.contact_propensity`,
     floored at ``min_propensity``): the weighted sample stands for every candidate the rankings
     could have shown, not just the top of the default ranking. Pairs never contacted are *not*
     negatives (nobody knows their outcome), which is what keeps the default ranking's choices
@@ -273,7 +273,7 @@ def fit_ips(
         ``logistic``: a :class:`LinearScorer` of "reached at least ``min_gain``" (explained like
         it, contributions sum to the score); ``weights``: non-negative weights for the default
         weighted scorer (:func:`fit_weights`, pointwise), returned as a
-        :class:`~matcher.WeightedScorer`.
+        :class:`~matcher.scoring.WeightedScorer`.
     feature_names : sequence of str, default=None
         Names of the columns of an array ``X``.
     min_gain : int, default=1
@@ -354,7 +354,7 @@ def train_ips(
     kind : {"logistic", "weights"}, default="logistic"
         As for :func:`fit_ips`.
     examination : str or Examination, default="auto"
-        How to get the examination curve (:func:`~matcher.counterfactual.estimate_examination`
+        How to get the examination curve (:func:`~matcher.learning.estimate_examination`
         method) or the curve itself.
     min_propensity : float, default=0.02
         As for :func:`fit_ips`.
@@ -384,7 +384,7 @@ def train_ips(
 
 
 def examination_of(pairs: pd.DataFrame, contacts: pd.DataFrame, *, method: str = "auto") -> Any:
-    """The examination curve of a ledger (:func:`~matcher.counterfactual.estimate_examination`).
+    """The examination curve of a ledger (:func:`~matcher.learning.estimate_examination`).
 
     Exploration contacts give the shuffled positions and their depth (``1 / propensity``).
     """

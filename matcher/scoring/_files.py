@@ -152,12 +152,12 @@ def save_scorer(
     Parameters
     ----------
     scorer : estimator
-        A fitted scorer (:class:`~matcher.WeightedScorer`, :class:`~matcher.LinearScorer`,
-        :class:`~matcher.GBScorer`, …) with ``feature_names_in_``.
+        A fitted scorer (:class:`~matcher.scoring.WeightedScorer`, :class:`~matcher.scoring.LinearScorer`,
+        :class:`~matcher.scoring.GBScorer`, …) with ``feature_names_in_``.
     path : str or Path
         The model file, e.g. ``models/ranker.joblib``; folders are created.
     metrics : dict or DataFrame, default=None
-        Evaluation figures to record (e.g. :func:`matcher.evaluation.summarize` of the model).
+        Evaluation figures to record (e.g. :func:`matcher.learning.summarize` of the model).
     training_data : DataFrame, bytes, path or sequence of them, default=None
         What the model was trained on; only its SHA-256 is stored.
     extra : dict, default=None

@@ -96,7 +96,7 @@ class LinearScorer(ClassifierMixin, BaseEstimator):
     Its score maps the model's log-odds linearly onto 0–100: a pair whose components are all at
     their best scores 100, all at their worst 0. So ``score = baseline + Σ coef_ × scale ×
     value`` — with non-negative coefficients the baseline is 0 and the scorer is a
-    :class:`~matcher.WeightedScorer` with weights ``coef_``. The ranking is the model's own
+    :class:`~matcher.scoring.WeightedScorer` with weights ``coef_``. The ranking is the model's own
     (the map is increasing).
 
     Parameters

@@ -1,7 +1,7 @@
 """A follow-up ledger (招商跟进台账) imported into the lead tracking, from the 导入 page.
 
 The ledger (``park_id, enterprise_id, outcome, date``; Chinese headers accepted) is validated by
-:func:`matcher.validate_outcomes` against the stored parks and enterprises: any problem and
+:func:`matcher.learning.validate_outcomes` against the stored parks and enterprises: any problem and
 nothing is written. Each row then becomes the lead's status (企业拒绝 and 园区否决 become 已放弃,
 with the outcome in the note) and one history row dated by the ledger, with the signed-in
 officer as the actor, all in one transaction. A lead whose recorded status is newer than the
