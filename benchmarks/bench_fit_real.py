@@ -28,7 +28,8 @@ def _one_fit() -> dict[str, float]:
     import pandas as pd
     from devset import REGISTRY, load_devset
 
-    from matcher import Matcher, validate_enterprises
+    from matcher import Matcher
+    from matcher.io import validate_enterprises
 
     reg = pd.read_csv(REGISTRY, dtype=str)
     frame = pd.DataFrame(

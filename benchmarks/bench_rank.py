@@ -19,7 +19,9 @@ import time
 import numpy as np
 from timing import fmt, times
 
-from matcher import Matcher, load_sample, make_enterprises, validate_enterprises
+from matcher import Matcher, load_sample
+from matcher.datasets import make_enterprises
+from matcher.io import validate_enterprises
 
 
 def main() -> None:
@@ -53,7 +55,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
 
     def one_rank() -> None:  # cold: the per-park score cache is cleared first
-        m._cache.clear()
+        m.clear_cache()
         m.rank_enterprises(park_ids[rng.integers(len(park_ids))], k=20)
 
     def warm_rank() -> None:  # another page of a park already ranked

@@ -17,18 +17,16 @@ from pathlib import Path
 
 from timing import fmt, times
 
-from matcher import (
-    ChainFeature,
-    Matcher,
-    SignalFeature,
-    assessment_report,
-    load_policies,
-    load_sample,
+from matcher import Matcher, load_sample
+from matcher.datasets import (
+    SAMPLE_EVENTS_AS_OF,
     load_sample_events,
     load_sample_tenants,
+    sample_dir,
 )
-from matcher.datasets import SAMPLE_EVENTS_AS_OF, sample_dir
-from matcher.features import default_families
+from matcher.features import ChainFeature, SignalFeature, default_families
+from matcher.policies import load_policies
+from matcher.report import assessment_report
 
 
 def main() -> None:

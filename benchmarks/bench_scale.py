@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 from timing import fmt, times
 
-from matcher import Matcher, load_sample, make_enterprises, validate_enterprises, validate_parks
+from matcher import Matcher, load_sample
+from matcher.datasets import make_enterprises
+from matcher.io import validate_enterprises, validate_parks
 
 
 def many_parks(n: int, seed: int = 0) -> pd.DataFrame:
@@ -113,7 +115,7 @@ def main() -> None:
     ent_ids = E.ids.tolist()
 
     def cold() -> None:
-        m._cache.clear()
+        m.clear_cache()
         m.rank_enterprises(park_ids[rng.integers(len(park_ids))], k=20)
 
     def warm() -> None:

@@ -36,7 +36,9 @@ import httpx
 import numpy as np
 from sqlalchemy.orm import Session
 
-from matcher import load_sample, make_enterprises, validate_enterprises
+from matcher import load_sample
+from matcher.datasets import make_enterprises
+from matcher.io import validate_enterprises
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

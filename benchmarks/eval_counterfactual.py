@@ -27,8 +27,9 @@ from pathlib import Path
 import pandas as pd
 from scipy.stats import kendalltau
 
-from matcher import evaluate, load_sample, make_enterprises, make_outcomes
-from matcher.evaluation import summarize
+from matcher import load_sample
+from matcher.datasets import make_enterprises, make_outcomes
+from matcher.learning import evaluate, summarize
 
 #: The rankers an office would choose between (the rest are one-family and popularity baselines).
 RANKERS = ("default", "weights", "logistic", "ridge", "gbm", "ips_logistic", "ips_weights")

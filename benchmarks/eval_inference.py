@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devset import load_devset
 
-from matcher import taxonomy
+from matcher.reference import taxonomy
 from matcher.text import infer_industry
 
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)

@@ -26,7 +26,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devset import load_devset
 
-from matcher import Matcher, taxonomy, validate_enterprises, validate_parks
+from matcher import Matcher
+from matcher.io import validate_enterprises, validate_parks
+from matcher.reference import taxonomy
 
 K = 10
 

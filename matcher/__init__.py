@@ -1,6 +1,11 @@
 """parkmatch: explained fit scores between industrial parks and enterprises.
 
-The public API; everything else in ``matcher`` is private and may change.
+The names a user needs first: :class:`Matcher` (fit, rank both ways, explain, save), the
+loaders of the input tables, the bundled sample and the errors. Everything else lives in the
+subpackage that owns it — :mod:`matcher.io` (tables, schema, reference data),
+:mod:`matcher.features`, :mod:`matcher.scoring`, :mod:`matcher.ranking`,
+:mod:`matcher.learning`, :mod:`matcher.chains`, :mod:`matcher.allocation`,
+:mod:`matcher.batch`, :mod:`matcher.datasets`, … (see ``ARCHITECTURE.md``).
 
 >>> from matcher import Matcher, load_sample
 >>> parks, enterprises = load_sample()
@@ -11,158 +16,125 @@ The public API; everything else in ``matcher`` is private and may change.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+import warnings
+from typing import Any
 
-from .allocation import Allocation, allocate
-from .chains import ChainReport, ChainSet, chain_report, load_chains, load_sample_tenants
-from .datasets import load_sample, make_enterprises, make_events
-from .evaluation import evaluate
+from . import _compat
+from .datasets import load_sample
 from .exceptions import (
     ConfigError,
     MatcherError,
     ModelError,
     NotFittedError,
-    Problem,
     SchemaError,
     UnknownIdError,
 )
-from .features import FeatureFamily, FitContext
-from .features.chain import ChainFeature
-from .features.preference import PreferenceFeature
-from .features.signal import SignalFeature, timing_leads
-from .io import ReadLimits, read_table, safe_cell, safe_frame, write_excel, write_table
-from .learning import (
-    GBScorer,
-    LinearScorer,
-    fit_weights,
-    labelled_pairs,
-    pair_features,
-    train_ips,
-)
-from .model import Explanation, Matcher
-from .outcomes import (
-    OUTCOME_COLUMNS,
-    load_outcomes,
-    load_sample_outcomes,
-    make_outcomes,
-    validate_outcomes,
-)
-from .persistence import load_model, read_manifest, save_model
-from .policies import (
-    load_policies,
-    match_policies,
-    policies_from_json,
-    rank_with_policies,
-    validate_policies,
-)
-from .reciprocal import ReciprocalScorer, TwoSidedExplanation, explain_two_sided
-from .report import AssessmentReport, FontNotFoundError, assessment_report
-from .schema import (
-    ENTERPRISE_COLUMNS,
-    PARK_COLUMNS,
-    load_enterprises,
-    load_parks,
-    load_tenants,
-    validate_enterprises,
-    validate_parks,
-    validate_tenants,
-)
-from .scoring import DEFAULT_WEIGHTS, WeightedScorer
-from .signals import (
-    EVENT_COLUMNS,
-    EVENT_KINDS,
-    load_events,
-    load_sample_events,
-    parse_event_kind,
-    validate_events,
-)
-from .text import normalize_text
-from .vetting import VettingResult, load_standards, rate_tenants, validate_standards, vet_project
+from .io import load_enterprises, load_events, load_parks, load_tenants, package_version
+from .learning import load_outcomes
+from .matching import Matcher
+from .ranking import Explanation
 
-try:
-    __version__ = version("parkmatch")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
+_compat.install()  # old module paths that pickles written by 0.1 name
+
+__version__ = package_version("parkmatch")
 
 __all__ = [
-    "DEFAULT_WEIGHTS",
-    "ENTERPRISE_COLUMNS",
-    "EVENT_COLUMNS",
-    "EVENT_KINDS",
-    "OUTCOME_COLUMNS",
-    "PARK_COLUMNS",
-    "Allocation",
-    "AssessmentReport",
-    "ChainFeature",
-    "ChainReport",
-    "ChainSet",
     "ConfigError",
     "Explanation",
-    "FeatureFamily",
-    "FitContext",
-    "FontNotFoundError",
-    "GBScorer",
-    "LinearScorer",
     "Matcher",
     "MatcherError",
     "ModelError",
     "NotFittedError",
-    "PreferenceFeature",
-    "Problem",
-    "ReadLimits",
-    "ReciprocalScorer",
     "SchemaError",
-    "SignalFeature",
-    "TwoSidedExplanation",
     "UnknownIdError",
-    "VettingResult",
-    "WeightedScorer",
     "__version__",
-    "allocate",
-    "assessment_report",
-    "chain_report",
-    "evaluate",
-    "explain_two_sided",
-    "fit_weights",
-    "labelled_pairs",
-    "load_chains",
     "load_enterprises",
     "load_events",
-    "load_model",
     "load_outcomes",
     "load_parks",
-    "load_policies",
     "load_sample",
-    "load_sample_events",
-    "load_sample_outcomes",
-    "load_sample_tenants",
-    "load_standards",
     "load_tenants",
-    "make_enterprises",
-    "make_events",
-    "make_outcomes",
-    "match_policies",
-    "normalize_text",
-    "pair_features",
-    "parse_event_kind",
-    "policies_from_json",
-    "rank_with_policies",
-    "rate_tenants",
-    "read_manifest",
-    "read_table",
-    "safe_cell",
-    "safe_frame",
-    "save_model",
-    "timing_leads",
-    "train_ips",
-    "validate_enterprises",
-    "validate_events",
-    "validate_outcomes",
-    "validate_parks",
-    "validate_policies",
-    "validate_standards",
-    "validate_tenants",
-    "vet_project",
-    "write_excel",
-    "write_table",
 ]
+
+#: Names this module exported in 0.1, now in their subpackage: old name → (module, name).
+#: They still resolve, with a DeprecationWarning, for one release.
+MOVED: dict[str, tuple[str, str]] = {
+    "allocate": ("matcher.allocation", "allocate"),
+    "Allocation": ("matcher.allocation", "Allocation"),
+    "assessment_report": ("matcher.report", "assessment_report"),
+    "AssessmentReport": ("matcher.report", "AssessmentReport"),
+    "chain_report": ("matcher.chains", "chain_report"),
+    "ChainFeature": ("matcher.features", "ChainFeature"),
+    "ChainReport": ("matcher.chains", "ChainReport"),
+    "ChainSet": ("matcher.chains", "ChainSet"),
+    "DEFAULT_WEIGHTS": ("matcher.scoring", "DEFAULT_WEIGHTS"),
+    "ENTERPRISE_COLUMNS": ("matcher.io", "ENTERPRISE_COLUMNS"),
+    "evaluate": ("matcher.learning", "evaluate"),
+    "EVENT_COLUMNS": ("matcher.io", "EVENT_COLUMNS"),
+    "EVENT_KINDS": ("matcher.io", "EVENT_KINDS"),
+    "explain_two_sided": ("matcher.ranking", "explain_two_sided"),
+    "FeatureFamily": ("matcher.features", "FeatureFamily"),
+    "fit_weights": ("matcher.learning", "fit_weights"),
+    "FitContext": ("matcher.features", "FitContext"),
+    "FontNotFoundError": ("matcher.report", "FontNotFoundError"),
+    "GBScorer": ("matcher.scoring", "GBScorer"),
+    "labelled_pairs": ("matcher.learning", "labelled_pairs"),
+    "LinearScorer": ("matcher.scoring", "LinearScorer"),
+    "load_chains": ("matcher.chains", "load_chains"),
+    "load_model": ("matcher.scoring", "load_scorer"),
+    "load_policies": ("matcher.policies", "load_policies"),
+    "load_sample_events": ("matcher.datasets", "load_sample_events"),
+    "load_sample_outcomes": ("matcher.datasets", "load_sample_outcomes"),
+    "load_sample_tenants": ("matcher.datasets", "load_sample_tenants"),
+    "load_standards": ("matcher.vetting", "load_standards"),
+    "make_enterprises": ("matcher.datasets", "make_enterprises"),
+    "make_events": ("matcher.datasets", "make_events"),
+    "make_outcomes": ("matcher.datasets", "make_outcomes"),
+    "match_policies": ("matcher.policies", "match_policies"),
+    "normalize_text": ("matcher.text", "normalize_text"),
+    "OUTCOME_COLUMNS": ("matcher.learning", "OUTCOME_COLUMNS"),
+    "pair_features": ("matcher.learning", "pair_features"),
+    "PARK_COLUMNS": ("matcher.io", "PARK_COLUMNS"),
+    "parse_event_kind": ("matcher.io", "parse_event_kind"),
+    "policies_from_json": ("matcher.policies", "policies_from_json"),
+    "PreferenceFeature": ("matcher.features", "PreferenceFeature"),
+    "Problem": ("matcher.exceptions", "Problem"),
+    "rank_with_policies": ("matcher.policies", "rank_with_policies"),
+    "rate_tenants": ("matcher.vetting", "rate_tenants"),
+    "read_manifest": ("matcher.scoring", "read_scorer_manifest"),
+    "read_table": ("matcher.io", "read_table"),
+    "ReadLimits": ("matcher.io", "ReadLimits"),
+    "ReciprocalScorer": ("matcher.scoring", "ReciprocalScorer"),
+    "safe_cell": ("matcher.io", "safe_cell"),
+    "safe_frame": ("matcher.io", "safe_frame"),
+    "save_model": ("matcher.scoring", "save_scorer"),
+    "SignalFeature": ("matcher.features", "SignalFeature"),
+    "timing_leads": ("matcher.signals", "timing_leads"),
+    "train_ips": ("matcher.learning", "train_ips"),
+    "TwoSidedExplanation": ("matcher.ranking", "TwoSidedExplanation"),
+    "validate_enterprises": ("matcher.io", "validate_enterprises"),
+    "validate_events": ("matcher.io", "validate_events"),
+    "validate_outcomes": ("matcher.learning", "validate_outcomes"),
+    "validate_parks": ("matcher.io", "validate_parks"),
+    "validate_policies": ("matcher.policies", "validate_policies"),
+    "validate_standards": ("matcher.vetting", "validate_standards"),
+    "validate_tenants": ("matcher.io", "validate_tenants"),
+    "vet_project": ("matcher.vetting", "vet_project"),
+    "VettingResult": ("matcher.vetting", "VettingResult"),
+    "WeightedScorer": ("matcher.scoring", "WeightedScorer"),
+    "write_excel": ("matcher.io", "write_excel"),
+    "write_table": ("matcher.io", "write_table"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in MOVED:
+        module, new = MOVED[name]
+        warnings.warn(
+            f"matcher.{name} 已移至 {module}.{new}（0.2 起顶层只保留常用名称），请改为从那里导入",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(module), new)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -59,23 +59,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import taxonomy
 from .exceptions import ConfigError, Problem, SchemaError
-from .geo import normalize_place, place_key
-from .io import read_table
-from .outcomes import parse_date
-from .schema import (
+from .io import (
+    EVENT_KINDS,
     SRDI_LEVELS,
     Column,
-    _validate,
+    as_date,
     check_known_ids,
     display_text,
+    event_weights,
     parse_bool,
+    parse_date,
+    parse_event_kind,
     parse_srdi_level,
+    read_table,
     validate_enterprises,
+    validate_frame,
 )
-from .signals import EVENT_KINDS, as_date, event_weights, parse_event_kind
-from .sizes import SIZE_CLASSES, SIZE_LABELS, parse_size_class
+from .reference import taxonomy
+from .reference.geo import normalize_place, place_key
+from .reference.sizes import SIZE_CLASSES, SIZE_LABELS, parse_size_class
 from .text import normalize_text
 
 __all__ = [
@@ -87,6 +90,7 @@ __all__ = [
     "Field",
     "load_policies",
     "match_policies",
+    "policies_from_json",
     "policy_fit",
     "rank_with_policies",
     "validate_policies",
@@ -341,7 +345,7 @@ def validate_policies(
         without a name or park, policy cells that contradict an earlier row of the same policy,
         unknown parks.
     """
-    out, problems, header_of = _validate(
+    out, problems, header_of = validate_frame(
         frame, POLICY_COLUMNS, kind="policies", file=file, unique=False
     )
     rows = np.arange(len(out)) + 2
@@ -830,7 +834,7 @@ def match_policies(
     if len(ents) != 1:
         raise ConfigError(f"enterprise 应为一家企业，得到 {len(ents)} 行")
     if events is not None and events.attrs.get("parkmatch_schema") != "events":
-        from .signals import validate_events
+        from .io import validate_events
 
         events = validate_events(events)
     if events is not None:
@@ -926,7 +930,7 @@ def policy_fit(
     """
     ents = _enterprise_frame(enterprises)
     if events is not None and events.attrs.get("parkmatch_schema") != "events":
-        from .signals import validate_events
+        from .io import validate_events
 
         events = validate_events(events)
     counts = {k: np.zeros(len(ents), dtype=np.int64) for k in STATUSES}

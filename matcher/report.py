@@ -30,9 +30,8 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import ConfigError, MatcherError
-from .schema import SRDI_LABELS
-from .signals import EVENT_KINDS, as_date
-from .sizes import SIZE_LABELS
+from .io import EVENT_KINDS, SRDI_LABELS, as_date
+from .reference.sizes import SIZE_LABELS
 
 __all__ = [
     "REPORT_FORMATS",
@@ -158,7 +157,7 @@ class AssessmentReport:
         ``date, kind, detail, source, confidence, weight, age``, strongest first.
     signal_note : str
     policies : DataFrame or None
-        :func:`matcher.match_policies` for the park (None when no policies were given).
+        :func:`matcher.policies.match_policies` for the park (None when no policies were given).
     vetting : VettingResult or None
     risks, missing : list of str
     """
@@ -729,7 +728,7 @@ def _waterfall_drawing(report: AssessmentReport, font: str, width: float) -> Any
 
 # ---------------------------------------------------------------------------- assembling
 def _facts_of_enterprise(row: Mapping[str, Any], index: Any, ent: int) -> dict[str, str]:
-    from . import taxonomy
+    from .reference import taxonomy
 
     facts: dict[str, str] = {}
     code = row.get("industry_code")
@@ -808,7 +807,7 @@ def _signal_part(
 ) -> tuple[float | None, pd.DataFrame, str, bool]:
     """(value, events table, note, assessed) for the pair."""
     from .features.signal import SignalFeature
-    from .model import Matcher
+    from .matching import Matcher
 
     columns = ["date", "kind", "detail", "source", "confidence", "weight", "age"]
     family = next((f for f in matcher.families_ if isinstance(f, SignalFeature)), None)
@@ -829,7 +828,7 @@ def _signal_part(
         one = ents[ents["enterprise_id"].astype(str) == enterprise_id]
         assert events is not None
         if events.attrs.get("parkmatch_schema") != "events":
-            from .signals import validate_events
+            from .io import validate_events
 
             events = validate_events(events)
         own = events[events["enterprise_id"].astype(str) == enterprise_id].copy()
@@ -843,7 +842,7 @@ def _signal_part(
     ent = index.enterprises.position[enterprise_id]
     own_events = family.events_of(index, ent)
     state_as_of = family.state(index).as_of
-    from .signals import age_phrase
+    from .io import age_phrase
 
     rows = [
         {
@@ -883,11 +882,11 @@ def assessment_report(
     events : DataFrame, default=None
         Events (:func:`matcher.load_events`) when the matcher was fitted without them.
     policies : DataFrame, default=None
-        Policies (:func:`matcher.load_policies`); the park's are matched.
+        Policies (:func:`matcher.policies.load_policies`); the park's are matched.
     standards : DataFrame, default=None
-        Entry standards (:func:`matcher.load_standards`); None uses the defaults.
+        Entry standards (:func:`matcher.vetting.load_standards`); None uses the defaults.
     project : dict, default=None
-        The proposed project's figures for :func:`matcher.vet_project`; None leaves the
+        The proposed project's figures for :func:`matcher.vetting.vet_project`; None leaves the
         vetting as 需补充信息.
     as_of : date or str, default=None
         Assessment date; None is today.

@@ -55,8 +55,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ConfigError, Problem, SchemaError
-from .io import read_table
-from .schema import Column, _validate, display_text, parse_cells
+from .io import Column, display_text, parse_cells, read_table, validate_frame
 
 __all__ = [
     "DEFAULT_STANDARDS",
@@ -286,7 +285,7 @@ def validate_standards(
         Listing every problem (unknown indicators, bad numbers, an indicator listed twice for the
         same park, unknown parks).
     """
-    out, problems, header_of = _validate(
+    out, problems, header_of = validate_frame(
         frame, STANDARD_COLUMNS, kind="standards", file=file, unique=False
     )
     parsed = parse_cells(
@@ -369,7 +368,7 @@ def _project_record(project: Mapping[str, Any] | pd.Series) -> dict[str, Any]:
     """A project given with English or Chinese keys, validated like a one-row sheet."""
     record = project.to_dict() if isinstance(project, pd.Series) else dict(project)
     frame = pd.DataFrame([{k: (None if v is None else str(v)) for k, v in record.items()}])
-    out, problems, _ = _validate(frame, PROJECT_COLUMNS, kind="project", file="project")
+    out, problems, _ = validate_frame(frame, PROJECT_COLUMNS, kind="project", file="project")
     if problems:
         moved = [
             Problem(
@@ -689,7 +688,7 @@ def rate_tenants(
             raise ConfigError(f"基准「{key}」无效：指标应为 {'、'.join(w)}")
     if len(shares) != 4 or abs(sum(shares) - 1) > 1e-6 or min(shares) < 0:
         raise ConfigError(f"shares 应为 A、B、C、D 四类的比例，和为 1，得到 {tuple(shares)!r}")
-    out, problems, _ = _validate(data, _RATING_COLUMNS, kind="rating", file=file)
+    out, problems, _ = validate_frame(data, _RATING_COLUMNS, kind="rating", file=file)
     if problems:
         raise SchemaError(problems, file=file)
     num = {

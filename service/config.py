@@ -62,7 +62,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from matcher import ReadLimits
+from matcher.io import ReadLimits
 
 __all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings"]
 
@@ -186,7 +186,7 @@ class Settings(BaseSettings):
 
     @property
     def read_limits(self) -> ReadLimits:
-        """The bounds on an imported file, as the library's :class:`matcher.ReadLimits`."""
+        """The bounds on an imported file, as the library's :class:`matcher.io.ReadLimits`."""
         return ReadLimits(
             max_rows=self.max_rows,
             max_columns=self.max_columns,

@@ -172,7 +172,9 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
 
 
 def install_contract(app: FastAPI) -> None:
-    """The OpenAPI document with its error responses, and ``/docs`` from local files."""
+    """The OpenAPI document with its error responses, ``/docs`` from local files, and the
+    methods of each path for the ``Allow`` header of a 405 (``app.state.allowed_methods``)."""
+    app.state.allowed_methods = lambda path: allowed_methods(app, path)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -21,12 +21,13 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from matcher import normalize_text
+from matcher.text import normalize_text
 
 from .config import Settings
 from .errors import IndexNotReadyError
 from .exposure import ExposureLog
-from .indexer import Indexer, Snapshot
+from .indexer import Indexer
+from .snapshot import Snapshot
 
 __all__ = [
     "ActorDep",

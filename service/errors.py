@@ -36,7 +36,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matcher import ConfigError, FontNotFoundError, MatcherError, SchemaError, UnknownIdError
+from matcher import ConfigError, MatcherError, SchemaError, UnknownIdError
+from matcher.report import FontNotFoundError
 
 __all__ = ["IndexNotReadyError", "install_error_handlers", "problem"]
 
@@ -61,7 +62,7 @@ def problem(
     expected: str | None = None,
     file: str | None = None,
 ) -> dict[str, Any]:
-    """One problem in the same shape as :meth:`matcher.Problem.to_dict`."""
+    """One problem in the same shape as :meth:`matcher.exceptions.Problem.to_dict`."""
     return {
         "file": file,
         "row": row,
@@ -205,10 +206,9 @@ async def _http_error(request: Request, exc: Exception) -> Any:
         problems = [problem(message, column="请求体")]
         return _json(422, {"detail": message, "problems": problems})
     headers = dict(getattr(exc, "headers", None) or {})
-    if exc.status_code == 405:  # every method of the path, not only the first route's
-        from .contract import allowed_methods
-
-        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    methods = getattr(request.app.state, "allowed_methods", None)  # set by install_contract
+    if exc.status_code == 405 and methods is not None:  # every method of the path
+        headers["Allow"] = ", ".join(methods(request.url.path))
     return _json(exc.status_code, {"detail": str(detail)}, headers or None)
 
 

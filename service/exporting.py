@@ -1,6 +1,6 @@
 """Lead lists as CSV and XLSX with Chinese headers, safe against spreadsheet formula injection.
 
-Every text cell goes through the library's one sanitiser, :func:`matcher.safe_cell`: control
+Every text cell goes through the library's one sanitiser, :func:`matcher.io.safe_cell`: control
 characters that XLSX cannot hold are dropped, and a cell whose first visible character would
 start a formula (``= + - @`` and their full-width forms, also behind spaces, ideographic spaces
 or zero-width characters) gets a leading apostrophe, so it shows as the text it is. Numbers stay
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from matcher import safe_frame, write_excel
+from matcher.io import safe_frame, write_excel
 
 __all__ = ["lead_table", "to_csv_bytes", "to_xlsx_bytes"]
 

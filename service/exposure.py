@@ -12,10 +12,10 @@
   least ``PARKMATCH_EXPLORATION_DEPTH`` leads (default 20) show their top ``depth`` leads in a
   uniformly shuffled order. Each lead of such a block is logged with ``source = random`` and
   propensity ``1 / depth`` (the chance of the position it got), so that
-  :func:`matcher.evaluate` can measure how attention falls with the position from these pages
+  :func:`matcher.learning.evaluate` can measure how attention falls with the position from these pages
   alone. The page says so (``exploration: true``) and each row keeps its model ``score``.
 * :func:`outcomes_frame` turns the tracked leads and their history into an outcomes ledger
-  (:data:`matcher.OUTCOME_COLUMNS`, Chinese headers) for ``GET /exports/outcomes``, ready for
+  (:data:`matcher.learning.OUTCOME_COLUMNS`, Chinese headers) for ``GET /exports/outcomes``, ready for
   ``parkmatch evaluate`` or ``POST /models``.
 """
 
@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import OUTCOME_COLUMNS
+from matcher.learning import OUTCOME_COLUMNS
 
 from . import store
 

@@ -19,7 +19,8 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session
 
-from matcher import __version__, load_sample, load_sample_tenants
+from matcher import __version__, load_sample
+from matcher.datasets import load_sample_tenants
 
 from . import store
 from .config import MIN_KEY_LENGTH, Settings, get_settings
@@ -27,8 +28,9 @@ from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
 from .exposure import ExposureLog
-from .indexer import Indexer, ModelRegistry, default_registry, register_model_folder
+from .indexer import Indexer
 from .limits import BodySizeLimit
+from .registry import ModelRegistry, default_registry, register_model_folder
 from .routes import routers
 from .routes.health import router as health_router
 from .web import UPLOAD_PATHS, install_workbench

@@ -1,7 +1,7 @@
 """Tables of the 招商 opportunity data: enterprise events, park policies and entry standards.
 
 ``events``
-    One row per event (企业动态), as :func:`matcher.validate_events` returns it; deleted with
+    One row per event (企业动态), as :func:`matcher.io.validate_events` returns it; deleted with
     its enterprise. Importing the same event again leaves it unchanged.
 ``policies``
     One row per policy with its conditions as JSON (the library's one-row-per-condition sheet
@@ -197,7 +197,7 @@ def _replace(
     """Insert ``rows``, replacing every column of a row whose ``key`` exists, in one
     ``INSERT … ON CONFLICT DO UPDATE`` (so two identical imports at the same time both succeed,
     as for parks and enterprises); False on a database without it (the caller replaces)."""
-    stmt = store._insert_for(session, store._table(model))
+    stmt = store.upsert_statement(session, model)
     if stmt is None:
         return False
     columns = [c for c in rows[0] if c not in key]
@@ -247,7 +247,7 @@ def upsert_standards(session: Session, standards: pd.DataFrame) -> tuple[int, in
 
 # ---------------------------------------------------------------------------- reads
 def events_frame(session: Session, enterprise_id: str | None = None) -> pd.DataFrame:
-    """Stored events as the raw frame :func:`matcher.validate_events` takes."""
+    """Stored events as the raw frame :func:`matcher.io.validate_events` takes."""
     query = select(
         Event.enterprise_id, Event.kind, Event.date, Event.source, Event.detail, Event.confidence
     ).order_by(Event.date, Event.id)
@@ -263,7 +263,7 @@ def events_frame(session: Session, enterprise_id: str | None = None) -> pd.DataF
 
 
 def policies_frame(session: Session, park_id: str | None = None) -> pd.DataFrame:
-    """Stored policies as the raw one-row-per-condition sheet :func:`matcher.validate_policies`
+    """Stored policies as the raw one-row-per-condition sheet :func:`matcher.policies.validate_policies`
     takes."""
     query = select(Policy).order_by(Policy.park_id, Policy.policy_id)
     if park_id is not None:
@@ -314,7 +314,7 @@ def policies_frame(session: Session, park_id: str | None = None) -> pd.DataFrame
 
 
 def standards_frame(session: Session) -> pd.DataFrame:
-    """Stored entry standards as the raw frame :func:`matcher.validate_standards` takes."""
+    """Stored entry standards as the raw frame :func:`matcher.vetting.validate_standards` takes."""
     rows = session.execute(
         select(
             EntryStandard.park_key,

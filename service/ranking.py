@@ -20,12 +20,12 @@ import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from matcher import ConfigError, SchemaError, normalize_text
+from matcher import SchemaError
+from matcher.text import normalize_text
 
 from . import store
-from .indexer import Snapshot
-from .records import schema_guard
 from .schemas import LeadTrackingPublic
+from .snapshot import Snapshot
 
 __all__ = [
     "UNTRACKED",
@@ -33,7 +33,6 @@ __all__ = [
     "LeadQuery",
     "explain",
     "industry_prefix",
-    "parse_weights",
     "rank_leads",
     "rank_parks",
     "rank_profile",
@@ -42,29 +41,6 @@ __all__ = [
 
 #: The status filter value for leads nobody has recorded a status for yet.
 UNTRACKED = "untracked"
-
-
-def parse_weights(text: str | None) -> dict[str, float] | None:
-    """Parse ``industry=0.5,text=0.3`` (``:`` also accepted) into a dict; None when empty.
-
-    Names and values are checked by the library when it ranks.
-    """
-    if text is None or not text.strip():
-        return None
-    out: dict[str, float] = {}
-    for part in text.replace("，", ",").split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.replace(":", "=").partition("=")
-        if not sep:
-            raise ConfigError(
-                f"权重应写作 名称=数值，用逗号分隔（如 industry=0.5,text=0.3），得到 {part!r}"
-            )
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise ConfigError(f"权重「{name.strip()}」应为数字，得到 {value.strip()!r}") from None
-    return out or None
 
 
 def industry_prefix(value: str | None) -> str | None:
@@ -325,14 +301,13 @@ def rank_profile(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of parks ranked for an enterprise profile that is not in the database."""
     try:
-        with schema_guard():
-            frame = snapshot.matcher.rank_parks_for(
-                dict(profile),
-                k=limit,
-                offset=offset,
-                include_ineligible=include_ineligible,
-                min_score=min_score,
-            )
+        frame = snapshot.matcher.rank_parks_for(
+            dict(profile),
+            k=limit,
+            offset=offset,
+            include_ineligible=include_ineligible,
+            min_score=min_score,
+        )
     except SchemaError as exc:  # a JSON body has no sheet rows
         problems = [dataclasses.replace(p, row=None, file=None) for p in exc.problems]
         raise SchemaError(problems, file="请求体") from None

@@ -2,7 +2,7 @@
 
 A JSON body is turned into the raw record the library's schema takes (lists of codes joined,
 ``weights`` into ``weight_<family>`` columns, ``extra`` fields as extra columns), validated with
-:func:`matcher.validate_parks` / :func:`matcher.validate_enterprises`, and turned into rows for
+:func:`matcher.io.validate_parks` / :func:`matcher.io.validate_enterprises`, and turned into rows for
 the database. Problems are reported without a sheet row (there is no sheet).
 """
 
@@ -13,23 +13,17 @@ import gzip
 import io
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete as sa_delete
 
-from matcher import (
-    DEFAULT_WEIGHTS,
-    ConfigError,
-    Problem,
-    SchemaError,
-    WeightedScorer,
-    validate_enterprises,
-    validate_parks,
-)
+from matcher import ConfigError, SchemaError
+from matcher.exceptions import Problem
+from matcher.io import validate_enterprises, validate_parks
+from matcher.scoring import WeightedScorer
 
 from . import store
 
@@ -106,13 +100,12 @@ __all__ = [
     "ID_PROBLEM",
     "apply_update",
     "check_ids",
-    "check_park_weights",
     "enterprise_record",
     "keep_report",
     "park_record",
-    "schema_guard",
     "validate_enterprise_record",
     "validate_park_record",
+    "weights_scorer",
 ]
 
 
@@ -178,78 +171,29 @@ def apply_update(
     return out
 
 
-@contextmanager
-def schema_guard(file: str | None = None) -> Iterator[None]:
-    """Report a number too large to store as a schema problem (422), never as a server error.
-
-    The library's validators do not bound integers yet; pandas then raises ``OverflowError``.
-    """
-    try:
-        yield
-    except OverflowError:
-        problem = Problem(
-            column=None,
-            message="数值过大，超出可保存的范围",
-            expected="不超过 9,223,372,036,854,775,807 的整数",
-            file=file,
-        )
-        raise SchemaError([problem], file=file) from None
-
-
 def _one_row(
     validate: Callable[[pd.DataFrame], pd.DataFrame], record: Mapping[str, Any], *, what: str
 ) -> pd.DataFrame:
     frame = pd.DataFrame([dict(record)], dtype=object)
     try:
-        with schema_guard(what):
-            return validate(frame)
+        return validate(frame)
     except SchemaError as exc:  # a JSON body has no sheet rows: drop them from the problems
         problems = [dataclasses.replace(p, row=None) for p in exc.problems]
         raise SchemaError(problems, file=what) from None
 
 
-def check_park_weights(parks: pd.DataFrame, scorer: Any = None) -> None:
-    """Per-park weight overrides must name known families and leave a positive total.
-
-    Checked now with the scorer of the serving index (the library's default
-    :class:`matcher.WeightedScorer` when there is none), so that a bad sheet is a 422 at
-    import rather than a failing ranking later. Scorers without per-park weights skip it.
-    """
-    cols = [c for c in parks.columns if str(c).startswith("weight_")]
-    if not cols:
-        return
-    if scorer is None:
-        scorer = WeightedScorer().fit(feature_names=list(DEFAULT_WEIGHTS))
-    if not hasattr(scorer, "coef_for"):
-        return
-    names = [str(n) for n in getattr(scorer, "feature_names_in_", DEFAULT_WEIGHTS)]
-    problems = []
-    for i, (_, row) in enumerate(parks[cols].iterrows()):
-        layer = {str(c).removeprefix("weight_"): float(v) for c, v in row.items() if pd.notna(v)}
-        if not layer:
-            continue
-        try:
-            scorer.coef_for(layer)
-        except ConfigError as exc:
-            problems.append(
-                Problem(
-                    column=",".join(f"weight_{k}" for k in layer),
-                    row=i + 2,
-                    value=str(layer),
-                    message=f"园区权重无效：{exc}",
-                    expected=f"评分维度 {'、'.join(names)} 的非负权重，且不全为 0",
-                )
-            )
-    if problems:
-        raise SchemaError(problems)
+def weights_scorer(scorer: Any = None) -> Any:
+    """The scorer park weights are checked with: the serving index's, else the library's
+    default :class:`matcher.scoring.WeightedScorer`."""
+    return WeightedScorer().fit() if scorer is None else scorer
 
 
 def validate_park_record(record: Mapping[str, Any], scorer: Any = None) -> pd.DataFrame:
     """Validate one park record (raises :class:`matcher.SchemaError` without sheet rows)."""
-    frame = _one_row(validate_parks, record, what="请求体")
+    scorer = weights_scorer(scorer)
+    frame = _one_row(lambda f: validate_parks(f, scorer=scorer), record, what="请求体")
     try:
         check_ids(frame, "park_id", file="请求体")
-        check_park_weights(frame, scorer)
     except SchemaError as exc:
         problems = [dataclasses.replace(p, row=None) for p in exc.problems]
         raise SchemaError(problems, file="请求体") from None

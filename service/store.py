@@ -4,8 +4,8 @@ SQLite (a file in the working directory) by default; PostgreSQL or any SQLAlchem
 setting ``PARKMATCH_DATABASE_URL``. Tables:
 
 ``parks``, ``enterprises``
-    The validated, normalised rows (what :func:`matcher.validate_parks` /
-    :func:`matcher.validate_enterprises` return). Values the library derived rather than read
+    The validated, normalised rows (what :func:`matcher.io.validate_parks` /
+    :func:`matcher.io.validate_enterprises` return). Values the library derived rather than read
     (a size class derived from employees and revenue, coordinates taken from the county) are
     stored with their source (``size_class_source``, ``location_source``) and given back to the
     library as missing when the index is rebuilt, so rebuilding derives them again. Unknown
@@ -69,7 +69,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 
-from matcher import ENTERPRISE_COLUMNS, PARK_COLUMNS
+from matcher.io import ENTERPRISE_COLUMNS, PARK_COLUMNS
 
 __all__ = [
     "ENTERPRISE_FIELDS",
@@ -105,6 +105,7 @@ __all__ = [
     "set_active_model",
     "tenants_frame",
     "upsert",
+    "upsert_statement",
     "utcnow",
 ]
 
@@ -512,6 +513,12 @@ def _table(model: type[Base]) -> Table:
     return Base.metadata.tables[str(model.__tablename__)]
 
 
+def upsert_statement(session: Session, model: type[Base]) -> Any:
+    """An ``INSERT`` into ``model``'s table that knows ``ON CONFLICT`` (PostgreSQL, SQLite),
+    or None on another database."""
+    return _insert_for(session, _table(model))
+
+
 def select_ids(model: type[Base]) -> Select[tuple[str]]:
     """``SELECT <primary key> FROM <table>`` for parks or enterprises."""
     return select(inspect(model).primary_key[0])
@@ -655,16 +662,16 @@ def _frame(session: Session, model: type[Base], fields: Sequence[str]) -> pd.Dat
 
 
 def parks_frame(session: Session) -> pd.DataFrame:
-    """Every stored park as a raw frame for :func:`matcher.validate_parks`."""
+    """Every stored park as a raw frame for :func:`matcher.io.validate_parks`."""
     return _frame(session, Park, PARK_FIELDS)
 
 
 def enterprises_frame(session: Session) -> pd.DataFrame:
-    """Every stored enterprise as a raw frame for :func:`matcher.validate_enterprises`."""
+    """Every stored enterprise as a raw frame for :func:`matcher.io.validate_enterprises`."""
     return _frame(session, Enterprise, ENTERPRISE_FIELDS)
 
 
 def tenants_frame(session: Session) -> pd.DataFrame:
-    """Every stored tenant pair as a raw frame for :func:`matcher.validate_tenants`."""
+    """Every stored tenant pair as a raw frame for :func:`matcher.io.validate_tenants`."""
     rows = session.execute(select(Tenant.park_id, Tenant.enterprise_id)).all()
     return pd.DataFrame(rows, columns=["park_id", "enterprise_id"], dtype=object)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matcher import Matcher, validate_enterprises, validate_parks
+from matcher import Matcher
+from matcher.io import validate_enterprises, validate_parks
 
 PARKS = [
     {

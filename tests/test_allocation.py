@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import Allocation, ConfigError, Matcher, UnknownIdError, allocate
-from matcher.allocation import default_space_needs, solve_allocation
+from matcher import ConfigError, Matcher, UnknownIdError
+from matcher.allocation import Allocation, allocate, default_space_needs, solve_allocation
 
 
 def brute_force(
@@ -150,7 +150,7 @@ def m() -> Matcher:
 
 
 def test_allocation_respects_space_and_assigns_each_enterprise_once(m: Matcher) -> None:
-    result = m.allocate(candidates=10, max_per_park=3)
+    result = allocate(m, candidates=10, max_per_park=3)
     assert isinstance(result, Allocation)
     a = result.assignments
     assert not a["enterprise_id"].duplicated().any()
@@ -173,7 +173,7 @@ def test_allocation_respects_space_and_assigns_each_enterprise_once(m: Matcher) 
 
 
 def test_allocation_is_optimal_over_the_candidate_pool(m: Matcher) -> None:
-    result = m.allocate(candidates=10, max_per_park=2)
+    result = allocate(m, candidates=10, max_per_park=2)
     ents = sorted(
         set(result.assignments["enterprise_id"]) | set(result.unassigned["enterprise_id"])
     )
@@ -209,12 +209,12 @@ def test_default_space_and_errors(m: Matcher, tmp_path) -> None:
     with pytest.raises(ConfigError):
         default_space_needs(m, -1.0)
     with pytest.raises(UnknownIdError):
-        m.allocate(["Z"])
+        allocate(m, ["Z"])
     with pytest.raises(UnknownIdError):
-        m.allocate(enterprise_ids=["E99"])
+        allocate(m, enterprise_ids=["E99"])
     with pytest.raises(ConfigError):
-        m.allocate(candidates=0)
-    result = m.allocate(["A"], enterprise_ids=["E0", "E1"], include_tenants=True)
+        allocate(m, candidates=0)
+    result = allocate(m, ["A"], enterprise_ids=["E0", "E1"], include_tenants=True)
     assert set(result.assignments["enterprise_id"]) <= {"E0", "E1"}
     frame = result.to_frame()
     assert set(frame["status"]) <= {"已分配", "未分配"} and len(frame) == 2

@@ -10,16 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ChainFeature,
-    ConfigError,
-    Matcher,
-    UnknownIdError,
-    load_chains,
-    load_sample,
-    load_sample_tenants,
-    validate_tenants,
-)
+from matcher import ConfigError, Matcher, UnknownIdError, load_sample
 from matcher.chains import (
     EXCLUDED,
     EXTEND,
@@ -29,11 +20,15 @@ from matcher.chains import (
     STRONG,
     TARGET,
     THIN,
+    chain_report,
     chain_state,
+    load_chains,
     place_enterprises,
 )
-from matcher.features import default_families
-from matcher.taxonomy import code_level, is_valid_code
+from matcher.datasets import load_sample_tenants
+from matcher.features import ChainFeature, default_families
+from matcher.io import validate_tenants
+from matcher.reference.taxonomy import code_level, is_valid_code
 
 # ---------------------------------------------------------------------------- a small chain park
 _BASE = {"province": "河南省", "city": "郑州市"}
@@ -218,7 +213,7 @@ def test_placement_by_code_and_products(case: Matcher) -> None:
 
 
 def test_placement_of_new_rows_matches_the_fitted_ones(case: Matcher) -> None:
-    from matcher._index import with_enterprises
+    from matcher.index import with_enterprises
 
     _, ents, _ = case_frames()
     view = with_enterprises(case.index_, case.enterprises_)
@@ -258,7 +253,7 @@ def test_thin_threshold_is_a_parameter(case: Matcher) -> None:
 
 # ---------------------------------------------------------------------------- report
 def test_chain_report_lists_gaps_with_candidates(case: Matcher, tmp_path: Path) -> None:
-    report = case.chain_report("P-AL", k=3)
+    report = chain_report(case, "P-AL", k=3)
     assert report.chains == ["铝产业链"] and report.n_tenants == 4 and report.has_tenants
     nodes = report.to_frame().set_index("node_id")
     assert nodes.loc["al_auto", "status_label"] == "缺失"
@@ -283,14 +278,14 @@ def test_chain_report_lists_gaps_with_candidates(case: Matcher, tmp_path: Path) 
 
 def test_chain_report_errors_and_overrides(case: Matcher) -> None:
     with pytest.raises(UnknownIdError):
-        case.chain_report("P-NONE")
+        chain_report(case, "P-NONE")
     plain = Matcher().fit(*case_frames()[:2])  # no tenants, no chain family
-    report = plain.chain_report("P-AL")
+    report = chain_report(plain, "P-AL")
     assert not report.has_tenants and "target" in set(report.nodes["status"])
     _, _, tenants = case_frames()
-    with_tenants = plain.chain_report("P-AL", tenants=tenants)
+    with_tenants = chain_report(plain, "P-AL", tenants=tenants)
     assert "missing" in set(with_tenants.nodes["status"])
-    food = case.chain_report("P-FOOD", k=0)
+    food = chain_report(case, "P-FOOD", k=0)
     assert food.chains == ["食品加工产业链"] and food.leads.empty
 
 
@@ -302,7 +297,27 @@ def test_sample_tenants_leave_gaps_in_every_sample_chain_park() -> None:
     assert set(tenants["park_id"]) == set(parks["park_id"])
     assert not tenants["enterprise_id"].duplicated().any()  # one park per tenant
     m = Matcher().fit(parks, enterprises, tenants)
-    report = m.chain_report("GY-LZ-AL", k=2)
+    report = chain_report(m, "GY-LZ-AL", k=2)
     statuses = set(report.nodes["status"])
     assert {"strong", "thin", "missing"} <= statuses
     assert not report.leads.empty
+
+
+def test_chain_state_is_shared_by_equal_tenant_tables_not_by_object_identity(
+    case: Matcher,
+) -> None:
+    """The cache used to be keyed by ``id(tenants)``: a later table at a reused address got the
+    earlier table's state. It is keyed by what the table says now."""
+    _, _, tenants = case_frames()
+    index, parks = case.index_, case.parks_
+    validated = validate_tenants(tenants, parks=parks, enterprises=case.enterprises_)
+    first = chain_state(index, parks, validated)
+    same = validated.copy()
+    assert chain_state(index, parks, same) is first  # equal content: one state
+    fewer = validated.iloc[:1].copy()
+    other = chain_state(index, parks, fewer)
+    assert other is not first
+    assert sum(p.n_tenants for p in other.profiles) == 1
+    del fewer
+    again = validated.iloc[1:].copy()  # may land at the address the dropped table had
+    assert chain_state(index, parks, again) is not other

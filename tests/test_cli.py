@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import write_table
+from matcher.io import write_table
 
 from .cli_runner import run
 from .conftest import ENTERPRISES, PARKS
@@ -188,12 +188,20 @@ def test_rank_with_a_trained_model(monkeypatch, capsys, tmp_path) -> None:
     assert code == 0, err
     records = json.loads(out)
     assert len(records) == 3
-    from matcher import load_model
+    from matcher import Matcher, load_sample
+    from matcher.learning import pair_features
+    from matcher.scoring import load_scorer
 
-    baseline = float(load_model(model).baseline)
-    for r in records:  # the learned scorer's contributions plus its baseline make the score
+    scorer = load_scorer(model)
+    pairs = pd.DataFrame(
+        {"park_id": "GY-LZ-AL", "enterprise_id": [r["enterprise_id"] for r in records]}
+    )
+    values = pair_features(Matcher().fit(*load_sample()), pairs)
+    expected = scorer.decision_function(values)  # the trained scorer's own scores
+    for r, score in zip(records, expected, strict=True):
         parts = sum(r[c] for c in ["industry", "text", "capacity", "quality", "location"])
-        assert r["score"] == pytest.approx(baseline + parts)
+        assert r["score"] == pytest.approx(score)
+        assert scorer.baseline + parts == pytest.approx(score)
     model.write_bytes(model.read_bytes()[:-10] + b"0123456789")  # tampered: refused
     code, _, err = run(monkeypatch, capsys, "rank", "--park", "GY-LZ-AL", "--model", str(model))
     assert code == 1 and "SHA-256" in err

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import write_table
+from matcher.io import write_table
 
 from .cli_runner import run
 from .test_chains import case_frames

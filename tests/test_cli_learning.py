@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import Matcher, load_model, write_table
+from matcher import Matcher
+from matcher.io import write_table
+from matcher.scoring import load_scorer
 
 from .cli_runner import run
 from .conftest import ENTERPRISES, LEDGER, PARKS
@@ -39,7 +41,7 @@ def test_train_writes_a_model_that_loads_and_ranks(
         "default",
         "weights" if model == "weights" else model,
     }
-    scorer = load_model(output)
+    scorer = load_scorer(output)
     assert len(Matcher(scorer=scorer).fit(parks, enterprises).rank_enterprises("P-AL", k=2)) == 2
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import write_table
+from matcher.io import write_table
 
 from .cli_runner import run
 from .conftest import ENTERPRISES, PARKS
@@ -48,8 +48,7 @@ def _common(files: dict[str, Path]) -> list[str]:
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx", ".pdf"])
 def test_report_writes_each_format(monkeypatch, capsys, files, tmp_path, suffix) -> None:
     if suffix == ".pdf":
-        from matcher import FontNotFoundError
-        from matcher.report import find_cjk_font
+        from matcher.report import FontNotFoundError, find_cjk_font
 
         try:
             find_cjk_font()

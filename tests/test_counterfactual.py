@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matcher import ConfigError
-from matcher.counterfactual import (
+from matcher.learning import (
     MIN_CLICKS,
     Examination,
     contact_propensity,

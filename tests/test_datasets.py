@@ -14,23 +14,26 @@ import opencc
 import pandas as pd
 import pytest
 
-from matcher import datasets
-from matcher.creditcode import credit_code_check_digit, is_valid_credit_code
 from matcher.datasets import (
     ENTERPRISE_FIELDS,
     ENTERPRISE_HEADERS_ZH,
     PARK_FIELDS,
     PARK_HEADERS_ZH,
-    SAMPLE_INDUSTRIES,
+    _sample,
     load_sample_frames,
     make_enterprises,
     sample_dir,
+    sample_industries,
     write_sample,
 )
+from matcher.reference import sizes, taxonomy
+from matcher.reference.creditcode import credit_code_check_digit, is_valid_credit_code
+from matcher.reference.geo import Region, get_gazetteer
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 PACKAGE_CODES = REPO / "matcher" / "data" / "gbt4754_2017.csv"
+TEMPLATES = REPO / "matcher" / "datasets" / "templates"
 
 HENAN_LAT = (31.3, 36.4)
 HENAN_LON = (110.3, 116.7)
@@ -167,12 +170,18 @@ def test_credit_codes_valid(sheet: pd.DataFrame) -> None:
     assert codes.str[2:8].str.fullmatch(r"\d{6}").all()
 
 
+def county_of(row: pd.Series) -> Region | None:
+    """The county the gazetteer (the bundled reference data) finds for a row's place names."""
+    region = get_gazetteer().lookup_region(row["province"], row["city"], row["county"])
+    return region if region is not None and region.level == 3 else None
+
+
 def test_credit_code_adcode_is_the_county(sheet: pd.DataFrame) -> None:
-    adcode_of = {(p[2] or p[1]): p[3] for p in datasets._PLACES}
     rows = sheet.dropna(subset=["credit_code", "county"])
-    full = rows[rows["county"].isin(adcode_of)]
-    assert len(full) > 0.5 * len(sheet)
-    assert (full["credit_code"].str[2:8] == full["county"].map(adcode_of)).all()
+    counties = rows.apply(county_of, axis=1).dropna()
+    assert len(counties) > 0.5 * len(sheet)
+    adcodes = counties.map(lambda region: region.adcode)
+    assert (rows.loc[adcodes.index, "credit_code"].str[2:8] == adcodes).all()
 
 
 # ---------------------------------------------------------------------------- rates
@@ -292,13 +301,14 @@ def test_every_generated_code_is_real(sheet: pd.DataFrame) -> None:
 
 
 def test_sample_industries_are_real_classes() -> None:
-    assert 25 <= len(SAMPLE_INDUSTRIES) <= 40
-    assert all(re.fullmatch(r"\d{4}", c) for c in SAMPLE_INDUSTRIES)
+    industries = sample_industries()
+    assert 25 <= len(industries) <= 40
+    assert all(re.fullmatch(r"\d{4}", c) for c in industries)
     for known in code_sets():
-        assert set(SAMPLE_INDUSTRIES) <= known
+        assert set(industries) <= known
     if (REFERENCE / "gbt4754_2017" / "gbt4754_2017.csv").is_file():
         names = reference_codes()
-        assert {c: names[c] for c in SAMPLE_INDUSTRIES} == SAMPLE_INDUSTRIES
+        assert {c: names[c] for c in industries} == industries
 
 
 def test_code_forms_are_mixed(sheet: pd.DataFrame) -> None:
@@ -313,36 +323,24 @@ def test_code_forms_are_mixed(sheet: pd.DataFrame) -> None:
 def test_section_letters_match(sheet: pd.DataFrame) -> None:
     prefixed = sheet["industry_code"].dropna()
     prefixed = prefixed[prefixed.str.fullmatch(r"[A-T]\d{4}")]
-    sections = {"C": (13, 43), "F": (51, 52), "G": (53, 60), "I": (63, 65)}
+    assert len(prefixed) > 0
     for code in prefixed:
-        lo, hi = sections[code[0]]
-        assert lo <= int(code[1:3]) <= hi, code
+        assert taxonomy.section_of(code[1:]) == code[0], code
 
 
-def size_tier(group: str, employees: float, revenue: float) -> str:
-    rules = {  # (large, medium, small) lower bounds of employees and revenue (万元), 2017
-        "IND": ((1000, 300, 20), (40000, 2000, 300)),
-        "F51": ((200, 20, 5), (40000, 5000, 1000)),
-        "G59": ((200, 100, 20), (30000, 1000, 100)),
-        "I65": ((300, 100, 10), (10000, 1000, 50)),
-    }
-    emp, rev = rules[group]
-    by_emp = sum(employees >= b for b in emp)
-    by_rev = sum(revenue >= b for b in rev)
-    return ("micro", "small", "medium", "large")[min(by_emp, by_rev)]
-
-
-def test_size_rules_match_reference() -> None:
+def test_bundled_size_thresholds_match_reference() -> None:
+    """The size standard the generator (and the validation) reads is the official one."""
     path = REFERENCE / "sme_size_thresholds" / "sme_size_thresholds_2017.csv"
     if not path.is_file():
         pytest.skip("no reference size thresholds")
     table = pd.read_csv(path, dtype=str)
-    for key, (emp, rev) in datasets._SIZE_RULES.items():
+    groups = sizes.size_groups()
+    for key in ("IND", "F51", "G59", "I65"):
         rows = table[table["sector_key"] == key]
-        for indicator, bounds in (("从业人员X", emp), ("营业收入Y", rev)):
+        for indicator, name in (("从业人员X", "employees"), ("营业收入Y", "revenue_wan")):
             row = rows[rows["indicator"] == indicator].iloc[0]
             expected = tuple(float(row[c]) for c in ("large_min", "medium_min", "small_min"))
-            assert tuple(map(float, bounds)) == expected, (key, indicator)
+            assert groups[key].thresholds[name] == expected, (key, indicator)
 
 
 def parse_size(raw: str) -> str:
@@ -362,25 +360,14 @@ def test_size_class_consistent_with_standard(sheet: pd.DataFrame) -> None:
     rows = sheet.dropna(subset=["size_class", "employees", "revenue_wan", "industry_code"])
     code = rows["industry_code"].map(bare_code)
     rows = rows[code.str.len() == 4]
-    group = code[rows.index].map(
-        lambda c: (
-            "F51"
-            if c[:2] == "51"
-            else "G59"
-            if c[:2] == "59"
-            else "I65"
-            if c[:2] == "65"
-            else "IND"
-        )
-    )
     assert len(rows) > 0.3 * len(sheet)
     for i in rows.index:
-        expected = size_tier(
-            group[i], number(rows.at[i, "employees"]), number(rows.at[i, "revenue_wan"])
+        expected = sizes.classify_size(
+            code[i], number(rows.at[i, "employees"]), number(rows.at[i, "revenue_wan"])
         )
         assert parse_size(rows.at[i, "size_class"]) == expected, i
-    sizes = sheet["size_class"].dropna().map(parse_size)
-    assert {"micro", "small", "medium"} <= set(sizes)
+    classes = sheet["size_class"].dropna().map(parse_size)
+    assert {"micro", "small", "medium"} <= set(classes)
     assert sheet["size_class"].dropna().nunique() >= 10
 
 
@@ -398,11 +385,9 @@ def test_decoy_and_generic_names(sheet: pd.DataFrame) -> None:
     code = sheet["industry_code"].dropna().map(bare_code)
     food = code[code.str.startswith("1")].index
     not_aluminium = code[~code.str[:2].isin(["32", "33", "36"])].index
-    words = [w for family in datasets._DECOYS.values() for w in family]
-    assert (
-        sheet.loc[food, "name"].str.contains("|".join(words[:4])).any()
-        or sheet.loc[not_aluminium, "name"].str.contains("铝").any()
-    )
+    assert len(food) > 0
+    # decoy 字号: firms outside the aluminium chain whose name still says 铝 (铝都, 豫铝 …)
+    assert sheet.loc[not_aluminium, "name"].str.contains("铝").any()
     manufacturing = code[code.str[:2].astype(int).between(13, 43)].index
     generic = sheet.loc[manufacturing, "name"].str.contains("(?:科技|实业|工贸|工业)")
     assert 0.1 < rate(generic) < 0.6
@@ -431,25 +416,26 @@ def test_location_mix(sheet: pd.DataFrame) -> None:
 
 
 def test_given_coordinates_near_county(sheet: pd.DataFrame) -> None:
-    point = {(p[2] or p[1]): (p[4], p[5]) for p in datasets._PLACES}
     rows = sheet.dropna(subset=["lat", "lon", "county"])
-    rows = rows[rows["county"].isin(point)]
+    counties = rows.apply(county_of, axis=1).dropna()
+    rows = rows.loc[counties.index]
     assert len(rows) > 0.15 * len(sheet)
-    for county, lat, lon in zip(rows["county"], rows["lat"], rows["lon"], strict=True):
-        assert haversine_km(float(lat), float(lon), *point[county]) < 6.0
-    in_henan = {(p[2] or p[1]) for p in datasets._PLACES if p[3].startswith("41")}
-    henan = rows[rows["county"].isin(in_henan)]
+    for (_, row), county in zip(rows.iterrows(), counties, strict=True):
+        assert haversine_km(float(row["lat"]), float(row["lon"]), county.lat, county.lon) < 8.0
+    henan = rows[counties.map(lambda region: region.adcode.startswith("41"))]
     assert len(henan) > 0.5 * len(rows)
     assert henan["lat"].astype(float).between(*HENAN_LAT).all()
     assert henan["lon"].astype(float).between(*HENAN_LON).all()
 
 
-def test_place_table_matches_reference() -> None:
+def test_place_template_matches_reference() -> None:
+    """The generator's places (a data file) are real counties at their real seats."""
     path = REFERENCE / "admin_divisions" / "region_2020_bd09_with_wgs84.csv"
     if not path.is_file():
         pytest.skip("no reference admin divisions")
     table = pd.read_csv(path, dtype=str).set_index("code12")
-    for province, city, county, adcode, lat, lon, _kind in datasets._PLACES:
+    places = pd.read_csv(TEMPLATES / "places.csv", dtype={"adcode": str}, keep_default_na=False)
+    for province, city, county, adcode, lat, lon, _kind in places.itertuples(index=False):
         row = table.loc[adcode]
         row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
         assert row["name"] == (county or city), adcode
@@ -502,10 +488,11 @@ def test_parks_inside_henan(parks: pd.DataFrame) -> None:
 
 
 def test_parks_near_their_county(parks: pd.DataFrame) -> None:
-    point = {p[2]: (p[4], p[5]) for p in datasets._PLACES if p[2]}
     for _, park in parks.iterrows():
-        distance = haversine_km(float(park["lat"]), float(park["lon"]), *point[park["county"]])
-        assert 0.5 < distance < 8.0, park["park_id"]
+        county = county_of(park)
+        assert county is not None, park["park_id"]
+        distance = haversine_km(float(park["lat"]), float(park["lon"]), county.lat, county.lon)
+        assert 0.5 < distance < 10.0, park["park_id"]
 
 
 def test_aluminium_park_content(parks: pd.DataFrame) -> None:
@@ -551,16 +538,16 @@ def test_write_sample(tmp_path: Path) -> None:
 
 
 def test_sample_dir_error_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "pkg" / "matcher" / "datasets.py"
+    fake = tmp_path / "pkg" / "matcher" / "datasets" / "_sample.py"
     fake.parent.mkdir(parents=True)
-    monkeypatch.setattr(datasets, "__file__", str(fake))
+    monkeypatch.setattr(_sample, "__file__", str(fake))
     with pytest.raises(FileNotFoundError, match=r"示例数据.*sample data"):
         sample_dir()
 
 
 def test_sample_dir_prefers_installed_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "pkg" / "matcher" / "datasets.py"
-    (fake.parent / "_sample").mkdir(parents=True)
+    fake = tmp_path / "pkg" / "matcher" / "datasets" / "_sample.py"
+    (fake.parents[1] / "_sample").mkdir(parents=True)
     (tmp_path / "pkg" / "datasets").mkdir()
-    monkeypatch.setattr(datasets, "__file__", str(fake))
-    assert sample_dir() == (fake.parent / "_sample").resolve()
+    monkeypatch.setattr(_sample, "__file__", str(fake))
+    assert sample_dir() == (fake.parents[1] / "_sample").resolve()

@@ -21,7 +21,8 @@ from devset import REGISTRY, load_devset  # noqa: E402
 from eval_inference import agree, predictions  # noqa: E402
 from eval_ranking import baseline_orders, ndcg_at  # noqa: E402
 
-from matcher import Matcher, validate_enterprises, validate_parks  # noqa: E402
+from matcher import Matcher  # noqa: E402
+from matcher.io import validate_enterprises, validate_parks  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

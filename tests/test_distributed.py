@@ -25,7 +25,7 @@ def client():
 
 
 def test_dask_top_k_equals_single_machine(client, tmp_path: Path) -> None:
-    from matcher.distributed import top_enterprises_dask
+    from matcher.batch import top_enterprises_dask
 
     parks, enterprises = load_sample()
     enterprises = enterprises.iloc[:900].reset_index(drop=True)
@@ -41,8 +41,9 @@ def test_dask_top_k_equals_single_machine(client, tmp_path: Path) -> None:
 
 
 def test_dask_validates_raw_partitions(client) -> None:
-    from matcher import SchemaError, make_enterprises
-    from matcher.distributed import top_enterprises_dask
+    from matcher import SchemaError
+    from matcher.batch import top_enterprises_dask
+    from matcher.datasets import make_enterprises
 
     parks, enterprises = load_sample()
     m = Matcher().fit(parks, enterprises.iloc[:300])

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import ConfigError, evaluate, load_sample
-from matcher.evaluation import (
+from matcher import ConfigError, load_sample
+from matcher.learning import (
     MODELS,
     auc,
     average_precision,
     dcg_at_k,
+    evaluate,
     grouped_splits,
     ndcg_at_k,
     ranking_metrics,
@@ -174,7 +175,7 @@ def test_evaluate_rejects_unknown_models(matcher) -> None:
 
 @pytest.mark.slow
 def test_evaluate_on_the_sample_compares_every_model() -> None:
-    from matcher import load_sample_outcomes
+    from matcher.datasets import load_sample_outcomes
 
     table = evaluate(load_sample(), load_sample_outcomes(), folds=3)
     assert set(table["model"]) == set(MODELS)
@@ -264,7 +265,7 @@ def test_logged_metrics_favour_the_default_and_the_estimates_do_not() -> None:
     """On a simulated ledger whose truth is known, the logged view credits the default ranking
     (whose top leads were the ones contacted) far more than another ranking, relative to their
     true DCG; the counterfactual estimates credit both alike, near the truth."""
-    from matcher import make_outcomes
+    from matcher.datasets import make_outcomes
 
     parks, enterprises = load_sample()
     ledger, truth = make_outcomes(

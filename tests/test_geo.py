@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.geo import (
+from matcher.reference.geo import (
     EARTH_RADIUS_KM,
     Gazetteer,
     Region,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import SchemaError, load_enterprises, load_parks, read_table, write_table
-from matcher.schema import ENTERPRISE_COLUMNS
+from matcher import SchemaError, load_enterprises, load_parks
+from matcher.io import ENTERPRISE_COLUMNS, read_table, write_table
 
 from .conftest import ENTERPRISES, PARKS
 

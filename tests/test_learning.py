@@ -10,19 +10,18 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from matcher import (
-    ConfigError,
-    GBScorer,
-    LinearScorer,
-    Matcher,
-    NotFittedError,
-    UnknownIdError,
-    WeightedScorer,
+from matcher import ConfigError, Matcher, NotFittedError, UnknownIdError
+from matcher.learning import (
+    fit_ips,
     fit_weights,
     labelled_pairs,
+    logged_ranks,
     pair_features,
+    ranking_contacts,
+    train_ips,
+    validate_outcomes,
 )
-from matcher.learning import fit_ips, logged_ranks, ranking_contacts, train_ips
+from matcher.scoring import GBScorer, LinearScorer, WeightedScorer
 
 FAMILIES = ["industry", "text", "capacity", "quality", "location"]
 
@@ -110,11 +109,22 @@ def test_gb_shapley_sums_to_score_and_is_exact_on_an_additive_model() -> None:
     contrib = s.contributions(rows)
     assert contrib.shape == (25, 5)
     assert np.allclose(s.baseline + contrib.sum(axis=1), s.decision_function(rows))
-    # a feature the model never splits on gets no credit
-    used = {int(f) for p in s.estimator_._predictors for t in p for f in t.nodes["feature_idx"]}
-    unused = [j for j in range(5) if j not in used]
-    if unused:
-        assert np.allclose(contrib[:, unused], 0.0)
+
+
+def test_gb_shapley_gives_no_credit_to_a_feature_the_model_ignores() -> None:
+    """Trained where location never varies, the model cannot use it: changing a row's location
+    leaves its score as it is, and location's Shapley value is 0 even where the row's location
+    differs from every background row's."""
+    X, y = _synthetic(800)
+    X["location"] = 0.5
+    s = GBScorer(random_state=0).fit(X, y)
+    rows = _synthetic(25, seed=5)[0].to_numpy()  # location varies here
+    moved = rows.copy()
+    moved[:, FAMILIES.index("location")] = 1.0 - moved[:, FAMILIES.index("location")]
+    np.testing.assert_array_equal(s.decision_function(rows), s.decision_function(moved))
+    contrib = s.contributions(rows)
+    np.testing.assert_allclose(contrib[:, FAMILIES.index("location")], 0.0, atol=1e-12)
+    assert np.abs(contrib[:, FAMILIES.index("text")]).max() > 1.0  # the others do get credit
 
 
 def test_gb_shapley_matches_the_permutation_definition() -> None:
@@ -374,7 +384,8 @@ def test_fit_ips_errors() -> None:
 
 
 def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:
-    from matcher import load_sample, load_sample_outcomes
+    from matcher import load_sample
+    from matcher.datasets import load_sample_outcomes
 
     parks, enterprises = load_sample()
     matcher = Matcher().fit(parks, enterprises)
@@ -384,3 +395,29 @@ def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:
     learned = Matcher(scorer=scorer).fit(parks, enterprises)
     leads = learned.rank_enterprises("GY-LZ-AL", k=5)
     assert np.allclose(leads[FAMILIES].sum(axis=1) + scorer.baseline, leads["score"])
+
+
+# --------------------------------------------------------------------------- one call per kind
+@pytest.mark.parametrize("kind", ["logistic", "ridge", "gbm", "weights"])
+def test_train_scorer_is_what_the_cli_and_the_service_train(kind: str, parks, enterprises) -> None:
+    from matcher.learning import fit_scorer, train_scorer
+
+    matcher = Matcher().fit(parks, enterprises)
+    ledger = validate_outcomes(_outcomes())
+    scorer = train_scorer(matcher, ledger, kind=kind)
+    assert list(scorer.feature_names_in_) == FAMILIES
+    pairs = labelled_pairs(matcher, ledger)
+    X = pair_features(matcher, pairs)
+    again = fit_scorer(kind, X, pairs["gain"], feature_names=FAMILIES, groups=pairs["park_id"])
+    np.testing.assert_array_equal(scorer.decision_function(X), again.decision_function(X))
+    Matcher(scorer=scorer).fit(parks, enterprises).rank_enterprises("P-AL", k=3)
+
+
+def test_train_scorer_refuses_what_it_cannot_learn_from(matcher) -> None:
+    from matcher.learning import train_scorer
+
+    with pytest.raises(ConfigError, match="未知的模型类型"):
+        train_scorer(matcher, validate_outcomes(_outcomes()), kind="forest")
+    only_contacts = _outcomes().assign(outcome="已联系")  # nobody ever got to a visit
+    with pytest.raises(ConfigError, match="台账无法用于训练"):
+        train_scorer(matcher, validate_outcomes(only_contacts))

@@ -6,14 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ConfigError,
-    Matcher,
-    NotFittedError,
-    SchemaError,
-    UnknownIdError,
-    validate_parks,
-)
+from matcher import ConfigError, Matcher, NotFittedError, SchemaError, UnknownIdError
+from matcher.io import validate_parks
 
 COMPONENTS = ["industry", "text", "capacity", "quality", "location"]
 
@@ -35,19 +29,37 @@ def test_rank_enterprises_columns_and_order(matcher: Matcher) -> None:
     assert leads.iloc[0]["enterprise_id"] in {"E1", "E2"}
 
 
-def test_contributions_sum_to_score(matcher: Matcher) -> None:
+def scored_by_the_scorer(m: Matcher, park_ids: list[str], enterprise_ids: list[str]) -> np.ndarray:
+    """What the matcher's scorer itself says for aligned pairs (its own ``decision_function``
+    on their component values, with each park's weights), independent of the contributions."""
+    index = m.index_
+    p = np.array([index.park_row(x) for x in park_ids])
+    e = np.array([index.enterprise_row(x) for x in enterprise_ids])
+    _, filled = m.component_values(p, e)
+    return np.asarray(m.scorer_.decision_function(filled, m.park_coefs(p)))
+
+
+def test_scores_are_the_scorers_own_and_contributions_add_up_to_them(matcher: Matcher) -> None:
     leads = matcher.rank_enterprises("P-AL", k=None, include_ineligible=True)
-    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1), leads["score"], rtol=1e-9)
+    ids = leads["enterprise_id"].tolist()
+    expected = scored_by_the_scorer(matcher, ["P-AL"] * len(ids), ids)
+    np.testing.assert_allclose(leads["score"], expected, rtol=1e-12)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1), expected, rtol=1e-9)
     parks = matcher.rank_parks("E1", k=None, include_ineligible=True)
-    np.testing.assert_allclose(parks[COMPONENTS].sum(axis=1), parks["score"], rtol=1e-9)
+    expected = scored_by_the_scorer(matcher, parks["park_id"].tolist(), ["E1"] * len(parks))
+    np.testing.assert_allclose(parks["score"], expected, rtol=1e-12)
+    np.testing.assert_allclose(parks[COMPONENTS].sum(axis=1), expected, rtol=1e-9)
 
 
 def test_explain_matches_ranking_for_every_pair(matcher: Matcher) -> None:
     for park in ["P-AL", "P-FOOD"]:
         leads = matcher.rank_enterprises(park, k=None, include_ineligible=True)
-        for row in leads.itertuples(index=False):
+        ids = leads["enterprise_id"].tolist()
+        expected = scored_by_the_scorer(matcher, [park] * len(ids), ids)
+        for row, score in zip(leads.itertuples(index=False), expected, strict=True):
             ex = matcher.explain(park, row.enterprise_id)
-            assert ex.baseline + sum(ex.contributions.values()) == pytest.approx(ex.score)
+            assert ex.score == pytest.approx(score, rel=1e-12)
+            assert ex.baseline + sum(ex.contributions.values()) == pytest.approx(score)
             assert ex.score == pytest.approx(row.score)
             assert ex.eligible == row.eligible
             assert set(ex.contributions) == set(COMPONENTS)
@@ -245,9 +257,13 @@ def test_custom_scorer_keeps_explanations_consistent(
 ) -> None:
     m = Matcher(scorer=_HalfScorer()).fit(parks, enterprises)
     leads = m.rank_enterprises("P-AL", k=None)
-    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1) + 5.0, leads["score"])
+    ids = leads["enterprise_id"].tolist()
+    expected = scored_by_the_scorer(m, ["P-AL"] * len(ids), ids)
+    np.testing.assert_allclose(leads["score"], expected)
+    np.testing.assert_allclose(leads[COMPONENTS].sum(axis=1) + 5.0, expected)
     ex = m.explain("P-AL", "E1")
     assert ex.baseline == 5.0
+    assert ex.score == pytest.approx(expected[ids.index("E1")])
     assert ex.score == pytest.approx(5.0 + sum(ex.contributions.values()))
     with pytest.raises(ConfigError):
         m.rank_enterprises("P-AL", weights={"industry": 1})
@@ -256,13 +272,13 @@ def test_custom_scorer_keeps_explanations_consistent(
 def test_parallel_scoring_gives_identical_rankings(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import matcher.model as model_module
+    import matcher.ranking._score as model_module
 
     sequential = {
         p: matcher.rank_enterprises(p, k=None, include_ineligible=True) for p in ["P-AL", "P-FOOD"]
     }
     parks_before = matcher.rank_parks("E1", k=None)
-    matcher._cache.clear()
+    matcher.clear_cache()
     monkeypatch.setattr(model_module, "PARALLEL_MIN_ROWS", 1)
     assert model_module._pool() is not None or (model_module.os.cpu_count() or 1) < 2
     for park, expected in sequential.items():
@@ -327,3 +343,66 @@ def test_fit_prepares_lazy_state_and_copies_pickle(matcher: Matcher) -> None:
     clone = pickle.loads(pickle.dumps(copy.copy(matcher)))
     pd.testing.assert_frame_equal(clone.rank_enterprises("P-AL"), matcher.rank_enterprises("P-AL"))
     assert clone._lock is not matcher._lock
+
+
+def test_chain_report_and_allocate_methods_are_deprecated_for_the_functions(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    from matcher.allocation import allocate
+    from matcher.chains import chain_report
+
+    m = Matcher().fit(parks, enterprises)
+    with pytest.warns(DeprecationWarning, match=r"matcher\.chains\.chain_report"):
+        old = m.chain_report("P-AL", k=2)
+    pd.testing.assert_frame_equal(old.to_frame(), chain_report(m, "P-AL", k=2).to_frame())
+    with pytest.warns(DeprecationWarning, match=r"matcher\.allocation\.allocate"):
+        proposed = m.allocate(candidates=5)
+    pd.testing.assert_frame_equal(proposed.to_frame(), allocate(m, candidates=5).to_frame())
+
+
+def test_a_scorer_that_is_not_one_is_refused_at_fit(
+    parks: pd.DataFrame, enterprises: pd.DataFrame
+) -> None:
+    class NoContributions:
+        baseline = 0.0
+
+        def fit(self, X=None, y=None, *, feature_names=()):
+            self.feature_names_in_ = list(feature_names)
+            return self
+
+        def decision_function(self, X, coef=None):
+            return np.zeros(len(X))
+
+    with pytest.raises(ConfigError, match="Scorer"):
+        Matcher(scorer=NoContributions()).fit(parks, enterprises)
+
+
+def test_copies_have_their_own_cache_and_clear_cache_forgets_scores(matcher: Matcher) -> None:
+    import copy
+
+    matcher.rank_enterprises("P-AL", k=3)
+    twin = copy.copy(matcher)
+    twin.rank_enterprises("P-FOOD", k=3)
+    twin.clear_cache()
+    first = matcher.rank_enterprises("P-AL", k=3)  # still served by the original's cache
+    matcher.clear_cache()
+    pd.testing.assert_frame_equal(matcher.rank_enterprises("P-AL", k=3), first)
+
+
+def test_without_enterprises_keeps_what_scoring_new_ones_needs(matcher: Matcher) -> None:
+    slim = matcher.without_enterprises()
+    assert len(slim.index_.enterprises) == 0 and len(slim.enterprises_) == 0
+    assert len(matcher.index_.enterprises) > 0  # the original is untouched
+    assert slim.index_.parks is matcher.index_.parks
+    with pytest.raises(UnknownIdError):
+        slim.rank_parks("E1")
+
+
+def test_index_rows_by_id(matcher: Matcher) -> None:
+    index = matcher.check_fitted()
+    assert index.parks.ids[index.park_row("P-FOOD")] == "P-FOOD"
+    assert index.enterprises.ids[index.enterprise_row("E3")] == "E3"
+    with pytest.raises(UnknownIdError):
+        index.park_row("nope")
+    with pytest.raises(NotFittedError):
+        Matcher().check_fitted()

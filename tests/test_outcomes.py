@@ -6,21 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
+from matcher import ConfigError, Matcher, SchemaError, load_outcomes, load_sample
+from matcher.datasets import expected_gain, load_sample_outcomes, make_outcomes
+from matcher.io import write_table
+from matcher.learning import (
     OUTCOME_COLUMNS,
-    ConfigError,
-    Matcher,
-    SchemaError,
+    OUTCOME_GAIN,
+    OUTCOMES,
     labelled_pairs,
-    load_outcomes,
-    load_sample,
-    load_sample_outcomes,
-    make_outcomes,
+    ledger_gain,
+    outcome_gain,
     pair_features,
     validate_outcomes,
-    write_table,
 )
-from matcher.outcomes import OUTCOME_GAIN, OUTCOMES, expected_gain, ledger_gain, outcome_gain
 
 
 def test_columns_and_values() -> None:
@@ -266,7 +264,7 @@ def test_make_outcomes_returns_the_truth(sample) -> None:
 
 
 def test_expected_gain_matches_simulated_stories() -> None:
-    from matcher.outcomes import _follow_up
+    from matcher.datasets._outcomes import _follow_up
 
     rng = np.random.default_rng(0)
     start, end = np.datetime64("2000-01-01"), np.datetime64("2099-12-31")

@@ -8,17 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
+from matcher import Matcher, ModelError
+from matcher.scoring import (
     GBScorer,
     LinearScorer,
-    Matcher,
-    ModelError,
     WeightedScorer,
-    load_model,
-    read_manifest,
-    save_model,
+    load_scorer,
+    read_scorer_manifest,
+    save_scorer,
+    training_data_sha256,
 )
-from matcher.persistence import training_data_sha256
 
 FAMILIES = ["industry", "text", "capacity", "quality", "location"]
 
@@ -41,10 +40,10 @@ def test_round_trip_keeps_scores_and_writes_the_manifest(tmp_path, make) -> None
     X, y = _data()
     scorer = make(X, y)
     path = tmp_path / "models" / "ranker.joblib"
-    written = save_model(
+    written = save_scorer(
         scorer, path, metrics={"ndcg@10": 0.5}, training_data=[X, b"labels"], extra={"by": "me"}
     )
-    manifest = read_manifest(path)
+    manifest = read_scorer_manifest(path)
     assert manifest == written
     assert (tmp_path / "models" / "ranker.json").is_file()
     assert manifest["feature_names"] == FAMILIES
@@ -53,7 +52,7 @@ def test_round_trip_keeps_scores_and_writes_the_manifest(tmp_path, make) -> None
     assert manifest["metrics"] == {"ndcg@10": 0.5}
     assert manifest["created"].endswith("+00:00")
     assert len(manifest["model_sha256"]) == 64
-    loaded = load_model(path, feature_names=FAMILIES)
+    loaded = load_scorer(path, feature_names=FAMILIES)
     assert type(loaded) is type(scorer)
     values = X.to_numpy()[:20]
     assert np.allclose(loaded.decision_function(values), scorer.decision_function(values))
@@ -61,60 +60,60 @@ def test_round_trip_keeps_scores_and_writes_the_manifest(tmp_path, make) -> None
 
 def test_loaded_model_ranks_in_a_matcher(tmp_path, parks, enterprises) -> None:
     X, y = _data()
-    save_model(LinearScorer().fit(X, y), tmp_path / "m.joblib")
-    matcher = Matcher(scorer=load_model(tmp_path / "m.joblib")).fit(parks, enterprises)
+    save_scorer(LinearScorer().fit(X, y), tmp_path / "m.joblib")
+    matcher = Matcher(scorer=load_scorer(tmp_path / "m.joblib")).fit(parks, enterprises)
     assert len(matcher.rank_enterprises("P-AL", k=3)) == 3
 
 
 def test_tampered_file_is_refused_before_unpickling(tmp_path) -> None:
     X, y = _data()
     path = tmp_path / "m.joblib"
-    save_model(LinearScorer().fit(X, y), path)
+    save_scorer(LinearScorer().fit(X, y), path)
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ModelError, match=r"SHA-256.*篡改"):
-        load_model(path)
+        load_scorer(path)
 
 
 def test_swapped_model_file_is_refused(tmp_path) -> None:
     X, y = _data()
-    save_model(LinearScorer().fit(X, y), tmp_path / "a.joblib")
-    save_model(LinearScorer(C=0.01).fit(X, y), tmp_path / "b.joblib")
+    save_scorer(LinearScorer().fit(X, y), tmp_path / "a.joblib")
+    save_scorer(LinearScorer(C=0.01).fit(X, y), tmp_path / "b.joblib")
     (tmp_path / "a.joblib").write_bytes((tmp_path / "b.joblib").read_bytes())
     with pytest.raises(ModelError, match="篡改"):
-        load_model(tmp_path / "a.joblib")
+        load_scorer(tmp_path / "a.joblib")
 
 
 def test_version_mismatch_is_refused(tmp_path) -> None:
     X, y = _data()
     path = tmp_path / "m.joblib"
-    save_model(LinearScorer().fit(X, y), path)
+    save_scorer(LinearScorer().fit(X, y), path)
     manifest_file = tmp_path / "m.json"
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     manifest["versions"]["scikit-learn"] = "0.24.2"
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match=r"scikit-learn 训练时 0\.24\.2"):
-        load_model(path)
-    assert load_model(path, check_versions=False) is not None  # an explicit override
+        load_scorer(path)
+    assert load_scorer(path, check_versions=False) is not None  # an explicit override
 
 
 def test_missing_or_foreign_files(tmp_path) -> None:
     with pytest.raises(ModelError, match="不存在"):
-        load_model(tmp_path / "none.joblib")
+        load_scorer(tmp_path / "none.joblib")
     X, y = _data()
     path = tmp_path / "m.joblib"
-    save_model(LinearScorer().fit(X, y), path)
+    save_scorer(LinearScorer().fit(X, y), path)
     with pytest.raises(ModelError, match="不一致"):
-        load_model(path, feature_names=["industry", "text"])
+        load_scorer(path, feature_names=["industry", "text"])
     (tmp_path / "m.json").unlink()
     with pytest.raises(ModelError, match="清单"):
-        load_model(path)
+        load_scorer(path)
     with pytest.raises(ModelError, match=r"\.json"):
-        save_model(LinearScorer().fit(X, y), tmp_path / "m.json")
+        save_scorer(LinearScorer().fit(X, y), tmp_path / "m.json")
 
 
 def test_unfitted_scorer_is_not_saved(tmp_path) -> None:
     with pytest.raises(ModelError, match="已训练"):
-        save_model(LinearScorer(), tmp_path / "m.joblib")
+        save_scorer(LinearScorer(), tmp_path / "m.joblib")
     assert not (tmp_path / "m.joblib").exists()

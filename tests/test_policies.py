@@ -8,16 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import (
-    Matcher,
-    SchemaError,
+from matcher import Matcher, SchemaError
+from matcher.io import validate_events
+from matcher.policies import (
     load_policies,
     match_policies,
+    policy_fit,
     rank_with_policies,
-    validate_events,
     validate_policies,
 )
-from matcher.policies import policy_fit
 
 AS_OF = "2026-11-30"
 H = "政策编号,园区编号,政策名称,扶持金额(万元),申报开始,申报截止,条件字段,比较,条件值,硬性条件,事件时限(天)"

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import Matcher, validate_enterprises, validate_parks
-from matcher.relatedness import get_relatedness
-from matcher.taxonomy import section_of
+from matcher import Matcher
+from matcher.io import validate_enterprises, validate_parks
+from matcher.reference.relatedness import get_relatedness
+from matcher.reference.taxonomy import section_of
 from matcher.text import infer_industry, parse_name, parse_scope, to_mainland
 
 _PLACE = {"province": "河南省", "city": "郑州市", "county": "登封市"}
@@ -249,7 +250,7 @@ def test_a_chain_neighbour_beats_an_unrelated_sibling() -> None:
 
 
 def _ids(*codes: str) -> list[int]:
-    from matcher.taxonomy import get_taxonomy
+    from matcher.reference.taxonomy import get_taxonomy
 
     tax = get_taxonomy()
     return [tax.ids[c] for c in codes]

@@ -6,16 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ChainFeature,
-    ConfigError,
-    Matcher,
-    PreferenceFeature,
-    ReciprocalScorer,
-    explain_two_sided,
-)
-from matcher.features import default_families
-from matcher.reciprocal import MEANS, side_weights
+from matcher import ConfigError, Matcher
+from matcher.features import ChainFeature, PreferenceFeature, default_families
+from matcher.ranking import explain_two_sided
+from matcher.scoring import MEANS, ReciprocalScorer, side_weights
 
 NAMES = ["industry", "text", "capacity", "quality", "location", "chain", "preference"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.geo import get_gazetteer, haversine_km
-from matcher.sizes import size_groups
-from matcher.taxonomy import get_taxonomy
+from matcher.reference.geo import get_gazetteer, haversine_km
+from matcher.reference.sizes import size_groups
+from matcher.reference.taxonomy import get_taxonomy
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

@@ -8,15 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ConfigError,
-    FontNotFoundError,
-    Matcher,
-    assessment_report,
-    validate_events,
-    validate_policies,
-)
-from matcher.report import find_cjk_font
+from matcher import ConfigError, Matcher
+from matcher.io import validate_events
+from matcher.policies import validate_policies
+from matcher.report import FontNotFoundError, assessment_report, find_cjk_font
 from tests.test_policies import SHEET
 from tests.test_vetting import GOOD
 
@@ -27,7 +22,7 @@ AS_OF = "2026-11-30"
 def policies(tmp_path: Path) -> pd.DataFrame:
     path = tmp_path / "p.csv"
     path.write_text(SHEET, encoding="utf-8")
-    from matcher import load_policies
+    from matcher.policies import load_policies
 
     return load_policies(path)
 

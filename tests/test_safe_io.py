@@ -16,18 +16,11 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from matcher import (
-    ChainFeature,
-    Matcher,
-    ReadLimits,
-    SchemaError,
-    load_enterprises,
-    read_table,
-    safe_cell,
-    validate_tenants,
-    write_table,
-)
-from matcher.features import default_families
+from matcher import Matcher, SchemaError, load_enterprises
+from matcher.allocation import allocate
+from matcher.chains import chain_report
+from matcher.features import ChainFeature, default_families
+from matcher.io import ReadLimits, read_table, safe_cell, validate_tenants, write_table
 
 from .cli_runner import run
 from .conftest import ENTERPRISES, PARKS
@@ -112,9 +105,9 @@ def hostile_matcher():
 
 
 def test_chain_report_and_allocation_excel_are_safe(hostile_matcher, tmp_path):
-    report = hostile_matcher.chain_report("P-AL", k=5)
+    report = chain_report(hostile_matcher, "P-AL", k=5)
     _assert_safe_workbook(report.to_excel(tmp_path / "chain.xlsx"))
-    allocation = hostile_matcher.allocate(["P-AL", "P-FOOD"], candidates=10)
+    allocation = allocate(hostile_matcher, ["P-AL", "P-FOOD"], candidates=10)
     texts = _assert_safe_workbook(allocation.to_excel(tmp_path / "allocation.xlsx"))
     assert "'" + HOSTILE_NAME in texts
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matcher import SchemaError, validate_enterprises, validate_parks
-from matcher.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS, parse_srdi_level
+from matcher import SchemaError
+from matcher.io import (
+    ENTERPRISE_COLUMNS,
+    PARK_COLUMNS,
+    parse_srdi_level,
+    validate_enterprises,
+    validate_parks,
+)
 
 
 def _problems(exc: pytest.ExceptionInfo[SchemaError]) -> set[tuple[int | None, str | None]]:
@@ -222,3 +228,34 @@ def test_huge_integers_are_a_schema_problem_not_a_crash() -> None:
     with pytest.raises(SchemaError) as exc:
         validate_enterprises(frame)
     assert {(p.row, p.column) for p in exc.value.problems} == {(2, "employees"), (2, "patents")}
+
+
+def test_park_weights_are_checked_against_the_scorer_that_will_use_them() -> None:
+    from matcher.scoring import WeightedScorer
+
+    frame = pd.DataFrame(
+        {
+            "park_id": ["P1", "P2", "P3"],
+            "name": ["甲园", "乙园", "丙园"],
+            "weight_colour": ["0.5", None, None],
+            "weight_industry": [None, "0.7", "0"],
+            "weight_text": [None, None, "0"],
+            "weight_capacity": [None, None, "0"],
+            "weight_quality": [None, None, "0"],
+            "weight_location": [None, None, "0"],
+        }
+    )
+    assert len(validate_parks(frame)) == 3  # no scorer: non-negative numbers are enough
+    with pytest.raises(SchemaError) as exc:
+        validate_parks(frame, file="parks.csv", scorer=WeightedScorer().fit())
+    problems = exc.value.problems
+    assert [(p.row, p.file) for p in problems] == [(2, "parks.csv"), (4, "parks.csv")]
+    assert "colour" in problems[0].message and "weight_colour" in str(problems[0].column)
+    assert "大于 0" in problems[1].message  # every family at 0: no positive total
+    good = frame.drop(columns="weight_colour").iloc[:2]
+    assert validate_parks(good, scorer=WeightedScorer().fit())["weight_industry"].iloc[1] == 0.7
+
+    class NoWeights:  # a scorer that takes no per-park weights: nothing to check
+        pass
+
+    assert len(validate_parks(frame, scorer=NoWeights())) == 3

@@ -9,17 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import (
-    ConfigError,
-    SchemaError,
-    load_events,
-    load_sample,
-    load_sample_events,
-    make_events,
-    validate_events,
-)
-from matcher.datasets import SAMPLE_EVENTS_AS_OF
-from matcher.signals import EVENT_KINDS, age_phrase, describe_event, event_weights
+from matcher import ConfigError, SchemaError, load_events, load_sample
+from matcher.datasets import SAMPLE_EVENTS_AS_OF, load_sample_events, make_events
+from matcher.io import EVENT_KINDS, age_phrase, describe_event, event_weights, validate_events
 
 
 def _events(*rows: tuple[str, str, str], confidence: str | None = None) -> pd.DataFrame:

@@ -10,7 +10,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from matcher import Matcher, ModelError, WeightedScorer, load_model, save_model
+from matcher import Matcher, ModelError
+from matcher.scoring import WeightedScorer, load_scorer, save_scorer
 
 from .conftest import ENTERPRISES, PARKS
 
@@ -31,10 +32,10 @@ def fitted() -> Matcher:
 
 def test_signed_model_loads_and_unsigned_or_swapped_is_refused_before_unpickling(tmp_path):
     path = tmp_path / "m.joblib"
-    save_model(WeightedScorer({"text": 0.5}).fit(), path, key=KEY)
-    assert type(load_model(path, key=KEY)).__name__ == "WeightedScorer"
+    save_scorer(WeightedScorer({"text": 0.5}).fit(), path, key=KEY)
+    assert type(load_scorer(path, key=KEY)).__name__ == "WeightedScorer"
     with pytest.raises(ModelError, match="签名不符"):
-        load_model(path, key="another-secret-0123456789")
+        load_scorer(path, key="another-secret-0123456789")
     # an attacker replaces the pickle and fixes the hash in the manifest, without the key
     path.write_bytes(pickle.dumps(_Boom()))
     manifest = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -43,11 +44,11 @@ def test_signed_model_loads_and_unsigned_or_swapped_is_refused_before_unpickling
     manifest["model_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     path.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match="签名不符"):
-        load_model(path, key=KEY)
+        load_scorer(path, key=KEY)
     del manifest["signature"]
     path.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match="没有签名"):
-        load_model(path, key=KEY)
+        load_scorer(path, key=KEY)
 
 
 def test_signed_matcher_folder_round_trip_and_refusals(fitted, tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.sizes import (
+from matcher.reference.sizes import (
     FALLBACK_GROUP,
     SIZE_CLASSES,
     SIZE_LABELS,

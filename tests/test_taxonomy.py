@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from matcher.taxonomy import (
+from matcher.reference.taxonomy import (
     LEVEL_SIMILARITY,
     Taxonomy,
     ancestors,

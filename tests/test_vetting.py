@@ -7,8 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher import ConfigError, SchemaError, load_standards, rate_tenants, vet_project
-from matcher.vetting import DEFAULT_STANDARDS, INDICATORS, SQM_PER_MU
+from matcher import ConfigError, SchemaError
+from matcher.vetting import (
+    DEFAULT_STANDARDS,
+    INDICATORS,
+    SQM_PER_MU,
+    load_standards,
+    rate_tenants,
+    vet_project,
+)
 
 #: 40 亩 = 26,666.7 m²; every figure present and every default standard met.
 GOOD = {

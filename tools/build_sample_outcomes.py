@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matcher import load_sample, make_outcomes
+from matcher import load_sample
+from matcher.datasets import make_outcomes
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from matcher import Matcher, load_sample
 from matcher.chains import TARGET, chain_state
 from matcher.features.location import distance_value
-from matcher.geo import haversine_km
+from matcher.reference.geo import haversine_km
 
 #: Hand-written plans of the flagship parks (node -> tenants); others are drawn.
 PLANS = {

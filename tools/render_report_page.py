@@ -13,18 +13,17 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from matcher import (
-    Matcher,
-    SignalFeature,
-    assessment_report,
-    load_policies,
-    load_sample,
+from matcher import Matcher, load_sample
+from matcher.datasets import (
+    SAMPLE_EVENTS_AS_OF,
     load_sample_events,
     load_sample_tenants,
+    sample_dir,
 )
-from matcher.datasets import SAMPLE_EVENTS_AS_OF, sample_dir
-from matcher.features import default_families
+from matcher.features import SignalFeature, default_families
 from matcher.features.chain import ChainFeature
+from matcher.policies import load_policies
+from matcher.report import assessment_report
 
 PROJECT = {
     "项目名称": "年产 2 万吨再生铝合金锭项目",

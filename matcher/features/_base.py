@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from .._index import MatchIndex
+from ..index import MatchIndex
 
 __all__ = ["FeatureFamily", "FitContext", "broadcast_pairs"]
 

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._index import SIZE_SOURCES, MatchIndex
-from ..schema import PARK_TYPE_LABELS, PARK_TYPES
-from ..sizes import SIZE_CLASSES, SIZE_LABELS
+from ..index import SIZE_SOURCES, MatchIndex
+from ..io import PARK_TYPE_LABELS, PARK_TYPES
+from ..reference.sizes import SIZE_CLASSES, SIZE_LABELS
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]

@@ -24,8 +24,6 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from .. import taxonomy
-from .._index import MatchIndex
 from ..chains import (
     EXCLUDED,
     EXTEND,
@@ -38,6 +36,8 @@ from ..chains import (
     chain_state,
     place_enterprises,
 )
+from ..index import MatchIndex
+from ..reference import taxonomy
 from ._base import FeatureFamily, FitContext, broadcast_pairs
 
 __all__ = ["ChainFeature", "describe_placement", "tenant_names"]
@@ -77,7 +77,8 @@ class ChainFeature(FeatureFamily):
 
     Examples
     --------
-    >>> from matcher import Matcher, load_sample, load_sample_tenants
+    >>> from matcher import Matcher, load_sample
+    >>> from matcher.datasets import load_sample_tenants
     >>> from matcher.features import default_families
     >>> parks, enterprises = load_sample()
     >>> m = Matcher(families=[*default_families(), ChainFeature()])

@@ -1,6 +1,6 @@
 """Industry family: how related the enterprise's industry is to the park's leading industries.
 
-Relatedness comes from :mod:`matcher.relatedness` (the GB/T tree, the park's own industry chains,
+Relatedness comes from :mod:`matcher.reference.relatedness` (the GB/T tree, the park's own industry chains,
 strategic-industry groups), so a graphite-anode maker is close to a lithium-battery park and an
 unrelated sibling in the same 大类 is not.
 """
@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from .. import taxonomy
-from .._index import CODE_DECLARED, CODE_INFERRED, MatchIndex
-from ..relatedness import TREE, get_relatedness
+from ..index import CODE_DECLARED, CODE_INFERRED, MatchIndex
+from ..reference import taxonomy
+from ..reference.relatedness import TREE, get_relatedness
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["IndustryFeature", "best_leading_code"]

@@ -19,12 +19,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._index import MatchIndex
-from ..geo import EARTH_RADIUS_KM, haversine_km
-from ..schema import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
+from ..index import MatchIndex
+from ..io import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
+from ..reference.geo import EARTH_RADIUS_KM, haversine_km
 from ._base import FeatureFamily, broadcast_pairs
 
-__all__ = ["LocationFeature", "distance_value", "unit_vectors"]
+__all__ = ["ANY_VALUES", "LocationFeature", "distance_value", "unit_vectors"]
 
 #: Distance (km) at which the ``local`` value is one half.
 HALF_DISTANCE_KM = 125.0

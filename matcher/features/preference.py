@@ -41,11 +41,11 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from .._index import MatchIndex
 from ..chains import ChainSet, ChainState, Placement, chain_state, place_enterprises
 from ..exceptions import Problem, SchemaError
-from ..geo import get_gazetteer, haversine_km
-from ..schema import SRDI_LABELS, SRDI_LEVELS, parse_bool, parse_srdi_level
+from ..index import MatchIndex
+from ..io import SRDI_LABELS, SRDI_LEVELS, parse_bool, parse_srdi_level
+from ..reference.geo import get_gazetteer, haversine_km
 from ._base import FeatureFamily, FitContext, broadcast_pairs
 from .chain import tenant_names
 

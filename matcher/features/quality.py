@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._index import MatchIndex
-from ..schema import SRDI_LABELS, SRDI_LEVELS
+from ..index import MatchIndex
+from ..io import SRDI_LABELS, SRDI_LEVELS
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["QualityFeature"]

@@ -3,7 +3,7 @@ losing it to parks like this one?
 
 The value of a pair combines, like independent pieces of evidence (a noisy-or), a base rate
 ``b`` (the family's neutral value), the weights ``w`` of the enterprise's events on the
-assessment date (:func:`matcher.signals.event_weights`: confidence × strength × a half-life
+assessment date (:func:`matcher.io.event_weights`: confidence × strength × a half-life
 decay) and, for a park in the central or western provinces and an enterprise outside them, the
 relocation push ``r`` of the enterprise (its region's cost pressure and its relocation notices)::
 
@@ -24,9 +24,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .._index import MatchIndex
-from ..geo import get_gazetteer
-from ..signals import (
+from ..index import MatchIndex
+from ..io import (
     COST_PRESSURE,
     EVENT_KINDS,
     INLAND_PROVINCES,
@@ -35,9 +34,10 @@ from ..signals import (
     event_weights,
     validate_events,
 )
+from ..reference.geo import get_gazetteer
 from ._base import FeatureFamily, FitContext, broadcast_pairs
 
-__all__ = ["SignalFeature", "SignalState", "attach_events", "timing_leads"]
+__all__ = ["SignalFeature", "SignalState", "attach_events"]
 
 #: An event weighing less than this is described as faded (时效已减弱).
 FADED = 0.05
@@ -113,18 +113,19 @@ class SignalFeature(FeatureFamily):
         The assessment date; None is the day of the fit.
     half_lives : dict, default=None
         Half-life in days per kind (``{"融资": 120}``) over
-        :data:`matcher.signals.EVENT_KINDS`.
+        :data:`matcher.io.EVENT_KINDS`.
     strengths : dict, default=None
         Strength in (0, 1] per kind over the defaults.
     cost_pressure : dict, default=None
         Push on manufacturing to move out, by province or city name; None uses
-        :data:`matcher.signals.COST_PRESSURE`. ``{}`` turns relocation propensity off.
+        :data:`matcher.io.COST_PRESSURE`. ``{}`` turns relocation propensity off.
     max_events : int, default=3
         Events named in a reason.
 
     Examples
     --------
-    >>> from matcher import Matcher, load_sample, load_sample_events
+    >>> from matcher import Matcher, load_sample
+    >>> from matcher.datasets import load_sample_events
     >>> parks, enterprises = load_sample()
     >>> m = Matcher().fit(parks, enterprises, events=load_sample_events())
     >>> m.feature_names_[-1]
@@ -330,64 +331,4 @@ def attach_events(families: Sequence[FeatureFamily], events: pd.DataFrame) -> li
             out.append(family)
     if not found:
         out.append(SignalFeature(events))
-    return out
-
-
-def timing_leads(
-    matcher: Any, park_id: str, *, k: int | None = 20, min_score: float | None = None
-) -> pd.DataFrame:
-    """A park's leads ordered by 招商时机: who is most likely choosing a location now.
-
-    Parameters
-    ----------
-    matcher : Matcher
-        A matcher fitted with a :class:`SignalFeature` (``fit(..., events=...)``).
-    park_id : str
-    k : int or None, default=20
-        How many rows to return.
-    min_score : float, default=None
-        Only enterprises whose fit score is at least this.
-
-    Returns
-    -------
-    DataFrame
-        ``enterprise_id, name, score, timing`` (the component, 0–1), ``reason`` (the events with
-        their dates and the relocation push), best timing first, then score; enterprises whose
-        timing is unknown are left out. ``attrs["total"]`` counts the rows before ``k``;
-        ``attrs["as_of"]`` is the assessment date.
-
-    Raises
-    ------
-    ConfigError
-        When the matcher has no :class:`SignalFeature`.
-    """
-    from ..exceptions import ConfigError
-
-    names = list(matcher.feature_names_)
-    if "signal" not in names:
-        raise ConfigError("该匹配器没有“招商时机”维度：请用 fit(..., events=事件表) 拟合")
-    family = matcher.families_[names.index("signal")]
-    ranked = matcher.rank_enterprises(park_id, k=None, min_score=min_score)
-    index = matcher.index_
-    rows = np.array([index.enterprises.position[e] for e in ranked["enterprise_id"]], dtype=np.intp)
-    park = index.parks.position[str(park_id)]
-    timing = family.compute(index, np.full(len(rows), park, dtype=np.intp), rows)
-    known = ~np.isnan(timing)
-    order = np.lexsort((-ranked["score"].to_numpy()[known], -timing[known]))
-    picked = np.flatnonzero(known)[order]
-    total = len(picked)
-    if k is not None:
-        picked = picked[: max(k, 0)]
-    reasons = [family.reason(index, park, int(rows[i]), float(timing[i])) for i in picked]
-    out = pd.DataFrame(
-        {
-            "enterprise_id": ranked["enterprise_id"].to_numpy()[picked],
-            "name": ranked["name"].to_numpy()[picked],
-            "score": ranked["score"].to_numpy()[picked],
-            "timing": timing[picked].astype(float),
-            "reason": reasons,
-        }
-    )
-    out.attrs["total"] = total
-    out.attrs["as_of"] = family.state(index).as_of
     return out

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._index import MatchIndex
+from ..index import MatchIndex
 from ._base import FeatureFamily, broadcast_pairs
 
 __all__ = ["TextFeature"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from matcher import normalize_text
+from matcher.text import normalize_text
 
 __all__ = ["Limit", "Offset", "like_escape", "like_pattern", "norm_values"]
 

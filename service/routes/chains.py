@@ -23,14 +23,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from matcher import (
-    Allocation,
-    ChainFeature,
-    ChainReport,
-    Matcher,
-    PreferenceFeature,
-    ReciprocalScorer,
-)
+from matcher import Matcher
+from matcher import allocation as allocation_lib
+from matcher.allocation import Allocation
+from matcher.chains import ChainReport, chain_report
+from matcher.matching import two_sided
 
 from ..deps import (
     ActorDep,
@@ -40,8 +37,9 @@ from ..deps import (
     SettingsDep,
     clean_id,
 )
-from ..indexer import Indexer, Snapshot
+from ..indexer import Indexer
 from ..schemas import AllocationIn, AllocationPublic, ChainReportPublic
+from ..snapshot import Snapshot
 from .leads import get_park, index_call
 
 router = APIRouter(tags=["chains"])
@@ -88,7 +86,7 @@ def _chain_report(snapshot: Snapshot, park_id: str, k: int, thin: int) -> ChainR
     key = ("chain", park_id, k, thin)
     report = snapshot.responses.get(key)
     if report is None:
-        report = snapshot.matcher.chain_report(park_id, k=k, thin=thin)
+        report = chain_report(snapshot.matcher, park_id, k=k, thin=thin)
         snapshot.responses.put(key, report)
     assert isinstance(report, ChainReport)
     return report
@@ -148,18 +146,7 @@ def _two_sided(snapshot: Snapshot) -> Matcher:
     """A two-sided matcher (park side + the enterprise's preference, harmonic mean, chain-aware)
     fitted on the snapshot's data once."""
 
-    def build() -> Matcher:
-        base = snapshot.matcher
-        families = list(base.families_)
-        have = {f.name for f in families}
-        if "chain" not in have:
-            families.append(ChainFeature())
-        if "preference" not in have:
-            families.append(PreferenceFeature())
-        matcher = Matcher(families=families, scorer=ReciprocalScorer())
-        return matcher.fit(base.parks_, base.enterprises_, base.tenants_)
-
-    result: Matcher = snapshot.derive("reciprocal", build)
+    result: Matcher = snapshot.derive("reciprocal", lambda: two_sided(snapshot.matcher))
     return result
 
 
@@ -191,7 +178,8 @@ def allocate(
 
     def run(snap: Snapshot) -> Allocation:
         matcher = _two_sided(snap) if body.reciprocal else snap.matcher
-        result: Allocation = matcher.allocate(
+        result: Allocation = allocation_lib.allocate(
+            matcher,
             park_ids,
             candidates=body.candidates,
             max_per_park=body.max_per_park,

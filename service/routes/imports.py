@@ -8,10 +8,7 @@ is applied in one transaction: rows are inserted or updated by id (tenant pairs 
 from __future__ import annotations
 
 import gzip
-import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,91 +16,20 @@ import pandas as pd
 from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import (
-    ReadLimits,
-    SchemaError,
-    read_table,
+from matcher.io import (
     validate_enterprises,
     validate_parks,
     validate_tenants,
 )
 
 from .. import store
-from ..config import Settings
 from ..deps import ActorDep, IndexerDep, SessionDep, SettingsDep
 from ..indexer import Indexer
-from ..records import check_ids, check_park_weights, keep_report, schema_guard
+from ..records import check_ids, weights_scorer
 from ..schemas import ImportKind, ImportResult, IndexStatus
+from ..uploads import read_upload, refused_import, upload_name
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-
-_SUFFIX_BY_TYPE = {
-    "text/csv": ".csv",
-    "application/csv": ".csv",
-    "text/tab-separated-values": ".tsv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-}
-_CHUNK = 1024 * 1024
-
-
-#: Longest file name kept, in UTF-8 bytes (file systems allow 255; room for a temp prefix).
-_NAME_BYTES = 150
-
-
-def _file_name(upload: UploadFile) -> str:
-    """A safe file name for the upload, keeping its suffix (the library reads by suffix).
-
-    No folders, no control characters, at most :data:`_NAME_BYTES` bytes of UTF-8 (a long
-    Chinese name is shortened in the middle of its stem, never cut inside a character).
-    """
-    name = Path((upload.filename or "").replace("\\", "/")).name.strip()
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip(". ")
-    suffix = Path(name).suffix.lower()
-    if len(suffix.encode()) > 10 or not re.fullmatch(r"\.[a-z0-9]*", suffix or "."):
-        suffix = ""
-    stem = name[: len(name) - len(suffix)] if suffix else name
-    if not suffix:
-        suffix = _SUFFIX_BY_TYPE.get((upload.content_type or "").split(";")[0].strip(), ".csv")
-    stem = stem or "upload"
-    budget = _NAME_BYTES - len(suffix.encode())
-    while len(stem.encode()) > budget:
-        stem = stem[:-1]
-    return f"{stem}{suffix}"
-
-
-def _save_upload(upload: UploadFile, limit: int, folder: Path) -> Path:
-    """Copy the upload into ``folder`` under its safe name, refusing it past ``limit`` bytes
-    (413); the path of the copy."""
-    path = folder / _file_name(upload)
-    size = 0
-    with path.open("wb") as out:
-        while chunk := upload.file.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(
-                    413, f"上传文件超过上限 {limit / 1024 / 1024:g} MB（PARKMATCH_MAX_UPLOAD_MB）"
-                )
-            out.write(chunk)
-    return path
-
-
-def _read_upload(upload: UploadFile, limit: int, folder: Path, limits: ReadLimits) -> pd.DataFrame:
-    """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it within
-    ``limits`` (rows, columns, cell length, decompressed size)."""
-    return read_table(_save_upload(upload, limit, folder), limits=limits)
-
-
-@contextmanager
-def refused_import(session: Session, settings: Settings) -> Iterator[None]:
-    """On a refused import (:class:`matcher.SchemaError`): roll back whatever was written and
-    keep the full problem list when the 422 can show only the first ``max_problems`` (its
-    ``problems_url``)."""
-    try:
-        yield
-    except SchemaError as exc:
-        session.rollback()
-        keep_report(session, exc, settings.max_problems)
-        raise
 
 
 @router.post("/{kind}", response_model=ImportResult)
@@ -118,12 +44,11 @@ def import_table(
 ) -> ImportResult:
     """导入园区、企业或入驻企业表：先完整校验，有任何问题则返回 422 并列出全部问题、不写入；
     通过后在一个事务中按编号新增或更新。"""
-    name = _file_name(file)
+    name = upload_name(file)
     with refused_import(session, settings):
         with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
-            raw = _read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
-        with schema_guard(name):
-            return _apply(kind, raw, name, session, indexer, dry_run=dry_run)
+            raw = read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
+        return _apply(kind, raw, name, session, indexer, dry_run=dry_run)
 
 
 def _apply(
@@ -138,10 +63,10 @@ def _apply(
     """Validate the whole table, then write it in one transaction (or roll back a dry run)."""
     updated = unchanged = 0
     if kind is ImportKind.parks:
-        frame = validate_parks(raw, file=name)
-        check_ids(frame, "park_id", file=name)
         snapshot = indexer.snapshot
-        check_park_weights(frame, None if snapshot is None else snapshot.matcher.scorer_)
+        scorer = weights_scorer(None if snapshot is None else snapshot.matcher.scorer_)
+        frame = validate_parks(raw, file=name, scorer=scorer)
+        check_ids(frame, "park_id", file=name)
         rows = store.park_rows(frame)
         inserted, updated = store.upsert(session, store.Park, rows)
     elif kind is ImportKind.enterprises:

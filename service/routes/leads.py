@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from matcher import UnknownIdError
+from matcher.scoring import parse_weights
 
-from .. import ranking, store
+from .. import ranking, store, tracking
 from ..deps import (
     ActorDep,
     EngineDep,
@@ -24,8 +25,7 @@ from ..deps import (
     current_snapshot,
 )
 from ..errors import IndexNotReadyError
-from ..exposure import Exposure
-from ..indexer import Indexer, Snapshot
+from ..indexer import Indexer
 from ..schemas import (
     STATUS_LABELS,
     EnterpriseProfile,
@@ -41,6 +41,7 @@ from ..schemas import (
     SrdiLevel,
     TrackedLeadsPublic,
 )
+from ..snapshot import Snapshot
 from ._common import Limit, Offset
 
 router = APIRouter(tags=["leads"])
@@ -106,7 +107,7 @@ async def lead_query(
     ] = None,
 ) -> ranking.LeadQuery:
     """The leads query shared by the list and its exports."""
-    parsed = ranking.parse_weights(weights)
+    parsed = parse_weights(weights)
     return ranking.LeadQuery(
         limit=limit,
         offset=offset,
@@ -275,55 +276,18 @@ def track_lead(
     park = get_park(session, park_id)
     enterprise = get_enterprise(session, enterprise_id)
     key = (park.park_id, enterprise.enterprise_id)
-    current = session.get(store.LeadStatus, key)
-    given = body.model_fields_set
-    owner = body.owner if "owner" in given or current is None else current.owner
-    note = body.note if "note" in given or current is None else current.note
-    status = body.status.value
-    if current is not None and (current.status, current.owner, current.note) == (
-        status,
-        owner,
-        note,
-    ):
-        return LeadTrackingPublic.model_validate(current)  # nothing changed: no history row
-    now = store.utcnow()
-    previous = None if current is None else current.status
-    if current is None:
-        current = store.LeadStatus(park_id=key[0], enterprise_id=key[1])
-        _attach_exposure(current, exposures.get(*key), body.source)
-        session.add(current)
-    current.status, current.owner, current.note = status, owner, note
-    current.updated_at, current.updated_by = now, actor
-    session.add(
-        store.LeadHistory(
-            park_id=key[0],
-            enterprise_id=key[1],
-            status=status,
-            previous_status=previous,
-            owner=owner,
-            note=note,
-            changed_at=now,
-            actor=actor,
-        )
+    lead = tracking.track(
+        session,
+        key,
+        status=body.status.value,
+        owner=body.owner,
+        note=body.note,
+        given=body.model_fields_set,
+        actor=actor,
+        exposure=exposures.get(*key),
+        source=None if body.source is None else body.source.value,
     )
-    session.commit()
-    return LeadTrackingPublic.model_validate(current)
-
-
-def _attach_exposure(lead: store.LeadStatus, exposure: Exposure | None, source: Any) -> None:
-    """Store what a newly tracked lead was shown with (nothing when it came from elsewhere)."""
-    if source is not None and source.value == "own":
-        lead.source = "own"
-        return
-    if exposure is None:
-        lead.source = None if source is None else source.value
-        return
-    lead.source = exposure.source
-    lead.shown_rank = exposure.shown_rank
-    lead.shown_propensity = exposure.propensity
-    lead.shown_model = exposure.model
-    lead.shown_index_version = exposure.index_version
-    lead.shown_at = exposure.shown_at
+    return LeadTrackingPublic.model_validate(lead)
 
 
 @router.get("/leads", response_model=TrackedLeadsPublic)

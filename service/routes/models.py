@@ -1,11 +1,10 @@
 """Models: list the models the service can rank with, train one from an outcomes ledger, and
 switch the active model (the index is rebuilt with it; every ranking names its model).
 
-Training uses the library exactly as ``parkmatch train`` does: :func:`matcher.labelled_pairs`
-and :func:`matcher.pair_features` on the serving index's parks and enterprises, then
-:class:`matcher.LinearScorer` (logistic / ridge), :class:`matcher.GBScorer` or
-:func:`matcher.fit_weights`, cross-validated against the default weights with
-:func:`matcher.evaluate`, and written with :func:`matcher.save_model` into
+Training is the library's, as ``parkmatch train`` calls it: :func:`matcher.learning.train_scorer`
+on the serving index's parks and enterprises, cross-validated against the default weights with
+:func:`matcher.learning.evaluate` (:func:`matcher.learning.summarize` of it goes into the
+manifest), and written with :func:`matcher.scoring.save_scorer` into
 ``PARKMATCH_MODELS_DIR``. Model files are pickles: only files the service wrote itself (or
 other trusted ones) belong in that folder.
 """
@@ -16,35 +15,25 @@ import logging
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from sqlalchemy.orm import Session
 
-from matcher import (
-    GBScorer,
-    LinearScorer,
-    MatcherError,
-    WeightedScorer,
+from matcher import ConfigError, MatcherError
+from matcher.learning import (
     evaluate,
-    fit_weights,
     labelled_pairs,
-    pair_features,
-    save_model,
+    summarize,
+    train_scorer,
     validate_outcomes,
 )
+from matcher.scoring import save_scorer
 
 from .. import store
 from ..deps import ActorDep, HeavySlotDep, IndexerDep, SettingsDep, current_snapshot
-from ..indexer import (
-    Indexer,
-    ModelSpec,
-    model_name_problem,
-    model_spec_from_file,
-    save_active_name,
-)
-from ..records import schema_guard
+from ..indexer import Indexer
+from ..registry import ModelSpec, model_name_problem, model_spec_from_file, save_active_name
 from ..schemas import (
     IndexStatus,
     ModelActiveIn,
@@ -54,7 +43,7 @@ from ..schemas import (
     ModelPublic,
     ModelsPublic,
 )
-from .imports import _file_name, _read_upload
+from ..uploads import read_upload, upload_name
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -105,26 +94,6 @@ def list_models(indexer: IndexerDep) -> ModelsPublic:
     )
 
 
-def _summary(table: pd.DataFrame) -> pd.DataFrame | None:
-    """Mean of each metric over the folds: one row per (split, model), as ``parkmatch train``."""
-    if table.empty:
-        return None
-    wide = table.pivot_table(
-        index=["split", "model"], columns="metric", values="value", aggfunc="mean", sort=False
-    )
-    return wide[list(pd.unique(table["metric"]))]
-
-
-def _fit(kind: ModelKind, X: pd.DataFrame, pairs: pd.DataFrame, names: list[str]) -> Any:
-    """The scorer of ``kind`` fitted on the pair features, as ``parkmatch train`` fits it."""
-    if kind is ModelKind.weights:
-        weights = fit_weights(X, pairs["gain"], groups=pairs["park_id"])
-        return WeightedScorer(weights).fit(feature_names=names)
-    if kind is ModelKind.gbm:
-        return GBScorer(monotonic_cst=[1] * len(names), random_state=0).fit(X, pairs["label"])
-    return LinearScorer(loss=kind.value).fit(X, pairs["label"])
-
-
 @router.post("", response_model=ModelPublic, status_code=201)
 def train_model(
     file: Annotated[
@@ -165,24 +134,17 @@ def train_model(
     snapshot = current_snapshot(indexer)
     matcher = snapshot.matcher
     with tempfile.TemporaryDirectory(prefix="parkmatch-outcomes-") as tmp:
-        raw = _read_upload(file, settings.max_upload_bytes, Path(tmp), settings.read_limits)
-    file_name = _file_name(file)
-    with schema_guard(file_name):
-        ledger = validate_outcomes(
-            raw, file=file_name, parks=matcher.parks_, enterprises=matcher.enterprises_
-        )
+        raw = read_upload(file, settings.max_upload_bytes, Path(tmp), settings.read_limits)
+    file_name = upload_name(file)
+    ledger = validate_outcomes(
+        raw, file=file_name, parks=matcher.parks_, enterprises=matcher.enterprises_
+    )
     pairs = labelled_pairs(matcher, ledger)
     n_pos = int(pairs["label"].sum())
-    if n_pos == 0 or n_pos == len(pairs):
-        raise HTTPException(
-            422,
-            f"台账无法用于训练：{len(pairs)} 个候选对中 {n_pos} 个至少已走访；"
-            "需要既有进展到走访及以上的线索，也有未进展或未跟进的线索",
-        )
-    X = pair_features(matcher, pairs)
-    names = list(matcher.feature_names_)
     try:
-        scorer = _fit(kind, X, pairs, names)
+        scorer = train_scorer(matcher, ledger, kind=kind.value, pairs=pairs)
+    except ConfigError as exc:  # a ledger of one kind of outcome: nothing to learn from
+        raise HTTPException(422, str(exc)) from exc
     except ValueError as exc:  # scikit-learn's complaints about degenerate data
         raise HTTPException(422, f"台账无法用于训练：{exc}") from exc
     metrics = None
@@ -196,7 +158,7 @@ def train_model(
                 folds=evaluate_folds,
                 random_state=0,
             )
-            metrics = _summary(table)
+            metrics = None if table.empty else summarize(table, ci=False)
         except (MatcherError, ValueError) as exc:  # a small ledger may not split: keep the model
             log.warning("模型 %s 的交叉验证未完成：%s", text, exc)
     extra = {
@@ -212,7 +174,7 @@ def train_model(
     }
     with _WRITE_LOCK:
         _check_free(indexer, text, target)
-        save_model(
+        save_scorer(
             scorer,
             target,
             metrics=metrics,

@@ -28,26 +28,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from matcher import (
-    EVENT_KINDS,
-    AssessmentReport,
-    ConfigError,
-    Matcher,
-    Problem,
-    SchemaError,
-    SignalFeature,
-    UnknownIdError,
-    assessment_report,
+from matcher import ConfigError, Matcher, SchemaError, UnknownIdError
+from matcher.exceptions import Problem
+from matcher.features import SignalFeature
+from matcher.io import EVENT_KINDS, parse_event_kind, validate_events
+from matcher.policies import (
     match_policies,
-    parse_event_kind,
     policies_from_json,
     rank_with_policies,
-    timing_leads,
-    validate_events,
     validate_policies,
-    validate_standards,
-    vet_project,
 )
+from matcher.report import AssessmentReport, assessment_report
+from matcher.signals import timing_leads
+from matcher.vetting import validate_standards, vet_project
 
 from .. import opportunity as opp
 from .. import store
@@ -61,7 +54,7 @@ from ..deps import (
     clean_id,
     heavy_work,
 )
-from ..indexer import LRU, Indexer, Snapshot
+from ..indexer import Indexer
 from ..opportunity_schemas import (
     EventsPublic,
     OpportunityImportResult,
@@ -73,9 +66,9 @@ from ..opportunity_schemas import (
     VettingIn,
     VettingPublic,
 )
-from ..records import schema_guard
+from ..snapshot import LRU, Snapshot
+from ..uploads import read_upload, refused_import, save_upload, upload_name
 from ._common import Limit, Offset
-from .imports import _file_name, _read_upload, _save_upload, refused_import
 from .leads import get_enterprise, get_park, index_call
 
 __all__ = ["router"]
@@ -109,12 +102,12 @@ def _upload(
 ) -> tuple[pd.DataFrame | None, Any, str]:
     """The uploaded sheet as a raw frame (read within the import limits), or, with ``json_ok``,
     parsed JSON for a ``.json`` file; 413 past the upload limit, as for every import."""
-    name = _file_name(file)
+    name = upload_name(file)
     with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as folder:
         if not (json_ok and name.lower().endswith(".json")):
-            raw = _read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
+            raw = read_upload(file, settings.max_upload_bytes, Path(folder), settings.read_limits)
             return raw, None, name
-        path = _save_upload(file, settings.max_upload_bytes, Path(folder))
+        path = save_upload(file, settings.max_upload_bytes, Path(folder))
         try:
             return None, json.loads(path.read_bytes().decode("utf-8-sig")), name
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -154,11 +147,10 @@ def import_events(
     有任何问题则返回 422 并列出全部问题、不写入；已有的相同事件不重复写入。"""
     with refused_import(session, settings):
         raw, _, name = _upload(file, settings)
-        with schema_guard(name):
-            events = validate_events(
-                raw, file=name, enterprises=_ids(session, store.Enterprise, "enterprise_id")
-            )
-            inserted, unchanged = opp.insert_events(session, events, actor=actor)
+        events = validate_events(
+            raw, file=name, enterprises=_ids(session, store.Enterprise, "enterprise_id")
+        )
+        inserted, unchanged = opp.insert_events(session, events, actor=actor)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="events",
@@ -182,12 +174,11 @@ def import_policies(
     with refused_import(session, settings):
         raw, data, name = _upload(file, settings, json_ok=True)
         parks = _ids(session, store.Park, "park_id")
-        with schema_guard(name):
-            if raw is None:
-                policies = policies_from_json(data, file=name, parks=parks)
-            else:
-                policies = validate_policies(raw, file=name, parks=parks)
-            inserted, updated = opp.upsert_policies(session, policies, actor=actor)
+        if raw is None:
+            policies = policies_from_json(data, file=name, parks=parks)
+        else:
+            policies = validate_policies(raw, file=name, parks=parks)
+        inserted, updated = opp.upsert_policies(session, policies, actor=actor)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="policies",
@@ -213,11 +204,8 @@ def import_standards(
     """导入园区准入标准（投资强度、亩均税收、容积率、建筑系数、能耗等）；按（园区，指标）新增或替换。"""
     with refused_import(session, settings):
         raw, _, name = _upload(file, settings)
-        with schema_guard(name):
-            standards = validate_standards(
-                raw, file=name, parks=_ids(session, store.Park, "park_id")
-            )
-            inserted, updated = opp.upsert_standards(session, standards)
+        standards = validate_standards(raw, file=name, parks=_ids(session, store.Park, "park_id"))
+        inserted, updated = opp.upsert_standards(session, standards)
     _finish(session, dry_run)
     return OpportunityImportResult(
         kind="standards",

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 from sqlalchemy import ColumnElement, delete, func, or_, select
 
-from matcher import UnknownIdError, normalize_text
+from matcher import UnknownIdError
+from matcher.text import normalize_text
 
 from .. import store
 from ..deps import ActorDep, IndexerDep, SessionDep, clean_id

@@ -19,6 +19,7 @@ from fastapi import HTTPException
 from starlette.datastructures import ImmutableMultiDict
 
 from matcher import ConfigError
+from matcher.scoring import parse_weights
 
 from .. import ranking
 from ..routes.leads import parse_statuses
@@ -220,7 +221,7 @@ def parse_leads_form(
         weights = weights or None
     elif multi.get("weights"):  # the API's form: industry=0.5,text=0.3
         try:
-            parsed = ranking.parse_weights(multi.get("weights"))
+            parsed = parse_weights(multi.get("weights"))
         except ConfigError as exc:
             errors.append(f"{exc}，已忽略")
             parsed = None

@@ -22,9 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from matcher import ENTERPRISE_COLUMNS, ConfigError, SchemaError
+from matcher import ConfigError, SchemaError
+from matcher.io import ENTERPRISE_COLUMNS
+from matcher.scoring import Reweightable
 
-from .. import ranking, store
+from .. import ranking, store, uploads
 from ..config import Settings
 from ..deps import (
     ExposureDep,
@@ -35,7 +37,7 @@ from ..deps import (
     current_snapshot,
 )
 from ..errors import problem_counts
-from ..indexer import Indexer, Snapshot
+from ..indexer import Indexer
 from ..routes import chains as chain_routes
 from ..routes import enterprises as enterprise_routes
 from ..routes import exports as export_routes
@@ -52,6 +54,7 @@ from ..schemas import (
     ModelActiveIn,
     ModelKind,
 )
+from ..snapshot import Snapshot
 from .accounts import LoginThrottle, SessionData, authenticate, password_fingerprint
 from .auth import (
     WebContext,
@@ -114,7 +117,7 @@ def _labels(snapshot: Snapshot) -> dict[str, str]:
 
 def _weighted(snapshot: Snapshot) -> bool:
     """True when the serving scorer takes per-request weights (the transparent scorer)."""
-    return hasattr(snapshot.matcher.scorer_, "coef_for")
+    return isinstance(snapshot.matcher.scorer_, Reweightable)
 
 
 def _default_weights(snapshot: Snapshot, park_id: str) -> dict[str, float]:
@@ -959,7 +962,7 @@ def imports(
         assert ctx.username is not None
         try:
             if kind == OUTCOMES_KIND:
-                with import_routes.refused_import(session, settings):
+                with uploads.refused_import(session, settings):
                     result = import_outcomes(
                         file, session, indexer, settings, actor=ctx.username, dry_run=dry_run
                     )

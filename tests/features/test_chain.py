@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import ChainFeature, Matcher
-from matcher.features import default_families
+from matcher import Matcher
+from matcher.features import ChainFeature, default_families
 
 _BASE = {"province": "河南省", "city": "郑州市", "county": "巩义市"}
 PARKS = pd.DataFrame(

@@ -25,8 +25,8 @@ def _value(m: Matcher, family: type, park: str, ent: str) -> float:
 
 
 def test_industry_relatedness_of_codes(matcher: Matcher) -> None:
-    from matcher.relatedness import ANCESTOR, CHAIN_CUSTOMER, CHAIN_LINK, TREE
-    from matcher.taxonomy import get_taxonomy
+    from matcher.reference.relatedness import ANCESTOR, CHAIN_CUSTOMER, CHAIN_LINK, TREE
+    from matcher.reference.taxonomy import get_taxonomy
 
     tax = get_taxonomy()
     codes = ["3252", "3251", "3216", "3670", "3211", "1432", "A", None, "32"]
@@ -50,7 +50,7 @@ def test_industry_relatedness_of_codes(matcher: Matcher) -> None:
 
 
 def test_industry_component(matcher: Matcher) -> None:
-    from matcher.relatedness import TREE
+    from matcher.reference.relatedness import TREE
 
     assert _value(matcher, IndustryFeature, "P-AL", "E1") == 1.0
     assert _value(matcher, IndustryFeature, "P-AL", "E9") == pytest.approx(TREE[3])

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import Matcher, PreferenceFeature, SchemaError
-from matcher.features import default_families
+from matcher import Matcher, SchemaError
+from matcher.features import PreferenceFeature, default_families
 from matcher.features.preference import park_srdi_support, room_to_grow
 
 _HENAN = {"province": "河南省", "city": "郑州市"}

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import Matcher, SignalFeature, validate_events
-from matcher.features import default_families
+from matcher import Matcher
+from matcher.features import SignalFeature, default_families
+from matcher.io import validate_events
 from tests.conftest import PARKS
 
 AS_OF = "2026-12-01"
@@ -182,7 +183,8 @@ def test_raw_events_are_validated_against_the_enterprises(
 def test_timing_leads_orders_by_timing_and_leaves_unknown_out(
     parks: pd.DataFrame, enterprises: pd.DataFrame
 ) -> None:
-    from matcher import ConfigError, timing_leads
+    from matcher import ConfigError
+    from matcher.signals import timing_leads
 
     events = _events(
         ("E1", "融资", "2025-06-01", "完成 A 轮融资"),

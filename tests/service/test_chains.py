@@ -228,19 +228,19 @@ def test_allocation_does_not_block_rankings_and_is_bounded(client, monkeypatch):
     solver gets the configured time limit."""
     import threading
 
-    from matcher import Matcher
+    from matcher import allocation
 
     started, release = threading.Event(), threading.Event()
     seen: dict[str, object] = {}
-    original = Matcher.allocate
+    original = allocation.allocate
 
-    def slow_allocate(self, park_ids=None, **kwargs):
+    def slow_allocate(matcher, park_ids=None, **kwargs):
         seen.update(kwargs)
         started.set()
         assert release.wait(30), "the test never released the allocation"
-        return original(self, park_ids, **kwargs)
+        return original(matcher, park_ids, **kwargs)
 
-    monkeypatch.setattr(Matcher, "allocate", slow_allocate)
+    monkeypatch.setattr(allocation, "allocate", slow_allocate)
     result: dict[str, object] = {}
 
     def run() -> None:

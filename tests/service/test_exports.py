@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from matcher import safe_cell
+from matcher.io import safe_cell
 
 from .conftest import ZHANG, wait_index
 

@@ -15,8 +15,15 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import create_engine, inspect, text
 
-from matcher import Matcher, labelled_pairs, validate_enterprises, validate_outcomes, validate_parks
-from matcher.learning import examination_of, logged_ranks, ranking_contacts
+from matcher import Matcher
+from matcher.io import validate_enterprises, validate_parks
+from matcher.learning import (
+    examination_of,
+    labelled_pairs,
+    logged_ranks,
+    ranking_contacts,
+    validate_outcomes,
+)
 from service import store
 from service.config import Settings
 

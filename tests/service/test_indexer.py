@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from matcher import ConfigError, Matcher
-from service.indexer import ModelRegistry, ModelSpec
 from service.main import create_app
+from service.registry import ModelRegistry, ModelSpec
 
 from .conftest import (
     ENTERPRISES_CSV,

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from matcher import load_model, load_sample_outcomes, save_model
+from matcher.datasets import load_sample_outcomes
+from matcher.scoring import load_scorer, save_scorer
 
 from .conftest import LI, ZHANG, literal_app, make_settings, running, wait_index
 
@@ -233,9 +234,9 @@ def test_changed_or_foreign_model_files_are_skipped_at_start(trained, tmp_path, 
     models = tmp_path / "models"
     models.mkdir()
     shutil.copy(source / "secret.key", tmp_path / "secret.key")  # the same server: same key
-    scorer = load_model(source / "models" / "ranker.joblib", key=_key(source))
-    save_model(scorer, models / "foreign.joblib", key="someone-elses-secret-key")
-    save_model(scorer, models / "unsigned.joblib")
+    scorer = load_scorer(source / "models" / "ranker.joblib", key=_key(source))
+    save_scorer(scorer, models / "foreign.joblib", key="someone-elses-secret-key")
+    save_scorer(scorer, models / "unsigned.joblib")
     for stem in ("good", "tampered"):
         shutil.copy(source / "models" / "ranker.joblib", models / f"{stem}.joblib")
         shutil.copy(source / "models" / "ranker.json", models / f"{stem}.json")

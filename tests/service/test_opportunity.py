@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher import FontNotFoundError
-from matcher.report import find_cjk_font
+from matcher.report import FontNotFoundError, find_cjk_font
 
 from .conftest import ZHANG, upload
 

@@ -1,0 +1,228 @@
+"""Batch ranking: top-k enterprises for every park and top-k parks for every enterprise.
+
+Both jobs work in chunks (bounded memory), report progress through a callback, and can stream
+their result to a Parquet file. They rank exactly as :meth:`Matcher.rank_enterprises` and
+:meth:`Matcher.rank_parks` do — same scores, same order, same tie-breaks (they call the ranking
+functions of :mod:`matcher.ranking` on each chunk) — and the Dask job
+(:func:`~matcher.batch.top_enterprises_dask`) reuses :func:`score_chunk` and :func:`merge_top_k`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ConfigError
+from ..index import MatchIndex
+from ..ranking import ranking_page, score_pairs, sort_key, top_k
+
+if TYPE_CHECKING:
+    from ..matching import Matcher
+
+__all__ = ["merge_top_k", "score_chunk", "top_enterprises", "top_parks"]
+
+#: Progress callback: (done, total, message).
+Progress = Callable[[int, int, str], None]
+
+
+def score_chunk(
+    matcher: Matcher,
+    index: MatchIndex,
+    park_rows: Sequence[int],
+    ent_rows: np.ndarray,
+    *,
+    k: int,
+    include_ineligible: bool = False,
+    order: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Best ``k`` candidates of each park among ``ent_rows`` of ``index``.
+
+    Returns a long frame ``park_row, ent_row, order, key, score, eligible``: the per-chunk
+    candidates that :func:`merge_top_k` combines. ``order`` is the tie-break position of each
+    enterprise (its row in the fitted index by default).
+    """
+    ent_rows = np.asarray(ent_rows, dtype=np.intp)
+    order = ent_rows if order is None else np.asarray(order)
+    parts = []
+    for park in park_rows:
+        coef = matcher.park_coef(int(park))
+        score, eligible = score_pairs(
+            index, matcher.families_, matcher.scorer_, np.array([park]), ent_rows, coef
+        )
+        key = sort_key(score, eligible)
+        keep = np.ones(len(key), dtype=bool) if include_ineligible else eligible
+        pos = np.flatnonzero(keep)
+        best = pos[top_k(key[pos], order[pos], k)]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "park_row": np.full(len(best), park, dtype=np.int64),
+                    "ent_row": ent_rows[best],
+                    "order": order[best],
+                    "key": key[best],
+                    "score": score[best],
+                    "eligible": eligible[best],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def merge_top_k(candidates: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Merge per-chunk candidates into each park's final top ``k`` (ranked, best first)."""
+    if candidates.empty:
+        return candidates.assign(rank=pd.Series(dtype="int64"))
+    ordered = candidates.sort_values(
+        ["park_row", "key", "order"], ascending=[True, False, True], kind="mergesort"
+    )
+    top = ordered.groupby("park_row", sort=True).head(k).copy()
+    top["rank"] = top.groupby("park_row").cumcount() + 1
+    return top.reset_index(drop=True)
+
+
+def _chunks(n: int, size: int) -> Iterator[np.ndarray]:
+    for start in range(0, n, max(1, size)):
+        yield np.arange(start, min(n, start + size))
+
+
+class _ParquetSink:
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.writer: Any = None
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if self.path is None:
+            self.frames.append(frame)
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> pd.DataFrame | Path:
+        if self.path is None:
+            return pd.concat(self.frames, ignore_index=True) if self.frames else pd.DataFrame()
+        if self.writer is not None:
+            self.writer.close()
+        return self.path
+
+
+def _page(
+    matcher: Matcher,
+    index: MatchIndex,
+    p: np.ndarray,
+    e: np.ndarray,
+    coef: Any,
+    other: str,
+    reasons: bool,
+) -> pd.DataFrame:
+    return ranking_page(
+        index, matcher.families_, matcher.scorer_, p, e, coef, other=other, reasons=reasons
+    )
+
+
+def top_enterprises(
+    matcher: Matcher,
+    *,
+    k: int = 20,
+    park_ids: Sequence[str] | None = None,
+    chunk_size: int = 250_000,
+    include_ineligible: bool = False,
+    reasons: bool = False,
+    output: str | Path | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame | Path:
+    """Top ``k`` enterprises for every park (or ``park_ids``), scored in enterprise chunks.
+
+    Returns a frame (or writes ``output`` as Parquet and returns its path) with ``park_id`` and
+    the columns of :meth:`Matcher.rank_enterprises`; ``reasons`` is filled only when asked
+    (reasons cost about a millisecond a row).
+    """
+    if k < 1:
+        raise ConfigError(f"k 应为正整数，得到 {k}")
+    index = matcher.check_fitted()
+    parks = (
+        [index.park_row(p) for p in park_ids] if park_ids is not None else range(len(index.parks))
+    )
+    n = len(index.enterprises)
+    sink = _ParquetSink(None if output is None else Path(output))
+    parks = list(parks)
+    for i, park in enumerate(parks):
+        cands = [
+            score_chunk(matcher, index, [park], rows, k=k, include_ineligible=include_ineligible)
+            for rows in _chunks(n, chunk_size)
+        ]
+        top = merge_top_k(pd.concat(cands, ignore_index=True), k)
+        e = top["ent_row"].to_numpy(np.intp)
+        p = np.full(len(e), park)
+        page = _page(matcher, index, p, e, matcher.park_coef(park), "enterprise", reasons)
+        page.insert(0, "park_id", str(index.parks.ids[park]))
+        sink.add(page)
+        if progress is not None:
+            progress(i + 1, len(parks), str(index.parks.ids[park]))
+    return sink.close()
+
+
+def top_parks(
+    matcher: Matcher,
+    *,
+    k: int = 5,
+    enterprise_ids: Sequence[str] | None = None,
+    chunk_size: int = 50_000,
+    include_ineligible: bool = False,
+    reasons: bool = False,
+    output: str | Path | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame | Path:
+    """Top ``k`` parks for every enterprise (or ``enterprise_ids``), in enterprise chunks.
+
+    Memory is bounded by ``chunk_size × number of parks`` scores at a time.
+    """
+    if k < 1:
+        raise ConfigError(f"k 应为正整数，得到 {k}")
+    index = matcher.check_fitted()
+    if enterprise_ids is not None:
+        rows_all = np.array([index.enterprise_row(e) for e in enterprise_ids], dtype=np.intp)
+    else:
+        rows_all = np.arange(len(index.enterprises))
+    m = len(index.parks)
+    coefs = [matcher.park_coef(p) for p in range(m)]
+    sink = _ParquetSink(None if output is None else Path(output))
+    done = 0
+    for chunk in _chunks(len(rows_all), chunk_size):
+        rows = rows_all[chunk]
+        keys = np.empty((len(rows), m), dtype=np.float64)
+        allowed = np.empty((len(rows), m), dtype=bool)
+        for park in range(m):
+            score, eligible = score_pairs(
+                index, matcher.families_, matcher.scorer_, np.array([park]), rows, coefs[park]
+            )
+            keys[:, park] = sort_key(score, eligible)
+            allowed[:, park] = eligible | include_ineligible
+        park_order = np.arange(m)
+        best = [
+            np.flatnonzero(allowed[r])[top_k(keys[r, allowed[r]], park_order[allowed[r]], k)]
+            for r in range(len(rows))
+        ]
+        p = np.concatenate(best) if best else np.zeros(0, dtype=np.intp)
+        e = np.repeat(rows, [len(b) for b in best])
+        if len(p):
+            table = None if coefs[0] is None else np.vstack([c for c in coefs if c is not None])
+            coef = None if table is None else table[p]
+            page = _page(matcher, index, p, e, coef, "park", reasons)
+            page["rank"] = np.concatenate([np.arange(1, len(b) + 1) for b in best])
+            page.insert(0, "enterprise_id", index.enterprises.ids[e].astype(str))
+            sink.add(page)
+        done += len(rows)
+        if progress is not None:
+            progress(done, len(rows_all), f"{done:,} 家企业")
+    return sink.close()

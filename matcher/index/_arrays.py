@@ -1,0 +1,531 @@
+"""The fitted index: compact per-enterprise and per-park arrays built once by ``Matcher.fit``.
+
+Feature families read these arrays; nothing on the ranking path touches a DataFrame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..exceptions import UnknownIdError
+from ..io import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
+from ..reference import sizes, taxonomy
+from ..reference.relatedness import get_relatedness
+from ..text import ACTIVITIES, TextVectorizer, get_lexicon
+from ..text import _profile as text_profiles
+from ..text._inference import CANDIDATES
+from ..text._profile import Profile, parse_positioning, profiles_of
+from ._columns import StringColumn
+
+__all__ = [
+    "CODE_DECLARED",
+    "CODE_INFERRED",
+    "CODE_NONE",
+    "CONFIDENT",
+    "SIZE_SOURCES",
+    "EnterpriseArrays",
+    "IndustryInferrer",
+    "MatchIndex",
+    "ParkArrays",
+    "build_index",
+    "enterprise_arrays",
+    "park_arrays",
+    "with_enterprises",
+]
+
+#: Integer codes of size classes in the index (-1 = unknown).
+SIZE_CODES = {s: i for i, s in enumerate(sizes.SIZE_CLASSES)}
+SRDI_CODES = {s: i for i, s in enumerate(SRDI_LEVELS)}
+
+#: Code source in the index.
+CODE_NONE, CODE_DECLARED, CODE_INFERRED = 0, 1, 2
+
+
+#: Activity groups of the text column blocks (see :mod:`matcher.text`).
+GROUPS = text_profiles.GROUPS
+#: What a park of each 门类 wants of each activity group (production, digital, commerce,
+#: services): a manufacturing park wants what firms make, a logistics park what they move.
+WANTS = {
+    "A": (1.0, 0.3, 0.3, 0.3),
+    "B": (1.0, 0.5, 0.15, 0.3),
+    "C": (1.0, 0.5, 0.15, 0.3),
+    "D": (1.0, 0.5, 0.15, 0.3),
+    "E": (0.5, 0.3, 0.2, 1.0),
+    "F": (0.3, 0.3, 1.0, 0.7),
+    "G": (0.2, 0.3, 0.7, 1.0),
+    "I": (0.5, 1.0, 0.15, 0.4),
+    "L": (0.3, 0.3, 0.5, 1.0),
+    "M": (0.7, 0.6, 0.2, 1.0),
+}
+WANTS_DEFAULT = (0.6, 0.6, 0.6, 0.6)
+#: Confidence from which an inferred code counts as the firm's code: for exclusions (the pair
+#: becomes ineligible, 请核实) and for a conflict with a declared code.
+CONFIDENT = 0.6
+#: Index of each activity in the ``activity`` array (-1 unknown).
+ACTIVITY_CODES = {a: i for i, a in enumerate(ACTIVITIES)}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def enterprise_profiles(frame: pd.DataFrame) -> tuple[list[Profile], np.ndarray]:
+    """The text profile of every distinct (scope, products, name), and each row's profile."""
+    keys = list(
+        zip(
+            frame["business_scope"].astype(object).tolist(),
+            frame["products"].astype(object).tolist(),
+            frame["name"].astype(object).tolist(),
+            strict=True,
+        )
+    )
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    profiles = profiles_of(((_text(s), _text(p), _text(n)) for s, p, n in uniques), normalised=True)
+    return profiles, np.asarray(codes, dtype=np.int64)
+
+
+def _segments(
+    profiles: list[Profile], rows: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Texts, owner rows, weights and groups of every segment of every row."""
+    per = [p.segments for p in profiles]
+    lengths = np.array([len(s) for s in per], dtype=np.int64)[rows]
+    owners = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    texts: list[str] = []
+    weights: list[float] = []
+    groups: list[int] = []
+    for r in rows.tolist():
+        for text, weight, group in per[r]:
+            texts.append(text)
+            weights.append(weight)
+            groups.append(group)
+    return texts, owners, np.asarray(weights, np.float32), np.asarray(groups, np.int64)
+
+
+def park_documents(frame: pd.DataFrame) -> list[str]:
+    """What each park wants, in words: its positioning without refusals and stock phrases,
+    plus the official names of its leading industries."""
+    docs = []
+    for positioning, codes in zip(
+        frame["positioning"].astype(object), frame["leading_industries"], strict=True
+    ):
+        wanted = parse_positioning(positioning).text
+        names = " ".join(taxonomy.code_name(c) for c in _split(codes))
+        docs.append(f"{wanted} {names}".strip())
+    return docs
+
+
+def _split(codes: object) -> tuple[str, ...]:
+    if codes is None or (isinstance(codes, float) and np.isnan(codes)) or codes == "":
+        return ()
+    return tuple(str(codes).split(";"))
+
+
+class IndustryInferrer:
+    """Industry inference over a table: :func:`matcher.text.infer_industry` for every distinct
+    text, its code as taxonomy ids, with the confidence and the abstentions.
+
+    Nothing is learned from the fitted sample: inference is knowledge (the lexicon, the scope
+    reader), so it behaves the same on every data set.
+    """
+
+    def predict(self, profiles: list[Profile], rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Arrays per row: ``code`` (object, None when abstained), ``conf``, ``raw`` (the best
+        guess even when abstained), ``activity`` (int8) and ``make_share`` (float32)."""
+        code = np.array([p.inference.code for p in profiles] + [None], dtype=object)
+        raw = np.array([p.inference.raw_code for p in profiles] + [None], dtype=object)
+        conf = np.array([p.inference.confidence for p in profiles] + [0.0], dtype=np.float32)
+        act = np.array(
+            [ACTIVITY_CODES.get(p.inference.activity or "", -1) for p in profiles] + [-1],
+            dtype=np.int8,
+        )
+        make = np.array([p.inference.make_share for p in profiles] + [0.0], dtype=np.float32)
+        tax = taxonomy.get_taxonomy()
+        k = CANDIDATES
+        leaf = np.full((len(profiles) + 1, k), -1, dtype=np.int32)
+        share = np.zeros((len(profiles) + 1, k), dtype=np.float32)
+        for i, p in enumerate(profiles):
+            for j, (cand, part) in enumerate(p.inference.candidates[:k]):
+                leaf[i, j] = tax.ids[cand]
+                share[i, j] = part
+        return {
+            "cand_leaf": leaf[rows],
+            "cand_share": share[rows],
+            "code": code[rows],
+            "raw": raw[rows],
+            "conf": conf[rows],
+            "activity": act[rows],
+            "make_share": make[rows],
+        }
+
+
+#: Integer codes of where an enterprise's size class came from.
+SIZE_SOURCES = (None, "declared", "derived", "inferred")
+
+
+@dataclass
+class EnterpriseArrays:
+    """Per-enterprise arrays, aligned by row: numbers, small integer codes, sparse text rows.
+
+    Strings are kept compact (:class:`StringColumn`, fixed-width ids); industry codes are kept as
+    taxonomy ids (``leaf``), with ``code`` / ``declared`` derived from them on demand.
+    """
+
+    ids: np.ndarray  # <U fixed width
+    names: StringColumn
+    code_source: np.ndarray  # int8: CODE_NONE / CODE_DECLARED / CODE_INFERRED
+    code_conf: np.ndarray  # float32: 1 for declared, inference confidence otherwise
+    leaf: np.ndarray  # int32: taxonomy id of the effective code, -1 missing
+    declared_leaf: np.ndarray  # int32: taxonomy id of the declared code (for exclusions)
+    inferred_leaf: np.ndarray  # int32: what the text says (best guess, even below the threshold)
+    inferred_conf: np.ndarray  # float32: its calibrated confidence (0 without text evidence)
+    conflict: np.ndarray  # bool: declared code and confident inference disagree
+    cand_leaf: np.ndarray  # int32 (n, K): the inferred code and its alternatives, -1 padded
+    cand_share: np.ndarray  # float32 (n, K): their shares of the text evidence
+    activity: np.ndarray  # int8: main activity (index into text.ACTIVITIES), -1 unknown
+    make_share: np.ndarray  # float32: share of the text evidence on making / R&D / farming
+    X: sparse.csr_matrix  # blocked TF-IDF rows of clause objects, products and name words
+    docs: StringColumn  # the clauses behind X, "；"-separated (for reasons)
+    has_text: np.ndarray  # bool
+    lat: np.ndarray  # float64, NaN unknown
+    lon: np.ndarray
+    place: StringColumn  # county / city name for reasons
+    region: np.ndarray  # int32: adcode of the most specific place known, 0 unknown
+    space: np.ndarray  # float32, NaN unknown
+    size: np.ndarray  # int8, -1 unknown
+    size_source: np.ndarray  # int8 index into SIZE_SOURCES
+    srdi: np.ndarray  # int8, -1 unknown
+    high_tech: np.ndarray  # int8, -1 unknown
+    patents: np.ndarray  # float32, NaN unknown
+    position: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def code_at(self, row: int) -> str | None:
+        """Effective code of one enterprise."""
+        leaf = int(self.leaf[row])
+        return None if leaf < 0 else taxonomy.get_taxonomy().codes[leaf]
+
+    def declared_at(self, row: int) -> str | None:
+        """Declared code of one enterprise."""
+        leaf = int(self.declared_leaf[row])
+        return None if leaf < 0 else taxonomy.get_taxonomy().codes[leaf]
+
+    @property
+    def code(self) -> np.ndarray:
+        """Effective GB/T code of each enterprise (declared, else inferred, else None)."""
+        return _codes_of(self.leaf)
+
+    @property
+    def declared(self) -> np.ndarray:
+        """Declared GB/T code of each enterprise (None where missing)."""
+        return _codes_of(self.declared_leaf)
+
+
+def _codes_of(leaf: np.ndarray) -> np.ndarray:
+    table = np.asarray([*taxonomy.get_taxonomy().codes, None], dtype=object)
+    return table[leaf]
+
+
+@dataclass
+class ParkArrays:
+    """Per-park arrays, aligned by row; code lists are flattened with an offsets array."""
+
+    ids: np.ndarray
+    names: StringColumn
+    leading: list[tuple[str, ...]]
+    excluded: list[tuple[str, ...]]
+    lead_sim: np.ndarray  # float32 (m, n_codes + 1): industry relatedness of every code id
+    excl_hit: np.ndarray  # bool (m, n_codes + 1): code id at or below an excluded industry
+    refused: list[tuple[tuple[str, str], ...]]  # (word, code) refused by the positioning
+    refused_hit: np.ndarray  # bool (m, n_codes + 1): code id under a refused word's code
+    refuse_trade: np.ndarray  # bool: the positioning refuses pure trading firms
+    wants: np.ndarray  # float32 (m, len(GROUPS)): weight of each activity group in the text
+    X: sparse.csr_matrix  # blocked rows (what the park wants, × wants per block)
+    docs: StringColumn
+    has_text: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    place: StringColumn
+    region: np.ndarray  # int32 adcode, 0 unknown
+    park_type: np.ndarray  # int8: index into schema.PARK_TYPES, -1 unknown
+    location_preference: np.ndarray  # int8: index into schema.LOCATION_PREFERENCES (0 any)
+    available: np.ndarray  # float32, NaN unknown
+    weights: list[dict[str, float]]  # per-park overrides from weight_* columns
+    position: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class MatchIndex:
+    """Everything the feature families need, built once by :func:`build_index`."""
+
+    enterprises: EnterpriseArrays
+    parks: ParkArrays
+    vectorizer: TextVectorizer
+    inferrer: IndustryInferrer
+
+    def park_row(self, park_id: str) -> int:
+        """The row of a park; :class:`~matcher.exceptions.UnknownIdError` when it is not here."""
+        try:
+            return self.parks.position[str(park_id)]
+        except KeyError:
+            raise UnknownIdError("park", park_id) from None
+
+    def enterprise_row(self, enterprise_id: str) -> int:
+        """The row of an enterprise; :class:`~matcher.exceptions.UnknownIdError` when it is not
+        here."""
+        try:
+            return self.enterprises.position[str(enterprise_id)]
+        except KeyError:
+            raise UnknownIdError("enterprise", enterprise_id) from None
+
+
+def _tables(lists: list[tuple[str, ...]]) -> np.ndarray:
+    """One row per park: whether every code id lies at or below one of the park's codes."""
+    tax = taxonomy.get_taxonomy()
+    out = np.zeros((len(lists), len(tax.codes) + 1), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        if codes:
+            out[i] = tax.similarity_tables(codes)[0]
+    return out
+
+
+def _relatedness_tables(lists: list[tuple[str, ...]]) -> np.ndarray:
+    """One row per park: the relatedness of every code id to the park's leading codes."""
+    rel = get_relatedness()
+    out = np.zeros((len(lists), len(taxonomy.get_taxonomy().codes) + 1), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        if codes:
+            out[i] = rel.table(codes)
+    return out
+
+
+def park_wants(lists: list[tuple[str, ...]], refuse_trade: np.ndarray) -> np.ndarray:
+    """What each park wants of each activity group (best over its leading codes' 门类)."""
+    out = np.zeros((len(lists), len(GROUPS)), dtype=np.float32)
+    for i, codes in enumerate(lists):
+        rows = [WANTS.get(taxonomy.section_of(c), WANTS_DEFAULT) for c in codes] or [WANTS_DEFAULT]
+        out[i] = np.max(np.asarray(rows, dtype=np.float32), axis=0)
+        if refuse_trade[i]:
+            out[i, GROUPS.index("commerce")] = 0.0
+    return out
+
+
+def _refused_codes(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, code) of the refused words the lexicon knows (电镀 → 3360)."""
+    lexicon = get_lexicon()
+    out: list[tuple[str, str]] = []
+    for word in words:
+        hits = lexicon.hits(word)
+        if hits:
+            out.extend((word, c) for c in hits[-1].codes)
+    return tuple(dict.fromkeys(out))
+
+
+def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
+    """Small integer code of each value (-1 for missing or unmapped), one look-up per distinct."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    table = np.array([mapping.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
+    return table[codes].astype(np.int8)
+
+
+def _place(frame: pd.DataFrame) -> StringColumn:
+    place = frame["county"].fillna(frame["city"]).fillna(frame["province"])
+    return StringColumn.from_iterable(place.astype(object).where(place.notna(), None))
+
+
+def _regions(frame: pd.DataFrame) -> np.ndarray:
+    from ..reference.geo import get_gazetteer
+
+    return get_gazetteer().region_codes(frame["province"], frame["city"], frame["county"])
+
+
+def _fixed_ids(values: pd.Series) -> np.ndarray:
+    return np.asarray(values.astype(str).tolist(), dtype=str)
+
+
+def _declared_codes(enterprises: pd.DataFrame) -> np.ndarray:
+    col = enterprises["industry_code"]
+    return col.astype(object).where(col.notna(), None).to_numpy(dtype=object, copy=True)
+
+
+def _conflicts(declared: np.ndarray, inferred: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """Declared code and a confident inference in different 大类 (a reseller declared as a
+    software developer): the text contradicts the sheet."""
+    tax = taxonomy.get_taxonomy()
+    out = np.zeros(len(declared), dtype=bool)
+    cand = np.flatnonzero((declared >= 0) & (inferred >= 0) & (conf >= CONFIDENT))
+    if not len(cand):
+        return out
+    d, i = tax.id_paths(declared[cand]), tax.id_paths(inferred[cand])
+    same_division = (d[:, 1] >= 0) & (d[:, 1] == i[:, 1])
+    out[cand] = ~same_division & (d[:, 0] != -1)
+    return out
+
+
+def enterprise_arrays(
+    enterprises: pd.DataFrame,
+    vectorizer: TextVectorizer,
+    inferrer: IndustryInferrer,
+    profiles: tuple[list[Profile], np.ndarray] | None = None,
+) -> EnterpriseArrays:
+    """Per-enterprise arrays from a validated frame, with the fitted vectoriser.
+
+    Missing codes are inferred from the text (abstaining below the confidence threshold);
+    missing sizes are then derived from the inferred code.
+    """
+    tax = taxonomy.get_taxonomy()
+    uniques, rows = enterprise_profiles(enterprises) if profiles is None else profiles
+    n = len(enterprises)
+    texts, owners, weights, groups = _segments(uniques, rows)
+    X = vectorizer.transform_segments(
+        texts, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
+    )
+    docs = np.array([p.document for p in uniques], dtype=object)[rows]
+    guess = inferrer.predict(uniques, rows)
+    declared = _declared_codes(enterprises)
+    has_text = np.diff(X.indptr) > 0
+    code = declared.copy()
+    source = np.where(pd.notna(declared), CODE_DECLARED, CODE_NONE).astype(np.int8)
+    conf = np.where(source == CODE_DECLARED, 1.0, 0.0).astype(np.float32)
+    missing = np.flatnonzero((source == CODE_NONE) & pd.notna(guess["code"]))
+    code[missing] = guess["code"][missing]
+    source[missing] = CODE_INFERRED
+    conf[missing] = guess["conf"][missing]
+    declared_leaf = tax.leaves(tax.paths(list(declared)))
+    inferred_leaf = tax.leaves(tax.paths(list(guess["raw"])))
+
+    size_values = (
+        enterprises["size_class"]
+        .astype(object)
+        .where(enterprises["size_class"].notna(), None)
+        .to_numpy(dtype=object, copy=True)
+    )
+    size_source = _int8_map(
+        enterprises["size_class_source"], {s: i for i, s in enumerate(SIZE_SOURCES) if s}
+    )
+    size_source[size_source < 0] = 0
+    need_size = np.flatnonzero((pd.isna(size_values)) & (source == CODE_INFERRED))
+    if len(need_size):
+        derived = sizes.classify_sizes(
+            list(code[need_size]),
+            pd.to_numeric(enterprises["employees"], errors="coerce").to_numpy(float)[need_size],
+            pd.to_numeric(enterprises["revenue_wan"], errors="coerce").to_numpy(float)[need_size],
+        )
+        size_values[need_size] = derived
+        size_source[need_size[~pd.isna(derived)]] = SIZE_SOURCES.index("inferred")
+
+    ht = enterprises["high_tech"]
+    ents = EnterpriseArrays(
+        ids=_fixed_ids(enterprises["enterprise_id"]),
+        names=StringColumn.from_iterable(enterprises["name"].astype(str)),
+        code_source=source,
+        code_conf=conf,
+        leaf=tax.leaves(tax.paths(list(code))),
+        declared_leaf=declared_leaf,
+        inferred_leaf=inferred_leaf,
+        inferred_conf=np.where(inferred_leaf >= 0, guess["conf"], 0.0).astype(np.float32),
+        conflict=_conflicts(declared_leaf, inferred_leaf, guess["conf"]),
+        cand_leaf=guess["cand_leaf"],
+        cand_share=guess["cand_share"],
+        activity=guess["activity"].astype(np.int8),
+        make_share=guess["make_share"].astype(np.float32),
+        X=X,
+        docs=StringColumn.from_iterable(docs),
+        has_text=has_text,
+        lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
+        lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
+        place=_place(enterprises),
+        region=_regions(enterprises),
+        space=pd.to_numeric(enterprises["space_need_sqm"], errors="coerce").to_numpy(np.float32),
+        size=_int8_map(pd.Series(size_values, dtype=object), SIZE_CODES),
+        size_source=size_source,
+        srdi=_int8_map(enterprises["srdi_level"], SRDI_CODES),
+        high_tech=np.where(ht.isna(), -1, ht.fillna(False).astype(bool)).astype(np.int8),
+        patents=pd.to_numeric(enterprises["patents"], errors="coerce").to_numpy(np.float32),
+    )
+    ents.position = {k: i for i, k in enumerate(ents.ids.tolist())}
+    return ents
+
+
+def park_arrays(parks: pd.DataFrame, vectorizer: TextVectorizer, docs: list[str]) -> ParkArrays:
+    """Per-park arrays from a validated frame and its documents (:func:`park_documents`)."""
+    leading = [_split(v) for v in parks["leading_industries"]]
+    excluded = [_split(v) for v in parks["excluded_industries"]]
+    positionings = [parse_positioning(v) for v in parks["positioning"].astype(object)]
+    refused = [_refused_codes(p.refused) for p in positionings]
+    refuse_trade = np.array([p.refuse_trade for p in positionings], dtype=bool)
+    wants = park_wants(leading, refuse_trade)
+    weight_cols = [c for c in parks.columns if str(c).startswith("weight_")]
+    weights = (
+        [
+            {c.removeprefix("weight_"): float(row[c]) for c in weight_cols if pd.notna(row[c])}
+            for _, row in parks[weight_cols].iterrows()
+        ]
+        if weight_cols
+        else [{} for _ in range(len(parks))]
+    )
+    plain = vectorizer.transform(docs)
+    arrays = ParkArrays(
+        ids=_fixed_ids(parks["park_id"]),
+        names=StringColumn.from_iterable(parks["name"].astype(str)),
+        leading=leading,
+        excluded=excluded,
+        lead_sim=_relatedness_tables(leading),
+        excl_hit=_tables(excluded) >= 1.0,
+        refused=refused,
+        refused_hit=_tables([tuple(c for _, c in r) for r in refused]) >= 1.0,
+        refuse_trade=refuse_trade,
+        wants=wants,
+        X=vectorizer.block(plain, wants),
+        docs=StringColumn.from_iterable(docs),
+        has_text=np.diff(plain.indptr) > 0,
+        lat=pd.to_numeric(parks["lat"], errors="coerce").to_numpy(dtype=np.float64),
+        lon=pd.to_numeric(parks["lon"], errors="coerce").to_numpy(dtype=np.float64),
+        place=_place(parks),
+        region=_regions(parks),
+        park_type=_int8_map(parks["park_type"], {t: i for i, t in enumerate(PARK_TYPES)}),
+        location_preference=np.maximum(
+            _int8_map(
+                parks["location_preference"],
+                {t: i for i, t in enumerate(LOCATION_PREFERENCES)},
+            ),
+            0,
+        ).astype(np.int8),
+        available=pd.to_numeric(parks["available_sqm"], errors="coerce").to_numpy(np.float32),
+        weights=weights,
+    )
+    arrays.position = {k: i for i, k in enumerate(arrays.ids.tolist())}
+    return arrays
+
+
+def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
+    """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays."""
+    profiles = enterprise_profiles(enterprises)
+    uniques = profiles[0]
+    park_docs = park_documents(parks)
+    seg_texts = [t for p in uniques for t, _, _ in p.segments]
+    vectorizer = TextVectorizer().fit([*seg_texts, *park_docs])
+    inferrer = IndustryInferrer()
+    ents = enterprise_arrays(enterprises, vectorizer, inferrer, profiles)
+    return MatchIndex(ents, park_arrays(parks, vectorizer, park_docs), vectorizer, inferrer)
+
+
+def with_enterprises(index: MatchIndex, enterprises: pd.DataFrame) -> MatchIndex:
+    """A view of ``index`` whose enterprises are ``enterprises`` (not seen at fit).
+
+    Uses the fitted vectoriser and inferrer, so the new rows are scored exactly as fitted ones.
+    """
+    ents = enterprise_arrays(enterprises, index.vectorizer, index.inferrer)
+    return MatchIndex(ents, index.parks, index.vectorizer, index.inferrer)

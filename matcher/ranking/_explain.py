@@ -1,0 +1,252 @@
+"""Explanations: the scorer's own arithmetic for one pair, and the reasons in Chinese.
+
+:class:`Explanation` holds ``baseline + Σ contributions == score``; the reasons start with the
+eligibility verdict, then one sentence per family, largest contribution first.
+:func:`explain_two_sided` splits a two-sided (reciprocal) score into its park side and its
+enterprise side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ConfigError
+from ..features import FeatureFamily
+from ..index import CONFIDENT, MatchIndex
+from ..reference import taxonomy
+from ..scoring import MEAN_LABELS, ReciprocalScorer
+from ._score import component_values, eligibility, traders
+
+__all__ = [
+    "Explanation",
+    "TwoSidedExplanation",
+    "eligibility_reasons",
+    "explain_pair",
+    "explain_two_sided",
+    "pair_reasons",
+]
+
+
+@dataclass
+class Explanation:
+    """Why a pair scores what it scores: the scorer's own arithmetic.
+
+    ``baseline + sum(contributions.values()) == score``; ``values`` are the components in
+    [0, 1] (None where unknown, then the neutral value was used); ``reasons`` are sentences in
+    Chinese, the eligibility verdict first.
+    """
+
+    park_id: str
+    enterprise_id: str
+    score: float
+    eligible: bool
+    baseline: float
+    contributions: dict[str, float]
+    values: dict[str, float | None]
+    weights: dict[str, float]
+    reasons: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per family: value, weight, contribution."""
+        return pd.DataFrame(
+            {
+                "family": list(self.contributions),
+                "value": [self.values[f] for f in self.contributions],
+                "weight": [self.weights[f] for f in self.contributions],
+                "contribution": list(self.contributions.values()),
+            }
+        )
+
+    def __str__(self) -> str:
+        head = f"{self.park_id} × {self.enterprise_id}: {self.score:.1f} 分"
+        if not self.eligible:
+            head += "（不符合入驻条件）"
+        return "\n".join([head, *(f"  - {r}" for r in self.reasons)])
+
+
+def eligibility_reasons(index: MatchIndex, park: int, ent: int) -> list[str]:
+    """Why a pair breaks a hard constraint (empty when it breaks none), or a warning to check
+    an industry the scope suggests with little confidence."""
+    E, P = index.enterprises, index.parks
+    out = []
+    declared = E.declared_at(ent)
+    raw_leaf = int(E.inferred_leaf[ent])
+    inferred = None if raw_leaf < 0 else taxonomy.get_taxonomy().codes[raw_leaf]
+    conf = float(E.inferred_conf[ent])
+    rules = [(f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]]
+    rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
+    for label, rule_code, kind in rules:
+        if declared is not None and taxonomy.code_similarity(declared, rule_code)[0] >= 1.0:
+            out.append(f"不符合入驻条件：所属行业属于园区{kind}{label}")
+            break
+        if inferred is not None and taxonomy.code_similarity(inferred, rule_code)[0] >= 1.0:
+            name = f"「{inferred} {taxonomy.code_name(inferred)}」"
+            if conf >= CONFIDENT:
+                out.append(
+                    f"不符合入驻条件（请核实）：据经营范围判断主营{name}（置信度 {conf:.0%}），"
+                    f"属于园区{kind}{label}"
+                )
+            else:
+                out.append(
+                    f"注意：经营范围显示可能从事{name}（置信度 {conf:.0%}），属于园区{kind}{label}，请核实"
+                )
+            break
+    if bool(P.refuse_trade[park]) and bool(traders(index, np.array([ent]))[0]):
+        out.append("不符合入驻条件：园区不接受单纯贸易类企业，该企业经营范围以销售为主")
+    if E.space[ent] > P.available[park]:
+        out.append(
+            f"不符合入驻条件：需求面积 {E.space[ent]:,.0f} 平方米超过园区可用面积 "
+            f"{P.available[park]:,.0f} 平方米"
+        )
+    return out
+
+
+def pair_reasons(
+    index: MatchIndex,
+    families: Sequence[FeatureFamily],
+    park: int,
+    ent: int,
+    raw: np.ndarray,
+    contrib: np.ndarray,
+) -> list[str]:
+    """The eligibility verdict, then each family's reason, largest contribution first."""
+    reasons = eligibility_reasons(index, park, ent)
+    order = np.argsort(-contrib, kind="stable")
+    for j in order:
+        fam = families[j]
+        reasons.append(f"{fam.label}：{fam.reason(index, park, ent, float(raw[j]))}")
+    return reasons
+
+
+def explain_pair(
+    index: MatchIndex,
+    families: Sequence[FeatureFamily],
+    scorer: Any,
+    park: int,
+    ent: int,
+    coef: np.ndarray | None = None,
+) -> Explanation:
+    """The :class:`Explanation` of one pair (rows of ``index``) under ``scorer`` with the
+    coefficients ``coef`` (None: the scorer's own)."""
+    p, e = np.array([park]), np.array([ent])
+    raw, filled = component_values(index, families, p, e)
+    contrib = np.asarray(scorer.contributions(filled, coef), dtype=np.float64)[0]
+    baseline = float(scorer.baseline)
+    names = [f.name for f in families]
+    if coef is not None:
+        shown = coef / float(getattr(scorer, "scale", 1.0))
+    else:
+        shown = np.asarray(getattr(scorer, "coef_", np.full(len(names), np.nan)))
+    return Explanation(
+        park_id=str(index.parks.ids[park]),
+        enterprise_id=str(index.enterprises.ids[ent]),
+        score=baseline + float(contrib.sum()),
+        eligible=bool(eligibility(index, p, e)[0]),
+        baseline=baseline,
+        contributions={n: float(c) for n, c in zip(names, contrib, strict=True)},
+        values={n: (None if np.isnan(v) else float(v)) for n, v in zip(names, raw[0], strict=True)},
+        weights={n: float(w) for n, w in zip(names, np.ravel(shown), strict=True)},
+        reasons=pair_reasons(index, families, park, ent, raw[0], contrib),
+    )
+
+
+@dataclass
+class TwoSidedExplanation:
+    """A pair's score explained from both sides.
+
+    ``score == combine(park_score, enterprise_score)`` and equals the matcher's score;
+    ``reasons`` are grouped 园区视角 first, then 企业视角, each family's reason prefixed.
+    """
+
+    park_id: str
+    enterprise_id: str
+    score: float
+    park_score: float
+    enterprise_score: float
+    mean: str
+    eligible: bool
+    contributions: dict[str, float]
+    sides: dict[str, str]
+    reasons: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per family: side (park/enterprise) and contribution."""
+        return pd.DataFrame(
+            {
+                "family": list(self.contributions),
+                "side": [self.sides[f] for f in self.contributions],
+                "contribution": list(self.contributions.values()),
+            }
+        )
+
+    def __str__(self) -> str:
+        head = (
+            f"{self.park_id} × {self.enterprise_id}: {self.score:.1f} 分"
+            f"（{MEAN_LABELS[self.mean]}：园区视角 {self.park_score:.1f}，"
+            f"企业视角 {self.enterprise_score:.1f}）"
+        )
+        return "\n".join([head, *(f"  - {r}" for r in self.reasons)])
+
+
+def explain_two_sided(
+    matcher: Any,
+    park_id: str,
+    enterprise_id: str,
+    *,
+    weights: Mapping[str, float] | None = None,
+) -> TwoSidedExplanation:
+    """Explain a pair scored by a matcher with a :class:`~matcher.scoring.ReciprocalScorer`
+    from both sides.
+
+    Raises
+    ------
+    ConfigError
+        When the matcher's scorer is not a :class:`~matcher.scoring.ReciprocalScorer`.
+    """
+    index = matcher.check_fitted()
+    scorer = matcher.scorer_
+    if not isinstance(scorer, ReciprocalScorer):
+        raise ConfigError("双向解释需要使用 ReciprocalScorer 的 Matcher")
+    base = matcher.explain(park_id, enterprise_id, weights=weights)
+    names = list(matcher.feature_names_)
+    park, ent = index.park_row(park_id), index.enterprise_row(enterprise_id)
+    _, filled = component_values(index, matcher.families_, np.array([park]), np.array([ent]))
+    coef = matcher.park_coef(park, weights)
+    s_park, s_ent = scorer.side_scores(filled, coef)
+    sides = {
+        n: ("enterprise" if m else "park")
+        for n, m in zip(names, scorer.enterprise_mask_, strict=True)
+    }
+    labels = {f.label: f.name for f in matcher.families_}
+    weaker = "企业视角" if s_ent[0] < s_park[0] else "园区视角"
+    summary = (
+        f"{MEAN_LABELS[scorer.mean]}：园区视角 {s_park[0]:.1f} 分，企业视角 {s_ent[0]:.1f} 分"
+        + ("" if abs(s_park[0] - s_ent[0]) < 1e-9 else f"，短板在{weaker}")
+    )
+    park_reasons, ent_reasons, other = [], [], []
+    for reason in base.reasons:
+        label = reason.split("：", 1)[0]
+        fam = labels.get(label)
+        if fam is None:
+            other.append(reason)
+        elif sides[fam] == "enterprise":
+            ent_reasons.append(f"企业视角·{reason}")
+        else:
+            park_reasons.append(f"园区视角·{reason}")
+    return TwoSidedExplanation(
+        park_id=str(park_id),
+        enterprise_id=str(enterprise_id),
+        score=base.score,
+        park_score=float(s_park[0]),
+        enterprise_score=float(s_ent[0]),
+        mean=scorer.mean,
+        eligible=base.eligible,
+        contributions=base.contributions,
+        sides=sides,
+        reasons=[*other, summary, *park_reasons, *ent_reasons],
+    )

@@ -1,0 +1,125 @@
+"""Scoring pairs: every family's component values, the hard constraints, and the score.
+
+Plain functions over a fitted :class:`~matcher.index.MatchIndex`, its feature families and a
+scorer; ``parks`` and ``ents`` are row arrays that broadcast against each other (one park
+against many enterprises, one enterprise against many parks, or aligned pairs).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ..features import FeatureFamily, broadcast_pairs
+from ..index import CONFIDENT, MatchIndex
+from ..text import ACTIVITIES
+
+__all__ = [
+    "PARALLEL_MIN_ROWS",
+    "TRADER_MAKE_SHARE",
+    "component_values",
+    "eligibility",
+    "score_pairs",
+    "traders",
+]
+
+#: Main-activity code of trading firms, and the share of making evidence under which a trading
+#: firm is a pure trader (for parks that refuse them).
+TRADE = ACTIVITIES.index("trade")
+TRADER_MAKE_SHARE = 0.25
+
+#: Inputs at least this long are scored on a thread pool (one thread a core, at most 4).
+PARALLEL_MIN_ROWS = 200_000
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor | None:
+    """The shared scoring pool (None on a single core)."""
+    global _POOL
+    workers = min(4, os.cpu_count() or 1)
+    if workers < 2:
+        return None
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parkmatch")
+        return _POOL
+
+
+def component_values(
+    index: MatchIndex, families: Sequence[FeatureFamily], parks: Any, ents: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw component values (n, F) with NaN for unknown, and the neutral-filled values.
+
+    On large inputs the families are computed on a small thread pool (numpy and the sparse
+    mat-vec release the GIL); every value is the same as computed one family at a time.
+    """
+    p, e = broadcast_pairs(parks, ents)
+    neutral = np.array([f.neutral for f in families], dtype=np.float32)
+    pool = _pool() if len(p) >= PARALLEL_MIN_ROWS else None
+    if pool is not None:
+        futures = [pool.submit(f.compute, index, p, e) for f in families]
+        columns = (future.result() for future in futures)
+    else:
+        columns = (f.compute(index, p, e) for f in families)
+    # column-major: each family's values are contiguous, for the column-wise scorer
+    raw = np.empty((len(p), len(families)), dtype=np.float32, order="F")
+    filled = np.empty_like(raw, order="F")
+    for j, values in enumerate(columns):
+        raw[:, j] = values
+        filled[:, j] = values
+        np.copyto(filled[:, j], neutral[j], where=np.isnan(values))
+    return raw, filled
+
+
+def traders(index: MatchIndex, ents: np.ndarray) -> np.ndarray:
+    """Firms that only trade: main activity trade and little evidence of making."""
+    E = index.enterprises
+    return (E.activity[ents] == TRADE) & (E.make_share[ents] < TRADER_MAKE_SHARE)
+
+
+def eligibility(index: MatchIndex, parks: Any, ents: Any) -> np.ndarray:
+    """Hard constraints: an excluded or refused industry (declared, or read from the scope
+    with confidence), a pure trading firm where the park refuses them, or a space need over
+    the free space."""
+    p, e = broadcast_pairs(parks, ents)
+    E, P = index.enterprises, index.parks
+    ok = ~(E.space[e] > P.available[p])  # NaN compares False: unknown never excludes
+    confident = E.inferred_conf[e] >= CONFIDENT
+    one = len(p) and np.all(p == p[0])
+    for table in (P.excl_hit, P.refused_hit):
+        if one:
+            declared, inferred = (
+                table[p[0]][E.declared_leaf[e]],
+                table[p[0]][E.inferred_leaf[e]],
+            )
+        else:
+            declared, inferred = table[p, E.declared_leaf[e]], table[p, E.inferred_leaf[e]]
+        ok &= ~declared & ~(inferred & confident)
+    ok &= ~(P.refuse_trade[p] & traders(index, e))
+    return ok
+
+
+def score_pairs(
+    index: MatchIndex,
+    families: Sequence[FeatureFamily],
+    scorer: Any,
+    parks: Any,
+    ents: Any,
+    coef: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (float64) and eligibility of broadcast pairs, with the scorer's coefficients
+    ``coef`` (one row, or one row per pair; None for the scorer's own)."""
+    p, e = np.atleast_1d(parks), np.atleast_1d(ents)
+    pool = _pool() if len(e) >= PARALLEL_MIN_ROWS else None
+    eligible_future = pool.submit(eligibility, index, p, e) if pool else None
+    _, filled = component_values(index, families, p, e)
+    score = np.asarray(scorer.decision_function(filled, coef), dtype=np.float64)
+    if eligible_future is not None:
+        return score, eligible_future.result()
+    return score, eligibility(index, p, e)

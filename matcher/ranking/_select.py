@@ -1,0 +1,113 @@
+"""Selecting a ranking page: eligible pairs first, then score descending, then input order.
+
+One rule everywhere (a page of :meth:`~matcher.Matcher.rank_enterprises`, the batch top-k, the
+Dask job): ties keep the order of the rows, so the same pairs rank the same however they are
+chunked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..exceptions import ConfigError, UnknownIdError
+
+__all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k"]
+
+#: Added to the sort key of ineligible pairs: they rank after every eligible one.
+INELIGIBLE = -1e9
+
+
+def sort_key(score: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """The ranking key of each pair: its score, minus :data:`INELIGIBLE` when ineligible."""
+    return score + np.where(eligible, 0.0, INELIGIBLE)
+
+
+def top_k(key: np.ndarray, order: np.ndarray, k: int | None) -> np.ndarray:
+    """Positions of the ``k`` best keys (all when None), best first, ties by ``order``.
+
+    A partial sort (``argpartition``) finds the ``k``-th key; every position tied with it is
+    kept until the final sort, so ties break by ``order`` and never by the partition.
+
+    >>> top_k(np.array([1.0, 3.0, 3.0, 2.0]), np.arange(4), 2).tolist()
+    [1, 2]
+    """
+    if k is not None and k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if k is not None and k < len(key):
+        threshold = key[np.argpartition(-key, k - 1)[:k]].min()
+        cand = np.flatnonzero(key >= threshold)
+    else:
+        cand = np.arange(len(key))
+    cand = cand[np.lexsort((order[cand], -key[cand]))]
+    return cand if k is None else cand[:k]
+
+
+def select_page(
+    score: np.ndarray,
+    eligible: np.ndarray,
+    *,
+    k: int | None,
+    offset: int = 0,
+    include_ineligible: bool = False,
+    min_score: float | None = None,
+    candidates: np.ndarray | None = None,
+) -> tuple[np.ndarray, int]:
+    """Rows of a ranking page (best first) and how many rows qualify before paging.
+
+    Parameters
+    ----------
+    score, eligible : ndarray
+        One entry per row.
+    k : int or None
+        Page size; None for every qualifying row.
+    offset : int, default=0
+        Rows skipped before the page.
+    include_ineligible : bool, default=False
+        Keep ineligible rows (after the eligible ones).
+    min_score : float, default=None
+        Drop rows scoring below it.
+    candidates : bool ndarray, default=None
+        Restrict to these rows.
+    """
+    keep = np.ones(len(score), dtype=bool) if candidates is None else candidates.copy()
+    if not include_ineligible:
+        keep &= eligible
+    if min_score is not None:
+        keep &= score >= min_score
+    rows = np.flatnonzero(keep)
+    total = len(rows)
+    need = None if k is None else max(offset, 0) + max(k, 0)
+    rows = rows[top_k(sort_key(score[rows], eligible[rows]), rows, need)]
+    if need is not None:
+        rows = rows[max(offset, 0) : need]
+    return rows, total
+
+
+def candidate_mask(
+    candidates: Sequence[str] | np.ndarray | None, position: Mapping[str, int], kind: str
+) -> np.ndarray | None:
+    """A boolean mask over the rows of ``position`` (id → row) from ids or a mask.
+
+    Raises
+    ------
+    ConfigError
+        A mask of the wrong length.
+    UnknownIdError
+        An id that ``position`` does not hold.
+    """
+    if candidates is None:
+        return None
+    n = len(position)
+    arr = np.asarray(candidates)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ConfigError(f"候选掩码长度应为 {n}，得到 {arr.shape}")
+        return arr
+    mask = np.zeros(n, dtype=bool)
+    for c in arr.tolist():
+        if str(c) not in position:
+            raise UnknownIdError(kind, c)
+        mask[position[str(c)]] = True
+    return mask

@@ -1,0 +1,145 @@
+"""One fitted index as the service serves it: an immutable :class:`Snapshot` and its caches.
+
+Reads use one snapshot throughout (a fitted :class:`matcher.Matcher` plus lookup arrays); the
+:class:`~service.indexer.Indexer` swaps in the next one by a single assignment.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import Matcher
+
+from . import store
+
+__all__ = ["LRU", "Snapshot"]
+
+
+class LRU:
+    """A small thread-safe LRU mapping."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._data.move_to_end(key)
+            return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+@dataclass
+class Snapshot:
+    """One fitted index: immutable once published; every read uses one snapshot throughout.
+
+    ``version`` is the index version shared by every process of the service (the row in
+    ``index_versions``); ``data_version`` the data it reflects. ``columns`` holds the validated
+    enterprises' filter columns as arrays aligned with the matcher's rows (``county``, ``city``,
+    ``srdi_level``, ``size_class``, ``industry_code``, ``high_tech``); ``positions`` maps an
+    enterprise id to its row. The matcher is safe to use from many threads at once.
+    """
+
+    matcher: Matcher
+    version: int
+    fitted_at: datetime
+    fit_seconds: float
+    model: dict[str, str]
+    n_parks: int
+    n_enterprises: int
+    n_tenants: int
+    columns: dict[str, np.ndarray]
+    positions: pd.Index
+    components: list[dict[str, str]]
+    data_version: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    masks: LRU = field(default_factory=lambda: LRU(64))
+    responses: LRU = field(default_factory=lambda: LRU(0))
+    #: Objects derived from this snapshot on demand (e.g. a two-sided matcher), built once.
+    derived: dict[str, Any] = field(default_factory=dict)
+    derived_lock: threading.Lock = field(default_factory=threading.Lock)
+    _building: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
+
+    def derive(self, key: str, factory: Callable[[], Any]) -> Any:
+        """``factory()`` computed once per snapshot and kept under ``key``.
+
+        Callers of the same key wait for the one build; other keys are not held up by it (a
+        slow build, such as a second fitted matcher, never blocks a cheap one).
+        """
+        with self.derived_lock:
+            if key in self.derived:
+                return self.derived[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self.derived_lock:
+                if key in self.derived:
+                    return self.derived[key]
+            value = factory()
+            with self.derived_lock:
+                self.derived[key] = value
+                self._building.pop(key, None)
+            return value
+
+    @classmethod
+    def build(
+        cls,
+        matcher: Matcher,
+        *,
+        version: int,
+        fit_seconds: float,
+        model: dict[str, str],
+        response_cache_size: int,
+        data_version: int = 0,
+        fitted_at: datetime | None = None,
+        skipped: dict[str, int] | None = None,
+    ) -> Snapshot:
+        """Wrap a fitted matcher with its lookup arrays."""
+        ents = matcher.enterprises_
+        columns = {
+            c: ents[c].astype(object).where(ents[c].notna(), None).to_numpy(dtype=object)
+            for c in ("county", "city", "srdi_level", "size_class", "industry_code", "high_tech")
+        }
+        tenants = matcher.tenants_
+        return cls(
+            matcher=matcher,
+            version=version,
+            fitted_at=fitted_at or store.utcnow(),
+            fit_seconds=fit_seconds,
+            model=model,
+            n_parks=len(matcher.parks_),
+            n_enterprises=len(ents),
+            n_tenants=0 if tenants is None else len(tenants),
+            columns=columns,
+            positions=pd.Index(ents["enterprise_id"].astype(str)),
+            components=[{"name": f.name, "label": f.label} for f in matcher.families_],
+            responses=LRU(response_cache_size),
+            data_version=data_version,
+            skipped=dict(skipped or {}),
+        )
