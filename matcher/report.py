@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import ConfigError, MatcherError
-from .io import EVENT_KINDS, SRDI_LABELS, as_date
+from .io import EVENT_KINDS, SRDI_LABELS, as_date, safe_cell
 from .reference.sizes import SIZE_LABELS
 
 __all__ = [
@@ -658,9 +658,10 @@ class AssessmentReport:
 
 
 def _put(ws: Any, row: int, col: int, value: str) -> Any:
-    """Write text as text: never a formula, control characters removed."""
+    """Write text as text: never a formula (:func:`matcher.io.safe_cell`, the one sanitiser every
+    writer uses), control characters removed."""
     cell = ws.cell(row=row, column=col)
-    cell.value = _clean(value)
+    cell.value = safe_cell(str(value))
     cell.data_type = "s"
     return cell
 

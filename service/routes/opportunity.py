@@ -15,7 +15,7 @@ import json
 import shutil
 import tempfile
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +31,7 @@ from starlette.background import BackgroundTask
 from matcher import ConfigError, Matcher, SchemaError, UnknownIdError
 from matcher.exceptions import Problem
 from matcher.features import SignalFeature
-from matcher.io import EVENT_KINDS, parse_event_kind, validate_events
+from matcher.io import EVENT_KINDS, as_date, parse_event_kind, validate_events
 from matcher.policies import (
     match_policies,
     policies_from_json,
@@ -451,7 +451,8 @@ def park_signals(
     事件表或评估日期变化后的第一次请求需重新计算（计算量大，同时进行的数量见 PARKMATCH_HEAVY_JOBS，
     超过时返回 429）。"""
     park = get_park(session, park_id)
-    day = (as_of or "").strip() or date.today().isoformat()  # the library reads it (422 if bad)
+    # read before anything is fitted: a bad date is a 422 (ConfigError), not a fit, then an error
+    day = as_date((as_of or "").strip() or None).isoformat()
     leads, _snapshot = index_call(
         indexer,
         f"园区 {park.park_id!r} ",

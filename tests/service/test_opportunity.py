@@ -268,6 +268,13 @@ def test_signals_fit_takes_a_heavy_slot_and_is_kept_only_briefly(client) -> None
     assert len(snapshot.derived["signals"]) == TIMING_KEPT
     bad = client.get("/parks/P-AL/signals", params={"as_of": "明年"})
     assert bad.status_code == 422 and bad.json()["detail"]
+    assert slots.acquire(blocking=False)
+    try:  # a bad date is read before any fit: 422 even while every heavy slot is taken
+        bad = client.get("/parks/P-AL/signals", params={"as_of": "2026-13-45"})
+        assert bad.status_code == 422 and "评估日期" in bad.json()["detail"]
+    finally:
+        slots.release()
+    assert len(snapshot.derived["signals"]) == TIMING_KEPT
 
 
 def test_openapi_documents_the_errors_of_the_opportunity_operations(client) -> None:
