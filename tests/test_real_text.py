@@ -59,6 +59,26 @@ def test_trading_is_read_as_trading_not_making() -> None:
     assert pharmacy.code is not None and pharmacy.code.startswith("52")
 
 
+def test_a_verb_written_once_reads_the_whole_list() -> None:
+    # a leading 零售 is not the first character of a term (售电 in 零售电子产品 is no power sale),
+    # and it makes the scope a retailer's
+    shop = infer_industry("零售电子产品、五金交电、电线电缆、建筑材料（不含危险化学品）")
+    assert shop.code is not None and shop.code.startswith("52"), shop
+    assert all(e.term != "售电" for e in shop.evidence)
+    wire = infer_industry("生产和销售电线、插头、插座、电源线")
+    assert wire.code is not None and wire.code.startswith("38") and wire.activity == "make"
+    assert all(e.term != "售电" for e in wire.evidence)
+    # a real power seller keeps its term
+    assert any(e.term == "售电" for e in infer_industry("售电业务；电力设施安装").evidence)
+    # the 销售 of a padding item (日用百货销售) still makes the items before it trade
+    cosmetics = parse_scope("化妆品、日用化学品、日用百货销售")
+    assert [c.activity for c in cosmetics.clauses] == ["trade"]
+    assert section_of(infer_industry("化妆品、日用化学品、日用百货销售").code) == "F"
+    # and a verb carried from a colon reads on past the padding
+    opened = parse_scope("销售：日用百货销售、化妆品、服装")
+    assert opened.clauses and {c.activity for c in opened.clauses} == {"trade"}
+
+
 def test_a_seller_ranks_below_the_maker_and_says_why() -> None:
     park = _park("P", "登封市新材料小微企业园", "3089;3099", "重点发展高端耐火材料和超硬材料制品。")
     m = _fit(

@@ -34,9 +34,9 @@ from importlib.resources import files
 import numpy as np
 
 from .. import taxonomy
-from ._lexicon import TermHit, get_lexicon
+from ._lexicon import Lexicon, TermHit, get_lexicon
 from ._names import NameParts, parse_name
-from ._scope import Clause, Scope, parse_scope
+from ._scope import Clause, Scope, _strip_verbs, parse_scope
 
 __all__ = [
     "ABSTAIN_BELOW",
@@ -273,12 +273,30 @@ def _clause_hits_cached(items: tuple[str, ...]) -> tuple[tuple[str, TermHit, flo
     lexicon = get_lexicon()
     out = []
     for position, item in enumerate(items):
-        hits = lexicon.hits(item)
+        hits = _item_hits(lexicon, item)
         decay = 1.0 / (1.0 + ITEM_DECAY * position)
         for k, hit in enumerate(hits):
             factor = 1.0 if k == len(hits) - 1 else MODIFIER_WEIGHT
             out.append((item, hit, hit.weight * factor * decay))
     return tuple(out)
+
+
+def _item_hits(lexicon: Lexicon, item: str) -> list[TermHit]:
+    """Terms of one written item; a term that begins inside the item's leading verb and runs into
+    its object is a slice of two words (售电 in 零售电子产品), so the object is read alone then."""
+    hits = lexicon.hits(item)
+    if not hits or hits[0].start == 0:
+        return hits
+    obj, lead, _ = _strip_verbs(item)
+    if not lead or not obj:
+        return hits
+    boundary = item.find(obj)  # matching keeps offsets (it only upper-cases Latin letters)
+    if boundary <= 0 or not any(0 < h.start < boundary < h.end for h in hits):
+        return hits
+    return [
+        TermHit(h.term, h.start + boundary, h.end + boundary, h.codes, h.weight)
+        for h in lexicon.hits(item[boundary:])
+    ]
 
 
 class _Collector:
@@ -631,6 +649,9 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
     total_weight = 0.0
     matched = 0.0
     made = _made_codes(scope)
+    # a scope that says 零售 and never 批发 sells at retail in every trading clause
+    # (零售电子产品、五金交电、电线电缆: the verb is written once, before the list)
+    scope_retail = scope_text is not None and "零售" in scope_text and "批发" not in scope_text
     clauses = scope.clauses
     if not any(_clause_hits(c.items) for c in clauses) and scope.generic:
         # only padding says anything (物业管理；家政服务 of a 物业管理有限公司): use it, weakly
@@ -643,7 +664,9 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
         if clause.activity == "trade" and made:
             weight *= ANCILLARY_TRADE
         total_weight += weight
-        retail = retail_name or ("零售" in clause.text and "批发" not in clause.text)
+        retail = (
+            retail_name or scope_retail or ("零售" in clause.text and "批发" not in clause.text)
+        )
         if collector.add(
             "scope",
             clause.text,

@@ -349,6 +349,9 @@ def _verb_table() -> list[tuple[str, str]]:
 
 
 _VERB_TABLE = _verb_table()
+# Which of a group's verbs says what the firm is: making first (a maker also sells), then the
+# trades whose verbs name them; selling before installing and repairing (销售、安装、维修 is a
+# dealer's after-sales service; a repair shop writes 维修 alone).
 _ACT_PRECEDENCE = {
     act: i
     for i, act in enumerate(
@@ -362,8 +365,8 @@ _ACT_PRECEDENCE = {
             "catering",
             "finance",
             "realestate",
-            "repair_install",
             "trade",
+            "repair_install",
             "service",
             "unspecified",
         )
@@ -662,6 +665,16 @@ def _parse_clause(
             continue
         if _generic_item(item):
             generic.append(item.strip(" " + _CONNECT))
+            # padding, but its verbs still read the list they close or open
+            # (化妆品、日用化学品、日用百货销售: the 销售 is every item's)
+            _, g_lead, g_trail = _strip_verbs(item)
+            if g_trail and pending:
+                groups.append((pending, g_trail + run, pending_items))
+                pending, pending_items, run = [], [], []
+                last_closed = True
+            elif g_lead:
+                local = run + g_lead
+                run = []
             continue
         obj, lead, trail = _strip_verbs(item)
         written = item.strip(" " + _CONNECT + ":：")
