@@ -79,6 +79,20 @@ def test_a_verb_written_once_reads_the_whole_list() -> None:
     assert opened.clauses and {c.activity for c in opened.clauses} == {"trade"}
 
 
+def test_leasing_carrying_and_selling_cars_are_not_making_them() -> None:
+    # leasing a machine is the 租赁业 (71), whatever other verb leads its group
+    assert infer_industry("建筑工程机械与设备租赁；机械设备租赁；特种设备出租").code == "7113"
+    assert infer_industry("建筑机械租赁、安装、拆卸服务").code == "7113"
+    assert infer_industry("汽车租赁；二手车销售").code == "7111"
+    assert infer_industry("建筑机械制造、销售").code == "3514"  # making it stays making
+    # carrying goods is freight, not the goods' industry
+    for scope in ("汽车运输", "钢材运输、仓储"):
+        assert infer_industry(scope).code == "543", scope
+    # a car dealer: 汽车 alone is a word of the registries (销售 → trade, not manufacturing)
+    dealer = infer_industry("汽车销售；汽车零配件销售")
+    assert section_of(dealer.code) == "F" and dealer.activity == "trade"
+
+
 def test_a_seller_ranks_below_the_maker_and_says_why() -> None:
     park = _park("P", "登封市新材料小微企业园", "3089;3099", "重点发展高端耐火材料和超硬材料制品。")
     m = _fit(

@@ -221,6 +221,8 @@ def route_code(code: str, activity: str, *, retail: bool = False, processing: bo
     ('5164', '3252', '8111')
     >>> route_code("2720", "trade", retail=True), route_code("014", "make")
     ('5251', '1371')
+    >>> route_code("361", "transport")
+    '543'
     """
     section = taxonomy.section_of(code)
     if activity == "trade":
@@ -233,6 +235,8 @@ def route_code(code: str, activity: str, *, retail: bool = False, processing: bo
     if activity == "make" and section == "A" and processing:  # 蔬菜制品的加工: processing
         row = _lookup(code)
         return row[3] if row is not None and row[3] else code
+    if activity == "transport" and section in ("A", "B", "C", "D"):
+        return ACTIVITY_CODES["transport"]  # 钢材运输, 汽车运输: carrying goods is freight
     if activity == "repair_install" and section in ("C", "I"):
         row = _lookup(code)
         return row[2] if row is not None and row[2] else code
@@ -362,16 +366,50 @@ class _Collector:
                     chosen = [("keep", 1.0)]  # 电信业务, 餐饮: a service is not made or traded
                 else:
                     chosen = routes
+                # 建筑机械租赁: leasing a good is the 租赁业, not making or serving it
+                leased = (
+                    _leasing_code(base)
+                    if activity != "make" and any(v in obj for v in _LEASING_VERBS)
+                    else None
+                )
                 for act, p in chosen:
                     if p <= 0:
                         continue
-                    routed = route_code(base, act, retail=retail, processing=processing)
+                    routed = leased or route_code(base, act, retail=retail, processing=processing)
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
                     if act in ("make", "rnd", "software", "agriculture"):
                         self.production += share * p
                     self.total += share * p
         return True
+
+
+#: Leasing of goods (机械设备租赁, 汽车出租): the GB/T 711 小类 by the goods' code prefix (the
+#: longest listed prefix decides; other goods 7119, other consumer goods 7129).
+_LEASING = {
+    "36": "7111",  # vehicles
+    "37": "7119",
+    "357": "7112",  # farm machinery
+    "351": "7113",  # construction and mining machinery
+    "3514": "7113",
+    "391": "7114",  # computers
+    "392": "7114",  # telecom equipment
+    "358": "7115",  # medical equipment
+    "C": "7119",
+    "F": "7119",
+}
+_LEASING_VERBS = ("租赁", "出租")
+
+
+def _leasing_code(code: str) -> str | None:
+    """The leasing 小类 of a good's code, or None when ``code`` is not a good."""
+    anc = taxonomy.ancestors(code)
+    if anc[0] not in ("C", "F"):
+        return None
+    for key in reversed(anc):
+        if key in _LEASING:
+            return _LEASING[key]
+    return None
 
 
 #: The code an activity names when its clause names no known object (普通货运 → 543), and how
