@@ -93,6 +93,14 @@ def test_leasing_carrying_and_selling_cars_are_not_making_them() -> None:
     assert section_of(dealer.code) == "F" and dealer.activity == "trade"
 
 
+def test_words_across_a_word_boundary_and_section_names() -> None:
+    # 化工 straddles 智能化|工程: the whole word is read, and no chemicals are found
+    assert all(e.code != "26" for e in infer_industry("电子与智能化工程；安防工程").evidence)
+    # a 大类's own name beats the 门类 whose long name lists it (信息传输、软件和信息技术服务业)
+    it = infer_industry("软件和信息技术服务业；计算机系统集成")
+    assert it.code is not None and it.code.startswith("65"), it
+
+
 def test_a_seller_ranks_below_the_maker_and_says_why() -> None:
     park = _park("P", "登封市新材料小微企业园", "3089;3099", "重点发展高端耐火材料和超硬材料制品。")
     m = _fit(

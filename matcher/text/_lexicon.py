@@ -203,11 +203,25 @@ class Lexicon:
         self.codes: dict[str, tuple[str, ...]] = {}
         self.weights: dict[str, float] = {}
         for term, by_code in derived.items():
-            # a code under another code of the same term adds nothing (通用设备: 34 ⊃ 3499)
+            # a code under another code of the same term adds nothing (通用设备: 34 ⊃ 3499) ...
+            # unless both codes' names give the term: a 门类's name strings its 大类' names
+            # together (信息传输、软件和信息技术服务业), so the 大类 whose name it is wins
+            # (软件和信息技术 → 65, not I)
             by_code = {
                 c: s
                 for c, s in by_code.items()
-                if not any(a in by_code for a in tax.ancestors(c)[:-1])
+                if not any(
+                    a in by_code and not (s == "name" and by_code[a] == "name" and len(a) == 1)
+                    for a in tax.ancestors(c)[:-1]
+                )
+                and not (
+                    len(c) == 1
+                    and s == "name"
+                    and any(
+                        s2 == "name" and c2 != c and c in tax.ancestors(c2)
+                        for c2, s2 in by_code.items()
+                    )
+                )
             }
             if term in manual or len(by_code) > MAX_DERIVED_CODES:
                 continue
