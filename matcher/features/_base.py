@@ -9,15 +9,18 @@ one park against many enterprises, one enterprise against many parks, or aligned
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from ..index import MatchIndex
 
-__all__ = ["FeatureFamily", "FitContext", "broadcast_pairs"]
+__all__ = ["FeatureFamily", "FitContext", "broadcast_pairs", "per_index", "take"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,6 +41,22 @@ def broadcast_pairs(parks: np.ndarray, ents: np.ndarray) -> tuple[np.ndarray, np
     ents = np.atleast_1d(np.asarray(ents, dtype=np.intp))
     p, e = np.broadcast_arrays(parks, ents)
     return p, e
+
+
+def per_index(store: dict[str, Any], key: str, build: Callable[[], T]) -> T:
+    """``store[key]``, built once by ``build()`` (per-index state of a family's fast path).
+
+    Building twice from two threads is harmless: both build the same arrays from the same index.
+    """
+    value = store.get(key)
+    if value is None:
+        value = store[key] = build()
+    return value
+
+
+def take(values: np.ndarray, ents: np.ndarray | None) -> np.ndarray:
+    """``values`` of the rows ``ents`` (all rows, not copied, when None)."""
+    return values if ents is None else values[ents]
 
 
 class FeatureFamily(ABC):
@@ -74,6 +93,19 @@ class FeatureFamily(ABC):
     @abstractmethod
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Component values (float32 in [0, 1], NaN where unknown) for broadcast pairs."""
+
+    def compute_park(
+        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Component values of one park against the enterprise rows ``ents`` (every row when
+        None): the same values as :meth:`compute` gives for these pairs, bit for bit.
+
+        The default calls :meth:`compute`; the dense families override it with a one-park path
+        (the park's values as scalars, only the branch the park needs, per-index state computed
+        once). The result may be read-only state of the index: copy it before changing it.
+        """
+        rows = np.arange(len(index.enterprises)) if ents is None else ents
+        return self.compute(index, np.array([park]), rows)
 
     @abstractmethod
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
