@@ -14,16 +14,21 @@ import pytest
 from scipy import sparse
 
 from matcher import Matcher, load_sample
+from matcher.batch import _local as batch_local
+from matcher.batch import top_enterprises
 from matcher.datasets import make_enterprises
 from matcher.features import ChainFeature, PreferenceFeature, default_families
-from matcher.features.text import row_order, term_columns
+from matcher.features import text as text_module
+from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.ranking import (
     eligibility,
     park_eligibility,
     score_pairs,
     score_park,
     select_page,
+    top_k,
 )
+from matcher.ranking._select import _may_be_best
 from matcher.scoring import ReciprocalScorer
 
 
@@ -198,7 +203,8 @@ def test_other_scorers_and_families_use_the_general_values(random_matcher: Match
         assert _same(general[0], fast[0]) and _same(general[1], fast[1])
 
 
-def test_text_columns_follow_the_rows_order() -> None:
+def test_text_columns_follow_the_rows_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_module, "BLOCK_ROWS", 64)  # several blocks of rows
     rng = np.random.default_rng(3)
     X = sparse.random(300, 40, density=0.3, format="csr", dtype=np.float32, random_state=4)
     X.sort_indices()
@@ -218,6 +224,49 @@ def test_text_columns_follow_the_rows_order() -> None:
     vector[terms] = rng.random(12).astype(np.float32)
     for matrix in (X, descending):
         columns = term_columns(matrix)
-        assert columns is not None
-        ordered = np.unique(terms)[:: columns.order]
-        assert _same(np.asarray(matrix @ vector), columns.columns[:, ordered] @ vector[ordered])
+        assert columns is not None and len(columns.blocks) == 5
+        assert _same(np.asarray(matrix @ vector), columns.cosine(vector, terms))
+        reverse = TermColumns(columns.blocks, -columns.order)  # the other order differs
+        assert not _same(np.asarray(matrix @ vector), reverse.cosine(vector, terms))
+
+
+@pytest.mark.parametrize("k", [1, 5, 20, 300])
+def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
+    rng = np.random.default_rng(k)
+    for key in (
+        rng.random(50_000),
+        np.round(rng.random(50_000), 2),  # many ties
+        np.sort(rng.random(50_000)),  # the best at the end
+        np.where(rng.random(50_000) < 0.5, -1e9, 0.0) + np.round(rng.random(50_000), 3),
+    ):
+        order = np.arange(len(key))
+        expected = np.lexsort((order, -key))[:k]
+        assert np.array_equal(top_k(key, order, k), expected)
+        assert len(_may_be_best(key, k)) < len(key)  # the sample did narrow the candidates
+
+
+def test_text_block_of_parks_equals_one_park_at_a_time(random_matcher: Matcher) -> None:
+    index = random_matcher.index_
+    text = next(f for f in random_matcher.families_ if f.name == "text")
+    assert text.blockwise
+    block = [0, 3, 23, 5, 9]  # 23 has no text at all
+    subset = np.arange(0, len(index.enterprises), 4)
+    for ents in (None, subset):
+        together = text.compute_parks(index, block, ents)
+        for b, park in enumerate(block):
+            assert _same(np.ascontiguousarray(together[:, b]), text.compute_park(index, park, ents))
+
+
+@pytest.mark.parametrize("include_ineligible", [False, True])
+def test_blocked_batch_equals_rank_enterprises(
+    random_matcher: Matcher, include_ineligible: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_local, "PARK_BLOCK", 5)  # several blocks, the last one short
+    m = random_matcher
+    top = top_enterprises(m, k=12, include_ineligible=include_ineligible)
+    assert top["park_id"].nunique() == len(m.index_.parks)
+    for park_id, group in top.groupby("park_id", sort=False):
+        leads = m.rank_enterprises(str(park_id), k=12, include_ineligible=include_ineligible)
+        assert group["enterprise_id"].tolist() == leads["enterprise_id"].tolist()
+        assert _same(group["score"].to_numpy(), leads["score"].to_numpy())
+        assert group["eligible"].tolist() == leads["eligible"].tolist()

@@ -9,7 +9,7 @@ import numpy as np
 from ..index import SIZE_SOURCES, MatchIndex
 from ..io import PARK_TYPE_LABELS, PARK_TYPES
 from ..reference.sizes import SIZE_CLASSES, SIZE_LABELS
-from ._base import FeatureFamily, broadcast_pairs, per_index, take
+from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
 
 __all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]
 
@@ -56,10 +56,9 @@ def _space_part(need: np.ndarray, available: np.floating) -> np.ndarray:
     value /= 0.75
     value *= 0.5
     np.subtract(1.0, value, out=value)
-    np.copyto(value, 1.0, where=share <= 0.25)
-    np.copyto(value, 0.0, where=share > 1.0)
-    np.copyto(value, 1.0, where=need == 0)
-    return value
+    value = replace_where(value, share <= 0.25, 1.0)
+    value = replace_where(value, share > 1.0, 0.0)
+    return replace_where(value, need == 0, 1.0)
 
 
 def _area(x: float) -> str:
@@ -113,11 +112,10 @@ class CapacityFeature(FeatureFamily):
         slots = take(slot, ents)
         value = _space_part(take(E.space, ents), P.available[park])
         space_unknown = np.isnan(value)
-        value[space_unknown] = _PART_NEUTRAL
+        value = replace_where(value, space_unknown, _PART_NEUTRAL)
         value *= _SPACE_WEIGHT
         value += (_SIZE_WEIGHT * size_part)[slots]
-        value[space_unknown & (slots == 0)] = np.nan
-        return value
+        return replace_where(value, space_unknown & (slots == 0), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks

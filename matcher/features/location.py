@@ -22,7 +22,7 @@ import numpy as np
 from ..index import MatchIndex
 from ..io import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
 from ..reference.geo import EARTH_RADIUS_KM, haversine_km
-from ._base import FeatureFamily, broadcast_pairs, per_index, take
+from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
 
 __all__ = ["ANY_VALUES", "LocationFeature", "distance_value", "unit_vectors"]
 
@@ -203,16 +203,13 @@ class LocationFeature(FeatureFamily):
             return distance_value(km)  # NaN where unknown
         regions, inverse = per_index(E.extras, "regions", lambda: _distinct_regions(E.region))
         levels = _region_levels(index, park, regions, pref)[take(inverse, ents)]
-        near = km < 50
-        if pref == "any":
-            np.maximum(levels, 3, out=levels, where=km <= 150)
-            np.maximum(levels, 4, out=levels, where=near)
-            value = _ANY_LEVELS[levels]
-        else:
-            np.maximum(levels, 3, out=levels, where=near)
-            value = _REMOTE_LEVELS[levels]
-        value[np.isnan(km)] = np.nan
-        return value
+        near = (km < 50).view(np.uint8)
+        if pref == "any":  # 4 within 50 km, 3 within 150 km
+            by_km = (km <= 150).view(np.uint8) * np.uint8(3) + near
+            value = _ANY_LEVELS[np.maximum(levels, by_km, out=levels)]
+        else:  # 3 within 50 km
+            value = _REMOTE_LEVELS[np.maximum(levels, near * np.uint8(3), out=levels)]
+        return replace_where(value, np.isnan(km), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks

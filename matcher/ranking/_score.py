@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from ..features import FeatureFamily, broadcast_pairs, per_index
+from ..features import FeatureFamily, broadcast_pairs, per_index, replace_where
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
@@ -161,8 +161,12 @@ def score_park(
     park: int,
     ents: np.ndarray | None = None,
     coef: np.ndarray | None = None,
+    columns: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`score_pairs` of one park against the rows ``ents`` (every row when None).
+
+    ``columns`` holds values of some families already computed for this park (by family name,
+    e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks).
 
     Each family's one-park path (:meth:`FeatureFamily.compute_park`) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
@@ -173,24 +177,29 @@ def score_park(
     n = len(index.enterprises) if ents is None else len(ents)
     pool = _pool() if n >= PARALLEL_MIN_ROWS else None
     eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
+    given = columns or {}
+    todo = [f for f in families if f.name not in given]
     if pool is not None:
-        futures = [pool.submit(f.compute_park, index, park, ents) for f in families]
-        columns = (future.result() for future in futures)
+        futures = {f.name: pool.submit(f.compute_park, index, park, ents) for f in todo}
+        values_of = (
+            given[f.name] if f.name in given else futures[f.name].result() for f in families
+        )
     else:
-        columns = (f.compute_park(index, park, ents) for f in families)
+        values_of = (
+            given[f.name] if f.name in given else f.compute_park(index, park, ents)
+            for f in families
+        )
     neutral = np.array([f.neutral for f in families], dtype=np.float32)
     if type(scorer).decision_function is WeightedScorer.decision_function:
         weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
         score = np.full(n, float(scorer.baseline), dtype=np.float64)
-        part = np.empty(n, dtype=np.float64)
-        for j, values in enumerate(columns):
-            np.copyto(part, values)
-            np.copyto(part, neutral[j], where=np.isnan(values))
+        for j, values in enumerate(values_of):
+            part = replace_where(values, np.isnan(values), neutral[j]).astype(np.float64)
             part *= weights[j] if weights.ndim == 1 else weights[:, j]
             score += part
     else:
         filled = np.empty((n, len(families)), dtype=np.float32, order="F")
-        for j, values in enumerate(columns):
+        for j, values in enumerate(values_of):
             filled[:, j] = values
             np.copyto(filled[:, j], neutral[j], where=np.isnan(values))
         score = np.asarray(scorer.decision_function(filled, coef), dtype=np.float64)
