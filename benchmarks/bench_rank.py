@@ -103,9 +103,12 @@ def main() -> None:
     rows = [int(index.park_row(p)) for p in park_ids]
     print("cold cost per park (one-park paths, median over the parks):")
     for family in m.families_:
-        spent = [times(lambda r=r, f=family: f.compute_park(index, r), 3)[1] for r in rows]
+        spent = [
+            statistics.median(times(lambda r=r, f=family: f.compute_park(index, r), 5))
+            for r in rows
+        ]
         print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
-    spent = [times(lambda r=r: park_eligibility(index, r), 3)[1] for r in rows]
+    spent = [statistics.median(times(lambda r=r: park_eligibility(index, r), 5)) for r in rows]
     print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
 
     if args.batch:

@@ -162,9 +162,14 @@ def main() -> None:
     sample = rng.choice(len(park_ids), size=min(14, len(park_ids)), replace=False)
     print("cold cost per park (one-park paths, median over 14 parks):")
     for family in m.families_:
-        spent = [times(lambda r=int(r), f=family: f.compute_park(index, r), 1)[0] for r in sample]
+        spent = [
+            statistics.median(times(lambda r=int(r), f=family: f.compute_park(index, r), 3))
+            for r in sample
+        ]
         print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
-    spent = [times(lambda r=int(r): park_eligibility(index, r), 1)[0] for r in sample]
+    spent = [
+        statistics.median(times(lambda r=int(r): park_eligibility(index, r), 3)) for r in sample
+    ]
     print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
     if args.batch_parks:
         chosen = park_ids if args.batch_parks < 0 else park_ids[: args.batch_parks]

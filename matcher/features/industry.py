@@ -7,6 +7,7 @@ unrelated sibling in the same 大类 is not.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -209,21 +210,28 @@ class IndustryFeature(FeatureFamily):
 
     @staticmethod
     def _relation_text(code: str, leading: tuple[str, ...], subject: str) -> str:
-        park_code, value, label = get_relatedness().best(code, leading)
-        level = taxonomy.code_similarity(code, park_code)[1]
-        ent_txt, park_txt = _name(code), _name(park_code)
-        if value >= 1.0:
-            if code == park_code:
-                return f"{subject}{ent_txt}正是园区主导产业"
-            return f"{subject}{ent_txt}属于园区主导产业{park_txt}"
-        if label:
-            return f"{subject}{ent_txt}是园区主导产业{park_txt}的{label}"
-        if level > 0 and value >= TREE[level if level < 4 else 3] > 0:
-            common = taxonomy.ancestors(code)[level - 1]
-            word = _LEVEL_WORD[level]
-            weak = "，关联较弱" if value < TREE[3] else ""
-            return (
-                f"{subject}{ent_txt}与园区主导产业{park_txt}同属{word}"
-                f"「{common} {taxonomy.code_name(common)}」{weak}"
-            )
-        return f"{subject}{ent_txt}不在园区主导产业及其产业链范围内"
+        return _relation_text(code, leading, subject)
+
+
+@functools.lru_cache(maxsize=8192)
+def _relation_text(code: str, leading: tuple[str, ...], subject: str) -> str:
+    """How ``code`` relates to the park's leading codes, in words (the same few pairs recur on
+    every page: remembered)."""
+    park_code, value, label = get_relatedness().best(code, leading)
+    level = taxonomy.code_similarity(code, park_code)[1]
+    ent_txt, park_txt = _name(code), _name(park_code)
+    if value >= 1.0:
+        if code == park_code:
+            return f"{subject}{ent_txt}正是园区主导产业"
+        return f"{subject}{ent_txt}属于园区主导产业{park_txt}"
+    if label:
+        return f"{subject}{ent_txt}是园区主导产业{park_txt}的{label}"
+    if level > 0 and value >= TREE[level if level < 4 else 3] > 0:
+        common = taxonomy.ancestors(code)[level - 1]
+        word = _LEVEL_WORD[level]
+        weak = "，关联较弱" if value < TREE[3] else ""
+        return (
+            f"{subject}{ent_txt}与园区主导产业{park_txt}同属{word}"
+            f"「{common} {taxonomy.code_name(common)}」{weak}"
+        )
+    return f"{subject}{ent_txt}不在园区主导产业及其产业链范围内"
