@@ -126,7 +126,12 @@ def test_random_data_takes_every_branch(random_matcher: Matcher) -> None:
     assert eligible.any() and not eligible.all()
 
 
-def test_every_family_one_park_equals_general(random_matcher: Matcher) -> None:
+@pytest.mark.parametrize("precompute", [True, False])
+def test_every_family_one_park_equals_general(
+    random_matcher: Matcher, precompute: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not precompute:  # the text family through the park's own terms, not a stored table
+        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
     index = random_matcher.index_
     n = len(index.enterprises)
     subset = np.random.default_rng(1).choice(n, size=n // 2, replace=False)
@@ -154,7 +159,11 @@ def test_park_eligibility_equals_general(random_matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}])
-def test_score_park_equals_score_pairs(random_matcher: Matcher, weights: dict | None) -> None:
+def test_score_park_equals_score_pairs(
+    random_matcher: Matcher, weights: dict | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if weights is None:
+        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
     m = random_matcher
     index = m.index_
     n = len(index.enterprises)
@@ -245,7 +254,10 @@ def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
         assert len(_may_be_best(key, k)) < len(key)  # the sample did narrow the candidates
 
 
-def test_text_block_of_parks_equals_one_park_at_a_time(random_matcher: Matcher) -> None:
+def test_text_block_of_parks_equals_one_park_at_a_time(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
     index = random_matcher.index_
     text = next(f for f in random_matcher.families_ if f.name == "text")
     assert text.blockwise

@@ -32,6 +32,10 @@ def row_order(X: sparse.csr_matrix) -> int:
     return 0
 
 
+#: Pairs (parks × enterprises) up to which the text values of every park are computed once per
+#: index (4 bytes a pair: 64 MB at this bound), so a cold ranking copies its park's column.
+PRECOMPUTE_PAIRS = 16_000_000
+
 #: Rows per block of :class:`TermColumns`: a park's columns of one block, copied out, stay in
 #: the cache while they are multiplied.
 BLOCK_ROWS = 1 << 16
@@ -136,8 +140,17 @@ class TextFeature(FeatureFamily):
     def compute_park(
         self, index: MatchIndex, park: int, ents: np.ndarray | None = None
     ) -> np.ndarray:
-        """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical)."""
+        """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical); with few
+        parks (:data:`PRECOMPUTE_PAIRS`) every park's values are computed once per index by
+        :meth:`compute_parks` and a ranking reads its park's row (read-only)."""
         E, P = index.enterprises, index.parks
+        if len(P) * len(E) <= PRECOMPUTE_PAIRS:
+            table = per_index(
+                E.extras,
+                f"text_values:{self.saturation!r}",
+                lambda: np.ascontiguousarray(self.compute_parks(index, range(len(P))).T),
+            )
+            return take(table[park], ents)
         if not P.has_text[park]:
             return np.full(len(E) if ents is None else len(ents), np.nan, dtype=np.float32)
         value = np.minimum(1.0, self.park_cosine(index, park, ents) / self.saturation)
