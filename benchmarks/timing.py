@@ -6,6 +6,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 
 def times(fn: Callable[[], object], repeat: int) -> list[float]:
     """Wall-clock seconds of ``repeat`` calls of ``fn``."""
@@ -23,3 +25,19 @@ def fmt(seconds: list[float], unit: str = "ms") -> str:
     xs = sorted(s * scale for s in seconds)
     p90 = xs[min(len(xs) - 1, int(0.9 * len(xs)))]
     return f"median {statistics.median(xs):9.1f} {unit}   p90 {p90:9.1f} {unit}   (n={len(xs)})"
+
+
+def column_floor(n: int, k: int = 20, columns: int = 8, seed: int = 0) -> Callable[[], object]:
+    """The least a cold ranking of ``n`` rows must do: one single-threaded pass over ``columns``
+    float32 columns (a weighted sum) and a top-``k`` (the issue's floor)."""
+    rng = np.random.default_rng(seed)
+    data = [rng.random(n, dtype=np.float32) for _ in range(columns)]
+    weights = rng.random(columns).astype(np.float32)
+
+    def run() -> object:
+        total = data[0] * weights[0]
+        for column, weight in zip(data[1:], weights[1:], strict=True):
+            total += column * weight
+        return np.argpartition(-total, k)[:k]
+
+    return run

@@ -47,6 +47,7 @@ from .ranking import (
     explain_pair,
     ranking_page,
     score_pairs,
+    score_park,
     select_page,
 )
 from .scoring import ReciprocalScorer, Reweightable, Scorer, WeightedScorer
@@ -201,6 +202,8 @@ class Matcher:
         if len(index.parks) and len(index.enterprises):
             self.component_values(np.array([0]), np.array([0]))
             self.park_coefs(np.array([0]))
+            # the one-park paths' per-index state (text columns, region levels, …)
+            score_park(index, self.families_, self.scorer_, 0, None, self.park_coef(0))
 
     # ------------------------------------------------------------------ threads
     def __getstate__(self) -> dict[str, Any]:
@@ -333,15 +336,12 @@ class Matcher:
         park = index.park_row(park_id)
         coef = self.park_coef(park, weights)
         key = (park, None if coef is None else tuple(np.round(coef, 12)))
-        n = len(index.enterprises)
         with self._lock:  # the LRU is shared by every thread; scoring runs outside the lock
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is None:
-            cached = score_pairs(
-                index, self.families_, self.scorer_, np.array([park]), np.arange(n), coef
-            )
+            cached = score_park(index, self.families_, self.scorer_, park, None, coef)
             with self._lock:
                 self._cache[key] = cached
                 while len(self._cache) > self.cache_size:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._base import FeatureFamily, FitContext, broadcast_pairs
+from ._base import FeatureFamily, FitContext, broadcast_pairs, per_index, replace_where
 from .capacity import CapacityFeature
 from .chain import ChainFeature
 from .industry import IndustryFeature
@@ -38,6 +38,8 @@ __all__ = [
     "attach_events",
     "broadcast_pairs",
     "default_families",
+    "per_index",
+    "replace_where",
 ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..index import SIZE_SOURCES, MatchIndex
 from ..io import PARK_TYPE_LABELS, PARK_TYPES
 from ..reference.sizes import SIZE_CLASSES, SIZE_LABELS
-from ._base import FeatureFamily, broadcast_pairs
+from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
 
 __all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]
 
@@ -44,6 +44,21 @@ def space_fits(need: np.ndarray, available: np.ndarray) -> np.ndarray:
     value = np.where(need == 0, 1.0, value)
     unknown = np.isnan(need) | np.isnan(available)
     return np.where(unknown, np.nan, value).astype(np.float32)
+
+
+def _space_part(need: np.ndarray, available: np.floating) -> np.ndarray:
+    """:func:`space_fits` against one park: the same operations on the same float32 values,
+    written in place (NaN where unknown)."""
+    if np.isnan(available):
+        return np.full(len(need), np.nan, dtype=np.float32)
+    share = need / (available if available > 0 else np.float32(np.nan))
+    value = share - 0.25
+    value /= 0.75
+    value *= 0.5
+    np.subtract(1.0, value, out=value)
+    value = replace_where(value, share <= 0.25, 1.0)
+    value = replace_where(value, share > 1.0, 0.0)
+    return replace_where(value, need == 0, 1.0)
 
 
 def _area(x: float) -> str:
@@ -84,6 +99,23 @@ class CapacityFeature(FeatureFamily):
             np.where(np.isnan(size), _PART_NEUTRAL, size)
         )
         return np.where(both_unknown, np.nan, value).astype(np.float32)
+
+    def compute_park(
+        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`compute` for one park: the park's free space and kind as scalars, the size
+        part a five-entry table, the space part in place (bit-identical)."""
+        E, P = index.enterprises, index.parks
+        slot = per_index(E.extras, "size_slot", lambda: E.size.astype(np.intp) + 1)
+        kind = int(P.park_type[park]) if P.park_type[park] >= 0 else len(PARK_TYPES)
+        size_part = np.array([_PART_NEUTRAL, *SIZE_FIT[kind]], dtype=np.float32)
+        slots = take(slot, ents)
+        value = _space_part(take(E.space, ents), P.available[park])
+        space_unknown = np.isnan(value)
+        value = replace_where(value, space_unknown, _PART_NEUTRAL)
+        value *= _SPACE_WEIGHT
+        value += (_SIZE_WEIGHT * size_part)[slots]
+        return replace_where(value, space_unknown & (slots == 0), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks

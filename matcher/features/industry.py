@@ -7,6 +7,8 @@ unrelated sibling in the same 大类 is not.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -14,7 +16,7 @@ import numpy as np
 from ..index import CODE_DECLARED, CODE_INFERRED, MatchIndex
 from ..reference import taxonomy
 from ..reference.relatedness import TREE, get_relatedness
-from ._base import FeatureFamily, broadcast_pairs
+from ._base import FeatureFamily, broadcast_pairs, per_index, take
 
 __all__ = ["IndustryFeature", "best_leading_code"]
 
@@ -33,6 +35,51 @@ def best_leading_code(code: str, leading: tuple[str, ...]) -> tuple[str, float, 
 
 def _name(code: str) -> str:
     return f"「{code} {taxonomy.code_name(code)}」"
+
+
+@dataclass
+class _Rows:
+    """Per-index state of the one-park path: which rows take which branch, and the
+    park-independent parts of their values (computed by the same expressions as ``compute``)."""
+
+    inferred: np.ndarray  # rows with an inferred code
+    conf: np.ndarray  # their confidence (float32)
+    rest: np.ndarray  # (1 - conf) × neutral (float32)
+    expected: np.ndarray  # positions in ``inferred`` with text evidence (total > 0)
+    cand_leaf: list[np.ndarray]  # per candidate: its code id on those rows (contiguous)
+    cand_share: list[np.ndarray]  # per candidate: its share on those rows
+    total: np.ndarray  # the shares' sum on those rows
+    conflict: np.ndarray  # rows whose declared code the text contradicts
+    conflict_leaf: np.ndarray  # the text's code on those rows
+    conflict_own: np.ndarray  # the effective (declared) code on those rows
+    unknown: np.ndarray  # rows without any code (NaN)
+
+
+def _rows(index: MatchIndex, ents: np.ndarray | None, neutral: float) -> _Rows:
+    E = index.enterprises
+    source = take(E.code_source, ents)
+    inferred = np.flatnonzero(source == CODE_INFERRED)
+    rows = inferred if ents is None else ents[inferred]
+    conf = E.code_conf[rows]
+    share = E.cand_share[rows]
+    total = share.sum(axis=1)
+    expected = np.flatnonzero(total > 0)
+    leaf = E.cand_leaf[rows[expected]]
+    conflict = np.flatnonzero(take(E.conflict, ents))
+    conflict_rows = conflict if ents is None else ents[conflict]
+    return _Rows(
+        inferred=inferred,
+        conf=conf,
+        rest=(1 - conf) * neutral,
+        expected=expected,
+        cand_leaf=[np.ascontiguousarray(leaf[:, k]) for k in range(leaf.shape[1])],
+        cand_share=[np.ascontiguousarray(share[expected, k]) for k in range(share.shape[1])],
+        total=total[expected],
+        conflict=conflict,
+        conflict_leaf=E.inferred_leaf[conflict_rows],
+        conflict_own=E.leaf[conflict_rows],
+        unknown=np.flatnonzero(source == 0),
+    )
 
 
 class IndustryFeature(FeatureFamily):
@@ -100,6 +147,37 @@ class IndustryFeature(FeatureFamily):
         value = np.where(source == 0, np.nan, value)
         return value.astype(np.float32)
 
+    def compute_park(
+        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`compute` for one park: one gather from the park's relatedness row for every
+        row, the expected relatedness only on rows with an inferred code (bit-identical)."""
+        E, P = index.enterprises, index.parks
+        if ents is None:
+            rows = per_index(E.extras, "industry_rows", lambda: _rows(index, None, self.neutral))
+        else:
+            rows = _rows(index, ents, self.neutral)
+        table = P.lead_sim[park]
+        value = table[take(E.leaf, ents)]  # a new array: changed in place below
+        if not P.leading[park]:
+            value[:] = np.nan
+        if len(rows.inferred):
+            expected = value[rows.inferred]  # rows without text evidence keep the relatedness
+            if len(rows.expected):
+                acc = np.zeros(len(rows.expected), dtype=np.float64)
+                for leaf, share in zip(rows.cand_leaf, rows.cand_share, strict=True):
+                    acc += share * table[leaf]
+                expected[rows.expected] = acc / rows.total
+            value[rows.inferred] = rows.conf * expected + rows.rest
+        if len(rows.conflict):
+            sim = table[rows.conflict_own]
+            if not P.leading[park]:
+                sim[:] = np.nan
+            mixed = CONFLICT_SHARE * sim + (1 - CONFLICT_SHARE) * table[rows.conflict_leaf]
+            value[rows.conflict] = mixed
+        value[rows.unknown] = np.nan
+        return value
+
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks
         if not P.leading[park]:
@@ -132,21 +210,28 @@ class IndustryFeature(FeatureFamily):
 
     @staticmethod
     def _relation_text(code: str, leading: tuple[str, ...], subject: str) -> str:
-        park_code, value, label = get_relatedness().best(code, leading)
-        level = taxonomy.code_similarity(code, park_code)[1]
-        ent_txt, park_txt = _name(code), _name(park_code)
-        if value >= 1.0:
-            if code == park_code:
-                return f"{subject}{ent_txt}正是园区主导产业"
-            return f"{subject}{ent_txt}属于园区主导产业{park_txt}"
-        if label:
-            return f"{subject}{ent_txt}是园区主导产业{park_txt}的{label}"
-        if level > 0 and value >= TREE[level if level < 4 else 3] > 0:
-            common = taxonomy.ancestors(code)[level - 1]
-            word = _LEVEL_WORD[level]
-            weak = "，关联较弱" if value < TREE[3] else ""
-            return (
-                f"{subject}{ent_txt}与园区主导产业{park_txt}同属{word}"
-                f"「{common} {taxonomy.code_name(common)}」{weak}"
-            )
-        return f"{subject}{ent_txt}不在园区主导产业及其产业链范围内"
+        return _relation_text(code, leading, subject)
+
+
+@functools.lru_cache(maxsize=8192)
+def _relation_text(code: str, leading: tuple[str, ...], subject: str) -> str:
+    """How ``code`` relates to the park's leading codes, in words (the same few pairs recur on
+    every page: remembered)."""
+    park_code, value, label = get_relatedness().best(code, leading)
+    level = taxonomy.code_similarity(code, park_code)[1]
+    ent_txt, park_txt = _name(code), _name(park_code)
+    if value >= 1.0:
+        if code == park_code:
+            return f"{subject}{ent_txt}正是园区主导产业"
+        return f"{subject}{ent_txt}属于园区主导产业{park_txt}"
+    if label:
+        return f"{subject}{ent_txt}是园区主导产业{park_txt}的{label}"
+    if level > 0 and value >= TREE[level if level < 4 else 3] > 0:
+        common = taxonomy.ancestors(code)[level - 1]
+        word = _LEVEL_WORD[level]
+        weak = "，关联较弱" if value < TREE[3] else ""
+        return (
+            f"{subject}{ent_txt}与园区主导产业{park_txt}同属{word}"
+            f"「{common} {taxonomy.code_name(common)}」{weak}"
+        )
+    return f"{subject}{ent_txt}不在园区主导产业及其产业链范围内"

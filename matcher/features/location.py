@@ -22,7 +22,7 @@ import numpy as np
 from ..index import MatchIndex
 from ..io import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
 from ..reference.geo import EARTH_RADIUS_KM, haversine_km
-from ._base import FeatureFamily, broadcast_pairs
+from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
 
 __all__ = ["ANY_VALUES", "LocationFeature", "distance_value", "unit_vectors"]
 
@@ -78,6 +78,42 @@ def _regions() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str], dict
         names[k] = r["name"]
         cluster_names[k] = r["cluster"]
     return cluster, source, inland, names, cluster_names
+
+
+#: Values by level for one park (:meth:`LocationFeature.compute_park`): ``any`` — else, a
+#: relocation source, same cluster, within 150 km, same city or within 50 km; ``remote`` —
+#: elsewhere, a relocation source, same province, same city or within 50 km.
+_ANY_LEVELS = np.array(
+    [ANY_VALUES[k] for k in ("else", "source", "cluster", "near", "city")], dtype=np.float32
+)
+_REMOTE_LEVELS = np.array(
+    [REMOTE_VALUES[k] for k in ("elsewhere", "source", "province", "city")], dtype=np.float32
+)
+
+
+def _distinct_regions(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    values, inverse = np.unique(region, return_inverse=True)
+    return values, inverse.astype(np.intp).ravel()
+
+
+def _region_levels(index: MatchIndex, park: int, regions: np.ndarray, pref: str) -> np.ndarray:
+    """The level each distinct enterprise region takes for one park by region alone (the
+    conditions of :meth:`LocationFeature.compute`, in their order of precedence)."""
+    P = index.parks
+    cluster, source, inland, _, _ = _regions()
+    e_prov, p_prov = regions // 10000, P.region[park] // 10000
+    e_city, p_city = regions // 100, P.region[park] // 100
+    same_city = (e_city == p_city) & (p_city > 0) & (e_city % 100 != 0)
+    same_prov = (e_prov == p_prov) & (p_prov > 0)
+    same_cluster = same_prov | ((cluster[e_prov] == cluster[p_prov]) & (cluster[p_prov] >= 0))
+    if pref == "any":
+        relocating = source[e_prov] & inland[p_prov] & ~same_cluster
+        conditions = [same_city, same_cluster, relocating]
+        levels = [4, 2, 1]
+    else:
+        conditions = [same_city, same_prov, source[e_prov] & ~same_cluster]
+        levels = [3, 2, 1]
+    return np.select(conditions, levels, 0).astype(np.uint8)
 
 
 class LocationFeature(FeatureFamily):
@@ -141,6 +177,39 @@ class LocationFeature(FeatureFamily):
             v_any,
         )
         return np.where(known, value, np.nan).astype(np.float32)
+
+    def compute_park(
+        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`compute` for one park: only the branch of the park's preference; what depends
+        on the enterprise's region only is decided once per distinct region (bit-identical)."""
+        E, P = index.enterprises, index.parks
+        xyz = per_index(E.extras, "xyz", lambda: unit_vectors(E.lat, E.lon))
+        park_xyz = per_index(P.extras, "xyz", lambda: unit_vectors(P.lat, P.lon))
+        n = len(E) if ents is None else len(ents)
+        km = np.zeros(n, dtype=np.float32)
+        part = np.empty(n, dtype=np.float32)
+        for axis in range(3):  # the same float32 operations, in the same order, as _km
+            np.multiply(take(xyz[axis], ents), park_xyz[axis][park], out=part)
+            km += part
+        np.subtract(1.0, km, out=km)
+        km *= 0.5
+        np.clip(km, 0.0, 1.0, out=km)
+        np.sqrt(km, out=km)
+        np.arcsin(km, out=km)
+        km *= 2.0 * EARTH_RADIUS_KM
+        pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
+        if pref == "local":
+            return distance_value(km)  # NaN where unknown
+        regions, inverse = per_index(E.extras, "regions", lambda: _distinct_regions(E.region))
+        levels = _region_levels(index, park, regions, pref)[take(inverse, ents)]
+        near = (km < 50).view(np.uint8)
+        if pref == "any":  # 4 within 50 km, 3 within 150 km
+            by_km = (km <= 150).view(np.uint8) * np.uint8(3) + near
+            value = _ANY_LEVELS[np.maximum(levels, by_km, out=levels)]
+        else:  # 3 within 50 km
+            value = _REMOTE_LEVELS[np.maximum(levels, near * np.uint8(3), out=levels)]
+        return replace_where(value, np.isnan(km), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         E, P = index.enterprises, index.parks

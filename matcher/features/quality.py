@@ -8,7 +8,7 @@ import numpy as np
 
 from ..index import MatchIndex
 from ..io import SRDI_LABELS, SRDI_LEVELS
-from ._base import FeatureFamily, broadcast_pairs
+from ._base import FeatureFamily, broadcast_pairs, per_index, take
 
 __all__ = ["QualityFeature"]
 
@@ -35,11 +35,18 @@ class QualityFeature(FeatureFamily):
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         _, e = broadcast_pairs(parks, ents)
+        return self._all(index)[e]
+
+    def _all(self, index: MatchIndex) -> np.ndarray:
+        """Park-independent: computed once per index, then gathered."""
         E = index.enterprises
-        values = E.extras.get("quality")
-        if values is None:  # park-independent: computed once per index, then gathered
-            values = E.extras["quality"] = self.values(E.srdi, E.high_tech, E.patents)
-        return values[e]
+        return per_index(E.extras, "quality", lambda: self.values(E.srdi, E.high_tech, E.patents))
+
+    def compute_park(
+        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`compute` for one park: the per-index values themselves (read-only)."""
+        return take(self._all(index), ents)
 
     def values(self, srdi: np.ndarray, ht: np.ndarray, pat: np.ndarray) -> np.ndarray:
         """Quality of enterprises from their 专精特新 codes, 高新 flags and patents."""

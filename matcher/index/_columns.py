@@ -65,7 +65,7 @@ class StringColumn:
     def _one(self, i: int) -> str | None:
         if self.missing[i]:
             return None
-        return bytes(self.data[self.offsets[i] : self.offsets[i + 1]]).decode("utf-8")
+        return self.data[self.offsets[i] : self.offsets[i + 1]].tobytes().decode("utf-8")
 
     @overload
     def __getitem__(self, key: int | np.integer[Any]) -> str | None: ...

@@ -71,9 +71,12 @@ def load_index(
 
     def arr(name: str) -> np.ndarray:
         try:
-            return np.load(folder / files[name], mmap_mode=mode, allow_pickle=False)
+            loaded = np.load(folder / files[name], mmap_mode=mode, allow_pickle=False)
         except (KeyError, OSError, ValueError) as exc:
             raise ModelError(f"索引文件缺失或损坏：{name}（{exc}）") from exc
+        # a plain array over the same mapped memory: np.memmap's Python-level indexing costs
+        # microseconds per element read (a ranking page reads hundreds one by one)
+        return loaded.view(np.ndarray) if isinstance(loaded, np.memmap) else loaded
 
     values: dict[str, Any] = {}
     for f in fields(EnterpriseArrays):

@@ -24,7 +24,9 @@ from ._score import (
     TRADER_MAKE_SHARE,
     component_values,
     eligibility,
+    park_eligibility,
     score_pairs,
+    score_park,
     traders,
 )
 from ._select import INELIGIBLE, candidate_mask, select_page, sort_key, top_k
@@ -42,8 +44,10 @@ __all__ = [
     "explain_pair",
     "explain_two_sided",
     "pair_reasons",
+    "park_eligibility",
     "ranking_page",
     "score_pairs",
+    "score_park",
     "select_page",
     "sort_key",
     "top_k",

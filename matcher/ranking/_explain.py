@@ -78,8 +78,12 @@ def eligibility_reasons(index: MatchIndex, park: int, ent: int) -> list[str]:
     raw_leaf = int(E.inferred_leaf[ent])
     inferred = None if raw_leaf < 0 else taxonomy.get_taxonomy().codes[raw_leaf]
     conf = float(E.inferred_conf[ent])
-    rules = [(f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]]
-    rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
+    banned = P.excl_hit[park] | P.refused_hit[park]  # at or below a rule's code, per code id
+    if not (banned[E.declared_leaf[ent]] or banned[E.inferred_leaf[ent]]):
+        rules = []  # neither code lies under any rule: the loop below would say nothing
+    else:
+        rules = [(f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]]
+        rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
     for label, rule_code, kind in rules:
         if declared is not None and taxonomy.code_similarity(declared, rule_code)[0] >= 1.0:
             out.append(f"不符合入驻条件：所属行业属于园区{kind}{label}")

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from ..features import FeatureFamily, broadcast_pairs
+from ..features import FeatureFamily, broadcast_pairs, per_index, replace_where
 from ..index import CONFIDENT, MatchIndex
+from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "TRADER_MAKE_SHARE",
     "component_values",
     "eligibility",
+    "park_eligibility",
     "score_pairs",
+    "score_park",
     "traders",
 ]
 
@@ -123,3 +126,83 @@ def score_pairs(
     if eligible_future is not None:
         return score, eligible_future.result()
     return score, eligibility(index, p, e)
+
+
+def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = None) -> np.ndarray:
+    """:func:`eligibility` of one park against the rows ``ents`` (every row when None), with the
+    park's values as scalars and its excluded and refused codes in one table (bit-identical)."""
+    E, P = index.enterprises, index.parks
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values if ents is None else values[ents]
+
+    banned = P.excl_hit[park] | P.refused_hit[park]
+    # a code read with confidence counts as the firm's code (a weaker reading never bans): the
+    # others point past the table, at an entry that never bans
+    sure = per_index(
+        E.extras,
+        "confident_leaf",
+        lambda: np.where(E.inferred_conf >= CONFIDENT, E.inferred_leaf % len(banned), len(banned)),
+    )
+    pure = per_index(E.extras, "traders", lambda: traders(index, np.arange(len(E))))
+    ok = ~(take(E.space) > P.available[park])
+    if banned.any():
+        ok &= ~banned[take(E.declared_leaf)]
+        ok &= ~np.append(banned, False)[take(sure)]
+    if P.refuse_trade[park]:
+        ok &= ~take(pure)
+    return ok
+
+
+def score_park(
+    index: MatchIndex,
+    families: Sequence[FeatureFamily],
+    scorer: Any,
+    park: int,
+    ents: np.ndarray | None = None,
+    coef: np.ndarray | None = None,
+    columns: Mapping[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`score_pairs` of one park against the rows ``ents`` (every row when None).
+
+    ``columns`` holds values of some families already computed for this park (by family name,
+    e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks).
+
+    Each family's one-park path (:meth:`FeatureFamily.compute_park`) and
+    :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
+    fused (the same float64 operations in the same order as its ``decision_function``), else the
+    component matrix goes to the scorer. The same scores and eligibility as
+    :func:`score_pairs`, bit for bit.
+    """
+    n = len(index.enterprises) if ents is None else len(ents)
+    pool = _pool() if n >= PARALLEL_MIN_ROWS else None
+    eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
+    given = columns or {}
+    todo = [f for f in families if f.name not in given]
+    if pool is not None:
+        futures = {f.name: pool.submit(f.compute_park, index, park, ents) for f in todo}
+        values_of = (
+            given[f.name] if f.name in given else futures[f.name].result() for f in families
+        )
+    else:
+        values_of = (
+            given[f.name] if f.name in given else f.compute_park(index, park, ents)
+            for f in families
+        )
+    neutral = np.array([f.neutral for f in families], dtype=np.float32)
+    if type(scorer).decision_function is WeightedScorer.decision_function:
+        weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
+        score = np.full(n, float(scorer.baseline), dtype=np.float64)
+        for j, values in enumerate(values_of):
+            part = replace_where(values, np.isnan(values), neutral[j]).astype(np.float64)
+            part *= weights[j] if weights.ndim == 1 else weights[:, j]
+            score += part
+    else:
+        filled = np.empty((n, len(families)), dtype=np.float32, order="F")
+        for j, values in enumerate(values_of):
+            filled[:, j] = values
+            np.copyto(filled[:, j], neutral[j], where=np.isnan(values))
+        score = np.asarray(scorer.decision_function(filled, coef), dtype=np.float64)
+    if eligible_future is not None:
+        return score, eligible_future.result()
+    return score, park_eligibility(index, park, ents)

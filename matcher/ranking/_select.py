@@ -36,12 +36,33 @@ def top_k(key: np.ndarray, order: np.ndarray, k: int | None) -> np.ndarray:
     if k is not None and k <= 0:
         return np.zeros(0, dtype=np.intp)
     if k is not None and k < len(key):
-        threshold = key[np.argpartition(-key, k - 1)[:k]].min()
-        cand = np.flatnonzero(key >= threshold)
+        cand = _may_be_best(key, k)
+        sub = key[cand]
+        threshold = sub[np.argpartition(-sub, k - 1)[:k]].min()
+        cand = cand[sub >= threshold]
     else:
         cand = np.arange(len(key))
     cand = cand[np.lexsort((order[cand], -key[cand]))]
     return cand if k is None else cand[:k]
+
+
+#: Keys from which :func:`top_k` first narrows the candidates with a sample, and the sample's
+#: size in multiples of ``k``.
+SAMPLE_FROM, SAMPLE_PER_K = 8192, 64
+
+
+def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
+    """Positions that may hold one of the ``k`` best keys: those at or above the ``k``-th best
+    key of an evenly spaced sample, which is at most the ``k``-th best key of all (every key
+    when the sample cannot tell)."""
+    step = len(key) // (SAMPLE_PER_K * k)
+    if len(key) < SAMPLE_FROM or step < 2:
+        return np.arange(len(key))
+    sample = key[::step]
+    if np.isnan(sample).any():  # NaN keys are never chosen; let the full partition see them
+        return np.arange(len(key))
+    floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+    return np.flatnonzero(key >= floor)
 
 
 def select_page(
@@ -71,9 +92,10 @@ def select_page(
     candidates : bool ndarray, default=None
         Restrict to these rows.
     """
-    keep = np.ones(len(score), dtype=bool) if candidates is None else candidates.copy()
-    if not include_ineligible:
-        keep &= eligible
+    if candidates is not None:
+        keep = candidates & eligible if not include_ineligible else candidates.copy()
+    else:
+        keep = eligible.copy() if not include_ineligible else np.ones(len(score), dtype=bool)
     if min_score is not None:
         keep &= score >= min_score
     rows = np.flatnonzero(keep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -31,6 +32,13 @@ def strip_boilerplate(text: str) -> str:
 
 
 _UNIGRAM_LIMIT = np.uint64(1 << 21)  # every Unicode code point is below 2**21
+
+
+@functools.lru_cache(maxsize=4096)
+def _stripped(text: str) -> str:
+    """:func:`strip_boilerplate`, remembered (a ranking page compares the same park text with
+    every clause of every row shown)."""
+    return strip_boilerplate(text)
 
 
 def strip_boilerplate_many(docs: Iterable[str | None]) -> list[str]:
@@ -264,10 +272,10 @@ class TextVectorizer:
         """
         if not a or not b:
             return []
-        b_text = strip_boilerplate(b)
+        b_text = _stripped(b)
         idf = self.idf_map_
         found: dict[str, float] = {}
-        for run in strip_boilerplate(a).split():
+        for run in _stripped(a).split():
             i = 0
             while i < len(run) - 1:
                 length = 1

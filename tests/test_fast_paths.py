@@ -1,0 +1,284 @@
+"""The one-park fast paths give the general path's values bit for bit.
+
+Random parks (every location preference and kind, unknown, zero and small free space, excluded
+and refused industries, parks that refuse traders, parks without leading codes or positioning)
+against generated enterprises with values knocked out at random (codes, coordinates, space,
+size, quality, text), so every branch of every family is taken.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from matcher import Matcher, load_sample
+from matcher.batch import _local as batch_local
+from matcher.batch import top_enterprises
+from matcher.datasets import make_enterprises
+from matcher.features import ChainFeature, PreferenceFeature, default_families
+from matcher.features import text as text_module
+from matcher.features.text import TermColumns, row_order, term_columns
+from matcher.ranking import (
+    eligibility,
+    park_eligibility,
+    score_pairs,
+    score_park,
+    select_page,
+    top_k,
+)
+from matcher.ranking._select import _may_be_best
+from matcher.scoring import ReciprocalScorer
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    """The bytes of an array, so NaN equals NaN and -0.0 differs from 0.0."""
+    return np.ascontiguousarray(values).view(np.uint8)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(_bits(a), _bits(b))
+
+
+def _random_parks(rng: np.random.Generator) -> pd.DataFrame:
+    parks, _ = load_sample()
+    rows = []
+    for i in range(24):
+        row = parks.iloc[i % len(parks)][
+            [
+                "park_id",
+                "name",
+                "province",
+                "city",
+                "county",
+                "lat",
+                "lon",
+                "leading_industries",
+                "positioning",
+                "available_sqm",
+                "excluded_industries",
+            ]
+        ].to_dict()
+        row["park_id"] = f"R{i:02d}"
+        row["location_preference"] = ["不限", "本地培育", "异地招引", None][i % 4]
+        row["park_type"] = [None, "小微企业园", "专业园区", "开发区", "孵化器", "物流园"][i % 6]
+        row["available_sqm"] = [None, 0, 800, row["available_sqm"]][int(rng.integers(4))]
+        if rng.random() < 0.3:
+            row["excluded_industries"] = None
+        if i % 5 == 1:
+            row["positioning"] = str(row["positioning"]) + "单纯贸易类企业不予入驻。"
+        if i % 7 == 2:
+            row["leading_industries"] = None
+        if i % 9 == 3 or i == 23:
+            row["positioning"] = None
+        if i == 23:  # nothing said of what the park wants
+            row["leading_industries"] = None
+        if i % 8 == 5:  # a park far away (a relocation target), or one without a place
+            row.update(province="四川省", city="成都市", county=None, lat=30.6, lon=104.1)
+        if i % 11 == 6:
+            row.update(lat=None, lon=None)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _random_enterprises(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    ents = make_enterprises(n, random_state=int(rng.integers(1000))).astype(object)
+    for cols, share in [
+        (["industry_code"], 0.4),
+        (["lat", "lon"], 0.2),
+        (["lat", "lon", "province", "city", "county"], 0.1),
+        (["county"], 0.2),
+        (["space_need_sqm"], 0.3),
+        (["size_class", "employees", "revenue_wan"], 0.2),
+        (["srdi_level"], 0.3),
+        (["high_tech"], 0.3),
+        (["patents"], 0.3),
+        (["business_scope", "products"], 0.05),
+    ]:
+        blank = rng.random(n) < share
+        for col in cols:
+            ents.loc[blank, col] = None
+    ents.loc[rng.random(n) < 0.1, "space_need_sqm"] = 0
+    big = rng.random(n) < 0.1
+    ents.loc[big, "space_need_sqm"] = 200_000
+    return ents
+
+
+@pytest.fixture(scope="module")
+def random_matcher() -> Matcher:
+    rng = np.random.default_rng(14)
+    return Matcher().fit(_random_parks(rng), _random_enterprises(rng, 2500))
+
+
+def test_random_data_takes_every_branch(random_matcher: Matcher) -> None:
+    index = random_matcher.index_
+    E, P = index.enterprises, index.parks
+    assert set(P.location_preference.tolist()) == {0, 1, 2}
+    assert np.isnan(P.available).any() and (P.available == 0).any()
+    assert P.refuse_trade.any() and not all(P.leading) and not P.has_text.all()
+    assert (E.code_source == 0).any() and (E.code_source == 2).any() and E.conflict.any()
+    assert np.isnan(E.lat).any() and (E.size < 0).any() and np.isnan(E.space).any()
+    assert not E.has_text.all()
+    eligible = np.concatenate(
+        [eligibility(index, np.array([p]), np.arange(len(E))) for p in range(len(P))]
+    )
+    assert eligible.any() and not eligible.all()
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_every_family_one_park_equals_general(
+    random_matcher: Matcher, precompute: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not precompute:  # the text family through the park's own terms, not a stored table
+        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    index = random_matcher.index_
+    n = len(index.enterprises)
+    subset = np.random.default_rng(1).choice(n, size=n // 2, replace=False)
+    few = np.array([5, 3, 3, 0, n - 1])
+    for park in range(len(index.parks)):
+        for family in random_matcher.families_:
+            for ents in (None, subset, few):
+                rows = np.arange(n) if ents is None else ents
+                general = family.compute(index, np.array([park]), rows)
+                fast = family.compute_park(index, park, ents)
+                assert _same(general, fast), (park, family.name, ents is None)
+
+
+def test_park_eligibility_equals_general(random_matcher: Matcher) -> None:
+    index = random_matcher.index_
+    n = len(index.enterprises)
+    subset = np.arange(0, n, 3)
+    for park in range(len(index.parks)):
+        assert _same(
+            eligibility(index, np.array([park]), np.arange(n)), park_eligibility(index, park)
+        )
+        assert _same(
+            eligibility(index, np.array([park]), subset), park_eligibility(index, park, subset)
+        )
+
+
+@pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}])
+def test_score_park_equals_score_pairs(
+    random_matcher: Matcher, weights: dict | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if weights is None:
+        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    m = random_matcher
+    index = m.index_
+    n = len(index.enterprises)
+    for park in range(len(index.parks)):
+        coef = m.park_coef(park, weights)
+        general = score_pairs(index, m.families_, m.scorer_, np.array([park]), np.arange(n), coef)
+        fast = score_park(index, m.families_, m.scorer_, park, None, coef)
+        assert _same(general[0], fast[0]) and _same(general[1], fast[1])
+        pages = [
+            select_page(*scored, k=k, offset=off, include_ineligible=inc)
+            for scored in (general, fast)
+            for k, off, inc in [(20, 0, False), (None, 0, True), (7, 30, True)]
+        ]
+        for a, b in zip(pages[:3], pages[3:], strict=True):
+            assert np.array_equal(a[0], b[0]) and a[1] == b[1]
+
+
+def test_scores_have_ties_and_fast_ranking_keeps_them_in_row_order(random_matcher: Matcher) -> None:
+    m = random_matcher
+    leads = m.rank_enterprises("R00", k=None, include_ineligible=True)
+    score = leads["score"].to_numpy()
+    assert (np.diff(score[leads["eligible"].to_numpy()]) == 0).any()  # ties exist
+    m.clear_cache()
+    index = m.index_
+    general = score_pairs(
+        index, m.families_, m.scorer_, np.array([0]), np.arange(len(index.enterprises)), None
+    )
+    rows, _ = select_page(*general, k=None, include_ineligible=True)
+    assert leads["enterprise_id"].tolist() == index.enterprises.ids[rows].tolist()
+
+
+def test_other_scorers_and_families_use_the_general_values(random_matcher: Matcher) -> None:
+    m = random_matcher
+    both = Matcher(
+        families=[*default_families(), ChainFeature(), PreferenceFeature()],
+        scorer=ReciprocalScorer(),
+    ).fit(m.parks_, m.enterprises_)
+    index = both.index_
+    n = len(index.enterprises)
+    for park in (0, 1, 7):
+        coef = both.park_coef(park)
+        general = score_pairs(
+            index, both.families_, both.scorer_, np.array([park]), np.arange(n), coef
+        )
+        fast = score_park(index, both.families_, both.scorer_, park, None, coef)
+        assert _same(general[0], fast[0]) and _same(general[1], fast[1])
+
+
+def test_text_columns_follow_the_rows_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_module, "BLOCK_ROWS", 64)  # several blocks of rows
+    rng = np.random.default_rng(3)
+    X = sparse.random(300, 40, density=0.3, format="csr", dtype=np.float32, random_state=4)
+    X.sort_indices()
+    assert row_order(X) == 1
+    descending = X.copy()
+    for i in range(X.shape[0]):  # reverse every row
+        lo, hi = X.indptr[i], X.indptr[i + 1]
+        descending.indices[lo:hi] = X.indices[lo:hi][::-1]
+        descending.data[lo:hi] = X.data[lo:hi][::-1]
+    descending.has_sorted_indices = False
+    assert row_order(descending) == -1
+    shuffled = descending.copy()
+    shuffled.indices[:3] = shuffled.indices[:3][[1, 0, 2]]
+    assert row_order(shuffled) == 0 and term_columns(shuffled) is None
+    vector = np.zeros(40, dtype=np.float32)
+    terms = rng.choice(40, size=12, replace=False)
+    vector[terms] = rng.random(12).astype(np.float32)
+    for matrix in (X, descending):
+        columns = term_columns(matrix)
+        assert columns is not None and len(columns.blocks) == 5
+        assert _same(np.asarray(matrix @ vector), columns.cosine(vector, terms))
+        reverse = TermColumns(columns.blocks, -columns.order)  # the other order differs
+        assert not _same(np.asarray(matrix @ vector), reverse.cosine(vector, terms))
+
+
+@pytest.mark.parametrize("k", [1, 5, 20, 300])
+def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
+    rng = np.random.default_rng(k)
+    for key in (
+        rng.random(50_000),
+        np.round(rng.random(50_000), 2),  # many ties
+        np.sort(rng.random(50_000)),  # the best at the end
+        np.where(rng.random(50_000) < 0.5, -1e9, 0.0) + np.round(rng.random(50_000), 3),
+    ):
+        order = np.arange(len(key))
+        expected = np.lexsort((order, -key))[:k]
+        assert np.array_equal(top_k(key, order, k), expected)
+        assert len(_may_be_best(key, k)) < len(key)  # the sample did narrow the candidates
+
+
+def test_text_block_of_parks_equals_one_park_at_a_time(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    index = random_matcher.index_
+    text = next(f for f in random_matcher.families_ if f.name == "text")
+    assert text.blockwise
+    block = [0, 3, 23, 5, 9]  # 23 has no text at all
+    subset = np.arange(0, len(index.enterprises), 4)
+    for ents in (None, subset):
+        together = text.compute_parks(index, block, ents)
+        for b, park in enumerate(block):
+            assert _same(np.ascontiguousarray(together[:, b]), text.compute_park(index, park, ents))
+
+
+@pytest.mark.parametrize("include_ineligible", [False, True])
+def test_blocked_batch_equals_rank_enterprises(
+    random_matcher: Matcher, include_ineligible: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_local, "PARK_BLOCK", 5)  # several blocks, the last one short
+    m = random_matcher
+    top = top_enterprises(m, k=12, include_ineligible=include_ineligible)
+    assert top["park_id"].nunique() == len(m.index_.parks)
+    for park_id, group in top.groupby("park_id", sort=False):
+        leads = m.rank_enterprises(str(park_id), k=12, include_ineligible=include_ineligible)
+        assert group["enterprise_id"].tolist() == leads["enterprise_id"].tolist()
+        assert _same(group["score"].to_numpy(), leads["score"].to_numpy())
+        assert group["eligible"].tolist() == leads["eligible"].tolist()
