@@ -27,6 +27,7 @@ from ..policies import load_policies, validate_policies
 from ..scoring import load_scorer, parse_weights
 from ..vetting import validate_standards
 from ._app import app, err, load_tables, out
+from ._layout import print_leads
 
 __all__ = ["EXPORT_HEADERS", "OutputFormat", "TableKind", "explain", "rank", "sample", "validate"]
 
@@ -77,20 +78,6 @@ def _weights(text: str | None) -> dict[str, float] | None:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _print_table(frame: pd.DataFrame, title: str, id_col: str) -> None:
-    table = Table(title=title, show_lines=True, title_justify="left")
-    table.add_column("排名", justify="right", no_wrap=True)
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称", max_width=26, overflow="fold")
-    table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("推荐理由", ratio=1, overflow="fold")
-    for row in frame.itertuples(index=False):
-        score = f"{row.score:.1f}" + ("" if row.eligible else "\n不符合条件")
-        reasons = "\n".join(f"•{r}" for r in str(row.reasons).split("；"))
-        table.add_row(str(row.rank), str(getattr(row, id_col)), str(row.name), score, reasons)
-    out.print(table)
-
-
 def _export(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
     if fmt is OutputFormat.json:
         records = frame.assign(reasons=frame["reasons"].str.split("；")).to_dict(orient="records")
@@ -135,8 +122,17 @@ def rank(
         Path | None,
         typer.Option("--events", help="企业动态事件表：加入“招商时机”维度（时效衰减）"),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide", help="表格显示全部列（编号、各维度贡献），终端较窄时也不精简（可能超出屏宽）"
+        ),
+    ] = False,
 ) -> None:
-    """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
+    """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。
+
+    表格按终端宽度排版（中文按两格计，数字与单位不拆行）：窄终端显示精简表格，--wide 显示全部列。
+    """
     if (park is None) == (enterprise is None):
         raise typer.BadParameter("请指定 --park 或 --enterprise 之一")
     if model is not None and weights:
@@ -159,7 +155,7 @@ def rank(
         name = ents.loc[ents["enterprise_id"] == enterprise, "name"].iloc[0]
         title, id_col = f"适合{name}（{enterprise}）的园区 前 {len(result)} 名", "park_id"
     if fmt is OutputFormat.table and output is None:
-        _print_table(result, title, id_col)
+        print_leads(out, result, title, id_col, wide=wide)
     else:
         _export(result, OutputFormat.csv if fmt is OutputFormat.table else fmt, output)
 
