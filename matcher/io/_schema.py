@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,15 @@ from ..reference.creditcode import (
     credit_code_check_digits,
 )
 from ..text import is_missing, normalize_series, normalize_text
-from ._partial import REJECTED_COLUMNS, Errors, LoadResult, check_errors, keep_valid, read_rows
+from ._partial import (
+    REJECTED_COLUMNS,
+    Errors,
+    LoadResult,
+    check_errors,
+    keep_valid,
+    loader,
+    read_rows,
+)
 from ._tables import read_table
 
 __all__ = [
@@ -889,14 +897,7 @@ def load_partial(
     return validate(read_table(path, sheet=sheet), file=name, **kwargs)
 
 
-@overload
-def load_enterprises(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["raise"] = ...
-) -> pd.DataFrame: ...
-@overload
-def load_enterprises(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["skip"]
-) -> LoadResult: ...
+@loader
 def load_enterprises(
     path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
 ) -> pd.DataFrame | LoadResult:
@@ -937,14 +938,7 @@ def load_enterprises(
     return load_partial(path, validate_enterprises, sheet=sheet, errors=errors)
 
 
-@overload
-def load_parks(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["raise"] = ...
-) -> pd.DataFrame: ...
-@overload
-def load_parks(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["skip"]
-) -> LoadResult: ...
+@loader
 def load_parks(
     path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
 ) -> pd.DataFrame | LoadResult:
@@ -994,14 +988,7 @@ def validate_tenants(
     return result
 
 
-@overload
-def load_tenants(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["raise"] = ...
-) -> pd.DataFrame: ...
-@overload
-def load_tenants(
-    path: str | Path, *, sheet: str | int = ..., errors: Literal["skip"]
-) -> LoadResult: ...
+@loader
 def load_tenants(
     path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
 ) -> pd.DataFrame | LoadResult:
