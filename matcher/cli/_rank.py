@@ -16,6 +16,8 @@ from rich.table import Table
 from .. import ConfigError, Matcher, load_events
 from ..datasets import write_sample
 from ..io import (
+    keep_valid,
+    read_rows,
     read_table,
     safe_frame,
     validate_enterprises,
@@ -26,7 +28,16 @@ from ..io import (
 from ..policies import load_policies, validate_policies
 from ..scoring import load_scorer, parse_weights
 from ..vetting import validate_standards
-from ._app import app, err, load_tables, out
+from ._app import (
+    Rejected,
+    SkipInvalid,
+    app,
+    err,
+    load_tables,
+    out,
+    rejected_path,
+    report_rejected,
+)
 from ._layout import print_leads
 
 __all__ = ["EXPORT_HEADERS", "OutputFormat", "TableKind", "explain", "rank", "sample", "validate"]
@@ -128,6 +139,8 @@ def rank(
             "--wide", help="表格显示全部列（编号、各维度贡献），终端较窄时也不精简（可能超出屏宽）"
         ),
     ] = False,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。
 
@@ -137,7 +150,9 @@ def rank(
         raise typer.BadParameter("请指定 --park 或 --enterprise 之一")
     if model is not None and weights:
         raise typer.BadParameter("--model 与 --weights 只能二选一")
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     event_frame = None if events is None else load_events(events, enterprises=ent_frame)
     if model is not None:
         matcher = Matcher(scorer=load_scorer(model)).fit(park_frame, ent_frame, events=event_frame)
@@ -166,9 +181,13 @@ def explain(
     enterprise: Annotated[str, typer.Option("--enterprise", help="企业编号")],
     parks: Annotated[Path | None, typer.Option(help="园区表")] = None,
     enterprises: Annotated[Path | None, typer.Option(help="企业表")] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """解释一对园区与企业的得分：各维度贡献之和即总分。"""
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     explanation = Matcher().fit(park_frame, ent_frame).explain(park, enterprise)
     out.print(str(explanation))
     table = Table("维度", "取值", "权重", "贡献")
@@ -183,14 +202,23 @@ def explain(
 def validate(
     file: Annotated[Path, typer.Argument(help="要校验的园区表或企业表")],
     kind: Annotated[TableKind, typer.Option(help="表的类型；auto 按表头判断")] = TableKind.auto,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
-    """校验园区表、企业表、事件表、政策表或准入标准表，列出全部问题（行号、列、值、应为）。"""
+    """校验园区表、企业表、事件表、政策表或准入标准表，列出全部问题（行号、列、值、应为）。
+
+    加 --skip-invalid --rejected 文件：把有效行与被拒绝的行分开，被拒绝的行及问题写入该文件。
+    """
+    target = rejected_path(skip_invalid, rejected)
     if kind is TableKind.policies or (kind is TableKind.auto and file.suffix.lower() == ".json"):
+        if target is not None:
+            raise typer.BadParameter("政策文件（JSON）不支持 --skip-invalid")
         frame = load_policies(file)
         n = frame["policy_id"].nunique()
         out.print(f"[green]✓[/green] {file}：校验通过，共 {n} 项政策、{len(frame)} 行条件。")
         return
-    raw = read_table(file)
+    partial = None if target is None else read_rows(file)
+    raw = read_table(file) if partial is None else partial.data
     if kind is TableKind.auto:
         headers = " ".join(map(str, raw.columns)).lower()
         if "事件类型" in headers or "kind" in headers:
@@ -208,12 +236,17 @@ def validate(
         TableKind.policies: (validate_policies, "行政策条件"),
         TableKind.standards: (validate_standards, "项准入标准"),
     }
+    validator = validate_parks if kind is TableKind.parks else validate_enterprises
+    if kind in others:
+        validator = others[kind][0]
+    if partial is not None and target is not None:
+        report_rejected([keep_valid(partial, validator, file=file.name)], target)
+        return
     if kind in others:
         check, unit = others[kind]
         checked = check(raw, file=file.name)
         out.print(f"[green]✓[/green] {file}：校验通过，共 {len(checked)} {unit}。")
         return
-    validator = validate_parks if kind is TableKind.parks else validate_enterprises
     frame = validator(raw, file=file.name)
     label = "园区" if kind is TableKind.parks else "企业"
     out.print(f"[green]✓[/green] {file}：校验通过，共 {len(frame)} 条{label}记录。")
