@@ -1,7 +1,8 @@
 # parkmatch — two commands for a fresh machine:
 #   make run    install into .venv, print ranked leads for the 巩义 aluminium park from the
 #               sample, then start the service and its workbench on
-#               http://127.0.0.1:8000/app/ (Ctrl-C stops it)
+#               http://127.0.0.1:8000/app/ (Ctrl-C stops it quietly; PORT=8010 or
+#               PARKMATCH_PORT choose another port, a busy one is refused before anything starts)
 #   make test   install into .venv and run lint, type checks and the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -29,7 +30,7 @@ leads: $(STAMP)
 
 serve: $(STAMP)
 	@echo "招商工作台 http://$(HOST):$(PORT)/app/   接口文档 http://$(HOST):$(PORT)/docs   （Ctrl-C 停止）"
-	$(BIN)/python -m service
+	@$(BIN)/python -m service --host "$(HOST)" --port "$(PORT)"
 
 account: $(STAMP)   # make account ACCOUNT=zhangsan NAME=张三  (asks for the password)
 	$(BIN)/python -m service.web account add $(ACCOUNT) --name "$(NAME)"

@@ -22,7 +22,7 @@ from sqlalchemy import delete as sa_delete
 
 from matcher import ConfigError, SchemaError
 from matcher.exceptions import Problem
-from matcher.io import validate_enterprises, validate_parks
+from matcher.io import LoadResult, safe_frame, validate_enterprises, validate_parks
 from matcher.scoring import WeightedScorer
 
 from . import store
@@ -69,15 +69,9 @@ def check_ids(frame: pd.DataFrame, column: str, *, file: str | None = None) -> N
         raise SchemaError(problems, file=file)
 
 
-def keep_report(session: Any, exc: SchemaError, shown: int) -> str | None:
-    """Store every problem of a refused import when there are more than ``shown``; the id goes
-    on the error (``exc.report_id``) so the response can link to the full list.
-
-    Reports older than a day are deleted on the way. Returns the report id (or None).
-    """
-    if len(exc.problems) <= shown:
-        return None
-    frame = pd.DataFrame([p.to_dict() for p in exc.problems])
+def _store_csv(session: Any, frame: pd.DataFrame, *, file: str | None, total: int) -> str | None:
+    """Keep ``frame`` as gzip CSV (UTF-8 with BOM, opens in Excel) for a day; its id, or None
+    when it could not be stored. Reports older than a day are deleted on the way."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
         gz.write(frame.to_csv(index=False).encode("utf-8-sig"))
@@ -85,15 +79,36 @@ def keep_report(session: Any, exc: SchemaError, shown: int) -> str | None:
     R = store.ProblemReport
     try:
         session.execute(sa_delete(R).where(R.created_at < store.utcnow() - timedelta(days=1)))
-        session.add(
-            R(id=report_id, file=exc.file, total=len(exc.problems), content=buffer.getvalue())
-        )
+        session.add(R(id=report_id, file=file, total=total, content=buffer.getvalue()))
         session.commit()
-    except Exception:  # the report is a convenience: never turn a 422 into a 500
+    except Exception:  # the report is a convenience: never turn an answer into a 500
         session.rollback()
         return None
-    exc.report_id = report_id  # type: ignore[attr-defined]
     return report_id
+
+
+def keep_report(session: Any, exc: SchemaError, shown: int) -> str | None:
+    """Store every problem of a refused import when there are more than ``shown``; the id goes
+    on the error (``exc.report_id``) so the response can link to the full list.
+
+    Returns the report id (or None).
+    """
+    if len(exc.problems) <= shown:
+        return None
+    frame = pd.DataFrame([p.to_dict() for p in exc.problems])
+    report_id = _store_csv(session, frame, file=exc.file, total=len(exc.problems))
+    if report_id is not None:
+        exc.report_id = report_id  # type: ignore[attr-defined]
+    return report_id
+
+
+def keep_rejected(session: Any, result: LoadResult) -> str | None:
+    """Store the rejected rows of a partial import (original columns plus their problems,
+    cells made safe for spreadsheets) for a day; the id to download them, None if none."""
+    if not result.n_rejected:
+        return None
+    frame = safe_frame(result.rejected)
+    return _store_csv(session, frame, file=result.file, total=result.n_rejected)
 
 
 __all__ = [
@@ -101,6 +116,7 @@ __all__ = [
     "apply_update",
     "check_ids",
     "enterprise_record",
+    "keep_rejected",
     "keep_report",
     "park_record",
     "validate_enterprise_record",

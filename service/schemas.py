@@ -63,6 +63,7 @@ __all__ = [
     "ModelManifestPublic",
     "ModelPublic",
     "ModelsPublic",
+    "OnError",
     "ParkFitPublic",
     "ParkFitsPublic",
     "ParkIn",
@@ -150,6 +151,13 @@ class ImportKind(StrEnum):
     parks = "parks"
     enterprises = "enterprises"
     tenants = "tenants"
+
+
+class OnError(StrEnum):
+    """What an import does with invalid rows."""
+
+    raise_ = "raise"  # refuse the whole file (the default)
+    skip = "skip"  # import the valid rows, set the others aside with their problems
 
 
 # ---------------------------------------------------------------------------- parks
@@ -441,10 +449,17 @@ class ImportResult(BaseModel):
 
     kind: ImportKind
     file: str
-    rows: int = Field(description="文件中的数据行数")
+    rows: int = Field(description="导入的数据行数（on_error=skip 时不含被拒绝的行）")
     inserted: int = Field(description="新增的行数")
     updated: int = Field(description="按编号更新的行数")
     unchanged: int = Field(default=0, description="已存在、无需写入的入驻关系数")
+    rejected: int = Field(
+        default=0, description="on_error=skip 时被拒绝、未导入的行数（每行的问题见 rejected_url）"
+    )
+    rejected_url: str | None = Field(
+        default=None,
+        description="下载被拒绝的行（原始各列 + 原行号、问题列、问题值、问题、应为；CSV，保留一天）",
+    )
     dry_run: bool
     index: IndexStatus
 

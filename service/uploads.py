@@ -17,12 +17,18 @@ from fastapi import HTTPException, UploadFile
 from sqlalchemy.orm import Session
 
 from matcher import SchemaError
-from matcher.io import ReadLimits, read_table
+from matcher.io import LoadResult, ReadLimits, read_rows, read_table
 
 from .config import Settings
 from .records import keep_report
 
-__all__ = ["read_upload", "refused_import", "save_upload", "upload_name"]
+__all__ = [
+    "read_upload",
+    "read_upload_rows",
+    "refused_import",
+    "save_upload",
+    "upload_name",
+]
 
 _SUFFIX_BY_TYPE = {
     "text/csv": ".csv",
@@ -78,6 +84,14 @@ def read_upload(upload: UploadFile, limit: int, folder: Path, limits: ReadLimits
     """Copy the upload to a temp file (refusing it past ``limit`` bytes) and read it within
     ``limits`` (rows, columns, cell length, decompressed size)."""
     return read_table(save_upload(upload, limit, folder), limits=limits)
+
+
+def read_upload_rows(
+    upload: UploadFile, limit: int, folder: Path, limits: ReadLimits
+) -> LoadResult:
+    """:func:`read_upload` for a partial import: lines that do not parse are rejected rows
+    (with their line numbers), not a refusal of the file (:func:`matcher.io.read_rows`)."""
+    return read_rows(save_upload(upload, limit, folder), limits=limits)
 
 
 @contextmanager

@@ -10,11 +10,16 @@ from matcher.cli import main
 
 
 def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+    columns: int = 200,
 ) -> tuple[int, str, str]:
-    """``parkmatch *args``: exit code, stdout, stderr. Fails if a traceback was printed."""
+    """``parkmatch *args`` on a terminal ``columns`` cells wide: exit code, stdout, stderr.
+
+    Fails if a traceback was printed."""
     monkeypatch.setattr(sys, "argv", ["parkmatch", *args])
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", str(columns))
     code = 0
     try:
         main()

@@ -80,3 +80,55 @@ def test_shared_phrases_prefer_specific_words() -> None:
     phrases = vec.shared_phrases("铝板带箔的生产与销售", "重点发展铝板带箔和铝型材的生产")
     assert phrases[0] == "铝板带箔"
     assert vec.shared_phrases(None, "x") == []
+
+
+SHARED_CASES = [
+    # (enterprise text, park text): registry-style 经营范围 and positionings
+    (
+        "一般项目：有色金属铸造；有色金属压延加工；金属制品销售。（除依法须经批准的项目外，"
+        "凭营业执照依法自主开展经营活动）",
+        "重点发展黑色金属铸造、有色金属压延加工、铝合金压铸件",
+    ),
+    ("有色金属铸造；铝合金压铸件制造", "聚焦有色金属铸造和铝板带箔深加工"),
+    ("汽车零部件及配件制造；电池铝箔生产", "新能源汽车零部件、电池铝箔、铝型材"),
+    ("耐火材料生产；镁炭砖销售；耐火砖制造", "耐火材料及其制品、镁炭砖"),
+    ("印制电路板制造；PCB设计；电子元器件销售", "PCB、印制电路板、半导体封装测试"),
+    ("速冻食品生产；速冻水饺、汤圆加工", "食品加工，重点发展速冻食品和调味品"),
+]
+
+
+@pytest.mark.parametrize(("ent", "park"), SHARED_CASES)
+def test_shared_phrases_are_whole_terms_of_both_texts(ent: str, park: str) -> None:
+    from matcher.text import get_lexicon
+
+    vec = TextVectorizer().fit([e for e, _ in SHARED_CASES] + [p for _, p in SHARED_CASES])
+    lexicon = get_lexicon()
+    phrases = vec.shared_phrases(normalize_text(ent), normalize_text(park), k=6)
+    assert phrases, "each case shares at least one term"
+    ent_text, park_text = normalize_text(ent) or "", normalize_text(park) or ""
+    for phrase in phrases:
+        assert phrase in ent_text and phrase in park_text
+        assert phrase in lexicon, f"{phrase} is not a term a reader recognises"
+        assert not any(phrase != other and phrase in other for other in phrases)
+
+
+def test_shared_phrases_never_show_a_slice_of_a_longer_term() -> None:
+    from matcher.text import get_lexicon
+
+    vec = TextVectorizer().fit([e for e, _ in SHARED_CASES])
+    phrases = vec.shared_phrases("有色金属铸造", "聚焦有色金属铸造和铝板带箔深加工")
+    assert phrases == ["有色金属铸造"]  # neither 色金属铸造 nor 有色金属 beside it
+    # 黑色金属铸造 holds the characters 色金属铸造 of 有色金属铸造, which is no term of either text
+    black = vec.shared_phrases("有色金属铸造", "重点发展黑色金属铸造")
+    assert black and "色金属铸造" not in black
+    assert all(p in get_lexicon() for p in black)
+    both = vec.shared_phrases("有色金属铸造", "黑色金属铸造、有色金属")
+    assert sorted(both) == ["有色金属", "铸造"]
+
+
+def test_shared_phrases_drop_whole_terms_to_keep_within_k() -> None:
+    vec = TextVectorizer().fit([e for e, _ in SHARED_CASES])
+    ent, park = SHARED_CASES[2]
+    every = vec.shared_phrases(ent, park, k=10)
+    assert len(every) >= 2
+    assert vec.shared_phrases(ent, park, k=1) == every[:1]

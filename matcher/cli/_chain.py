@@ -18,7 +18,7 @@ from ..datasets import load_sample_tenants
 from ..features import ChainFeature, PreferenceFeature, default_families
 from ..io import write_table
 from ..scoring import ReciprocalScorer
-from ._app import app, err, load_tables, out
+from ._app import Rejected, SkipInvalid, app, err, load_tables, out, rejected_path
 
 __all__ = ["allocate_command", "chain_command"]
 
@@ -29,9 +29,11 @@ def _fit(
     tenants: Path | None,
     *,
     reciprocal: bool = False,
+    rejected: Path | None = None,
 ) -> Matcher:
-    """Load the tables (the bundled sample with its tenants when no file is given) and fit."""
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    """Load the tables (the bundled sample with its tenants when no file is given) and fit;
+    ``rejected``: ``--skip-invalid --rejected`` for the parks and enterprises files."""
+    park_frame, ent_frame = load_tables(parks, enterprises, rejected=rejected)
     tenant_frame: pd.DataFrame | None
     if tenants is not None:
         tenant_frame = load_tenants(tenants)
@@ -69,11 +71,13 @@ def chain_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="写出 XLSX 报告（图谱、线索、上下游）")
     ] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """产业链图谱：园区已集聚、薄弱、缺失的环节，以及补链、强链、延链的候选企业。"""
     if output is not None and output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"--output 应为 .xlsx 文件，得到 {output.name!r}")
-    matcher = _fit(parks, enterprises, tenants)
+    matcher = _fit(parks, enterprises, tenants, rejected=rejected_path(skip_invalid, rejected))
     report = chain_report(matcher, park, k=top, thin=thin)
     out.print(str(report), markup=False, highlight=False)
     if output is not None:
@@ -104,6 +108,8 @@ def allocate_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="写出分配方案（.xlsx 含三张表，或 .csv）")
     ] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """全市招商分配：在园区可用面积内，为各园区分配不重复的招商线索，使总匹配度最高。"""
     space: float | str = default_space
@@ -116,7 +122,13 @@ def allocate_command(
             ) from None
     if output is not None and output.suffix.lower() not in {".xlsx", ".csv", ".parquet"}:
         raise ConfigError(f"--output 应为 .xlsx、.csv 或 .parquet 文件，得到 {output.name!r}")
-    matcher = _fit(parks, enterprises, tenants, reciprocal=reciprocal)
+    matcher = _fit(
+        parks,
+        enterprises,
+        tenants,
+        reciprocal=reciprocal,
+        rejected=rejected_path(skip_invalid, rejected),
+    )
     result = allocate(
         matcher,
         _split_ids(park),

@@ -17,7 +17,7 @@ from .. import Matcher, load_outcomes
 from ..datasets import load_sample_outcomes, sample_dir
 from ..learning import MATURE_DAYS, MODELS, evaluate, labelled_pairs, summarize, train_scorer
 from ..scoring import WeightedScorer, save_scorer
-from ._app import app, err, load_tables, out, progress_bar
+from ._app import Rejected, SkipInvalid, app, err, load_tables, out, progress_bar, rejected_path
 
 __all__ = ["ExaminationMethod", "ModelKind", "evaluate_command", "train"]
 
@@ -140,9 +140,13 @@ def train(
         bool, typer.Option("--no-evaluate", help="不做交叉验证（清单中不记录指标）")
     ] = False,
     seed: Annotated[int, typer.Option(help="随机种子")] = 0,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """用跟进结果训练排序模型，写出模型文件与 JSON 清单（版本、特征、数据哈希、指标）。"""
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     ledger = _outcomes(outcomes, park_frame, ent_frame)
     matcher = Matcher().fit(park_frame, ent_frame)
     pairs = labelled_pairs(matcher, ledger)
@@ -233,6 +237,8 @@ def evaluate_command(
         Path | None, typer.Option("--output", "-o", help="把逐折明细表写入 CSV/XLSX")
     ] = None,
     seed: Annotated[int, typer.Option(help="随机种子")] = 0,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """按园区交叉验证（及按时间划分）比较默认权重、拟合权重、学习模型与基线，打印汇总表。"""
     chosen = None
@@ -243,7 +249,9 @@ def evaluate_command(
             raise typer.BadParameter(f"未知的模型 {unknown}；可选：{', '.join(MODELS)}")
     ks = _parse_ks(k)
     windows = _parse_days(mature_days)
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     ledger = _outcomes(outcomes, park_frame, ent_frame)
     with progress_bar("评估") as update:
         table = evaluate(

@@ -16,6 +16,8 @@ from rich.table import Table
 from .. import ConfigError, Matcher, load_events
 from ..datasets import write_sample
 from ..io import (
+    keep_valid,
+    read_rows,
     read_table,
     safe_frame,
     validate_enterprises,
@@ -26,7 +28,17 @@ from ..io import (
 from ..policies import load_policies, validate_policies
 from ..scoring import load_scorer, parse_weights
 from ..vetting import validate_standards
-from ._app import app, err, load_tables, out
+from ._app import (
+    Rejected,
+    SkipInvalid,
+    app,
+    err,
+    load_tables,
+    out,
+    rejected_path,
+    report_rejected,
+)
+from ._layout import print_leads
 
 __all__ = ["EXPORT_HEADERS", "OutputFormat", "TableKind", "explain", "rank", "sample", "validate"]
 
@@ -77,20 +89,6 @@ def _weights(text: str | None) -> dict[str, float] | None:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _print_table(frame: pd.DataFrame, title: str, id_col: str) -> None:
-    table = Table(title=title, show_lines=True, title_justify="left")
-    table.add_column("排名", justify="right", no_wrap=True)
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称", max_width=26, overflow="fold")
-    table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("推荐理由", ratio=1, overflow="fold")
-    for row in frame.itertuples(index=False):
-        score = f"{row.score:.1f}" + ("" if row.eligible else "\n不符合条件")
-        reasons = "\n".join(f"•{r}" for r in str(row.reasons).split("；"))
-        table.add_row(str(row.rank), str(getattr(row, id_col)), str(row.name), score, reasons)
-    out.print(table)
-
-
 def _export(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
     if fmt is OutputFormat.json:
         records = frame.assign(reasons=frame["reasons"].str.split("；")).to_dict(orient="records")
@@ -135,13 +133,26 @@ def rank(
         Path | None,
         typer.Option("--events", help="企业动态事件表：加入“招商时机”维度（时效衰减）"),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide", help="表格显示全部列（编号、各维度贡献），终端较窄时也不精简（可能超出屏宽）"
+        ),
+    ] = False,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
-    """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。"""
+    """为园区排序招商线索（--park），或为企业推荐园区（--enterprise）。
+
+    表格按终端宽度排版（中文按两格计，数字与单位不拆行）：窄终端显示精简表格，--wide 显示全部列。
+    """
     if (park is None) == (enterprise is None):
         raise typer.BadParameter("请指定 --park 或 --enterprise 之一")
     if model is not None and weights:
         raise typer.BadParameter("--model 与 --weights 只能二选一")
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     event_frame = None if events is None else load_events(events, enterprises=ent_frame)
     if model is not None:
         matcher = Matcher(scorer=load_scorer(model)).fit(park_frame, ent_frame, events=event_frame)
@@ -159,7 +170,7 @@ def rank(
         name = ents.loc[ents["enterprise_id"] == enterprise, "name"].iloc[0]
         title, id_col = f"适合{name}（{enterprise}）的园区 前 {len(result)} 名", "park_id"
     if fmt is OutputFormat.table and output is None:
-        _print_table(result, title, id_col)
+        print_leads(out, result, title, id_col, wide=wide)
     else:
         _export(result, OutputFormat.csv if fmt is OutputFormat.table else fmt, output)
 
@@ -170,9 +181,13 @@ def explain(
     enterprise: Annotated[str, typer.Option("--enterprise", help="企业编号")],
     parks: Annotated[Path | None, typer.Option(help="园区表")] = None,
     enterprises: Annotated[Path | None, typer.Option(help="企业表")] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """解释一对园区与企业的得分：各维度贡献之和即总分。"""
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     explanation = Matcher().fit(park_frame, ent_frame).explain(park, enterprise)
     out.print(str(explanation))
     table = Table("维度", "取值", "权重", "贡献")
@@ -187,14 +202,23 @@ def explain(
 def validate(
     file: Annotated[Path, typer.Argument(help="要校验的园区表或企业表")],
     kind: Annotated[TableKind, typer.Option(help="表的类型；auto 按表头判断")] = TableKind.auto,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
-    """校验园区表、企业表、事件表、政策表或准入标准表，列出全部问题（行号、列、值、应为）。"""
+    """校验园区表、企业表、事件表、政策表或准入标准表，列出全部问题（行号、列、值、应为）。
+
+    加 --skip-invalid --rejected 文件：把有效行与被拒绝的行分开，被拒绝的行及问题写入该文件。
+    """
+    target = rejected_path(skip_invalid, rejected)
     if kind is TableKind.policies or (kind is TableKind.auto and file.suffix.lower() == ".json"):
+        if target is not None:
+            raise typer.BadParameter("政策文件（JSON）不支持 --skip-invalid")
         frame = load_policies(file)
         n = frame["policy_id"].nunique()
         out.print(f"[green]✓[/green] {file}：校验通过，共 {n} 项政策、{len(frame)} 行条件。")
         return
-    raw = read_table(file)
+    partial = None if target is None else read_rows(file)
+    raw = read_table(file) if partial is None else partial.data
     if kind is TableKind.auto:
         headers = " ".join(map(str, raw.columns)).lower()
         if "事件类型" in headers or "kind" in headers:
@@ -212,12 +236,17 @@ def validate(
         TableKind.policies: (validate_policies, "行政策条件"),
         TableKind.standards: (validate_standards, "项准入标准"),
     }
+    validator = validate_parks if kind is TableKind.parks else validate_enterprises
+    if kind in others:
+        validator = others[kind][0]
+    if partial is not None and target is not None:
+        report_rejected([keep_valid(partial, validator, file=file.name)], target)
+        return
     if kind in others:
         check, unit = others[kind]
         checked = check(raw, file=file.name)
         out.print(f"[green]✓[/green] {file}：校验通过，共 {len(checked)} {unit}。")
         return
-    validator = validate_parks if kind is TableKind.parks else validate_enterprises
     frame = validator(raw, file=file.name)
     label = "园区" if kind is TableKind.parks else "企业"
     out.print(f"[green]✓[/green] {file}：校验通过，共 {len(frame)} 条{label}记录。")

@@ -26,7 +26,7 @@ from ..policies import load_policies, match_policies, rank_with_policies
 from ..report import assessment_report
 from ..signals import timing_leads
 from ..vetting import load_standards, rate_tenants, vet_project
-from ._app import app, err, load_tables, out
+from ._app import Rejected, SkipInvalid, app, err, load_tables, out, rejected_path
 
 __all__ = ["policies_command", "rate_command", "report_command", "signals_command", "vet_command"]
 
@@ -87,10 +87,14 @@ def signals_command(
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="列出前 K 家")] = 10,
     min_score: Annotated[float, typer.Option(help="只看匹配得分不低于此值的企业")] = 50.0,
     as_of: AsOfOpt = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """招商时机：园区的匹配企业中，谁最可能正在选址（融资、扩产、搬迁、租约到期等，按时效衰减）。"""
     sample = _sample(parks, enterprises)
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     event_frame = _events(events, sample, ent_frame)
     if event_frame is None:
         raise typer.BadParameter("请用 --events 提供企业动态事件表")
@@ -128,10 +132,14 @@ def policies_command(
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="返回前 K 家")] = 10,
     as_of: AsOfOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写出 CSV/XLSX")] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """政策匹配：一家企业可申请园区哪些政策（推荐/可能/需补充信息/不推荐/已过期），或按政策筛选、加权招商线索。"""
     sample = _sample(parks, enterprises)
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     policy_frame = _policies(policies, sample, park_frame)
     if policy_frame is None:
         raise typer.BadParameter("请用 --policies 提供园区政策（表格或 JSON）")
@@ -279,12 +287,16 @@ def report_command(
     font: Annotated[
         Path | None, typer.Option("--font", help="PDF 用的中文 TrueType 字体文件（默认自动查找）")
     ] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """研判报告：一家企业 × 一个园区的匹配得分分解、产业链位置、招商时机、政策、项目评审、风险与缺失信息。"""
     if output is not None and output.suffix.lower() not in (".pdf", ".xlsx", ".docx"):
         raise typer.BadParameter(f"--output 应为 .pdf、.xlsx 或 .docx 文件，得到 {output.name!r}")
     sample = _sample(parks, enterprises)
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     tenant_frame = (
         load_tenants(tenants)
         if tenants is not None

@@ -13,7 +13,7 @@ import typer
 
 from .. import Matcher
 from ..batch import top_enterprises, top_parks
-from ._app import app, err, load_tables, out, progress_bar
+from ._app import Rejected, SkipInvalid, app, err, load_tables, out, progress_bar, rejected_path
 
 __all__ = ["Direction", "batch_command", "fit_command"]
 
@@ -30,9 +30,13 @@ def fit_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="保存匹配器的目录")],
     parks: Annotated[Path | None, typer.Option(help="园区表（CSV/XLSX/Parquet）")] = None,
     enterprises: Annotated[Path | None, typer.Option(help="企业表（CSV/XLSX/Parquet）")] = None,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """建立匹配索引并保存到目录（之后 batch --matcher 直接加载，无需重新计算）。"""
-    park_frame, ent_frame = load_tables(parks, enterprises)
+    park_frame, ent_frame = load_tables(
+        parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+    )
     with progress_bar("建立匹配索引") as progress:
         progress(0, 1, f"{len(ent_frame):,} 家企业")
         matcher = Matcher().fit(park_frame, ent_frame)
@@ -59,6 +63,8 @@ def batch_command(
     include_ineligible: Annotated[
         bool, typer.Option("--include-ineligible", help="保留不符合入驻条件的配对（排在最后）")
     ] = False,
+    skip_invalid: SkipInvalid = False,
+    rejected: Rejected = None,
 ) -> None:
     """批量排序：所有园区的前 K 家企业（或所有企业的前 K 个园区），分批计算，写出 Parquet。"""
     if matcher_dir is not None:
@@ -66,7 +72,9 @@ def batch_command(
             raise typer.BadParameter("--matcher 与 --parks/--enterprises 只能二选一")
         matcher = Matcher.load(matcher_dir)
     else:
-        park_frame, ent_frame = load_tables(parks, enterprises)
+        park_frame, ent_frame = load_tables(
+            parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
+        )
         matcher = Matcher().fit(park_frame, ent_frame)
     label = "各园区前 K 家企业" if direction is Direction.enterprises else "各企业前 K 个园区"
     with progress_bar(label) as progress:

@@ -194,7 +194,7 @@ class TextFeature(FeatureFamily):
             text = f"{where}与园区产业定位契合度较低{shown}"
         else:
             return "经营范围和主营产品与园区产业定位无明显关联"
-        if terms and self._only_traded(index, park, ent):
+        if self._only_traded(index, park, ent):  # whether or not a whole term is shared
             text += "；但以销售为主，并非生产企业"
         return text
 

@@ -5,6 +5,9 @@
 * the schemas of the input tables — parks, enterprises, tenants (:func:`validate_parks`,
   :func:`load_parks`, … with Chinese or English headers) and events (:func:`validate_events`,
   :data:`EVENT_KINDS`); every problem is reported with file, row and column;
+* partial loads on purpose: the loaders' ``errors="skip"``, :func:`read_rows` and
+  :func:`keep_valid` return a :class:`LoadResult` (the valid rows, and every rejected row with
+  its problems, :data:`REJECTED_COLUMNS`); all-or-nothing stays the default;
 * the signing of saved files (:func:`sign`, :func:`verify`) and the versions they record.
 
 Reference facts (GB/T 4754, size thresholds, gazetteer) live in :mod:`matcher.reference`.
@@ -27,6 +30,7 @@ from ._events import (
     parse_event_kind,
     validate_events,
 )
+from ._partial import REJECTED_COLUMNS, Errors, LoadResult, keep_valid, read_rows
 from ._schema import (
     ENTERPRISE_COLUMNS,
     LOCATION_PREFERENCE_LABELS,
@@ -80,13 +84,16 @@ __all__ = [
     "PARK_COLUMNS",
     "PARK_TYPES",
     "PARK_TYPE_LABELS",
+    "REJECTED_COLUMNS",
     "SIGNATURE_FIELD",
     "SRDI_LABELS",
     "SRDI_LEVELS",
     "SUPPORTED_SUFFIXES",
     "TENANT_COLUMNS",
     "Column",
+    "Errors",
     "EventKind",
+    "LoadResult",
     "ReadLimits",
     "age_phrase",
     "as_date",
@@ -96,6 +103,7 @@ __all__ = [
     "display_text",
     "event_weights",
     "file_sha256",
+    "keep_valid",
     "load_enterprises",
     "load_events",
     "load_parks",
@@ -109,6 +117,7 @@ __all__ = [
     "parse_location_preference",
     "parse_park_type",
     "parse_srdi_level",
+    "read_rows",
     "read_table",
     "safe_cell",
     "safe_frame",

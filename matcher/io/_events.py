@@ -49,15 +49,23 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import ConfigError, Problem, SchemaError
 from ..text import normalize_text
-from ._schema import Column, check_known_ids, display_text, parse_cells, parse_date, validate_frame
-from ._tables import read_table
+from ._partial import Errors, LoadResult
+from ._schema import (
+    Column,
+    check_known_ids,
+    display_text,
+    load_partial,
+    parse_cells,
+    parse_date,
+    validate_frame,
+)
 
 __all__ = [
     "COST_PRESSURE",
@@ -333,9 +341,29 @@ def validate_events(
     return result
 
 
+@overload
 def load_events(
-    path: str | Path, *, sheet: str | int = 0, enterprises: pd.DataFrame | None = None
-) -> pd.DataFrame:
+    path: str | Path,
+    *,
+    sheet: str | int = ...,
+    enterprises: pd.DataFrame | None = ...,
+    errors: Literal["raise"] = ...,
+) -> pd.DataFrame: ...
+@overload
+def load_events(
+    path: str | Path,
+    *,
+    sheet: str | int = ...,
+    enterprises: pd.DataFrame | None = ...,
+    errors: Literal["skip"],
+) -> LoadResult: ...
+def load_events(
+    path: str | Path,
+    *,
+    sheet: str | int = 0,
+    enterprises: pd.DataFrame | None = None,
+    errors: Errors = "raise",
+) -> pd.DataFrame | LoadResult:
     """Read and validate an events file (CSV in UTF-8/GB18030, XLSX or Parquet).
 
     Parameters
@@ -345,15 +373,17 @@ def load_events(
         Worksheet of an Excel file.
     enterprises : DataFrame, optional
         When given, every ``enterprise_id`` must be one of theirs.
+    errors : {"raise", "skip"}, default="raise"
+        As for :func:`matcher.io.load_enterprises`: ``"skip"`` returns a
+        :class:`~matcher.io.LoadResult` with the valid events and the rejected rows.
 
     Raises
     ------
     SchemaError
-        When the file cannot be read or any row breaks the schema; nothing is loaded then.
+        When the file cannot be read or (``errors="raise"``) any row breaks the schema;
+        nothing is loaded then.
     """
-    return validate_events(
-        read_table(path, sheet=sheet), file=Path(path).name, enterprises=enterprises
-    )
+    return load_partial(path, validate_events, sheet=sheet, errors=errors, enterprises=enterprises)
 
 
 # ---------------------------------------------------------------------------- decay

@@ -30,6 +30,15 @@ from ..reference.creditcode import (
     credit_code_check_digits,
 )
 from ..text import is_missing, normalize_series, normalize_text
+from ._partial import (
+    REJECTED_COLUMNS,
+    Errors,
+    LoadResult,
+    check_errors,
+    keep_valid,
+    loader,
+    read_rows,
+)
 from ._tables import read_table
 
 __all__ = [
@@ -503,6 +512,8 @@ def validate_frame(
     problems: list[Problem] = []
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
+    # a rejected-rows file fixed by hand comes back with its problem columns: not data
+    frame = frame.drop(columns=[c for c in REJECTED_COLUMNS if c in frame.columns])
     original_headers = list(frame.columns)
     frame = _rename(frame, columns, file, problems)
     header_of = {new: old for old, new in zip(original_headers, frame.columns, strict=True)}
@@ -869,20 +880,74 @@ def validate_parks(
     return result
 
 
-def load_enterprises(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
-    """Read and validate an enterprises file (CSV in UTF-8/GB18030, XLSX or Parquet).
+def load_partial(
+    path: str | Path,
+    validate: Callable[..., pd.DataFrame],
+    *,
+    sheet: str | int,
+    errors: str,
+    **kwargs: Any,
+) -> pd.DataFrame | LoadResult:
+    """Read ``path`` and run ``validate`` over it, all or nothing or (``errors="skip"``) row
+    by row; what every loader of this package does."""
+    check_errors(errors)
+    name = Path(path).name
+    if errors == "skip":
+        return keep_valid(read_rows(path, sheet=sheet), validate, file=name, **kwargs)
+    return validate(read_table(path, sheet=sheet), file=name, **kwargs)
+
+
+@loader
+def load_enterprises(
+    path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
+) -> pd.DataFrame | LoadResult:
+    """Read and validate an enterprises file (see :func:`validate_enterprises`).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8/GB18030), XLSX or Parquet; Chinese or English headers.
+    sheet : str or int, default=0
+        Worksheet of an Excel file.
+    errors : {"raise", "skip"}, default="raise"
+        ``"raise"``: all or nothing, any problem refuses the whole file. ``"skip"``: load the
+        valid rows and set the others aside with their problems (a line that does not parse
+        included); problems of the whole file (unreadable, a missing required column) still
+        raise. See :func:`matcher.io.keep_valid`.
+
+    Returns
+    -------
+    DataFrame or LoadResult
+        The validated table; with ``errors="skip"`` a :class:`~matcher.io.LoadResult` whose
+        ``data`` is it and whose ``rejected`` holds every rejected row as written, plus its
+        problems, ready to be fixed and imported again.
 
     Raises
     ------
     SchemaError
-        When the file cannot be read or any row breaks the schema; nothing is loaded then.
+        When the file cannot be read or (``errors="raise"``) any row breaks the schema;
+        nothing is loaded then.
+
+    Examples
+    --------
+    >>> result = load_enterprises("registry.xlsx", errors="skip")  # doctest: +SKIP
+    >>> result.summary()  # doctest: +SKIP
+    'registry.xlsx：已载入 44787 行，拒绝 30 行'
+    >>> result.write_rejected("rejected.xlsx")  # doctest: +SKIP
     """
-    return validate_enterprises(read_table(path, sheet=sheet), file=Path(path).name)
+    return load_partial(path, validate_enterprises, sheet=sheet, errors=errors)
 
 
-def load_parks(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
-    """Read and validate a parks file (CSV in UTF-8/GB18030, XLSX or Parquet)."""
-    return validate_parks(read_table(path, sheet=sheet), file=Path(path).name)
+@loader
+def load_parks(
+    path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
+) -> pd.DataFrame | LoadResult:
+    """Read and validate a parks file (see :func:`validate_parks`).
+
+    ``errors`` and the result as for :func:`load_enterprises`: ``"raise"`` (the default) refuses
+    the file on any problem, ``"skip"`` returns a :class:`~matcher.io.LoadResult`.
+    """
+    return load_partial(path, validate_parks, sheet=sheet, errors=errors)
 
 
 def validate_tenants(
@@ -923,6 +988,13 @@ def validate_tenants(
     return result
 
 
-def load_tenants(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
-    """Read and validate a tenants file (``park_id, enterprise_id``)."""
-    return validate_tenants(read_table(path, sheet=sheet), file=Path(path).name)
+@loader
+def load_tenants(
+    path: str | Path, *, sheet: str | int = 0, errors: Errors = "raise"
+) -> pd.DataFrame | LoadResult:
+    """Read and validate a tenants file (``park_id, enterprise_id``).
+
+    ``errors`` and the result as for :func:`load_enterprises`: ``"raise"`` (the default) refuses
+    the file on any problem, ``"skip"`` returns a :class:`~matcher.io.LoadResult`.
+    """
+    return load_partial(path, validate_tenants, sheet=sheet, errors=errors)

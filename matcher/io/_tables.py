@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem, SchemaError
@@ -345,10 +346,42 @@ def read_table(
     ------
     SchemaError
         When the file is missing, empty, of an unsupported kind, cannot be decoded, breaks a
-        limit, or has blank or duplicate headers.
+        limit, or has blank or duplicate headers, or when lines of a CSV file do not parse
+        (every such line is listed with its line number; :func:`matcher.io.read_rows` sets them aside).
+    """
+    frame, _, broken = _read_lines(path, sheet=sheet, limits=limits)
+    if broken:
+        raise SchemaError(broken, file=Path(path).name)
+    return frame
+
+
+def _read_lines(
+    path: str | Path, *, sheet: str | int = 0, limits: ReadLimits | None = None
+) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """:func:`read_table` that sets aside the lines of a CSV file that do not parse.
+
+    A line with more fields than the header (a broken encoding, an unquoted delimiter) cannot be
+    placed in columns; :func:`read_table` refuses the file listing every such line, this
+    returns the rows that parse and one problem per line that does not.
+
+    Returns
+    -------
+    frame : DataFrame
+        The rows that parse, as :func:`read_table` returns them.
+    rows : ndarray of int
+        The sheet row (line number, header = 1) of each row of ``frame``.
+    broken : list of Problem
+        One per line that does not parse: its line number and the line as written.
+
+    Raises
+    ------
+    SchemaError
+        For everything :func:`read_table` refuses except such lines.
     """
     path = Path(path)
     limits = ReadLimits() if limits is None else limits
+    rows: np.ndarray | None = None
+    broken: list[Problem] = []
     if not path.exists():
         raise _unreadable(path, "文件不存在")
     if path.is_dir():
@@ -371,18 +404,23 @@ def read_table(
                 raise _too_large(path, "列数", limits.max_columns, f"{len(first):,} 列", "列")
             # the header is read as a row: a data row with more fields than the header is an
             # error, never a silent shift of columns into an index
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=False,
-                quoting=csv.QUOTE_MINIMAL,
-                header=None,
-                index_col=False,
-                nrows=None if nrows is None else nrows + 1,
-            )
+            try:
+                frame = pd.read_csv(
+                    io.StringIO(text),
+                    sep=sep,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    skipinitialspace=False,
+                    quoting=csv.QUOTE_MINIMAL,
+                    header=None,
+                    index_col=False,
+                    nrows=None if nrows is None else nrows + 1,
+                )
+            except pd.errors.ParserError as exc:
+                if "Expected" not in str(exc):
+                    raise
+                frame, rows, broken = _scan_records(path, text, sep, nrows)
             raw_header = [None if pd.isna(h) else h for h in frame.iloc[0].tolist()]
             frame = frame.iloc[1:].reset_index(drop=True)
             frame.columns = pd.RangeIndex(frame.shape[1])
@@ -435,7 +473,47 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.astype(object).where(frame.notna(), None)
     _check_cells(path, frame, limits)
-    return frame
+    return frame, np.arange(len(frame)) + 2 if rows is None else rows, broken
+
+
+def _scan_records(
+    path: Path, text: str, sep: str, nrows: int | None
+) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Read a CSV text record by record: the records that fit under the header as a frame
+    (header first, as pandas reads it), the line number of each data record, and a problem for
+    each record with more fields than the header."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    records: list[list[str]] = []
+    rows: list[int] = []
+    broken: list[Problem] = []
+    width = 0
+    line = 1
+    for fields in reader:
+        start, line = line, reader.line_num + 1
+        if not fields:  # a blank line, as pandas skips it
+            continue
+        if not records:
+            width = len(fields)
+        elif len(fields) > width:
+            shown = sep.join(fields)
+            broken.append(
+                Problem(
+                    column=None,
+                    row=start,
+                    value=shown if len(shown) <= 200 else shown[:200] + "…",
+                    message=f"该行无法解析：有 {len(fields)} 个字段，多于表头的 {width} 列",
+                    expected=f"{width} 个字段（检查文件编码、分隔符和引号）",
+                    file=path.name,
+                )
+            )
+            continue
+        else:
+            rows.append(start)
+        records.append(fields + [""] * (width - len(fields)))
+        if nrows is not None and len(records) > nrows + 1:
+            break
+    frame = pd.DataFrame(records, dtype=object).replace("", None)
+    return frame, np.asarray(rows, dtype=int), broken
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, safe: bool = True) -> Path:

@@ -171,6 +171,14 @@ def _key(text: str) -> str:
     return "".join(c.upper() if c.isascii() else c for c in text)
 
 
+def _inside_word(key: str, term: str, start: int, end: int) -> bool:
+    """An ASCII term found at ``key[start:end + 1]`` inside a longer Latin word (ABS in ABSORB)."""
+    return term.isascii() and (
+        (start > 0 and key[start - 1].isascii() and key[start - 1].isalnum())
+        or (end + 1 < len(key) and key[end + 1].isascii() and key[end + 1].isalnum())
+    )
+
+
 class Lexicon:
     """Terms with their codes and weights, and fast leftmost-longest matching.
 
@@ -257,13 +265,34 @@ class Lexicon:
         out = []
         for end, term in self._automaton.iter_long(key):
             start = end - len(term) + 1
-            if term.isascii() and (
-                (start > 0 and key[start - 1].isascii() and key[start - 1].isalnum())
-                or (end + 1 < len(key) and key[end + 1].isascii() and key[end + 1].isalnum())
-            ):
+            if _inside_word(key, term, start, end):
                 continue  # an abbreviation inside a longer Latin word
             out.append(TermHit(term, start, end + 1, self.codes[term], self.weights[term]))
         return out
+
+    def terms_in(self, text: str) -> dict[str, str]:
+        """Every term that occurs whole in ``text``, overlapping ones included.
+
+        Unlike :meth:`hits` (leftmost-longest, one reading of the text), this lists each term
+        found anywhere: 有色金属铸造 yields 有色金属铸造, 有色金属 and 铸造. An ASCII term counts only as
+        a whole word.
+
+        Returns
+        -------
+        dict of str to str
+            Matching form of each term (upper-cased letters) → the term as written in ``text``.
+
+        >>> sorted(get_lexicon().terms_in("铝合金门窗"))
+        ['铝合金', '铝合金门窗', '门窗']
+        """
+        key = _key(text)
+        found: dict[str, str] = {}
+        for end, term in self._automaton.iter(key):
+            start = end - len(term) + 1
+            if _inside_word(key, term, start, end):
+                continue
+            found.setdefault(term, text[start : end + 1])
+        return found
 
     def terms_of(self, code: str, *, limit: int | None = None) -> list[str]:
         """Terms of one code, strongest (then shortest) first."""

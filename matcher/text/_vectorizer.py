@@ -9,6 +9,8 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import sparse
 
+from ._lexicon import get_lexicon
+
 __all__ = ["TextVectorizer", "strip_boilerplate", "strip_boilerplate_many"]
 
 # Phrases that every 经营范围 repeats and that say nothing about the business.
@@ -265,29 +267,37 @@ class TextVectorizer:
         return sparse.csr_matrix(sparse.hstack(parts), dtype=np.float32)
 
     def shared_phrases(self, a: str | None, b: str | None, k: int = 4) -> list[str]:
-        """Up to ``k`` phrases (two characters or more) that both texts contain, most telling first.
+        """Up to ``k`` whole terms that both texts contain, most telling first.
 
-        Maximal common substrings of the two boilerplate-free texts, ranked by the summed IDF of
-        their bigrams, so specific words (铝板带箔, 耐火材料) come before generic ones (生产, 销售).
+        The terms are the industry lexicon's (:func:`matcher.text.get_lexicon`) found whole in
+        both boilerplate-free texts, never a slice of a word (色金属铸造 is not shown for
+        有色金属铸造). A term inside another shared term is dropped (有色金属 when 有色金属铸造 is
+        shared), and the rest are ranked by the summed IDF of their bigrams, so specific words
+        (铝板带箔, 耐火材料) come before generic ones; a term is never shortened to fit.
+
+        Parameters
+        ----------
+        a, b : str or None
+            Two normalised texts (a scope clause and a park's positioning, say).
+        k : int, default=4
+            Most terms returned; the rest are dropped whole.
+
+        Returns
+        -------
+        list of str
+            The terms as written in ``a``.
         """
         if not a or not b:
             return []
-        b_text = _stripped(b)
+        lexicon = get_lexicon()
+        in_a = lexicon.terms_in(_stripped(a))
+        in_b = lexicon.terms_in(_stripped(b))
+        shared = [key for key in in_a if key in in_b]
+        whole = [t for t in shared if not any(t != o and t in o for o in shared)]
         idf = self.idf_map_
-        found: dict[str, float] = {}
-        for run in _stripped(a).split():
-            i = 0
-            while i < len(run) - 1:
-                length = 1
-                while i + length < len(run) and run[i : i + length + 1] in b_text:
-                    length += 1
-                if length >= 2:
-                    phrase = run[i : i + length]
-                    found[phrase] = sum(
-                        idf.get(phrase[j : j + 2], 0.0) for j in range(len(phrase) - 1)
-                    )
-                    i += length
-                else:
-                    i += 1
-        maximal = [t for t in found if not any(t != o and t in o for o in found)]
-        return sorted(maximal, key=lambda t: -found[t])[:k]
+
+        def strength(term: str) -> float:
+            return sum(idf.get(term[j : j + 2], 0.0) for j in range(len(term) - 1))
+
+        ranked = sorted(whole, key=lambda t: (-strength(in_a[t]), -len(t), t))
+        return [in_a[t] for t in ranked[:k]]

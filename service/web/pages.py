@@ -53,6 +53,7 @@ from ..schemas import (
     LeadStatusIn,
     ModelActiveIn,
     ModelKind,
+    OnError,
 )
 from ..snapshot import Snapshot
 from .accounts import LoginThrottle, SessionData, authenticate, password_fingerprint
@@ -948,8 +949,10 @@ def imports(
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
     action: Annotated[str, Form()] = "check",
+    on_error: Annotated[str, Form()] = "raise",
 ) -> Response:
-    """试导入（只校验，列出每个问题）或导入（与 POST /imports/{kind} 同一实现）。"""
+    """试导入（只校验，列出每个问题）或导入（与 POST /imports/{kind} 同一实现）；勾选“跳过有问题的
+    行”时只导入有效行，被拒绝的行及问题可下载（on_error=skip）。"""
     dry_run = action != "import"
     problems: dict[str, Any] = {}
     error = None
@@ -975,7 +978,10 @@ def imports(
                     indexer,
                     settings,
                     dry_run=dry_run,
+                    on_error=OnError.skip if on_error == "skip" else OnError.raise_,
                 ).model_dump()
+                if result["rejected_url"]:  # the workbench's own download (signed-in officers)
+                    result["rejected_url"] = "/app" + result["rejected_url"]
         except SchemaError as exc:
             problems = _problem_view(exc, settings)
             error = (
@@ -995,11 +1001,19 @@ def imports(
             **problems,
             "error": error,
             "dry_run": dry_run,
+            "on_error": on_error,
         },
         status_code=422 if error else 200,
         nav="imports",
         title="导入",
     )
+
+
+@router.get("/imports/rejected/{report_id}")
+def import_rejected(report_id: str, ctx: WebOfficerDep, session: SessionDep) -> Response:
+    """下载部分导入被拒绝的行及问题（CSV；与 GET /imports/rejected/{id} 同一实现，需登录）。"""
+    assert ctx.username is not None
+    return import_routes.rejected_rows(report_id, session, ctx.username)
 
 
 @router.get("/imports/problems/{report_id}")

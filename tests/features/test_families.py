@@ -153,3 +153,28 @@ def test_values_are_in_unit_interval(matcher: Matcher, family: type) -> None:
         v = v[~np.isnan(v)]
         assert v.dtype == np.float32
         assert ((v >= 0) & (v <= 1)).all()
+
+
+def test_text_reasons_show_whole_shared_terms_of_the_quoted_clause() -> None:
+    """共同关键词 in the sample's reasons: lexicon terms found in the quoted scope clause and
+    the park's text, none a slice of another shown one."""
+    import re
+
+    from matcher import load_sample
+    from matcher.text import get_lexicon
+
+    parks, enterprises = load_sample()
+    fitted = Matcher().fit(parks, enterprises)
+    lexicon = get_lexicon()
+    seen = 0
+    for park_id in parks["park_id"].head(4):
+        page = fitted.rank_enterprises(park_id, k=25)
+        for reasons in page["reasons"]:
+            for found in re.finditer(r"「([^」]*)」[^（；]*（共同关键词：([^）]*)）", reasons):
+                clause, terms = found.group(1), found.group(2).split("、")
+                seen += 1
+                for term in terms:
+                    assert term in clause, (term, clause)
+                    assert term in lexicon, term
+                    assert not any(term != o and term in o for o in terms), terms
+    assert seen >= 20  # the property was checked on many reasons

@@ -699,3 +699,25 @@ def test_a_lead_tracked_from_the_workbench_keeps_the_rank_it_was_shown_at(client
     )
     moved = client.get(f"/parks/P-AL/leads/{moved_id}").json()["tracking"]
     assert moved["status"] == "visited" and moved["shown_rank"] == at
+
+
+def test_import_page_can_skip_invalid_rows_and_offers_them_for_download(client):
+    token = sign_in(client)
+    assert 'name="on_error" value="skip"' in client.get("/app/imports").text
+    messy = "enterprise_id,name,employees\nS1,甲,5\nS2,乙,-5\nS3,丙,7\nS4,丁,8,多,余\n"
+    r = client.post(
+        "/app/imports",
+        data={"csrf_token": token, "kind": "enterprises", "action": "import", "on_error": "skip"},
+        files={"file": ("企业.csv", messy.encode())},
+    )
+    assert r.status_code == 200, r.text
+    assert "另有 2 行有问题、未导入" in r.text
+    assert client.get("/enterprises/S1").status_code == 200
+    assert client.get("/enterprises/S2").status_code == 404
+    url = re.search(r'href="(/app/imports/rejected/[0-9a-f]+)" id="import-rejected"', r.text)
+    rejected = client.get(url.group(1))
+    assert rejected.status_code == 200 and rejected.headers["content-type"].startswith("text/csv")
+    lines = rejected.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("enterprise_id,name,employees,原行号,问题列,问题值,问题,应为")
+    assert lines[1].startswith("S2,乙,") and ",3,employees," in lines[1]
+    assert ",5,," in lines[2] and "无法解析" in lines[2]
