@@ -58,7 +58,13 @@ def batch_command(
     ] = None,
     parks: Annotated[Path | None, typer.Option(help="园区表")] = None,
     enterprises: Annotated[Path | None, typer.Option(help="企业表")] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="每批处理的企业数（控制内存）")] = 100_000,
+    chunk_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="企业→园区方向每批处理的企业数（控制内存）；园区→企业方向按园区分块，不受此影响",
+        ),
+    ] = 100_000,
     reasons: Annotated[bool, typer.Option("--reasons", help="同时写出推荐理由（较慢）")] = False,
     include_ineligible: Annotated[
         bool, typer.Option("--include-ineligible", help="保留不符合入驻条件的配对（排在最后）")
