@@ -385,13 +385,11 @@ class _Collector:
 
 
 #: Leasing of goods (机械设备租赁, 汽车出租): the GB/T 711 小类 by the goods' code prefix (the
-#: longest listed prefix decides; other goods 7119, other consumer goods 7129).
+#: longest listed prefix decides; any other good 7119).
 _LEASING = {
-    "36": "7111",  # vehicles
-    "37": "7119",
+    "36": "7111",  # motor vehicles
     "357": "7112",  # farm machinery
     "351": "7113",  # construction and mining machinery
-    "3514": "7113",
     "391": "7114",  # computers
     "392": "7114",  # telecom equipment
     "358": "7115",  # medical equipment
