@@ -211,26 +211,7 @@ class Lexicon:
         self.codes: dict[str, tuple[str, ...]] = {}
         self.weights: dict[str, float] = {}
         for term, by_code in derived.items():
-            # a code under another code of the same term adds nothing (通用设备: 34 ⊃ 3499) ...
-            # unless both codes' names give the term: a 门类's name strings its 大类' names
-            # together (信息传输、软件和信息技术服务业), so the 大类 whose name it is wins
-            # (软件和信息技术 → 65, not I)
-            by_code = {
-                c: s
-                for c, s in by_code.items()
-                if not any(
-                    a in by_code and not (s == "name" and by_code[a] == "name" and len(a) == 1)
-                    for a in tax.ancestors(c)[:-1]
-                )
-                and not (
-                    len(c) == 1
-                    and s == "name"
-                    and any(
-                        s2 == "name" and c2 != c and c in tax.ancestors(c2)
-                        for c2, s2 in by_code.items()
-                    )
-                )
-            }
+            by_code = _kept_codes(by_code, tax)
             if term in manual or len(by_code) > MAX_DERIVED_CODES:
                 continue
             self.codes[term] = tuple(by_code)
@@ -298,6 +279,27 @@ class Lexicon:
         """Terms of one code, strongest (then shortest) first."""
         terms = sorted(self.by_code.get(code, []), key=lambda t: (-self.weights[t], len(t), t))
         return terms if limit is None else terms[:limit]
+
+
+def _kept_codes(by_code: dict[str, str], tax: Any) -> dict[str, str]:
+    """The codes a derived term keeps (code → source).
+
+    A 门类's name strings its 大类' names together (信息传输、软件和信息技术服务业): when a 大类
+    under it has the term in its own name too, the 门类 goes (软件和信息技术 → 65, not I). Then a
+    code under another code of the term adds nothing (通用设备: 34 ⊃ 3499).
+    """
+    kept = {
+        c: s
+        for c, s in by_code.items()
+        if not (
+            len(c) == 1
+            and s == "name"
+            and any(
+                s2 == "name" and c2 != c and c in tax.ancestors(c2) for c2, s2 in by_code.items()
+            )
+        )
+    }
+    return {c: s for c, s in kept.items() if not any(a in kept for a in tax.ancestors(c)[:-1])}
 
 
 def _rows(name: str) -> list[dict[str, str]]:
