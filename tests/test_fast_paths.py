@@ -329,3 +329,32 @@ def test_batch_candidates_equal_a_sort_of_the_eligible_rows() -> None:
             want = pos[np.lexsort((order[pos], -key))][:50]
             assert got["ent_row"].tolist() == want.tolist()
             assert got["eligible"].tolist() == eligible[want].tolist()
+
+
+def test_select_page_without_a_filter_equals_a_sort_of_the_qualifying_rows() -> None:
+    rng = np.random.default_rng(21)
+    n = 30_000
+    score = np.round(rng.random(n), 2)  # many ties
+    for share in (0.0, 0.0005, 0.5, 1.0):  # none, fewer than a page, half, every row eligible
+        eligible = rng.random(n) < share
+        for include in (False, True):
+            pos = np.arange(n) if include else np.flatnonzero(eligible)
+            key = np.where(eligible, score, score - 1e9)[pos]
+            ranked = pos[np.lexsort((pos, -key))]
+            for k, offset in [(20, 0), (7, 30), (0, 0), (50, 10_000), (200, 0)]:
+                rows, total = select_page(
+                    score, eligible, k=k, offset=offset, include_ineligible=include
+                )
+                assert total == len(pos)
+                assert rows.tolist() == ranked[offset : offset + k].tolist()
+                # the same page through the filtered path (a mask that keeps every row)
+                every = np.ones(n, dtype=bool)
+                filtered, _ = select_page(
+                    score,
+                    eligible,
+                    k=k,
+                    offset=offset,
+                    include_ineligible=include,
+                    candidates=every,
+                )
+                assert np.array_equal(rows, filtered)

@@ -196,7 +196,10 @@ def score_park(
         weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
         score = np.full(n, float(scorer.baseline), dtype=np.float64)
         for j, values in enumerate(values_of):
-            part = replace_where(values, np.isnan(values), neutral[j]).astype(np.float64)
+            unknown = np.isnan(values)
+            if unknown.any():  # else the fill would copy every value unchanged
+                values = replace_where(values, unknown, neutral[j])
+            part = values.astype(np.float64)
             part *= weights[j] if weights.ndim == 1 else weights[:, j]
             score += part
     else:
