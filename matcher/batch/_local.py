@@ -195,10 +195,13 @@ def top_enterprises(
     """Top ``k`` enterprises for every park (or ``park_ids``).
 
     Each park is scored over every enterprise at once, as :meth:`Matcher.rank_enterprises`
-    scores it (memory about ``n × (4 × PARK_BLOCK + 40)`` bytes for ``n`` enterprises); the
-    text cosine of :data:`PARK_BLOCK` parks is one sparse product. ``chunk_size`` is kept for
-    compatibility and no longer used: one pass over the rows per block replaced the chunks,
-    which redid the whole text product for every chunk.
+    scores it; the text cosine of :data:`PARK_BLOCK` parks is one sparse product, computed while
+    the previous block's parks are scored (:data:`PARK_THREADS` at a time from
+    :data:`~matcher.ranking.PARALLEL_MIN_ROWS` rows on), and each block's rows make one page.
+    Memory is about ``n × (8 × PARK_BLOCK + 100)`` bytes for ``n`` enterprises (two blocks of
+    text values, two parks being scored). ``chunk_size`` is kept for compatibility and no
+    longer used: one pass over the rows per block replaced the chunks, which redid the whole
+    text product for every chunk.
 
     Returns a frame (or writes ``output`` as Parquet and returns its path) with ``park_id`` and
     the columns of :meth:`Matcher.rank_enterprises`; ``reasons`` is filled only when asked
