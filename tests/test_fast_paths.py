@@ -30,6 +30,7 @@ from matcher.ranking import (
 )
 from matcher.ranking._select import _may_be_best
 from matcher.scoring import ReciprocalScorer
+from matcher.text import _vectorizer as vectorizer_module
 
 
 def _bits(values: np.ndarray) -> np.ndarray:
@@ -358,3 +359,20 @@ def test_select_page_without_a_filter_equals_a_sort_of_the_qualifying_rows() -> 
                     candidates=every,
                 )
                 assert np.array_equal(rows, filtered)
+
+
+def test_remembered_park_terms_give_the_same_reasons(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = random_matcher
+    vectorizer_module._terms_in.cache_clear()
+    pages = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
+    assert vectorizer_module._terms_in.cache_info().hits > 0  # the park's text was read once
+    assert any("共同关键词" in reason for page in pages for reason in page)
+    monkeypatch.setattr(  # every text read anew, as before the cache
+        vectorizer_module,
+        "_terms_in",
+        lambda lexicon, text: lexicon.terms_in(vectorizer_module._stripped(text)),
+    )
+    again = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
+    assert again == pages
