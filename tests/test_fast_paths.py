@@ -30,6 +30,7 @@ from matcher.ranking import (
 )
 from matcher.ranking._select import _may_be_best
 from matcher.scoring import ReciprocalScorer
+from matcher.text import _vectorizer as vectorizer_module
 
 
 def _bits(values: np.ndarray) -> np.ndarray:
@@ -269,16 +270,109 @@ def test_text_block_of_parks_equals_one_park_at_a_time(
             assert _same(np.ascontiguousarray(together[:, b]), text.compute_park(index, park, ents))
 
 
-@pytest.mark.parametrize("include_ineligible", [False, True])
+@pytest.mark.parametrize(
+    ("include_ineligible", "threads"), [(False, False), (True, False), (False, True), (True, True)]
+)
 def test_blocked_batch_equals_rank_enterprises(
-    random_matcher: Matcher, include_ineligible: bool, monkeypatch: pytest.MonkeyPatch
+    random_matcher: Matcher,
+    include_ineligible: bool,
+    threads: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(batch_local, "PARK_BLOCK", 5)  # several blocks, the last one short
+    if threads:  # parks scored on the batch's threads, as from 200,000 rows on
+        monkeypatch.setattr(batch_local, "PARALLEL_MIN_ROWS", 0)
+        monkeypatch.setattr(batch_local, "PARK_THREADS", 2)
     m = random_matcher
-    top = top_enterprises(m, k=12, include_ineligible=include_ineligible)
-    assert top["park_id"].nunique() == len(m.index_.parks)
-    for park_id, group in top.groupby("park_id", sort=False):
-        leads = m.rank_enterprises(str(park_id), k=12, include_ineligible=include_ineligible)
-        assert group["enterprise_id"].tolist() == leads["enterprise_id"].tolist()
-        assert _same(group["score"].to_numpy(), leads["score"].to_numpy())
-        assert group["eligible"].tolist() == leads["eligible"].tolist()
+    seen: list[tuple[int, int, str]] = []
+    top = top_enterprises(
+        m,
+        k=12,
+        include_ineligible=include_ineligible,
+        reasons=threads,
+        progress=lambda done, total, what: seen.append((done, total, what)),
+    )
+    park_ids = m.index_.parks.ids.astype(str).tolist()
+    assert seen == [(i + 1, len(park_ids), pid) for i, pid in enumerate(park_ids)]
+    assert top["park_id"].unique().tolist() == park_ids  # every park, in park order
+    pages = []
+    for park_id in park_ids:
+        m.clear_cache()
+        page = m.rank_enterprises(park_id, k=12, include_ineligible=include_ineligible)
+        pages.append(page.assign(park_id=park_id))
+    expected = pd.concat(pages, ignore_index=True)
+    assert set(top.columns) == set(expected.columns)
+    sizes = set(top.groupby("park_id").size())  # attrs as pages of one park each carried them
+    assert top.attrs == ({"total": sizes.pop()} if len(sizes) == 1 else {})
+    for column in top.columns:
+        got, want = top[column].to_numpy(), expected[column].to_numpy()
+        if column == "reasons" and not threads:
+            assert (got == "").all()
+        elif got.dtype.kind == "f":
+            assert _same(got, want), column
+        else:
+            assert got.tolist() == want.tolist(), column
+    if not include_ineligible:
+        assert top["eligible"].all() and (top.groupby("park_id").size() <= 12).all()
+
+
+def test_batch_candidates_equal_a_sort_of_the_eligible_rows() -> None:
+    rng = np.random.default_rng(7)
+    n = 20_000
+    score = np.round(rng.random(n), 2)  # many ties
+    order = rng.permutation(n)
+    for share in (0.0, 0.001, 0.5, 1.0):  # none, fewer than k, half, every row eligible
+        eligible = rng.random(n) < share
+        for include in (False, True):
+            got = batch_local._candidates(3, np.arange(n), order, score, eligible, 50, include)
+            pos = np.arange(n) if include else np.flatnonzero(eligible)
+            key = np.where(eligible, score, score - 1e9)[pos]
+            want = pos[np.lexsort((order[pos], -key))][:50]
+            assert got["ent_row"].tolist() == want.tolist()
+            assert got["eligible"].tolist() == eligible[want].tolist()
+
+
+def test_select_page_without_a_filter_equals_a_sort_of_the_qualifying_rows() -> None:
+    rng = np.random.default_rng(21)
+    n = 30_000
+    score = np.round(rng.random(n), 2)  # many ties
+    for share in (0.0, 0.0005, 0.5, 1.0):  # none, fewer than a page, half, every row eligible
+        eligible = rng.random(n) < share
+        for include in (False, True):
+            pos = np.arange(n) if include else np.flatnonzero(eligible)
+            key = np.where(eligible, score, score - 1e9)[pos]
+            ranked = pos[np.lexsort((pos, -key))]
+            for k, offset in [(20, 0), (7, 30), (0, 0), (50, 10_000), (200, 0)]:
+                rows, total = select_page(
+                    score, eligible, k=k, offset=offset, include_ineligible=include
+                )
+                assert total == len(pos)
+                assert rows.tolist() == ranked[offset : offset + k].tolist()
+                # the same page through the filtered path (a mask that keeps every row)
+                every = np.ones(n, dtype=bool)
+                filtered, _ = select_page(
+                    score,
+                    eligible,
+                    k=k,
+                    offset=offset,
+                    include_ineligible=include,
+                    candidates=every,
+                )
+                assert np.array_equal(rows, filtered)
+
+
+def test_remembered_park_terms_give_the_same_reasons(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = random_matcher
+    vectorizer_module._terms_in.cache_clear()
+    pages = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
+    assert vectorizer_module._terms_in.cache_info().hits > 0  # the park's text was read once
+    assert any("共同关键词" in reason for page in pages for reason in page)
+    monkeypatch.setattr(  # every text read anew, as before the cache
+        vectorizer_module,
+        "_terms_in",
+        lambda lexicon, text: lexicon.terms_in(vectorizer_module._stripped(text)),
+    )
+    again = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
+    assert again == pages

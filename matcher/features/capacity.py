@@ -56,9 +56,11 @@ def _space_part(need: np.ndarray, available: np.floating) -> np.ndarray:
     value /= 0.75
     value *= 0.5
     np.subtract(1.0, value, out=value)
-    value = replace_where(value, share <= 0.25, 1.0)
-    value = replace_where(value, share > 1.0, 0.0)
-    return replace_where(value, need == 0, 1.0)
+    # space_fits' three fills in two (``share <= 0.25`` and ``share > 1`` never both hold; a
+    # zero need wins over both)
+    none = need == 0
+    value = replace_where(value, (share <= 0.25) | none, 1.0)
+    return replace_where(value, (share > 1.0) & ~none, 0.0)
 
 
 def _area(x: float) -> str:

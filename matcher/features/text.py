@@ -161,15 +161,21 @@ class TextFeature(FeatureFamily):
         self, index: MatchIndex, parks: Sequence[int], ents: np.ndarray | None = None
     ) -> np.ndarray:
         """:meth:`compute_park` of a block of parks in one sparse product over the enterprise
-        rows (each row adds its terms in the same order for every park: bit-identical)."""
+        rows (each row adds its terms in the same order for every park: bit-identical).
+
+        The result is column-major (each park's values contiguous, ``.T`` a plain C array)."""
         E, P = index.enterprises, index.parks
         rows = np.asarray(parks, dtype=np.intp)
         vectors = np.ascontiguousarray(P.X[rows].toarray().T)  # (terms, parks)
         X = E.X if ents is None else E.X[ents]
-        cos = np.asarray(X @ vectors, dtype=np.float32)
-        value = np.minimum(1.0, cos / self.saturation).astype(np.float32, copy=False)
-        unknown = ~take(E.has_text, ents)[:, None] | ~P.has_text[rows][None, :]
-        return np.where(unknown, np.float32(np.nan), value)
+        # one park a row from here on, every step in place (the float32 operations of
+        # ``compute_park``: divide, clip at 1, NaN where either side has no text)
+        value = np.ascontiguousarray(np.asarray(X @ vectors, dtype=np.float32).T)
+        value /= np.float32(self.saturation)
+        np.minimum(value, np.float32(1.0), out=value)
+        value[~P.has_text[rows]] = np.nan
+        value[:, ~take(E.has_text, ents)] = np.nan
+        return value.T
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)

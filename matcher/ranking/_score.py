@@ -162,11 +162,13 @@ def score_park(
     ents: np.ndarray | None = None,
     coef: np.ndarray | None = None,
     columns: Mapping[str, np.ndarray] | None = None,
+    threads: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`score_pairs` of one park against the rows ``ents`` (every row when None).
 
     ``columns`` holds values of some families already computed for this park (by family name,
-    e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks).
+    e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks). ``threads=False``
+    keeps the work on the calling thread (for callers that score several parks at once).
 
     Each family's one-park path (:meth:`FeatureFamily.compute_park`) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
@@ -175,7 +177,7 @@ def score_park(
     :func:`score_pairs`, bit for bit.
     """
     n = len(index.enterprises) if ents is None else len(ents)
-    pool = _pool() if n >= PARALLEL_MIN_ROWS else None
+    pool = _pool() if threads and n >= PARALLEL_MIN_ROWS else None
     eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
     given = columns or {}
     todo = [f for f in families if f.name not in given]
@@ -194,7 +196,10 @@ def score_park(
         weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
         score = np.full(n, float(scorer.baseline), dtype=np.float64)
         for j, values in enumerate(values_of):
-            part = replace_where(values, np.isnan(values), neutral[j]).astype(np.float64)
+            unknown = np.isnan(values)
+            if unknown.any():  # else the fill would copy every value unchanged
+                values = replace_where(values, unknown, neutral[j])
+            part = values.astype(np.float64)
             part *= weights[j] if weights.ndim == 1 else weights[:, j]
             score += part
     else:

@@ -92,6 +92,15 @@ def select_page(
     candidates : bool ndarray, default=None
         Restrict to these rows.
     """
+    need = None if k is None else max(offset, 0) + max(k, 0)
+    if candidates is None and min_score is None and need is not None:
+        # every (eligible) row qualifies: the best of all rows, the ineligible ones dropped
+        # after (they rank after every eligible row), with no pass to gather the qualifying rows
+        total = len(score) if include_ineligible else int(np.count_nonzero(eligible))
+        rows = top_k(sort_key(score, eligible), np.arange(len(score)), need)
+        if not include_ineligible:
+            rows = rows[eligible[rows]]
+        return rows[max(offset, 0) : need], total
     if candidates is not None:
         keep = candidates & eligible if not include_ineligible else candidates.copy()
     else:
@@ -100,7 +109,6 @@ def select_page(
         keep &= score >= min_score
     rows = np.flatnonzero(keep)
     total = len(rows)
-    need = None if k is None else max(offset, 0) + max(k, 0)
     rows = rows[top_k(sort_key(score[rows], eligible[rows]), rows, need)]
     if need is not None:
         rows = rows[max(offset, 0) : need]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import sparse
 
-from ._lexicon import get_lexicon
+from ._lexicon import Lexicon, get_lexicon
 
 __all__ = ["TextVectorizer", "strip_boilerplate", "strip_boilerplate_many"]
 
@@ -106,6 +106,13 @@ def _key_text(key: int) -> str:
     if key < int(_UNIGRAM_LIMIT):
         return chr(key)
     return chr(key // int(_UNIGRAM_LIMIT) - 1) + chr(key % int(_UNIGRAM_LIMIT))
+
+
+@functools.lru_cache(maxsize=4096)
+def _terms_in(lexicon: Lexicon, text: str) -> dict[str, str]:
+    """``lexicon.terms_in`` of the boilerplate-free ``text``, remembered (read-only: a ranking
+    page compares the same park text with every clause of every row shown)."""
+    return lexicon.terms_in(_stripped(text))
 
 
 class TextVectorizer:
@@ -290,8 +297,7 @@ class TextVectorizer:
         if not a or not b:
             return []
         lexicon = get_lexicon()
-        in_a = lexicon.terms_in(_stripped(a))
-        in_b = lexicon.terms_in(_stripped(b))
+        in_a, in_b = _terms_in(lexicon, a), _terms_in(lexicon, b)
         shared = [key for key in in_a if key in in_b]
         whole = [t for t in shared if not any(t != o and t in o for o in shared)]
         idf = self.idf_map_
