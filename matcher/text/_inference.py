@@ -26,6 +26,7 @@ import csv
 import functools
 import math
 import operator
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import numpy as np
 from .. import taxonomy
 from ._lexicon import Lexicon, TermHit, get_lexicon
 from ._names import NameParts, parse_name
-from ._scope import Clause, Scope, _strip_verbs, parse_scope
+from ._scope import Clause, Scope, _strip_verbs, is_verb, parse_scope
 
 __all__ = [
     "ABSTAIN_BELOW",
@@ -202,6 +203,17 @@ def _trade_table() -> dict[str, tuple[str, str, str, str]]:
     return {r["prefix"]: (r["wholesale"], r["retail"], r["repair"], r["made"]) for r in rows}
 
 
+@functools.lru_cache(maxsize=1)
+def _farm_of() -> dict[str, str]:
+    """The farm code of each processing code of trade_codes.csv's ``made`` column (1371 → 014),
+    the most detailed farm prefix where several make one code."""
+    out: dict[str, str] = {}
+    for prefix, (_, _, _, made) in _trade_table().items():
+        if made and (made not in out or len(prefix) > len(out[made])):
+            out[made] = prefix
+    return out
+
+
 def _lookup(code: str) -> tuple[str, str, str, str] | None:
     table = _trade_table()
     for anc in reversed(taxonomy.ancestors(code)):
@@ -214,7 +226,19 @@ def _lookup(code: str) -> tuple[str, str, str, str] | None:
 _PROCESSING_WORDS = ("加工", "制品", "制作", "制造", "罐头", "腌制", "烘焙", "酿造", "屠宰")
 
 
-def route_code(code: str, activity: str, *, retail: bool = False, processing: bool = True) -> str:
+#: Goods a dealer sells at retail unless the clause says 批发: a car dealer's 汽车销售 is 汽车新车
+#: 零售 (NBS classes 4S stores under 5261), a motorcycle dealer's 5264.
+RETAIL_FIRST = {"361": "5261", "3751": "5264"}
+
+
+def route_code(
+    code: str,
+    activity: str,
+    *,
+    retail: bool = False,
+    processing: bool = True,
+    wholesale: bool = False,
+) -> str:
     """The code of an activity on a product: trading, repairing or making it.
 
     >>> route_code("3252", "trade"), route_code("3252", "make"), route_code("3670", "repair_install")
@@ -228,6 +252,10 @@ def route_code(code: str, activity: str, *, retail: bool = False, processing: bo
     if activity == "trade":
         if section == "F":
             return _retail_of().get(code, code) if retail and code.startswith("51") else code
+        if not wholesale:
+            for anc in taxonomy.ancestors(code):
+                if anc in RETAIL_FIRST:
+                    return RETAIL_FIRST[anc]
         row = _lookup(code)
         if row is None:
             return code
@@ -235,6 +263,12 @@ def route_code(code: str, activity: str, *, retail: bool = False, processing: bo
     if activity == "make" and section == "A" and processing:  # 蔬菜制品的加工: processing
         row = _lookup(code)
         return row[3] if row is not None and row[3] else code
+    if activity == "agriculture" and section == "C":  # 食用菌种植: growing, not processing
+        farm = _farm_of()
+        for anc in reversed(taxonomy.ancestors(code)):
+            if anc in farm:
+                return farm[anc]
+        return code
     if activity == "transport" and section in ("A", "B", "C", "D"):
         return ACTIVITY_CODES["transport"]  # 钢材运输, 汽车运输: carrying goods is freight
     if activity == "repair_install" and section in ("C", "I"):
@@ -279,8 +313,13 @@ def _clause_hits_cached(items: tuple[str, ...]) -> tuple[tuple[str, TermHit, flo
     for position, item in enumerate(items):
         hits = _item_hits(lexicon, item)
         decay = 1.0 / (1.0 + ITEM_DECAY * position)
+        # the head is the last term, a verb of the verb table excepted: in 食用菌种植 the verb
+        # 种植 says what is done with the object, the object says the industry
+        head = len(hits) - 1
+        while head > 0 and is_verb(hits[head].term):
+            head -= 1
         for k, hit in enumerate(hits):
-            factor = 1.0 if k == len(hits) - 1 else MODIFIER_WEIGHT
+            factor = 1.0 if k == head else MODIFIER_WEIGHT
             out.append((item, hit, hit.weight * factor * decay))
     return tuple(out)
 
@@ -329,6 +368,7 @@ class _Collector:
         make_prior: float,
         retail: bool,
         made: frozenset[str] = frozenset(),
+        wholesale: bool = False,
     ) -> bool:
         """Add one clause; ``made`` holds the codes the firm makes (selling them is ancillary)."""
         hits = _clause_hits(objects)
@@ -375,7 +415,9 @@ class _Collector:
                 for act, p in chosen:
                     if p <= 0:
                         continue
-                    routed = leased or route_code(base, act, retail=retail, processing=processing)
+                    routed = leased or route_code(
+                        base, act, retail=retail, processing=processing, wholesale=wholesale
+                    )
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
                     if act in ("make", "rnd", "software", "agriculture"):
@@ -474,8 +516,13 @@ def name_weight(industry: str, scope: Scope | None = None) -> float:
     hits = get_lexicon().hits(industry)
     if hits and hits[-1].end == len(industry) and len(hits[-1].term) >= 3:
         makes = scope is not None and any(c.activity == "make" for c in scope.clauses)
-        return 1.0 if makes or scope is None else NAME_ALONE_WEIGHT
+        # only a good can be made behind a scope that only sells (投资管理 names a service)
+        goods = any(taxonomy.section_of(c) in _GOODS for c in hits[-1].codes)
+        return NAME_ALONE_WEIGHT if goods and scope is not None and not makes else 1.0
     return NAME_WEIGHT
+
+
+_GOODS = frozenset({"A", "B", "C", "D"})
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -685,9 +732,10 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
     total_weight = 0.0
     matched = 0.0
     made = _made_codes(scope)
-    # a scope that says 零售 and never 批发 sells at retail in every trading clause
-    # (零售电子产品、五金交电、电线电缆: the verb is written once, before the list)
-    scope_retail = scope_text is not None and "零售" in scope_text and "批发" not in scope_text
+    # a scope whose first word of selling is 零售 and that never says 批发 or 购销 sells at
+    # retail in every trading clause (零售电子产品、五金交电、电线电缆: the verb is written once,
+    # before the list); a wholesaler that retails a side line (药品…销售；化工试剂零售) does not
+    scope_retail = _retail_scope(scope_text)
     clauses = scope.clauses
     if not any(_clause_hits(c.items) for c in clauses) and scope.generic:
         # only padding says anything (物业管理；家政服务 of a 物业管理有限公司): use it, weakly
@@ -712,9 +760,22 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
             make_prior=prior,
             retail=retail,
             made=made,
+            wholesale=any(w in clause.text for w in _WHOLESALE_WORDS),
         ):
             matched += weight
     return _Part.of(collector, total_weight, matched)
+
+
+_WHOLESALE_WORDS = ("批发", "购销")
+_SELLING = re.compile("零售|销售|经销|代销|购销|批发")
+
+
+def _retail_scope(scope_text: str | None) -> bool:
+    """True when the scope's first word of selling is 零售 and it never says 批发 or 购销."""
+    if not scope_text or any(w in scope_text for w in _WHOLESALE_WORDS):
+        return False
+    first = _SELLING.search(scope_text)
+    return first is not None and first.group() == "零售"
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -25,6 +25,7 @@ than a trailing side line.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -512,6 +513,12 @@ _VERBS_BY_LENGTH: tuple[tuple[int, dict[str, list[tuple[int, str]]]], ...] = tup
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def is_verb(word: str) -> bool:
+    """True when ``word`` is a verb of the verb table (种植, 销售, 加工 …)."""
+    return any(verb == word for verb, _ in _verbs_at(word, True))
+
+
 def _verbs_at(text: str, end: bool) -> list[tuple[str, str]]:
     """The verbs of the table that end (or start) ``text``, in table order."""
     found: list[tuple[int, str, str]] = []
@@ -660,7 +667,7 @@ def _parse_clause(
     pending_items: list[str] = []
     run: list[str] = []  # verbs of consecutive verb-only items
     last_closed = False
-    for item in _ITEM_SPLIT.split(raw):
+    for item in _split_items(raw):
         if not item.strip(" " + _CONNECT):
             continue
         if _generic_item(item):
@@ -712,6 +719,28 @@ def _parse_clause(
     return out, tuple(generic), carry
 
 
+_AND = "及和与并"
+
+
+def _split_items(raw: str) -> list[str]:
+    """Items of a clause; an item that joins two written activities with 及/和/与/并 (模具制造及
+    注塑加工) is two items, each with its own object and verb. A verb alone before the joint
+    (生产及销售) or an object without a verb (计算机及配件) keeps the item whole."""
+    out: list[str] = []
+    for item in _ITEM_SPLIT.split(raw):
+        start = 0
+        for i, ch in enumerate(item):
+            if ch not in _AND or i == start or i + 1 >= len(item):
+                continue
+            left = item[start:i]
+            verb = next((v for v, _ in _verbs_at(left, True) if len(v) >= 2), None)
+            if verb is not None and len(left) - len(verb) >= 2:
+                out.append(left)
+                start = i + 1
+        out.append(item[start:])
+    return out
+
+
 def _is_generic(text: str, objects: tuple[str, ...]) -> bool:
     compact = re.sub(r"\s+", "", text)
     if compact in GENERIC_ITEMS:
@@ -730,6 +759,7 @@ def _parse(text: str) -> Scope:
     carry_position = 0
     position = 0
     listed = 0
+    members: list[int] = []  # indices in ``clauses`` of the list being read under one verb
     for raw, side in split_clauses(_clean(text)):
         if not raw:
             carry = ()
@@ -742,6 +772,9 @@ def _parse(text: str) -> Scope:
         at = carry_position if continuation else position
         # a clause that continues a list under a carried verb is the list's next item
         listed = listed + 1 if continuation else 0
+        if not continuation:
+            _share_list(clauses, members)
+            members = []
         shown = raw.strip(" " + _CONNECT + ":：")
         used = False
         for objects, acts, items in groups:
@@ -757,6 +790,7 @@ def _parse(text: str) -> Scope:
             weight = 1.0 / (1.0 + POSITION_DECAY * at) / (1.0 + LIST_DECAY * listed)
             if side:
                 weight *= 0.3
+            members.append(len(clauses))
             clauses.append(
                 Clause(text_shown, objects, activities, activity, at, weight, False, items)
             )
@@ -764,7 +798,20 @@ def _parse(text: str) -> Scope:
         if used and not continuation:
             carry_position = position
             position += 1
+    _share_list(clauses, members)
     return Scope(tuple(clauses), tuple(generic))
+
+
+def _share_list(clauses: list[Clause], members: list[int]) -> None:
+    """Scale the clauses of one list under a carried verb (批发、零售：A，B，C) to the weight of
+    its first clause: the list is one line of business written with commas, as ``A、B、C`` is
+    one clause, so a long list of goods sold does not outweigh the main business before it."""
+    if len(members) < 2:
+        return
+    total = sum(clauses[i].weight for i in members)
+    scale = clauses[members[0]].weight / total
+    for i in members:
+        clauses[i] = dataclasses.replace(clauses[i], weight=clauses[i].weight * scale)
 
 
 def parse_scope(text: object) -> Scope:
