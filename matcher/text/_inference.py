@@ -269,6 +269,17 @@ def route_code(
             if anc in farm:
                 return farm[anc]
         return code
+    if activity == "research" and section in ("A", "B", "C", "D"):
+        # research on a product without making it is 研究和试验发展 (药品研究开发 → 7340)
+        anc = taxonomy.ancestors(code)
+        if section == "A":
+            return "7330"
+        if "27" in anc or "358" in anc:
+            return "7340"
+        return "7320"
+    if activity == "construction" and section in ("C", "D"):
+        # 幕墙工程, 门窗工程: fitting goods to buildings; 电力工程: building power lines
+        return "487" if section == "D" else "501"
     if activity == "transport" and section in ("A", "B", "C", "D"):
         return ACTIVITY_CODES["transport"]  # 钢材运输, 汽车运输: carrying goods is freight
     if activity == "repair_install" and section in ("C", "I"):
@@ -369,6 +380,7 @@ class _Collector:
         retail: bool,
         made: frozenset[str] = frozenset(),
         wholesale: bool = False,
+        research: bool = False,
     ) -> bool:
         """Add one clause; ``made`` holds the codes the firm makes (selling them is ancillary)."""
         hits = _clause_hits(objects)
@@ -387,6 +399,15 @@ class _Collector:
             routes = [(activity, 1.0)]
         else:
             routes = [(activity, 1.0)]
+        # a dealer of cars sells their parts at retail too (汽车、汽车零部件销售)
+        if not retail and not wholesale and activity == "trade":
+            retail = any(
+                _strip_verbs(item)[0].endswith(hit.term) and any(a in RETAIL_FIRST for a in anc)
+                for item, hit, _ in hits
+                for anc in map(_ancestors, hit.codes)
+            )
+        if research and activity == "rnd":
+            routes = [("research", 1.0)]  # a firm that makes nothing researches products
         for obj, hit, w in hits:
             # a term of several codes (电气设备: 4350 修理, 5175 批发) keeps the ones that name the
             # clause's activity directly when there are any
@@ -420,7 +441,7 @@ class _Collector:
                     )
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
-                    if act in ("make", "rnd", "software", "agriculture"):
+                    if act in ("make", "rnd", "research", "software", "agriculture"):
                         self.production += share * p
                     self.total += share * p
         return True
@@ -761,6 +782,7 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
             retail=retail,
             made=made,
             wholesale=any(w in clause.text for w in _WHOLESALE_WORDS),
+            research=not made,
         ):
             matched += weight
     return _Part.of(collector, total_weight, matched)

@@ -612,6 +612,10 @@ def _pick(acts: list[str], objects: list[str]) -> tuple[tuple[str, ...], str]:
         return (), "unspecified"
     found = list(dict.fromkeys(found))
     found.sort(key=lambda a: _ACT_PRECEDENCE[a])
+    if "trade" in found and "construction" in found and not any("工程" in o for o in objects):
+        # goods sold and fitted (石材、瓷砖的批发、零售及安装、施工): a dealer that installs
+        found.remove("trade")
+        found.insert(found.index("construction"), "trade")
     return tuple(found), found[0]
 
 
