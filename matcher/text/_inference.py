@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import taxonomy
 from ._lexicon import Lexicon, TermHit, get_lexicon
-from ._names import NameParts, parse_name
+from ._names import NameParts, industry_pieces, parse_name
 from ._scope import Clause, Scope, _strip_verbs, is_verb, parse_scope
 
 __all__ = [
@@ -439,6 +439,8 @@ class _Collector:
                     routed = leased or route_code(
                         base, act, retail=retail, processing=processing, wholesale=wholesale
                     )
+                    if routed.startswith("54"):  # 铁路快运, 水路货物运输: the mode decides
+                        routed = _transport_mode(obj) or routed
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
                     if act in ("make", "rnd", "research", "software", "agriculture"):
@@ -460,6 +462,25 @@ _LEASING = {
     "F": "7119",
 }
 _LEASING_VERBS = ("租赁", "出租")
+
+
+#: Transport by a mode other than road: the 大类 of the mode named in the item.
+_MODES = (
+    ("铁路", "53"),
+    ("水路", "55"),
+    ("水上", "55"),
+    ("海运", "55"),
+    ("内河", "55"),
+    ("航运", "55"),
+    ("船舶运输", "55"),
+    ("航空", "56"),
+    ("管道运输", "57"),
+)
+
+
+def _transport_mode(item: str) -> str | None:
+    """The 大类 of a transport item that names its mode (铁路小件货物快运 → 53), else None."""
+    return next((code for word, code in _MODES if word in item), None)
 
 
 def _leasing_code(code: str) -> str | None:
@@ -820,6 +841,23 @@ def _products_part(products: str | None, act: str, prior: float) -> _Part:
 
 
 @functools.lru_cache(maxsize=50_000)
+def _name_items(industry: str) -> list[str]:
+    """A 行业表述 as items: broad industry words side by side (塑料五金, 五金电器) are lines of
+    business named in order; anything else (铝合金车轮, 建筑机械租赁) is one item."""
+    pieces = industry_pieces(industry)
+    if len(pieces) < 2:
+        return [industry]
+    lexicon = get_lexicon()
+    for piece in pieces:
+        hits = lexicon.hits(piece)
+        if len(hits) != 1 or hits[0].term != piece or is_verb(piece):
+            return [industry]
+        if any(len(c) > 3 for c in hits[0].codes):  # a 小类: a specific product
+            return [industry]
+    return list(pieces)
+
+
+@functools.lru_cache(maxsize=50_000)
 def _name_part(
     industry: str,
     act: str,
@@ -834,9 +872,9 @@ def _name_part(
     total = matched = 0.0
     if industry:
         total += weight
-        if collector.add(
-            "name", industry, [industry], weight, act, make_prior=prior, retail=retail
-        ):
+        # 塑料五金: two lines of business side by side, the first named first (not a modifier)
+        items = _name_items(industry)
+        if collector.add("name", industry, items, weight, act, make_prior=prior, retail=retail):
             matched += weight
     if form_code is not None:
         total += NAME_WEIGHT

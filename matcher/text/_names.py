@@ -391,6 +391,23 @@ def _industry_suffix(rest: str, min_brand: int = 2) -> tuple[str, str]:
     return rest[:end], rest[end:]
 
 
+@functools.lru_cache(maxsize=50_000)
+def industry_pieces(industry: str) -> tuple[str, ...]:
+    """The industry words of a 行业表述, in order: 塑料五金 → (塑料, 五金), two lines of
+    business named side by side; 铝合金车轮 stays one word."""
+    pieces: list[str] = []
+    end = len(industry)
+    while end > 0:
+        for size in range(min(8, end), 0, -1):
+            if _is_industry_word(industry[end - size : end]):
+                pieces.append(industry[end - size : end])
+                end -= size
+                break
+        else:
+            return (industry,)  # not all words: read as written
+    return tuple(reversed(pieces))
+
+
 def _head_activity(industry: str) -> str | None:
     for size in range(min(6, len(industry)), 0, -1):
         word = industry[-size:]
