@@ -49,6 +49,7 @@ __all__ = [
     "CHAIN_CUSTOMER",
     "CHAIN_LINK",
     "CHAIN_MEMBER",
+    "SITE_BOUND",
     "STRATEGIC",
     "TREE",
     "Relatedness",
@@ -65,9 +66,15 @@ CHAIN_MEMBER = 0.35
 #: An enterprise code coarser than the park code (a firm known only as 26 化学原料和化学制品制造业
 #: for a 2614 park) may well be exactly what the park wants: by the level it stops at.
 ANCESTOR = {1: 0.0, 2: 0.45, 3: 0.65}
+#: Farms and mines (门类 A, B) work where the land or the deposit is: as suppliers of a park of
+#: another 门类 they are chain neighbours, not tenants, and count this share of the relation.
+SITE_BOUND = 0.5
 #: Codes of one 战略性新兴产业 category (categories of at most :data:`STRATEGIC_MAX` codes).
 STRATEGIC = 0.4
 STRATEGIC_MAX = 12
+
+
+_LAND = ("A", "B")
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,7 @@ class Relatedness:
         n = len(tax.codes)
         self._paths = tax.paths(list(tax.codes))  # (n, 4) ids of ancestors
         self._level = np.array([tax.level(c) for c in tax.codes], dtype=np.int8)
+        self._site_bound = np.array([tax.section(c) in _LAND for c in tax.codes], dtype=bool)
         self._n = n
 
     def _subtree(self, code: str) -> npt.NDArray[np.bool_]:
@@ -280,6 +288,8 @@ class Relatedness:
                 values = np.where(better, rel.value, values)
                 names.append(rel.label)
                 labels[better] = len(names) - 1
+        if tax.section(code) not in _LAND:
+            values = np.where(self._site_bound, values * SITE_BOUND, values)
         out = np.zeros(self._n + 1, dtype=np.float32)
         out[:-1] = values
         why = (*(names[i] if i >= 0 else "" for i in labels.tolist()), "")

@@ -359,6 +359,8 @@ class _Collector:
         self.evidence: list[Evidence] = []
         self.production = 0.0
         self.total = 0.0
+        # what research is about (汽车零部件研发 → 3670 behind 7320): the industry it serves
+        self.subjects: dict[str, float] = defaultdict(float)
 
     def add_code(self, source: str, text: str, code: str, weight: float) -> None:
         """Evidence for one code named outright (a form such as 加油站)."""
@@ -381,11 +383,12 @@ class _Collector:
         made: frozenset[str] = frozenset(),
         wholesale: bool = False,
         research: bool = False,
+        processed: bool = False,
     ) -> bool:
         """Add one clause; ``made`` holds the codes the firm makes (selling them is ancillary)."""
         hits = _clause_hits(objects)
         # 生产 of a farm product is farming; 加工 of it is processing (蔬菜制品的加工)
-        processing = any(w in text for w in _PROCESSING_WORDS)
+        processing = processed or any(w in text for w in _PROCESSING_WORDS)
         norm = sum(w for _, _, w in hits)
         if norm <= 0:
             default = ACTIVITY_CODES.get(activity)
@@ -443,6 +446,8 @@ class _Collector:
                         routed = _transport_mode(obj) or routed
                     self.mass[routed] += share * p
                     self.evidence.append(Evidence(source, text, hit.term, routed, share * p))
+                    if act == "research":
+                        self.subjects[base] += share * p
                     if act in ("make", "rnd", "research", "software", "agriculture"):
                         self.production += share * p
                     self.total += share * p
@@ -745,6 +750,7 @@ class _Part:
     weight: float  # clause weight read (the denominator of coverage)
     matched: float  # clause weight that found a known term
     strongest: tuple[Evidence, ...]  # the part's evidence, strongest first (at most 8)
+    subjects: tuple[tuple[str, float], ...] = ()  # the products its research is about
 
     @classmethod
     def of(cls, collector: _Collector, weight: float, matched: float) -> _Part:
@@ -755,6 +761,7 @@ class _Part:
             weight,
             matched,
             tuple(sorted(collector.evidence, key=_MASS, reverse=True)[:EVIDENCE_KEPT]),
+            tuple(collector.subjects.items()),
         )
 
 
@@ -803,13 +810,15 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
             retail=retail,
             made=made,
             wholesale=any(w in clause.text for w in _WHOLESALE_WORDS),
-            research=not made,
+            research=not made and set(clause.activities) <= _RESEARCH_ONLY,
         ):
             matched += weight
     return _Part.of(collector, total_weight, matched)
 
 
 _WHOLESALE_WORDS = ("批发", "购销")
+#: The activities of a clause that only researches (研究、开发; 技术开发、技术服务).
+_RESEARCH_ONLY = frozenset({"rnd", "service"})
 _SELLING = re.compile("零售|销售|经销|代销|购销|批发")
 
 
@@ -836,6 +845,7 @@ def _products_part(products: str | None, act: str, prior: float) -> _Part:
         act,
         make_prior=prior,
         retail=False,
+        processed=act == "make",  # a maker's 干香菇 is a processed good, a farm's is a crop
     )
     return _Part.of(collector, PRODUCTS_WEIGHT, PRODUCTS_WEIGHT if found else 0.0)
 
@@ -905,7 +915,9 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
     if products:
         # a firm's products are what it makes, what it sells if it only trades, and what it
         # services if servicing is its main business (a repairer's 注塑机)
-        if main in ("repair_install", "transport", "service") and name.activity != "make":
+        if main in ("repair_install", "transport", "service", "agriculture") and (
+            name.activity != "make"
+        ):
             act = main
         else:
             act = "trade" if main == "trade" and not makes else "make"
@@ -942,5 +954,11 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
     else:  # each part's strongest, in order: a stable sort of them all begins the same way
         pieces = [e for p in parts for e in p.strongest]
         evidence = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
+    subjects = [s for p in parts for s in p.subjects]
+    if subjects and code.startswith("73") and total > 0:
+        # a firm that researches products serves their industry: its strongest subject is the
+        # first alternative, with the share of the evidence behind it
+        subject, mass_ = max(subjects, key=lambda s: (s[1], s[0]))
+        candidates = [candidates[0], (subject, mass_ / total), *candidates[1:]][:CANDIDATES]
     chosen = code if conf >= ABSTAIN_BELOW else None
     return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)

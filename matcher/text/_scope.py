@@ -202,6 +202,7 @@ _VERBS: dict[str, tuple[str, ...]] = {
 # Objects that carry their own activity when the verb is generic or missing.
 _OBJECT_ACTIVITY: tuple[tuple[str, str], ...] = (
     ("软件", "software"),
+    ("软硬件", "software"),
     ("信息系统", "software"),
     ("系统集成", "software"),
     ("信息技术", "software"),
@@ -612,6 +613,10 @@ def _pick(acts: list[str], objects: list[str]) -> tuple[tuple[str, ...], str]:
         return (), "unspecified"
     found = list(dict.fromkeys(found))
     found.sort(key=lambda a: _ACT_PRECEDENCE[a])
+    if "rnd" in found and "trade" in found and "make" not in found:
+        # 开发、销售：电子产品 — a firm that develops and sells goods it does not make trades
+        found.remove("rnd")
+        found.append("rnd")
     if "trade" in found and "construction" in found and not any("工程" in o for o in objects):
         # goods sold and fitted (石材、瓷砖的批发、零售及安装、施工): a dealer that installs
         found.remove("trade")
