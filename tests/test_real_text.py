@@ -370,3 +370,106 @@ def test_unknowns_do_not_decide_the_ranking() -> None:
     assert leads["enterprise_id"].iloc[0] == "FAR"  # 1,300 km away and still first
     blank = _row(m, "AL", "BLANK")
     assert np.isclose(blank["score"], m.explain("AL", "BLANK").score)
+
+
+# --- reading a scope the way registries write it (second pass) ----------------------------
+
+
+def test_a_list_under_one_verb_weighs_as_one_line_of_business() -> None:
+    scope = (
+        "计算机软硬件开发；批发、零售：计算机软硬件、配件及外部设备，电子产品，"
+        "非专控通讯器材，办公设备，五金、交电，日用百货；经济信息咨询。"
+    )
+    first, *listed = parse_scope(scope).clauses
+    trade = [c for c in listed if c.activity == "trade"]
+    assert len(trade) >= 5  # the commas still separate the goods
+    # together they weigh what one clause at their position weighs (1 / (1 + 0.5 x position))
+    assert sum(c.weight for c in trade) == pytest.approx(1 / (1 + 0.5 * trade[0].position))
+    assert first.weight == 1.0
+    assert infer_industry(scope, None, "济南九思科技有限公司").raw_code.startswith("65")
+
+
+def test_two_activities_joined_by_ji_are_two_items() -> None:
+    items = [i for c in parse_scope("模具制造及注塑加工").clauses for i in c.items]
+    assert items[0] == "模具制造"  # not one item whose last term (注塑) would be its head
+    assert infer_industry("模具制造及注塑加工").raw_code == "3525"
+    # a verb alone before 及 and an object without a verb keep the item whole
+    assert [c.items for c in parse_scope("塑料制品生产及销售").clauses] == [("塑料制品生产",)]
+    assert [c.items for c in parse_scope("销售计算机及配件").clauses] == [("销售计算机及配件",)]
+
+
+def test_growing_a_crop_is_farming_and_a_makers_products_are_processed() -> None:
+    farm = infer_industry(
+        "食用菌种植；食用农产品初加工；食用农产品批发", None, "古田县菇乡食用菌专业合作社"
+    )
+    assert farm.raw_code.startswith("014")
+    made = infer_industry("食用菌加工；食品生产", "干香菇、香菇酱", "西峡县菇源香菇制品有限公司")
+    assert made.raw_code.startswith("137")
+
+
+def test_car_dealers_retail_unless_they_say_wholesale() -> None:
+    dealer = infer_industry("汽车、汽车零部件销售", None, "枣阳市腾泰汽车销售有限公司")
+    assert dealer.raw_code.startswith("526")
+    assert infer_industry("汽车零配件批发").raw_code.startswith("517")
+    # a wholesaler that retails one side line stays a wholesaler
+    drugs = infer_industry(
+        "药品、医疗器械、卫生用品、日用百货、化妆品销售；小包装化工试剂零售",
+        None,
+        "台州上药医药有限公司",
+    )
+    assert drugs.raw_code.startswith("51")
+
+
+def test_research_without_making_is_research_and_keeps_its_subject() -> None:
+    inf = infer_industry("一般经营项目：药品、保健食品、化妆品、医疗器械的研究、开发。")
+    assert inf.raw_code.startswith("73")
+    auto = infer_industry(
+        "汽车零部件研发；工程和技术研究和试验发展；软件开发", None, "上海驰衡汽车技术有限公司"
+    )
+    assert auto.raw_code.startswith("73")
+    assert any(code.startswith("36") for code, _ in auto.candidates)  # the industry it serves
+    # a firm that also makes its products is a maker
+    maker = infer_industry("电子元器件研究、开发；电子元器件、电源连接器制造")
+    assert section_of(maker.raw_code) == "C"
+    # developing and selling goods it does not make is trading
+    trader = infer_industry("开发、销售：计算机网络产品、电子产品及元器件、仪器仪表")
+    assert trader.raw_code.startswith("51")
+
+
+def test_goods_fitted_to_buildings_and_freight_by_mode() -> None:
+    assert infer_industry("建筑幕墙工程施工；门窗工程施工").raw_code.startswith("50")
+    assert infer_industry("石材、瓷砖、洁具、涂料的批发、零售及安装、施工").raw_code.startswith(
+        "51"
+    )
+    assert infer_industry("铁路小件货物快运；铁路票据快运；货运代办").raw_code.startswith("53")
+    assert infer_industry("道路普通货物运输；货运代办").raw_code.startswith("54")
+
+
+def test_both_registry_sections_list_their_main_items_first() -> None:
+    s = parse_scope(
+        "许可项目：道路货物运输（不含危险货物）。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+        "一般项目：低温仓储；国内货物运输代理。"
+    )
+    weights = [c.weight for c in s.clauses]
+    assert weights[:2] == [1.0, 1.0]
+    assert weights[2] < 1.0
+
+
+def test_broad_industry_words_side_by_side_in_a_name_are_lines_of_business() -> None:
+    scope = "塑料制品、五金件、电器配件的制造、加工"
+    assert infer_industry(scope, None, "宁波市海曙永宏塑料五金厂").raw_code.startswith("29")
+    # a specific product stays one word (铝合金车轮 is a wheel, not aluminium and a wheel)
+    assert parse_name("滨州宏骏铝合金车轮有限公司").industry == "铝合金车轮"
+
+
+def test_farms_supply_a_processing_park_but_are_not_its_tenants() -> None:
+    rel = get_relatedness()
+    vegetables, processing = "0141", "1371"
+    assert 0 < rel.value(vegetables, processing) <= 0.5 * 0.7 + 1e-6
+    # an agricultural park keeps its farms at full relatedness
+    assert rel.value(vegetables, "014") == 1.0
+
+
+def test_packaging_names_no_material() -> None:
+    scope = "塑料制品制造；塑料制品销售；包装材料及制品销售；纸制品制造"
+    assert infer_industry(scope, None, "临沂金盾包装制品有限公司").raw_code.startswith("29")

@@ -271,10 +271,10 @@ def route_code(
         return code
     if activity == "research" and section in ("A", "B", "C", "D"):
         # research on a product without making it is 研究和试验发展 (药品研究开发 → 7340)
-        anc = taxonomy.ancestors(code)
+        path = taxonomy.ancestors(code)
         if section == "A":
             return "7330"
-        if "27" in anc or "358" in anc:
+        if "27" in path or "358" in path:
             return "7340"
         return "7320"
     if activity == "construction" and section in ("C", "D"):

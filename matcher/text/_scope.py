@@ -634,11 +634,21 @@ def split_clauses(text: str) -> list[tuple[str, bool]]:
     for sentence in _SENTENCE_SPLIT.split(text):
         for k, part in enumerate(_SIDE.split(sentence)):
             side = side or k > 0
-            for clause in _CLAUSE_SPLIT.split(_SECTION.sub(" ", part)):
-                if clause.strip(" " + _CONNECT):
-                    out.append((clause, side))
+            for j, section in enumerate(_PART.split(part)):
+                if j and out:
+                    out.append((SECTION_MARK, side))
+                for clause in _CLAUSE_SPLIT.split(_SECTION.sub(" ", section)):
+                    if clause.strip(" " + _CONNECT):
+                        out.append((clause, side))
         out.append(("", side))
     return out
+
+
+#: Marks the start of a registry section (一般项目 / 许可项目) in :func:`split_clauses`' output.
+SECTION_MARK = "§"
+#: Sections of today's scopes: each lists its own items from the most important, and which
+#: section a registry writes first says nothing about the business.
+_PART = re.compile(r"(?:一般项目|许可项目|一般经营项目|许可经营项目)\s*[:：]?")
 
 
 Group = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
@@ -769,9 +779,14 @@ def _parse(text: str) -> Scope:
     position = 0
     listed = 0
     members: list[int] = []  # indices in ``clauses`` of the list being read under one verb
+    section_start = 0  # position of the first clause of the current registry section
     for raw, side in split_clauses(_clean(text)):
         if not raw:
             carry = ()
+            continue
+        if raw == SECTION_MARK:
+            carry = ()
+            section_start = position
             continue
         before = carry
         groups, padding, carry = _parse_clause(raw, carry)
@@ -796,7 +811,8 @@ def _parse(text: str) -> Scope:
                     Clause(text_shown, objects, activities, activity, -1, 0.0, True, items)
                 )
                 continue
-            weight = 1.0 / (1.0 + POSITION_DECAY * at) / (1.0 + LIST_DECAY * listed)
+            rank = at - section_start if at >= section_start else at
+            weight = 1.0 / (1.0 + POSITION_DECAY * rank) / (1.0 + LIST_DECAY * listed)
             if side:
                 weight *= 0.3
             members.append(len(clauses))
