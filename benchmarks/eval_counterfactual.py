@@ -133,6 +133,21 @@ def report(runs: pd.DataFrame) -> str:
                 values = part[f"{subset}:{name}"]
                 cells.append(f"{values.mean():+.2f} [{values.min():+.2f}, {values.max():+.2f}]")
             lines.append(f"| {size:,} | {label} | " + " | ".join(cells) + " |")
+    lines.append(
+        "\n**Kendall τ of the means over seeds** (each estimator's mean per model against the "
+        "mean truth: its order of the models in expectation, the seeds' noise averaged out)\n"
+    )
+    lines.append("| outcomes | models | logged | IPS | SNIPS | DR |")
+    lines.append("|---|---|---|---|---|---|")
+    for size, part in runs.groupby("size", sort=True):
+        means = part.groupby("model", sort=False)[["true_ndcg@10", *ESTIMATORS.values()]].mean()
+        for subset, label in (("all", f"all {runs['model'].nunique()}"), ("rankers", "7 rankers")):
+            rows_ = means if subset == "all" else means.loc[list(RANKERS)]
+            cells = [
+                f"{kendalltau(rows_['true_ndcg@10'], rows_[metric]).statistic:+.2f}"
+                for metric in ESTIMATORS.values()
+            ]
+            lines.append(f"| {size:,} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
