@@ -473,3 +473,13 @@ def test_farms_supply_a_processing_park_but_are_not_its_tenants() -> None:
 def test_packaging_names_no_material() -> None:
     scope = "塑料制品制造；塑料制品销售；包装材料及制品销售；纸制品制造"
     assert infer_industry(scope, None, "临沂金盾包装制品有限公司").raw_code.startswith("29")
+
+
+def test_an_outlet_of_a_branch_sells_its_parents_business() -> None:
+    outlet = parse_name("中国电信股份有限公司嘉鱼高铁营业部")
+    assert outlet.industry == "" and outlet.parent_industry == "电信"
+    assert infer_industry(
+        "许可经营项目", None, "中国电信股份有限公司嘉鱼高铁营业部"
+    ).raw_code.startswith("63")
+    # a branch that names its own goods keeps them (标准件批发部)
+    assert parse_name("某某机械有限公司标准件批发部").industry == "标准件"

@@ -72,6 +72,9 @@ FORMS: tuple[tuple[str, str | None], ...] = tuple(
             ("销售点", "trade"),
             ("供应站", "trade"),
             ("营业部", None),
+            ("营业厅", None),
+            ("营业所", None),
+            ("营业点", None),
             ("办事处", None),
             ("中心", None),
             ("工作室", "service"),
@@ -132,6 +135,8 @@ FORM_CODES = {
     "设计院": "7484",
     "事务所": "72",
 }
+#: Forms of a branch that serves customers of its parent's business at one place.
+OUTLETS = ("营业部", "营业厅", "营业所", "营业点", "支局", "分局", "服务网点")
 #: Forms of shops: what they sell, they sell by retail.
 RETAIL_FORMS = (
     "店",
@@ -433,6 +438,10 @@ def _parse(name: str) -> NameParts:
     region = place + region
     # a branch unit (…公司标准件批发部) needs no brand of its own
     brand, industry = _industry_suffix(text, min_brand=0 if parent else 2)
+    if parent is not None and parent.industry and _unit(form).endswith(OUTLETS):
+        # an outlet (营业部, 营业厅, 支局) sells its parent's services; its own words name the
+        # place it serves (中国电信…嘉鱼高铁营业部: 高铁 is the station, not the industry)
+        brand, industry = text, ""
     activity = _head_activity(industry) or form_activity
     if parent is not None:
         region = region or parent.region
