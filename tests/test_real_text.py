@@ -483,3 +483,20 @@ def test_an_outlet_of_a_branch_sells_its_parents_business() -> None:
     ).raw_code.startswith("63")
     # a branch that names its own goods keeps them (标准件批发部)
     assert parse_name("某某机械有限公司标准件批发部").industry == "标准件"
+
+
+def test_a_process_written_alone_is_making() -> None:
+    # 纺纱 reads as a verb of making; alone, it is also what the firm makes
+    s = parse_scope("纺纱。织布；轴承、电机及纺织配件销售")
+    assert [c.activity for c in s.clauses][:2] == ["make", "make"]
+    assert infer_industry("纺纱。织布；轴承、电机及纺织配件销售").raw_code.startswith("17")
+    assert infer_industry("水力发电；劳务服务").raw_code == "4413"  # not traded electricity
+    # a verb alone still closes the list before it
+    assert [c.items for c in parse_scope("铝型材生产、销售").clauses] == [("铝型材生产",)]
+
+
+def test_a_clause_of_activities_alone_names_its_industry() -> None:
+    # 仓储服务 is two verbs; alone in its clause, 仓储 is what the firm does
+    assert infer_industry("仓储服务；货运信息服务；普通货运").raw_code == "5920"
+    # after goods, the same verb is what is done with them (钢材运输、仓储: freight)
+    assert infer_industry("钢材运输、仓储").raw_code == "543"

@@ -247,6 +247,21 @@ _OBJECT_ACTIVITY: tuple[tuple[str, str], ...] = (
     ("种植", "agriculture"),
     ("养殖", "agriculture"),
     ("农场", "agriculture"),
+    # processes of making, written without a verb (织布; 电镀; 水力发电)
+    ("纺纱", "make"),
+    ("织布", "make"),
+    ("织造", "make"),
+    ("印染", "make"),
+    ("染整", "make"),
+    ("电镀", "make"),
+    ("冲压", "make"),
+    ("锻造", "make"),
+    ("铸造", "make"),
+    ("压铸", "make"),
+    ("注塑", "make"),
+    ("喷涂", "make"),
+    ("热处理", "make"),
+    ("发电", "make"),
     ("进出口", "trade"),
     ("百货", "trade"),
     ("商贸", "trade"),
@@ -685,6 +700,7 @@ def _parse_clause(
     pending: list[str] = []
     pending_items: list[str] = []
     run: list[str] = []  # verbs of consecutive verb-only items
+    lone: list[tuple[str, list[str]]] = []  # verb-only items that are lexicon terms (仓储)
     last_closed = False
     for item in _split_items(raw):
         if not item.strip(" " + _CONNECT):
@@ -704,8 +720,13 @@ def _parse_clause(
             continue
         obj, lead, trail = _strip_verbs(item)
         written = item.strip(" " + _CONNECT + ":：")
+        if not obj and set(lead + trail) == {"make"} and _names_a_process(written):
+            # 纺纱, 注塑: a verb of making that names its own industry is the item's object too
+            obj, lead, trail = written, [], lead + trail
         if not obj:
             verbs = lead + trail
+            if _names_a_process(written):
+                lone.append((written, verbs))
             if last_closed and groups and not pending:
                 groups[-1][1].extend(verbs)
             else:
@@ -731,6 +752,10 @@ def _parse_clause(
         pending, pending_items = [], []
     if pending:
         groups.append((pending, local, pending_items))
+    if not groups and lone:
+        # a clause of activities only (仓储服务; 装卸搬运): the words that name an industry are
+        # its objects, or the clause would say nothing
+        groups = [([word], verbs, [word]) for word, verbs in lone]
     out = tuple(
         (tuple(o for obj in objs for o in obj.split()), tuple(acts), tuple(items))
         for objs, acts, items in groups
@@ -758,6 +783,16 @@ def _split_items(raw: str) -> list[str]:
                 start = i + 1
         out.append(item[start:])
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_process(word: str) -> bool:
+    """True when a whole item that reads as a verb (纺纱, 注塑, 电镀) is also a lexicon term: it
+    names the industry that does it."""
+    from ._lexicon import get_lexicon
+
+    hits = get_lexicon().hits(word)
+    return len(hits) == 1 and hits[0].start == 0 and hits[0].end == len(word) and len(word) >= 2
 
 
 def _is_generic(text: str, objects: tuple[str, ...]) -> bool:
