@@ -42,7 +42,7 @@ from ..schemas import (
     TrackedLeadsPublic,
 )
 from ..snapshot import Snapshot
-from ._common import Limit, Offset
+from ._common import Limit, Offset, empty_list
 
 router = APIRouter(tags=["leads"])
 
@@ -84,24 +84,30 @@ async def lead_query(
     include_ineligible: Annotated[
         bool, Query(description="也列出不符合入驻条件的企业（排在符合的之后）")
     ] = False,
-    county: Annotated[list[str], Query(description="企业所在区县（可多个）", default_factory=list)],
-    city: Annotated[list[str], Query(description="企业所在市（可多个）", default_factory=list)],
+    county: Annotated[
+        list[str], Query(description="企业所在区县（可多个）", default_factory=empty_list)
+    ],
+    city: Annotated[
+        list[str], Query(description="企业所在市（可多个）", default_factory=empty_list)
+    ],
     srdi_level: Annotated[
         list[SrdiLevel],
         Query(
             description="专精特新 none/innovative/provincial/national（可多个）",
-            default_factory=list,
+            default_factory=empty_list,
         ),
     ],
     size_class: Annotated[
         list[SizeClass],
-        Query(description="企业规模 large/medium/small/micro（可多个）", default_factory=list),
+        Query(
+            description="企业规模 large/medium/small/micro（可多个）", default_factory=empty_list
+        ),
     ],
     industry: Annotated[
         str | None, Query(description="企业行业代码前缀（如 32、325、C3252；按填报的代码）")
     ] = None,
     high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,
-    status: Annotated[list[str], Query(description=_STATUS_HELP, default_factory=list)],
+    status: Annotated[list[str], Query(description=_STATUS_HELP, default_factory=empty_list)],
     weights: Annotated[
         str | None, Query(description="本次排名的权重覆盖，如 industry=0.5,text=0.3")
     ] = None,
@@ -297,7 +303,7 @@ def tracked_leads(
     park_id: Annotated[str | None, Query(description="只看这个园区")] = None,
     enterprise_id: Annotated[str | None, Query(description="只看这家企业")] = None,
     status: Annotated[
-        list[str], Query(description="跟进状态（可多个，英文或中文名）", default_factory=list)
+        list[str], Query(description="跟进状态（可多个，英文或中文名）", default_factory=empty_list)
     ],
     owner: Annotated[str | None, Query(description="负责人")] = None,
     limit: Limit = 50,
