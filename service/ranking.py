@@ -247,7 +247,7 @@ def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQ
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)
         mask = by_status if mask is None else mask & by_status
-    frame = snapshot.matcher.rank_enterprises(
+    ranked = snapshot.matcher.enterprise_page(
         park_id,
         k=query.limit,
         offset=query.offset,
@@ -256,37 +256,36 @@ def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQ
         min_score=query.min_score,
         candidates=mask,
     )
-    # column by column: a row-by-row frame.to_dict() costs more than the rest of this
-    ids = frame["enterprise_id"].astype(str).tolist()
+    # the library's arrays straight to JSON-ready rows (no DataFrame to build and unpack)
+    ids = ranked.ids.tolist()
     positions = snapshot.positions.get_indexer(ids)
-    contributions = frame[snapshot.matcher.feature_names_].to_numpy(dtype=np.float64)
-    names = list(snapshot.matcher.feature_names_)
+    names = list(ranked.families)
     shown = ("county", "industry_code", "size_class", "srdi_level")
     attributes = [snapshot.columns[c][positions].tolist() for c in shown]
     rows = [
         {
-            "rank": int(rank),
+            "rank": rank,
             "enterprise_id": eid,
-            "name": str(name),
-            "score": float(score),
-            "eligible": bool(eligible),
+            "name": name,
+            "score": score,
+            "eligible": eligible,
             "contributions": dict(zip(names, values, strict=True)),
-            "reasons": _reasons(reasons),
+            "reasons": _reasons("；".join(reasons)),
             **dict(zip(shown, values_shown, strict=True)),
         }
         for rank, eid, name, score, eligible, reasons, values, *values_shown in zip(
-            frame["rank"].tolist(),
+            ranked.rank.tolist(),
             ids,
-            frame["name"].tolist(),
-            frame["score"].tolist(),
-            frame["eligible"].tolist(),
-            frame["reasons"].tolist(),
-            contributions.tolist(),
+            ranked.names.tolist(),
+            ranked.score.tolist(),
+            ranked.eligible.tolist(),
+            ranked.reasons,
+            ranked.contributions.tolist(),
             *attributes,
             strict=True,
         )
     ]
-    page = LeadPage(rows, int(frame.attrs["total"]))
+    page = LeadPage(rows, ranked.total)
     key = _page_key(park_id, query)
     if key is not None:
         snapshot.responses.put(key, page)
