@@ -41,10 +41,12 @@ from .index import MatchIndex, build_index, load_fitted, save_fitted, with_enter
 from .io import validate_enterprises, validate_events, validate_parks, validate_tenants
 from .ranking import (
     Explanation,
+    RankedPage,
     candidate_mask,
     component_values,
     eligibility,
     explain_pair,
+    page_rows,
     ranking_page,
     score_pairs,
     score_park,
@@ -332,6 +334,40 @@ class Matcher:
             for the default scorer). ``attrs["total"]`` holds how many rows qualified before
             ``k`` and ``offset`` were applied.
         """
+        return self.enterprise_page(
+            park_id,
+            k,
+            offset=offset,
+            include_ineligible=include_ineligible,
+            weights=weights,
+            min_score=min_score,
+            candidates=candidates,
+        ).to_frame()
+
+    def enterprise_page(
+        self,
+        park_id: str,
+        k: int | None = 20,
+        *,
+        offset: int = 0,
+        include_ineligible: bool = False,
+        weights: Mapping[str, float] | None = None,
+        min_score: float | None = None,
+        candidates: Sequence[str] | np.ndarray | None = None,
+    ) -> RankedPage:
+        """The ranking of :meth:`rank_enterprises` as arrays rather than a table.
+
+        Same arguments, same rows, scores, reasons and contributions (``rank_enterprises``
+        is this page's :meth:`~matcher.ranking.RankedPage.to_frame`); an adapter that renders
+        its own rows (the service's JSON) skips building and unpacking a DataFrame.
+
+        Returns
+        -------
+        RankedPage
+            ``rank``, ``ids``, ``names``, ``score``, ``eligible``, ``reasons`` (a list per
+            row), ``contributions`` (rows × families) and ``total`` (rows that qualified
+            before ``k`` and ``offset`` were applied).
+        """
         index = self.check_fitted()
         park = index.park_row(park_id)
         coef = self.park_coef(park, weights)
@@ -357,7 +393,7 @@ class Matcher:
             candidates=candidate_mask(candidates, index.enterprises.position, "enterprise"),
         )
         p = np.full(len(rows), park)
-        return ranking_page(
+        return page_rows(
             index,
             self.families_,
             self.scorer_,

@@ -23,20 +23,25 @@ from sqlalchemy.orm import Session
 from matcher import SchemaError
 from matcher.text import normalize_text
 
-from . import store
+from . import leadjson, store
 from .schemas import LeadTrackingPublic
 from .snapshot import Snapshot
 
 __all__ = [
     "UNTRACKED",
     "LeadFilters",
+    "LeadPage",
     "LeadQuery",
+    "cached_page",
     "explain",
     "industry_prefix",
+    "lead_page",
     "rank_leads",
     "rank_parks",
     "rank_profile",
+    "ranked_page",
     "trackings",
+    "with_tracking",
 ]
 
 #: The status filter value for leads nobody has recorded a status for yet.
@@ -199,54 +204,111 @@ def _contributions(record: Mapping[str, Any], names: Sequence[str]) -> dict[str,
     return {n: float(record[n]) for n in names}
 
 
-def rank_leads(
-    snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of ranked enterprises for a park with their tracking, and the total that qualify."""
+class LeadPage:
+    """A page of ranked leads as the response cache keeps it: the rows (without their lead
+    status, which changes without the index), the total that qualify, and each row's JSON
+    (:attr:`parts`, encoded on first use by :func:`service.leadjson.row_part`)."""
+
+    __slots__ = ("_parts", "ids", "rows", "total")
+
+    def __init__(self, rows: list[dict[str, Any]], total: int) -> None:
+        self.rows = rows
+        self.total = total
+        self.ids = [r["enterprise_id"] for r in rows]
+        self._parts: list[bytes] | None = None
+
+    @property
+    def parts(self) -> list[bytes]:
+        """Each row's JSON up to its ``tracking`` value (the same bytes however often asked)."""
+        if self._parts is None:
+            self._parts = [leadjson.row_part(r) for r in self.rows]
+        return self._parts
+
+
+def _page_key(park_id: str, query: LeadQuery) -> tuple[str, LeadQuery] | None:
+    """The response-cache key of a query; None when the page depends on the lead table."""
+    return None if query.status else (park_id, query)
+
+
+def cached_page(snapshot: Snapshot, park_id: str, query: LeadQuery) -> LeadPage | None:
+    """The cached page of ``query`` for ``park_id`` (a stored, normalised id), if any.
+
+    One look-up in the response cache (counted in its hits and misses); a status-filtered
+    query is never cached and is not looked up.
+    """
+    key = _page_key(park_id, query)
+    page: LeadPage | None = None if key is None else snapshot.responses.get(key)
+    return page
+
+
+def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery) -> LeadPage:
+    """Rank the page of ``query`` in the library (no cache look-up) and cache it."""
     mask = _attribute_mask(snapshot, query.filters)
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)
         mask = by_status if mask is None else mask & by_status
-        key = None  # depends on the lead table, which changes without the index
-    else:
-        key = (park_id, query)
-    cached = None if key is None else snapshot.responses.get(key)
-    if cached is None:
-        frame = snapshot.matcher.rank_enterprises(
-            park_id,
-            k=query.limit,
-            offset=query.offset,
-            include_ineligible=query.include_ineligible,
-            weights=query.weight_dict,
-            min_score=query.min_score,
-            candidates=mask,
+    ranked = snapshot.matcher.enterprise_page(
+        park_id,
+        k=query.limit,
+        offset=query.offset,
+        include_ineligible=query.include_ineligible,
+        weights=query.weight_dict,
+        min_score=query.min_score,
+        candidates=mask,
+    )
+    # the library's arrays straight to JSON-ready rows (no DataFrame to build and unpack)
+    ids = ranked.ids.tolist()
+    positions = snapshot.positions.get_indexer(ids)
+    names = list(ranked.families)
+    shown = ("county", "industry_code", "size_class", "srdi_level")
+    attributes = [snapshot.columns[c][positions].tolist() for c in shown]
+    rows = [
+        {
+            "rank": rank,
+            "enterprise_id": eid,
+            "name": name,
+            "score": score,
+            "eligible": eligible,
+            "contributions": dict(zip(names, values, strict=True)),
+            "reasons": _reasons("；".join(reasons)),
+            **dict(zip(shown, values_shown, strict=True)),
+        }
+        for rank, eid, name, score, eligible, reasons, values, *values_shown in zip(
+            ranked.rank.tolist(),
+            ids,
+            ranked.names.tolist(),
+            ranked.score.tolist(),
+            ranked.eligible.tolist(),
+            ranked.reasons,
+            ranked.contributions.tolist(),
+            *attributes,
+            strict=True,
         )
-        names = snapshot.matcher.feature_names_
-        positions = snapshot.positions.get_indexer(frame["enterprise_id"])
-        cols = snapshot.columns
-        rows = []
-        for record, pos in zip(frame.to_dict("records"), positions, strict=True):
-            rows.append(
-                {
-                    "rank": int(record["rank"]),
-                    "enterprise_id": str(record["enterprise_id"]),
-                    "name": str(record["name"]),
-                    "score": float(record["score"]),
-                    "eligible": bool(record["eligible"]),
-                    "contributions": _contributions(record, names),
-                    "reasons": _reasons(record["reasons"]),
-                    **{
-                        c: cols[c][pos]
-                        for c in ("county", "industry_code", "size_class", "srdi_level")
-                    },
-                }
-            )
-        cached = (rows, int(frame.attrs["total"]))
-        if key is not None:
-            snapshot.responses.put(key, cached)
-    rows, total = cached
-    tracked = trackings(session, park_id=park_id, ids=[r["enterprise_id"] for r in rows])
-    return [{**r, "tracking": tracked.get(r["enterprise_id"])} for r in rows], total
+    ]
+    page = LeadPage(rows, ranked.total)
+    key = _page_key(park_id, query)
+    if key is not None:
+        snapshot.responses.put(key, page)
+    return page
+
+
+def lead_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery) -> LeadPage:
+    """The page of ``query`` for ``park_id``: from the response cache, else ranked and cached."""
+    return cached_page(snapshot, park_id, query) or ranked_page(snapshot, session, park_id, query)
+
+
+def with_tracking(session: Session, park_id: str, page: LeadPage) -> list[dict[str, Any]]:
+    """The page's rows, each with its recorded lead status (``tracking``, None when untracked)."""
+    tracked = trackings(session, park_id=park_id, ids=page.ids)
+    return [{**r, "tracking": tracked.get(r["enterprise_id"])} for r in page.rows]
+
+
+def rank_leads(
+    snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of ranked enterprises for a park with their tracking, and the total that qualify."""
+    page = lead_page(snapshot, session, park_id, query)
+    return with_tracking(session, park_id, page), page.total
 
 
 def _park_rows(snapshot: Snapshot, frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -334,7 +334,10 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        **({"poolclass": StaticPool} if memory else {}),
+        # a file keeps up to 16 connections open: with the default 5, a connection that more
+        # than five concurrent requests needed was closed when returned and opened again (its
+        # pragmas set anew) for a later burst: seen as connects in a profile of the bench
+        **({"poolclass": StaticPool} if memory else {"pool_size": 16, "max_overflow": 16}),
     )
 
     @event.listens_for(engine, "connect")

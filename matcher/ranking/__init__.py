@@ -18,7 +18,7 @@ from ._explain import (
     explain_two_sided,
     pair_reasons,
 )
-from ._page import ranking_page
+from ._page import RankedPage, page_rows, ranking_page
 from ._score import (
     PARALLEL_MIN_ROWS,
     TRADER_MAKE_SHARE,
@@ -36,6 +36,7 @@ __all__ = [
     "PARALLEL_MIN_ROWS",
     "TRADER_MAKE_SHARE",
     "Explanation",
+    "RankedPage",
     "TwoSidedExplanation",
     "candidate_mask",
     "component_values",
@@ -43,6 +44,7 @@ __all__ = [
     "eligibility_reasons",
     "explain_pair",
     "explain_two_sided",
+    "page_rows",
     "pair_reasons",
     "park_eligibility",
     "ranking_page",

@@ -22,7 +22,7 @@ from ..schemas import (
     SizeClass,
     SrdiLevel,
 )
-from ._common import Limit, Offset, like_escape, like_pattern, norm_values
+from ._common import Limit, Offset, empty_list, like_escape, like_pattern, norm_values
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -31,20 +31,22 @@ router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 def list_enterprises(
     *,
     session: SessionDep,
-    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=list)],
-    city: Annotated[list[str], Query(description="市（可多个）", default_factory=list)],
+    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=empty_list)],
+    city: Annotated[list[str], Query(description="市（可多个）", default_factory=empty_list)],
     industry: Annotated[
         str | None, Query(description="行业代码前缀（GB/T 4754，如 32、325、C3252）")
     ] = None,
     size_class: Annotated[
         list[SizeClass],
-        Query(description="企业规模 large/medium/small/micro（可多个）", default_factory=list),
+        Query(
+            description="企业规模 large/medium/small/micro（可多个）", default_factory=empty_list
+        ),
     ],
     srdi_level: Annotated[
         list[SrdiLevel],
         Query(
             description="专精特新 none/innovative/provincial/national（可多个）",
-            default_factory=list,
+            default_factory=empty_list,
         ),
     ],
     high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from matcher import UnknownIdError
 from matcher.scoring import parse_weights
 
-from .. import ranking, store, tracking
+from .. import leadjson, ranking, store, tracking
 from ..deps import (
     ActorDep,
     EngineDep,
@@ -42,7 +42,7 @@ from ..schemas import (
     TrackedLeadsPublic,
 )
 from ..snapshot import Snapshot
-from ._common import Limit, Offset
+from ._common import Limit, Offset, empty_list
 
 router = APIRouter(tags=["leads"])
 
@@ -84,24 +84,30 @@ async def lead_query(
     include_ineligible: Annotated[
         bool, Query(description="也列出不符合入驻条件的企业（排在符合的之后）")
     ] = False,
-    county: Annotated[list[str], Query(description="企业所在区县（可多个）", default_factory=list)],
-    city: Annotated[list[str], Query(description="企业所在市（可多个）", default_factory=list)],
+    county: Annotated[
+        list[str], Query(description="企业所在区县（可多个）", default_factory=empty_list)
+    ],
+    city: Annotated[
+        list[str], Query(description="企业所在市（可多个）", default_factory=empty_list)
+    ],
     srdi_level: Annotated[
         list[SrdiLevel],
         Query(
             description="专精特新 none/innovative/provincial/national（可多个）",
-            default_factory=list,
+            default_factory=empty_list,
         ),
     ],
     size_class: Annotated[
         list[SizeClass],
-        Query(description="企业规模 large/medium/small/micro（可多个）", default_factory=list),
+        Query(
+            description="企业规模 large/medium/small/micro（可多个）", default_factory=empty_list
+        ),
     ],
     industry: Annotated[
         str | None, Query(description="企业行业代码前缀（如 32、325、C3252；按填报的代码）")
     ] = None,
     high_tech: Annotated[bool | None, Query(description="是否高新技术企业")] = None,
-    status: Annotated[list[str], Query(description=_STATUS_HELP, default_factory=list)],
+    status: Annotated[list[str], Query(description=_STATUS_HELP, default_factory=empty_list)],
     weights: Annotated[
         str | None, Query(description="本次排名的权重覆盖，如 industry=0.5,text=0.3")
     ] = None,
@@ -177,7 +183,24 @@ def _meta(snapshot: Any) -> dict[str, Any]:
 
 
 _PARKS = store.Park.__table__
+_LEADS = store.LeadStatus.__table__
 _PARK_REF = select(_PARKS.c.park_id, _PARKS.c.name).where(_PARKS.c.park_id == bindparam("key"))
+# A cached page's park and the lead statuses of its rows in one round trip: the park's row,
+# joined with each recorded status of the page's enterprises (none: one row of NULLs).
+_PARK_AND_TRACKED = (
+    select(
+        _PARKS.c.park_id.label("park__id"),
+        _PARKS.c.name.label("park__name"),
+        *_LEADS.c,
+    )
+    .select_from(_PARKS)
+    .outerjoin(
+        _LEADS,
+        (_LEADS.c.park_id == _PARKS.c.park_id)
+        & _LEADS.c.enterprise_id.in_(bindparam("ids", expanding=True)),
+    )
+    .where(_PARKS.c.park_id == bindparam("key"))
+)
 
 
 def park_ref(session: Session, park_id: str) -> dict[str, str]:
@@ -188,6 +211,51 @@ def park_ref(session: Session, park_id: str) -> dict[str, str]:
     return {"park_id": row.park_id, "name": row.name}
 
 
+def _park_and_tracked(
+    session: Session, park_id: str, key: str, ids: list[str]
+) -> tuple[dict[str, str], dict[str, LeadTrackingPublic]]:
+    """The stored park (404 when there is none) and the recorded lead statuses of ``ids`` (as
+    :func:`service.ranking.trackings` gives them), in one query."""
+    rows = session.connection().execute(_PARK_AND_TRACKED, {"key": key, "ids": ids}).mappings()
+    park: dict[str, str] | None = None
+    tracked: dict[str, LeadTrackingPublic] = {}
+    for row in rows:
+        park = {"park_id": row["park__id"], "name": row["park__name"]}
+        if row["enterprise_id"] is not None:
+            lead = {c.name: row[c.name] for c in _LEADS.c}
+            tracked[lead["enterprise_id"]] = LeadTrackingPublic.model_validate(lead)
+    if park is None:
+        raise UnknownIdError("park", park_id)
+    return park, tracked
+
+
+def _leads_response(
+    park: dict[str, str],
+    snapshot: Snapshot,
+    query: ranking.LeadQuery,
+    page: ranking.LeadPage,
+    shown: list[dict[str, Any]],
+    tracked: dict[str, LeadTrackingPublic],
+) -> Response | None:
+    """The page as JSON bytes from its encoded rows (:mod:`service.leadjson`); None when the
+    rows are not shown in the model's order (an exploration page)."""
+    if any(r["source"] != "ranking" for r in shown):
+        return None
+    head = {
+        "park": park,
+        **_meta(snapshot),
+        "count": page.total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "exploration": False,
+    }
+    trackings = [tracked.get(e) for e in page.ids]
+    body = leadjson.page_json(
+        head, page.parts, [None if t is None else leadjson.tracking_json(t) for t in trackings]
+    )
+    return None if body is None else Response(body, media_type="application/json")
+
+
 @router.get("/parks/{park_id}/leads", response_model=LeadsPublic)
 def park_leads(
     park_id: str,
@@ -195,29 +263,46 @@ def park_leads(
     engine: EngineDep,
     indexer: IndexerDep,
     exposures: ExposureDep,
-) -> dict[str, Any]:
+) -> Any:
     """园区的招商线索：按匹配分从高到低排列的企业，含是否符合入驻条件、各维度贡献分、推荐理由和跟进状态。
 
     count 为筛选后符合条件的总数（分页前）；筛选条件：区县、市、专精特新、规模、行业代码前缀、
     高新、跟进状态、最低分。开启随机探索（PARKMATCH_EXPLORATION）时，部分第一页的前若干条顺序
     被打乱（exploration 为 true，各条 source 为 random）。每条线索的展示名次、模型和索引版本被
     记住，首次记录跟进状态时随之保存。"""
-    # The hot path: the session lives inside this worker thread (no extra thread hops for a
-    # session dependency) and the response is validated and serialised once, by response_model.
+    # The hot path. A page the response cache holds costs one database round trip (the park
+    # and the lead statuses of its rows) and is sent as bytes joined from its rows' JSON,
+    # encoded when it was cached; the session lives inside this worker thread.
+    key = clean_id(park_id)
+    serving = indexer.snapshot
+    cached = None if serving is None else ranking.cached_page(serving, key, query)
     with Session(engine) as session:
-        park = park_ref(session, park_id)
-        (rows, total), snapshot = index_call(
-            indexer,
-            f"园区 {park['park_id']!r} ",
-            lambda snap: ranking.rank_leads(snap, session, park["park_id"], query),
-        )
-    shown = exposures.explore(rows, query.offset)
+        if cached is not None and serving is not None:
+            park, tracked = _park_and_tracked(session, park_id, key, cached.ids)
+            page, snapshot = cached, serving
+        else:
+            park = park_ref(session, park_id)
+            page, snapshot = index_call(
+                indexer,
+                f"园区 {park['park_id']!r} ",
+                lambda snap: (  # the serving snapshot's cache was looked up just now
+                    ranking.ranked_page(snap, session, park["park_id"], query)
+                    if snap is serving
+                    else ranking.lead_page(snap, session, park["park_id"], query)
+                ),
+            )
+            tracked = ranking.trackings(session, park_id=park["park_id"], ids=page.ids)
+    shown = exposures.explore(page.rows, query.offset)
     exposures.record(park["park_id"], shown, snapshot.model["name"], snapshot.version)
+    response = _leads_response(park, snapshot, query, page, shown, tracked)
+    if response is not None:
+        return response
+    # an exploration page: validated and rendered by response_model
     return {
         "park": park,
         **_meta(snapshot),
-        "data": shown,
-        "count": total,
+        "data": [{**r, "tracking": tracked.get(r["enterprise_id"])} for r in shown],
+        "count": page.total,
         "limit": query.limit,
         "offset": query.offset,
         "exploration": any(r["source"] == "random" for r in shown),
@@ -297,7 +382,7 @@ def tracked_leads(
     park_id: Annotated[str | None, Query(description="只看这个园区")] = None,
     enterprise_id: Annotated[str | None, Query(description="只看这家企业")] = None,
     status: Annotated[
-        list[str], Query(description="跟进状态（可多个，英文或中文名）", default_factory=list)
+        list[str], Query(description="跟进状态（可多个，英文或中文名）", default_factory=empty_list)
     ],
     owner: Annotated[str | None, Query(description="负责人")] = None,
     limit: Limit = 50,

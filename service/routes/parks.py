@@ -15,7 +15,7 @@ from ..deps import ActorDep, IndexerDep, SessionDep, clean_id
 from ..ranking import industry_prefix
 from ..records import apply_update, park_record, validate_park_record
 from ..schemas import ParkIn, ParkPublic, ParksPublic, ParkUpdate
-from ._common import Limit, Offset, like_escape, like_pattern, norm_values
+from ._common import Limit, Offset, empty_list, like_escape, like_pattern, norm_values
 
 router = APIRouter(prefix="/parks", tags=["parks"])
 
@@ -29,8 +29,8 @@ def _scorer(indexer: IndexerDep) -> object:
 def list_parks(
     *,
     session: SessionDep,
-    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=list)],
-    city: Annotated[list[str], Query(description="市（可多个）", default_factory=list)],
+    county: Annotated[list[str], Query(description="区县（可多个）", default_factory=empty_list)],
+    city: Annotated[list[str], Query(description="市（可多个）", default_factory=empty_list)],
     industry: Annotated[
         str | None, Query(description="主导产业代码前缀（GB/T 4754，如 32、325、C3252）")
     ] = None,
