@@ -230,3 +230,21 @@ def test_place_prefix_lookup_equals_trying_every_length(enterprises: pd.DataFram
         assert names_module._strip_region(stripped) == _plain_strip_region(stripped), name
         assert names_module._strip_region(name) == _plain_strip_region(name), name
     assert names_module._parse.__wrapped__("（郑州）华达铝业有限公司").region == "郑州"
+
+
+def test_region_codes_equal_one_lookup_per_row(enterprises: pd.DataFrame) -> None:
+    from matcher.reference.geo import get_gazetteer
+
+    gazetteer = get_gazetteer()
+    provinces = [*enterprises["province"], "河南", None, np.nan, pd.NA, "河南省", " 河南 ", "河南"]
+    cities = [*enterprises["city"], "郑州", "上海", None, "郑州", float("nan"), "鄭州", None]
+    counties = [*enterprises["county"], "登封", None, None, "登封", "登封", None, "巩义"]
+    got = gazetteer.region_codes(provinces, cities, counties)
+    expected = []
+    for p, c, k in zip(provinces, cities, counties, strict=True):
+        region = gazetteer.lookup_region(p, c, k)
+        expected.append(int(region.adcode) if region is not None else 0)
+    assert got.dtype == np.int32
+    assert got.tolist() == expected
+    assert len(set(expected)) > 5 and 0 in expected
+    assert gazetteer.region_codes([], [], []).tolist() == []
