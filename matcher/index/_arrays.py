@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,10 +142,11 @@ def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer) -> _Texts:
     keeping only arrays of what :func:`enterprise_profiles`' profiles say."""
     rows, uniques = _text_keys(frame)
     index: dict[str, int] = {}
-    segment: list[int] = []
-    weight: list[float] = []
-    group: list[int] = []
-    lengths: list[int] = []
+    # typed buffers: a million rows have millions of segments, and a list holds an object each
+    segment = array("q")
+    weight = array("d")  # the profile's float, made float32 once at the end
+    group = array("q")
+    lengths = array("q")
     documents: list[str] = []
     guesses: list[dict[str, np.ndarray]] = []
     for start in range(0, len(uniques), READ_CHUNK):
@@ -166,13 +168,13 @@ def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer) -> _Texts:
         guesses.append(inferrer.table([p.inference for p in profiles]))
         del profiles
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=offsets[1:])
     keys = guesses[0].keys() if guesses else inferrer.table([]).keys()
     return _Texts(
         texts=list(index),
-        segment=np.asarray(segment, dtype=np.int64),
-        weight=np.asarray(weight, dtype=np.float32),
-        group=np.asarray(group, dtype=np.int64),
+        segment=np.frombuffer(segment, dtype=np.int64).copy(),
+        weight=np.frombuffer(weight, dtype=np.float64).astype(np.float32),
+        group=np.frombuffer(group, dtype=np.int64).copy(),
         offsets=offsets,
         documents=np.asarray(documents, dtype=object),
         guess={
