@@ -115,6 +115,26 @@ def _terms_in(lexicon: Lexicon, text: str) -> dict[str, str]:
     return lexicon.terms_in(_stripped(text))
 
 
+def _stack_rows(parts: list[sparse.csr_matrix], width: int) -> sparse.csr_matrix:
+    """The rows of ``parts`` one after another (``sparse.vstack``), each part let go once
+    copied, so the copy never holds every part twice."""
+    nnz = sum(p.nnz for p in parts)
+    n = sum(p.shape[0] for p in parts)
+    index = np.int32 if max(nnz, n, width) < 2**31 else np.int64
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=index)
+    indptr = np.zeros(n + 1, dtype=index)
+    at = row = 0
+    for i, part in enumerate(parts):
+        k, r = part.nnz, part.shape[0]
+        data[at : at + k] = part.data
+        indices[at : at + k] = part.indices
+        indptr[row + 1 : row + r + 1] = part.indptr[1:] + at
+        at, row = at + k, row + r
+        parts[i] = None
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, width), dtype=np.float32)
+
+
 class TextVectorizer:
     """TF-IDF over character uni- and bigrams of normalised, boilerplate-free text.
 
@@ -306,9 +326,7 @@ class TextVectorizer:
                     sparse.diags((1.0 / norms).astype(np.float32)) @ X, dtype=np.float32
                 )
             )
-        if len(parts) == 1:
-            return parts[0]
-        return sparse.csr_matrix(sparse.vstack(parts, format="csr"), dtype=np.float32)
+        return parts[0] if len(parts) == 1 else _stack_rows(parts, width)
 
     @staticmethod
     def block(X: sparse.csr_matrix, wants: np.ndarray) -> sparse.csr_matrix:
