@@ -3,7 +3,8 @@
     python benchmarks/bench_scale.py --n 1000000 --parks 1000
 
 Measures, each as the median over repeated runs with the p90:
-- ``Matcher.fit`` on validated frames                        [≤ 60 s]
+- ``Matcher.fit`` on validated frames, and the resident memory it peaks at
+  [≤ 25 s per million, peak ≤ 3 GiB; ``--fit-only`` stops after it]
 - ``rank_enterprises(k=20)`` cold (per-park score cache off)  [≤ 40 ms and ≤ 5× the 8-column
   floor]; and warm (cached)
 - ``rank_parks(k=5)`` for one enterprise over ``--parks`` parks [≤ 20 ms]
@@ -79,6 +80,28 @@ print(f"{before:.2f} {after:.2f}")
 """
 
 
+def _status_gib(field: str) -> float:
+    """A memory line of /proc/self/status in GiB (NaN where there is none)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peak() -> bool:
+    """Start VmHWM (the peak resident memory) afresh, so it shows the fit's own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -86,6 +109,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--fit-repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--fit-only", action="store_true", help="stop after the first fit (time and peak memory)"
+    )
     parser.add_argument(
         "--batch-parks", type=int, default=-1, help="parks of the batch top-50 (-1 all, 0 none)"
     )
@@ -105,10 +131,24 @@ def main() -> None:
     print(f"generate: {t1 - t0:.1f} s; validate (load-time work, not fit): {t2 - t1:.1f} s")
 
     # the first fit reads every text; later fits in the process reuse the text caches
-    t_fit = time.perf_counter()
+    before_fit = _status_gib("VmRSS")
+    fresh_peak = _reset_peak()
+    t_fit, cpu_fit = time.perf_counter(), time.process_time()
     m = Matcher().fit(parks, enterprises)
     first = [time.perf_counter() - t_fit]
+    cpu = time.process_time() - cpu_fit
     print(f"fit, first               {fmt(first, 's')}")
+    print(
+        f"fit: {first[0] / args.n * 1e6:.1f} s per million rows (CPU time {cpu:.1f} s); "
+        f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} after it"
+    )
+    peak = _status_gib("VmHWM")
+    print(
+        f"resident memory: {before_fit:.2f} GiB before the fit (the frames), peak during the fit "
+        f"{peak:.2f} GiB" + ("" if fresh_peak else " (the process's peak: VmHWM not reset)")
+    )
+    if args.fit_only:
+        return
     if args.fit_repeat:
         fits = times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
         print(f"refit (texts read)       {fmt(fits, 's')}")

@@ -336,20 +336,25 @@ class Gazetteer:
         >>> get_gazetteer().region_codes(["河南", None, None], ["郑州", "上海", None], ["登封", None, None]).tolist()
         [410185, 310000, 0]
         """
-        frame = pd.DataFrame(
-            {
-                "p": np.asarray(provinces, dtype=object),
-                "c": np.asarray(cities, dtype=object),
-                "k": np.asarray(counties, dtype=object),
-            }
-        )
-        keys = list(zip(frame["p"], frame["c"], frame["k"], strict=True))
-        codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-        table = np.zeros(len(uniques) + 1, dtype=np.int32)
-        for i, key in enumerate(uniques):
-            region = self.lookup_region(*key)
+        columns = [np.asarray(v, dtype=object).ravel() for v in (provinces, cities, counties)]
+        # each column's distinct values (missing ones, None / NaN / NA, all read as None, as
+        # lookup_region reads them), then each distinct (province, city, county) as one integer
+        codes: list[np.ndarray] = []
+        values: list[list[object]] = []
+        key = np.zeros(len(columns[0]), dtype=np.int64)
+        for column in columns:
+            code, uniques = pd.factorize(column, use_na_sentinel=True)
+            codes.append(code.astype(np.int64) + 1)
+            values.append([None, *uniques.tolist()])
+            key = pd.factorize(key * len(values[-1]) + codes[-1])[0].astype(np.int64)
+        _, first = np.unique(key, return_index=True)
+        table = np.zeros(len(first), dtype=np.int32)
+        for i, row in enumerate(first.tolist()):
+            region = self.lookup_region(
+                *(v[int(c[row])] for v, c in zip(values, codes, strict=True))
+            )
             table[i] = int(region.adcode) if region is not None else 0
-        return table[codes]
+        return table[key]
 
     def locate(
         self,

@@ -353,8 +353,22 @@ def _strip_form(text: str) -> tuple[str, str, str | None]:
     return text, "".join(form_parts), activity
 
 
+@functools.lru_cache(maxsize=1)
+def _place_lengths() -> dict[str, tuple[int, ...]]:
+    """The lengths of the place names (up to 10 characters) that begin with each pair of
+    characters, longest first: a name's place prefix is looked up only at those lengths."""
+    lengths: dict[str, set[int]] = {}
+    for place in _places():
+        if 2 <= len(place) <= 10:
+            lengths.setdefault(place[:2], set()).add(len(place))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+
+
 def _strip_region(text: str) -> tuple[str, str]:
+    """Strip national words and the longest place names (each leaving at least two
+    characters) from the start."""
     places = _places()
+    lengths = _place_lengths()
     region = ""
     changed = True
     while changed:
@@ -364,8 +378,9 @@ def _strip_region(text: str) -> tuple[str, str]:
                 region += word
                 text = text[len(word) :]
                 changed = True
-        for size in range(min(10, len(text) - 2), 1, -1):
-            if text[:size] in places:
+        limit = min(10, len(text) - 2)
+        for size in lengths.get(text[:2], ()):
+            if size <= limit and text[:size] in places:
                 region += text[:size]
                 text = text[size:]
                 changed = True
@@ -424,10 +439,13 @@ def _head_activity(industry: str) -> str | None:
 @functools.lru_cache(maxsize=200_000)
 def _parse(name: str) -> NameParts:
     region = ""
-    for inner in _BRACKET.findall(name):
-        if inner in _places():
-            region += inner
-    text = _BRACKET.sub("", name).strip()
+    text = name
+    if "(" in name or "（" in name:
+        for inner in _BRACKET.findall(name):
+            if inner in _places():
+                region += inner
+        text = _BRACKET.sub("", name)
+    text = text.strip()
     parent: NameParts | None = None
     branch = _BRANCH.match(text)
     if branch and _strip_form(branch.group(2))[1]:

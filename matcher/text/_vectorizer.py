@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -113,6 +113,26 @@ def _terms_in(lexicon: Lexicon, text: str) -> dict[str, str]:
     """``lexicon.terms_in`` of the boilerplate-free ``text``, remembered (read-only: a ranking
     page compares the same park text with every clause of every row shown)."""
     return lexicon.terms_in(_stripped(text))
+
+
+def _stack_rows(parts: list[sparse.csr_matrix], width: int) -> sparse.csr_matrix:
+    """The rows of ``parts`` one after another (``sparse.vstack``), each part let go once
+    copied, so the copy never holds every part twice."""
+    nnz = sum(p.nnz for p in parts)
+    n = sum(p.shape[0] for p in parts)
+    index = np.int32 if max(nnz, n, width) < 2**31 else np.int64
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=index)
+    indptr = np.zeros(n + 1, dtype=index)
+    at = row = 0
+    for i, part in enumerate(parts):
+        k, r = part.nnz, part.shape[0]
+        data[at : at + k] = part.data
+        indices[at : at + k] = part.indices
+        indptr[row + 1 : row + r + 1] = part.indptr[1:] + at
+        at, row = at + k, row + r
+        parts[i] = None
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, width), dtype=np.float32)
 
 
 class TextVectorizer:
@@ -224,7 +244,7 @@ class TextVectorizer:
         parts = [self._weigh(self._counts(c)) for c in self._chunks(prepared)]
         return sparse.csr_matrix(sparse.vstack(parts)[inverse], dtype=np.float32)
 
-    def _weighted_counts(self, docs: list[str]) -> sparse.csr_matrix:
+    def _weighted_counts(self, docs: Sequence[str | None]) -> sparse.csr_matrix:
         """Sublinear TF × IDF rows, not normalised (each distinct text counted once)."""
         distinct, inverse = _distinct(docs)
         parts = []
@@ -251,20 +271,62 @@ class TextVectorizer:
         L2-normalised over all blocks, so a dot product with a blocked park row
         (:meth:`block`) is a cosine in which each group counts as much as the park wants it.
         """
-        V = len(self.keys_)
-        if not texts:
-            return sparse.csr_matrix((n_rows, n_groups * V), dtype=np.float32)
-        S = sparse.coo_matrix(self._weighted_counts(texts))
-        rows = np.asarray(owners, dtype=np.int64)[S.row]
-        cols = S.col.astype(np.int64) + np.asarray(groups, dtype=np.int64)[S.row] * V
-        data = S.data * np.asarray(weights, dtype=np.float32)[S.row]
-        X = sparse.csr_matrix((data, (rows, cols)), shape=(n_rows, n_groups * V), dtype=np.float32)
-        X.sum_duplicates()
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sparse.csr_matrix(
-            sparse.diags((1.0 / norms).astype(np.float32)) @ X, dtype=np.float32
+        distinct, inverse = _distinct(texts)
+        return self.transform_segment_ids(
+            distinct, inverse, owners, weights, groups, n_rows=n_rows, n_groups=n_groups
         )
+
+    def transform_segment_ids(
+        self,
+        texts: Sequence[str | None],
+        ids: np.ndarray,
+        owners: np.ndarray,
+        weights: np.ndarray,
+        groups: np.ndarray,
+        *,
+        n_rows: int,
+        n_groups: int,
+    ) -> sparse.csr_matrix:
+        """:meth:`transform_segments` of segments given as indices into ``texts``.
+
+        Segment ``i`` is ``texts[ids[i]]``: each text is tokenised once however many segments
+        repeat it. Rows are built ``chunk_size`` at a time (a row's segments in their order,
+        so every row, its sums and its norm are the ones one pass over all rows makes), which
+        bounds the temporary coordinate arrays.
+        """
+        V = len(self.keys_)
+        width = n_groups * V
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return sparse.csr_matrix((n_rows, width), dtype=np.float32)
+        owners = np.asarray(owners, dtype=np.int64)
+        weights = np.asarray(weights, dtype=np.float32)
+        groups = np.asarray(groups, dtype=np.int64)
+        if np.any(owners[1:] < owners[:-1]):  # each row's segments together, in their order
+            order = np.argsort(owners, kind="stable")
+            ids, owners, weights, groups = ids[order], owners[order], weights[order], groups[order]
+        D = self._weighted_counts(texts)
+        step = max(1, self.chunk_size)
+        starts = np.arange(0, n_rows, step, dtype=np.int64)
+        bounds = np.searchsorted(owners, np.append(starts, n_rows))
+        parts = []
+        for k, first in enumerate(starts.tolist()):
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            S = sparse.coo_matrix(D[ids[a:b]])
+            rows = owners[a:b][S.row] - first
+            cols = S.col.astype(np.int64) + groups[a:b][S.row] * V
+            data = S.data * weights[a:b][S.row]
+            size = min(step, n_rows - first)
+            X = sparse.csr_matrix((data, (rows, cols)), shape=(size, width), dtype=np.float32)
+            X.sum_duplicates()
+            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            parts.append(
+                sparse.csr_matrix(
+                    sparse.diags((1.0 / norms).astype(np.float32)) @ X, dtype=np.float32
+                )
+            )
+        return parts[0] if len(parts) == 1 else _stack_rows(parts, width)
 
     @staticmethod
     def block(X: sparse.csr_matrix, wants: np.ndarray) -> sparse.csr_matrix:

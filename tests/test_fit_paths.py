@@ -1,0 +1,250 @@
+"""The fit's faster paths build the same index as the plain ones, bit for bit.
+
+- :func:`matcher.index._arrays.read_texts` reads the distinct texts a chunk at a time and keeps
+  arrays; the plain path keeps every profile and lists each row's segments one by one.
+- :meth:`TextVectorizer.transform_segment_ids` tokenises each distinct segment text once and
+  builds the rows a chunk at a time; the plain path is one pass over every segment.
+- Names: the place prefix is looked up only at the lengths of the place names that begin with
+  the name's first two characters; the plain path tries every length from 10 down to 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from matcher import load_sample
+from matcher.datasets import make_enterprises
+from matcher.index import _arrays as arrays
+from matcher.index import build_index
+from matcher.io import validate_enterprises
+from matcher.text import TextVectorizer
+from matcher.text import _names as names_module
+
+GROUPS = len(arrays.GROUPS)
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    """The bytes of an array, so NaN equals NaN and -0.0 differs from 0.0."""
+    return np.ascontiguousarray(values).view(np.uint8)
+
+
+def _same_matrix(a: sparse.csr_matrix, b: sparse.csr_matrix) -> None:
+    assert a.shape == b.shape
+    assert a.dtype == b.dtype == np.float32
+    assert a.indices.dtype == b.indices.dtype
+    np.testing.assert_array_equal(a.indptr, b.indptr)
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_array_equal(_bits(a.data), _bits(b.data))
+
+
+@pytest.fixture(scope="module")
+def enterprises() -> pd.DataFrame:
+    """Generated rows with repeated keys, the sample's real-looking rows, and missing texts."""
+    frame = make_enterprises(1500, random_state=3)
+    _, sample = load_sample()
+    frame = pd.concat([frame, sample, frame.iloc[:200]], ignore_index=True)
+    frame["enterprise_id"] = [f"T{i:05d}" for i in range(len(frame))]
+    rng = np.random.default_rng(5)
+    for col in ("business_scope", "products"):
+        frame.loc[rng.random(len(frame)) < 0.1, col] = None
+    frame.loc[rng.random(len(frame)) < 0.02, "business_scope"] = "  "
+    return validate_enterprises(frame)
+
+
+def _plain_segments(
+    profiles: list, rows: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Texts, owner rows, weights and groups of every segment, row by row."""
+    texts, owners, weights, groups = [], [], [], []
+    for row, key in enumerate(rows.tolist()):
+        for text, weight, group in profiles[key].segments:
+            texts.append(text)
+            owners.append(row)
+            weights.append(weight)
+            groups.append(group)
+    return (
+        texts,
+        np.asarray(owners, np.int64),
+        np.asarray(weights, np.float32),
+        np.asarray(groups, np.int64),
+    )
+
+
+def test_read_texts_keeps_what_the_profiles_say(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles, rows = arrays.enterprise_profiles(enterprises)
+    monkeypatch.setattr(arrays, "READ_CHUNK", 97)  # many chunks, the last one short
+    inferrer = arrays.IndustryInferrer()
+    texts = arrays.read_texts(enterprises, inferrer)
+    assert len(set(rows.tolist())) < len(rows)  # some keys repeat
+    np.testing.assert_array_equal(texts.rows, rows)
+    assert texts.segment_texts() == [t for p in profiles for t, _, _ in p.segments]
+    assert texts.documents.tolist() == [p.document for p in profiles]
+    plain = inferrer.predict(profiles, rows)
+    assert sorted(plain) == sorted(texts.guess)
+    for key, values in plain.items():
+        mine = texts.guess[key][rows]
+        assert mine.dtype == values.dtype
+        if values.dtype == object:
+            assert mine.tolist() == values.tolist()
+        else:
+            np.testing.assert_array_equal(_bits(mine), _bits(values))
+
+    ids, owners, weights, groups = texts.row_segments()
+    seg_texts, seg_owners, seg_weights, seg_groups = _plain_segments(profiles, rows)
+    assert [texts.texts[i] for i in ids.tolist()] == seg_texts
+    np.testing.assert_array_equal(owners, seg_owners)
+    np.testing.assert_array_equal(_bits(weights), _bits(seg_weights))
+    np.testing.assert_array_equal(groups, seg_groups)
+
+
+def _one_pass(
+    vectorizer: TextVectorizer,
+    texts: list[str],
+    owners: np.ndarray,
+    weights: np.ndarray,
+    groups: np.ndarray,
+    n_rows: int,
+) -> sparse.csr_matrix:
+    """Every segment in one pass (the plain path the chunked one must equal)."""
+    V = len(vectorizer.keys_)
+    S = sparse.coo_matrix(vectorizer._weighted_counts(texts))
+    rows = owners[S.row]
+    cols = S.col.astype(np.int64) + groups[S.row] * V
+    data = S.data * weights[S.row]
+    X = sparse.csr_matrix((data, (rows, cols)), shape=(n_rows, GROUPS * V), dtype=np.float32)
+    X.sum_duplicates()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ X, dtype=np.float32)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 50_000])
+def test_segment_rows_in_chunks_equal_one_pass(enterprises: pd.DataFrame, chunk_size: int) -> None:
+    profiles, rows = arrays.enterprise_profiles(enterprises)
+    texts, owners, weights, groups = _plain_segments(profiles, rows)
+    n = len(rows) + 3  # rows without any segment at the end too
+    vectorizer = TextVectorizer(chunk_size=chunk_size).fit(texts)
+    expected = _one_pass(vectorizer, texts, owners, weights, groups, n)
+    assert expected.nnz > 0
+    _same_matrix(
+        vectorizer.transform_segments(texts, owners, weights, groups, n_rows=n, n_groups=GROUPS),
+        expected,
+    )
+    # segments of a row apart from each other: each row's own order is what counts
+    order = np.random.default_rng(0).permutation(len(texts))
+    order = order[np.argsort(owners[order], kind="stable")][::-1]
+    order = np.concatenate([order[::2], order[1::2]])
+    by_row = np.argsort(owners[order], kind="stable")
+    shuffled = [texts[i] for i in order.tolist()]
+    got = vectorizer.transform_segments(
+        shuffled, owners[order], weights[order], groups[order], n_rows=n, n_groups=GROUPS
+    )
+    _same_matrix(
+        got,
+        _one_pass(
+            vectorizer,
+            [shuffled[i] for i in by_row.tolist()],
+            owners[order][by_row],
+            weights[order][by_row],
+            groups[order][by_row],
+            n,
+        ),
+    )
+    empty = vectorizer.transform_segments(
+        [], owners[:0], weights[:0], groups[:0], n_rows=4, n_groups=GROUPS
+    )
+    assert empty.shape == (4, GROUPS * len(vectorizer.keys_)) and empty.nnz == 0
+
+
+def test_build_index_in_chunks_equals_one_chunk(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parks, _ = load_sample()
+    whole = build_index(parks, enterprises)
+    monkeypatch.setattr(arrays, "READ_CHUNK", 13)
+    monkeypatch.setattr(TextVectorizer, "__init__", _small_chunks(TextVectorizer.__init__))
+    chunked = build_index(parks, enterprises)
+    a, b = whole.enterprises, chunked.enterprises
+    _same_matrix(a.X, b.X)
+    for name, value in vars(a).items():
+        other = getattr(b, name)
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(_bits(value), _bits(other), err_msg=name)
+        elif isinstance(value, arrays.StringColumn):
+            assert value.tolist() == other.tolist(), name
+    np.testing.assert_array_equal(_bits(whole.vectorizer.idf_), _bits(chunked.vectorizer.idf_))
+
+
+def _small_chunks(init):  # type: ignore[no-untyped-def]
+    def wrapped(self, **kwargs):  # type: ignore[no-untyped-def]
+        init(self, **{**kwargs, "chunk_size": 11})
+
+    return wrapped
+
+
+def _plain_strip_region(text: str) -> tuple[str, str]:
+    """The place prefix found by trying every length from 10 characters down to 2."""
+    places = names_module._places()
+    region = ""
+    changed = True
+    while changed:
+        changed = False
+        for word in names_module._NATIONAL:
+            if text.startswith(word) and len(text) > len(word) + 2:
+                region += word
+                text = text[len(word) :]
+                changed = True
+        for size in range(min(10, len(text) - 2), 1, -1):
+            if text[:size] in places:
+                region += text[:size]
+                text = text[size:]
+                changed = True
+                break
+    return text, region
+
+
+def test_place_prefix_lookup_equals_trying_every_length(enterprises: pd.DataFrame) -> None:
+    names = [n for n in enterprises["name"].astype(object).tolist() if isinstance(n, str)]
+    places = sorted(names_module._places())
+    rng = np.random.default_rng(1)
+    made = [
+        "".join(rng.choice(places, size=int(rng.integers(1, 4)))) + tail
+        for tail in ("华达铝业有限公司", "华达", "达", "")
+        for _ in range(300)
+    ]
+    made += [
+        "中国国际郑州华达有限公司",
+        "中华全国总工会",
+        "郑州市",
+        "郑州",
+        "国际",
+        "中国中国华达公司",
+    ]
+    for name in names + made:
+        stripped, _, _ = names_module._strip_form(name)
+        assert names_module._strip_region(stripped) == _plain_strip_region(stripped), name
+        assert names_module._strip_region(name) == _plain_strip_region(name), name
+    assert names_module._parse.__wrapped__("（郑州）华达铝业有限公司").region == "郑州"
+
+
+def test_region_codes_equal_one_lookup_per_row(enterprises: pd.DataFrame) -> None:
+    from matcher.reference.geo import get_gazetteer
+
+    gazetteer = get_gazetteer()
+    provinces = [*enterprises["province"], "河南", None, np.nan, pd.NA, "河南省", " 河南 ", "河南"]
+    cities = [*enterprises["city"], "郑州", "上海", None, "郑州", float("nan"), "鄭州", None]
+    counties = [*enterprises["county"], "登封", None, None, "登封", "登封", None, "巩义"]
+    got = gazetteer.region_codes(provinces, cities, counties)
+    expected = []
+    for p, c, k in zip(provinces, cities, counties, strict=True):
+        region = gazetteer.lookup_region(p, c, k)
+        expected.append(int(region.adcode) if region is not None else 0)
+    assert got.dtype == np.int32
+    assert got.tolist() == expected
+    assert len(set(expected)) > 5 and 0 in expected
+    assert gazetteer.region_codes([], [], []).tolist() == []
