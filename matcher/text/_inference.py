@@ -48,9 +48,10 @@ __all__ = [
     "route_code",
 ]
 
-#: Calibrated confidence below which inference abstains (chosen on the real-text development
-#: set; see README).
-ABSTAIN_BELOW = 0.5
+#: Calibrated confidence below which inference abstains: the lowest threshold at which the codes it
+#: answers are right at 大类 level at least 90 % of the time on the real-text development set
+#: (81.9 % of rows answered; 0.5 answers 92.3 % at 86.0 %). See README.
+ABSTAIN_BELOW = 0.6
 #: Weight of the 主营产品 column and of the name's 行业表述, relative to a scope's first clause.
 PRODUCTS_WEIGHT = 1.2
 NAME_WEIGHT = 0.6
