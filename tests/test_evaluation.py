@@ -187,9 +187,15 @@ def test_evaluate_on_the_sample_compares_every_model() -> None:
         assert cv.loc[model, "auc"] > cv.loc["popularity", "auc"]
     logged = table[~table["metric"].str.contains("_")]
     assert logged["value"].dropna().between(0, 1).all()
-    # the counterfactual NDCG estimates are ratios of DCG estimates to one ideal per park
+    # the counterfactual NDCG estimates are ratios of DCG estimates to one ideal per park: the
+    # self-normalised one stays in a sane range on every fold; IPS and DR are unbiased but not
+    # bounded (one contact at a low propensity can lift a fold of a few parks above 1.5), so
+    # their means over folds — what `summarize` reports — are held to that range instead
     ndcg = table[table["metric"].str.endswith("ndcg@10") & (table["metric"] != "ndcg@10")]
-    assert ndcg.query("split == 'park_cv'")["value"].dropna().between(-0.5, 1.5).all()
+    cv_ndcg = ndcg.query("split == 'park_cv'").dropna(subset=["value"])
+    assert cv_ndcg.query("metric == 'snips_ndcg@10'")["value"].between(-0.5, 1.5).all()
+    means = cv_ndcg.groupby(["model", "metric"])["value"].mean()
+    assert means.between(-0.5, 1.5).all(), means[~means.between(-0.5, 1.5)]
     assert np.isfinite(ndcg["value"].dropna()).all()
     assert table.attrs["examination"]["method"] == "pbm"
 
