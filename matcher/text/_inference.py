@@ -223,6 +223,8 @@ def _lookup(code: str) -> tuple[str, str, str, str] | None:
     return None
 
 
+#: Sections of goods (farming, mining, manufacturing, energy): what is made, grown or traded.
+_GOODS = frozenset({"A", "B", "C", "D"})
 #: Words that make a making clause about a farm product a processing one.
 _PROCESSING_WORDS = ("加工", "制品", "制作", "制造", "罐头", "腌制", "烘焙", "酿造", "屠宰")
 
@@ -270,7 +272,7 @@ def route_code(
             if anc in farm:
                 return farm[anc]
         return code
-    if activity == "research" and section in ("A", "B", "C", "D"):
+    if activity == "research" and section in _GOODS:
         # research on a product without making it is 研究和试验发展 (药品研究开发 → 7340)
         path = taxonomy.ancestors(code)
         if section == "A":
@@ -281,7 +283,7 @@ def route_code(
     if activity == "construction" and section in ("C", "D"):
         # 幕墙工程, 门窗工程: fitting goods to buildings; 电力工程: building power lines
         return "487" if section == "D" else "501"
-    if activity == "transport" and section in ("A", "B", "C", "D"):
+    if activity == "transport" and section in _GOODS:
         return ACTIVITY_CODES["transport"]  # 钢材运输, 汽车运输: carrying goods is freight
     if activity == "repair_install" and section in ("C", "I"):
         row = _lookup(code)
@@ -570,9 +572,6 @@ def name_weight(industry: str, scope: Scope | None = None) -> float:
     return NAME_WEIGHT
 
 
-_GOODS = frozenset({"A", "B", "C", "D"})
-
-
 @functools.lru_cache(maxsize=50_000)
 def _names_product(industry: str) -> bool:
     return bool(get_lexicon().hits(industry))
@@ -852,20 +851,20 @@ def _products_part(products: str | None, act: str, prior: float) -> _Part:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _name_items(industry: str) -> list[str]:
+def _name_items(industry: str) -> tuple[str, ...]:
     """A 行业表述 as items: broad industry words side by side (塑料五金, 五金电器) are lines of
     business named in order; anything else (铝合金车轮, 建筑机械租赁) is one item."""
     pieces = industry_pieces(industry)
     if len(pieces) < 2:
-        return [industry]
+        return (industry,)
     lexicon = get_lexicon()
     for piece in pieces:
         hits = lexicon.hits(piece)
         if len(hits) != 1 or hits[0].term != piece or is_verb(piece):
-            return [industry]
+            return (industry,)
         if any(len(c) > 3 for c in hits[0].codes):  # a 小类: a specific product
-            return [industry]
-    return list(pieces)
+            return (industry,)
+    return pieces
 
 
 @functools.lru_cache(maxsize=50_000)

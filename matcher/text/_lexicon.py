@@ -29,11 +29,11 @@ from .. import taxonomy
 
 __all__ = ["Lexicon", "TermHit", "get_lexicon"]
 
-#: Weight of a term by the source of its fact.
 #: 门类 of public bodies, social organisations and international bodies: no registered enterprise
 #: belongs there, so terms derived from their notes (医学研究 from 专业性团体's 学会) say nothing
 #: about a firm (hand-written terms may still name them).
 NOT_ENTERPRISES = frozenset({"S", "T"})
+#: Weight of a term by the source of its fact.
 SOURCE_WEIGHT = {"manual": 1.0, "name": 1.0, "note": 0.9, "strategic": 0.8, "xref": 0.7}
 #: A derived term that belongs to more codes than this says nothing specific and is dropped.
 MAX_DERIVED_CODES = 4

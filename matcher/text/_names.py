@@ -397,17 +397,26 @@ def _is_industry_word(piece: str) -> bool:
     return piece.endswith(_TRADE_SUFFIX) and bool(stem) and (stem in lexicon or stem in NAME_WORDS)
 
 
-def _industry_suffix(rest: str, min_brand: int = 2) -> tuple[str, str]:
-    """Split what follows the place into brand and industry words (the brand keeps
-    ``min_brand`` characters: a registered name always has a 字号)."""
+def _industry_words(rest: str, min_brand: int) -> tuple[int, tuple[str, ...]]:
+    """Industry words at the end of ``rest``, longest first from the end, leaving at least
+    ``min_brand`` characters: where they begin, and the words in order."""
+    words: list[str] = []
     end = len(rest)
     while end > min_brand:
         for size in range(min(8, end - min_brand), 0, -1):
             if _is_industry_word(rest[end - size : end]):
+                words.append(rest[end - size : end])
                 end -= size
                 break
         else:
             break
+    return end, tuple(reversed(words))
+
+
+def _industry_suffix(rest: str, min_brand: int = 2) -> tuple[str, str]:
+    """Split what follows the place into brand and industry words (the brand keeps
+    ``min_brand`` characters: a registered name always has a 字号)."""
+    end, _ = _industry_words(rest, min_brand)
     return rest[:end], rest[end:]
 
 
@@ -415,17 +424,8 @@ def _industry_suffix(rest: str, min_brand: int = 2) -> tuple[str, str]:
 def industry_pieces(industry: str) -> tuple[str, ...]:
     """The industry words of a 行业表述, in order: 塑料五金 → (塑料, 五金), two lines of
     business named side by side; 铝合金车轮 stays one word."""
-    pieces: list[str] = []
-    end = len(industry)
-    while end > 0:
-        for size in range(min(8, end), 0, -1):
-            if _is_industry_word(industry[end - size : end]):
-                pieces.append(industry[end - size : end])
-                end -= size
-                break
-        else:
-            return (industry,)  # not all words: read as written
-    return tuple(reversed(pieces))
+    end, words = _industry_words(industry, 0)
+    return words if end == 0 else (industry,)  # not all words: read as written
 
 
 def _head_activity(industry: str) -> str | None:

@@ -30,6 +30,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from ._lexicon import get_lexicon
 from ._normalize import normalize_text
 
 __all__ = [
@@ -789,8 +790,6 @@ def _split_items(raw: str) -> list[str]:
 def _names_a_process(word: str) -> bool:
     """True when a whole item that reads as a verb (纺纱, 注塑, 电镀) is also a lexicon term: it
     names the industry that does it."""
-    from ._lexicon import get_lexicon
-
     hits = get_lexicon().hits(word)
     return len(hits) == 1 and hits[0].start == 0 and hits[0].end == len(word) and len(word) >= 2
 
