@@ -178,9 +178,10 @@ def upload(
 
 
 @contextmanager
-def literal_app(folder: Path) -> Iterator[TestClient]:
-    """An app with the two literal parks and eight enterprises (imported through the API)."""
-    with running(make_settings(folder)) as c:
+def literal_app(folder: Path, **settings: Any) -> Iterator[TestClient]:
+    """An app with the two literal parks and eight enterprises (imported through the API);
+    ``settings`` override :func:`make_settings`'s."""
+    with running(make_settings(folder, **settings)) as c:
         assert upload(c, "parks", PARKS_CSV).status_code == 200
         assert upload(c, "enterprises", ENTERPRISES_CSV).status_code == 200
         wait_index(c)

@@ -18,15 +18,7 @@ from service import ranking, store
 from service.routes.leads import lead_query
 from service.schemas import LeadsPublic
 
-from .conftest import (
-    ENTERPRISES_CSV,
-    PARKS_CSV,
-    ZHANG,
-    make_settings,
-    running,
-    upload,
-    wait_index,
-)
+from .conftest import ZHANG, literal_app
 
 PARK = "P-AL"
 
@@ -57,10 +49,7 @@ TRACKED = [
 @contextmanager
 def app_with_leads(folder: Path, **settings: Any) -> Iterator[Any]:
     """The literal parks and enterprises, three of P-AL's leads tracked."""
-    with running(make_settings(folder, **settings)) as c:
-        assert upload(c, "parks", PARKS_CSV).status_code == 200
-        assert upload(c, "enterprises", ENTERPRISES_CSV).status_code == 200
-        wait_index(c)
+    with literal_app(folder, **settings) as c:
         for eid, body in TRACKED:
             r = c.put(f"/parks/{PARK}/leads/{eid}", json=body, headers=ZHANG)
             assert r.status_code == 200, r.text

@@ -12,14 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.web.accounts import create_account
 
-from ..service.conftest import (
-    ENTERPRISES_CSV,
-    PARKS_CSV,
-    make_settings,
-    running,
-    upload,
-    wait_index,
-)
+from ..service.conftest import literal_app
 
 OFFICER = ("zhangsan", "zhangsan-pass-2024", "张三")
 
@@ -27,10 +20,7 @@ OFFICER = ("zhangsan", "zhangsan-pass-2024", "张三")
 @contextmanager
 def workbench(folder: Path, **settings: Any) -> Iterator[Any]:
     """A TestClient on the two literal parks and eight enterprises, with account 张三."""
-    with running(make_settings(folder, **settings)) as client:
-        assert upload(client, "parks", PARKS_CSV).status_code == 200
-        assert upload(client, "enterprises", ENTERPRISES_CSV).status_code == 200
-        wait_index(client)
+    with literal_app(folder, **settings) as client:
         with Session(client.app.state.engine) as session:
             create_account(session, OFFICER[0], OFFICER[1], display_name=OFFICER[2])
             session.commit()
