@@ -22,7 +22,7 @@ import statistics
 import time
 
 import numpy as np
-from timing import column_floor, fmt, times
+from timing import column_floor, floor_ratios, fmt, times
 
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
@@ -94,11 +94,7 @@ def main() -> None:
     print(f"rank_parks          {fmt(parks_t)}")
     print(f"array-pass floor    {fmt(floors)}")
     print(f"8-column floor      {fmt(column_floors)}")
-    cold = statistics.median(ranks)
-    print(
-        f"cold rank_enterprises / array-pass floor = {cold / statistics.median(floors):.1f}x, "
-        f"/ 8-column floor = {cold / statistics.median(column_floors):.1f}x"
-    )
+    print(floor_ratios("cold rank_enterprises", ranks, floors, column_floors))
 
     index = m.index_
     rows = [int(index.park_row(p)) for p in park_ids]

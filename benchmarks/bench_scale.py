@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from timing import column_floor, fmt, times
+from timing import column_floor, floor_ratios, fmt, times
 
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
@@ -194,11 +194,7 @@ def main() -> None:
     print(f"rank_parks ({args.parks} parks) {fmt(rps)}")
     print(f"array-pass floor         {fmt(floors)}")
     print(f"8-column floor           {fmt(column_floors)}")
-    median = statistics.median(colds)
-    print(
-        f"cold rank / array-pass floor = {median / statistics.median(floors):.1f}x, "
-        f"/ 8-column floor = {median / statistics.median(column_floors):.1f}x"
-    )
+    print(floor_ratios("cold rank", colds, floors, column_floors))
     index = m.index_
     sample = rng.choice(len(park_ids), size=min(14, len(park_ids)), replace=False)
     print("cold cost per park (one-park paths, median over 14 parks):")

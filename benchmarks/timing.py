@@ -41,3 +41,12 @@ def column_floor(n: int, k: int = 20, columns: int = 8, seed: int = 0) -> Callab
         return np.argpartition(-total, k)[:k]
 
     return run
+
+
+def floor_ratios(label: str, cold: list[float], floors: list[float], columns: list[float]) -> str:
+    """``<label> / array-pass floor = …x, / 8-column floor = …x`` of the medians."""
+    median = statistics.median(cold)
+    return (
+        f"{label} / array-pass floor = {median / statistics.median(floors):.1f}x, "
+        f"/ 8-column floor = {median / statistics.median(columns):.1f}x"
+    )
