@@ -12,6 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher import ConfigError, Matcher, NotFittedError, UnknownIdError
 from matcher.learning import (
+    MIN_TRAINING_PROPENSITY,
     fit_ips,
     fit_weights,
     labelled_pairs,
@@ -356,7 +357,7 @@ def _biased_log(seed: int = 0):
 
 
 def test_fit_ips_learns_what_drives_outcomes_not_what_drove_contacts() -> None:
-    X, gain, clicked, pi, _ = _biased_log()
+    X, gain, clicked, pi, park = _biased_log()
     naive = LinearScorer().fit(X, (gain > 0).astype(int))  # uncontacted pairs as failures
     corrected = fit_ips(X, gain, clicked, pi)
     assert naive.coef_[0] > 0.3  # it learns the logging ranking's feature
@@ -368,9 +369,63 @@ def test_fit_ips_learns_what_drives_outcomes_not_what_drove_contacts() -> None:
         corrected.baseline + corrected.contributions(rows).sum(axis=1),
         corrected.decision_function(rows),
     )
-    weights = fit_ips(X, gain, clicked, pi, kind="weights")
+    weights = fit_ips(X, gain, clicked, pi, kind="weights", groups=park)
     assert isinstance(weights, WeightedScorer)
     assert weights.weights_[1] > 0.8
+    assert weights.n_training_ == clicked.sum()
+
+
+def test_fit_ips_weighs_contacts_by_a_power_of_the_inverse_propensity() -> None:
+    X, gain, clicked, pi, _ = _biased_log()
+    label = (gain[clicked] > 0).astype(int)
+    floored = np.maximum(pi[clicked], MIN_TRAINING_PROPENSITY)
+    for power, weight in ((1.0, 1 / floored), (0.5, floored**-0.5), (0.0, np.ones(len(label)))):
+        learned = fit_ips(X, gain, clicked, pi, propensity_power=power)
+        by_hand = LinearScorer().fit(X[clicked], label, sample_weight=weight / weight.mean())
+        assert np.allclose(learned.coef_, by_hand.coef_)
+    # plain IPS leans hardest on the contacts shown deep in the ranking
+    assert not np.allclose(
+        fit_ips(X, gain, clicked, pi, propensity_power=1.0).coef_,
+        fit_ips(X, gain, clicked, pi, propensity_power=0.0).coef_,
+    )
+    with pytest.raises(ConfigError, match="propensity_power"):
+        fit_ips(X, gain, clicked, pi, propensity_power=1.5)
+
+
+def test_fit_ips_weights_ranks_contacts_of_one_park_by_their_graded_gain() -> None:
+    """Pairwise among the contacts: a signed lead above a visited one, parks never mixed."""
+    rng = np.random.default_rng(3)
+    n_parks, n = 20, 40
+    X = pd.DataFrame(rng.random((n_parks * n, 2)), columns=["industry", "text"])
+    park = np.repeat(np.arange(n_parks), n)
+    clicked = np.ones(len(X), dtype=bool)
+    # every contact reaches a visit (gain ≥ 1); how far beyond it goes depends on text
+    gain = 1 + np.digitize(X["text"] + 0.1 * rng.random(len(X)), [0.4, 0.7, 0.9])
+    # and parks differ in how far their leads get, by something the components do not show
+    gain = gain + (park % 2) * 2
+    pi = np.full(len(X), 0.5)
+    with pytest.raises(ConfigError, match="只有一类"):  # a pointwise label sees one class
+        fit_ips(X, gain, clicked, pi)
+    learned = fit_ips(X, gain, clicked, pi, kind="weights", groups=park)
+    assert learned.weights_[1] > 0.9  # text decides, within each park
+
+
+def test_fit_weights_pairwise_weighs_a_pair_by_its_rows() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.random((60, 3))
+    gain = (X[:, 0] + X[:, 1] + 0.5 * rng.random(60) > 1.2).astype(int) + (X[:, 2] > 0.8)
+    groups = np.repeat([0, 1, 2], 20)
+    weight = np.ones(60)
+    weight[[3, 17, 45]] = 2.0
+    weighted = fit_weights(X, gain, groups=groups, sample_weight=weight)
+    repeated = np.r_[np.arange(60), [3, 17, 45]]  # a row of weight 2 counts twice
+    twice = fit_weights(X[repeated], gain[repeated], groups=groups[repeated])
+    assert np.allclose(list(weighted.values()), list(twice.values()), atol=1e-5)
+    assert not np.allclose(
+        list(weighted.values()), list(fit_weights(X, gain, groups=groups).values()), atol=1e-5
+    )
+    with pytest.raises(ConfigError, match="sample_weight"):
+        fit_weights(X, gain, groups=groups, sample_weight=-weight)
 
 
 def test_fit_ips_errors() -> None:
@@ -381,6 +436,8 @@ def test_fit_ips_errors() -> None:
         fit_ips(X, gain, np.zeros(len(gain), dtype=bool), pi)
     with pytest.raises(ConfigError, match="只有一类"):
         fit_ips(X, np.zeros(len(gain)), clicked, pi)
+    with pytest.raises(ConfigError, match="没有可比较的线索对"):
+        fit_ips(X, np.ones(len(gain)), clicked, pi, kind="weights")
 
 
 def test_train_ips_on_the_sample_ranks_and_explains(parks_raw) -> None:

@@ -86,6 +86,7 @@ from ._outcomes import (
 from ._pairs import labelled_pairs, logged_ranks, pair_features
 from ._training import (
     MIN_TRAINING_PROPENSITY,
+    PROPENSITY_POWER,
     SCORER_KINDS,
     examination_of,
     fit_ips,
@@ -109,6 +110,7 @@ __all__ = [
     "OUTCOME_GAIN",
     "OUTCOME_LABELS",
     "PRIOR_EXPONENT",
+    "PROPENSITY_POWER",
     "SCORER_KINDS",
     "SOURCES",
     "SOURCE_LABELS",
