@@ -17,6 +17,7 @@ resolved weights per park, a small cache of per-park scores for paging, and savi
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 import warnings
 from collections import OrderedDict
@@ -95,6 +96,9 @@ class Matcher:
         The prepared families, in output order.
     feature_names_ : list of str
         The family names, in output order.
+    fitted_on_ : datetime.date
+        The day of the fit (kept by :meth:`save`): the "today" of families that depend on the
+        date, such as the event signal's ages when its ``as_of`` is None.
     parks_, enterprises_, tenants_ : DataFrame
         The validated frames the matcher was fitted on (``tenants_`` may be None).
     """
@@ -157,11 +161,15 @@ class Matcher:
             for layer in self.park_weights.values():
                 scorer.coef_for(layer)  # validates names and values now, not mid-ranking
         index = build_index(parks, enterprises)
-        context = FitContext(parks=parks, enterprises=enterprises, tenants=tenants)
+        fitted_on = dt.date.today()
+        context = FitContext(
+            parks=parks, enterprises=enterprises, tenants=tenants, fitted_on=fitted_on
+        )
         for family in families:
             family.prepare(index, context)
         self.families_ = families
         self.feature_names_ = names
+        self.fitted_on_ = fitted_on
         self.scorer_ = scorer
         self.index_: MatchIndex = index
         self.parks_ = parks.reset_index(drop=True)
@@ -549,6 +557,7 @@ class Matcher:
             },
             "families_": self.families_,
             "scorer_": self.scorer_,
+            "fitted_on": self.fitted_on_,
         }
         frames = {"parks": self.parks_, "enterprises": self.enterprises_, "tenants": self.tenants_}
         return save_fitted(path, index, state, frames, feature_names=self.feature_names_, key=key)
@@ -588,7 +597,10 @@ class Matcher:
         self.families_ = state["families_"]
         self.feature_names_ = [f.name for f in self.families_]
         self.scorer_ = state["scorer_"]
-        context = FitContext(parks=parks, enterprises=enterprises, tenants=tenants)
+        self.fitted_on_ = state["fitted_on"]
+        context = FitContext(
+            parks=parks, enterprises=enterprises, tenants=tenants, fitted_on=self.fitted_on_
+        )
         for family in self.families_:
             family.prepare(index, context)
         self.index_ = index

@@ -117,3 +117,39 @@ def test_unfitted_scorer_is_not_saved(tmp_path) -> None:
     with pytest.raises(ModelError, match="已训练"):
         save_scorer(LinearScorer(), tmp_path / "m.joblib")
     assert not (tmp_path / "m.joblib").exists()
+
+
+def test_a_saved_matcher_weighs_its_events_as_on_the_day_it_was_fitted(
+    tmp_path, monkeypatch
+) -> None:
+    """The event signal's "today" (``as_of=None``) is the fit's day, kept by save and load."""
+    import datetime as dt
+    import types
+
+    import matcher.matching
+    from matcher import load_sample
+    from matcher.datasets import load_sample_events
+
+    parks, enterprises = load_sample()
+    events = load_sample_events()
+    fit_day = dt.date.today() + dt.timedelta(days=180)  # any day but today
+    real = matcher.matching.dt
+    monkeypatch.setattr(
+        matcher.matching,
+        "dt",
+        types.SimpleNamespace(date=types.SimpleNamespace(today=lambda: fit_day)),
+    )
+    then = Matcher().fit(parks, enterprises, events=events)
+    monkeypatch.setattr(matcher.matching, "dt", real)
+    assert then.fitted_on_ == fit_day
+    park = then.parks_["park_id"].iloc[0]
+    ranked = then.rank_enterprises(park, k=30)
+    loaded = Matcher.load(then.save(tmp_path / "m"))
+    assert loaded.fitted_on_ == fit_day
+    again = loaded.rank_enterprises(park, k=30)
+    assert again["enterprise_id"].tolist() == ranked["enterprise_id"].tolist()
+    np.testing.assert_array_equal(again["signal"].to_numpy(), ranked["signal"].to_numpy())
+    # fitted today instead, the same events are half a year younger: the signal differs
+    today = Matcher().fit(parks, enterprises, events=events).rank_enterprises(park, k=30)
+    merged = ranked.merge(today, on="enterprise_id", suffixes=("_then", "_now"))
+    assert not np.allclose(merged["signal_then"], merged["signal_now"])

@@ -8,6 +8,7 @@ one park against many enterprises, one enterprise against many parks, or aligned
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,12 +28,15 @@ T = TypeVar("T")
 class FitContext:
     """The validated frames a ``Matcher`` was fitted on, handed to :meth:`FeatureFamily.prepare`.
 
-    ``tenants`` holds ``park_id, enterprise_id`` pairs (None when not given).
+    ``tenants`` holds ``park_id, enterprise_id`` pairs (None when not given). ``fitted_on`` is
+    the day of the fit (None: today): a family whose results depend on the date (the event
+    signal's ages) takes it as "today", so a matcher loaded later ranks as it did when fitted.
     """
 
     parks: pd.DataFrame
     enterprises: pd.DataFrame
     tenants: pd.DataFrame | None = None
+    fitted_on: dt.date | None = None
 
 
 def broadcast_pairs(parks: np.ndarray, ents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

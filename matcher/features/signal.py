@@ -110,7 +110,8 @@ class SignalFeature(FeatureFamily):
         The events table (:func:`matcher.load_events`); raw frames are validated at fit.
         ``Matcher.fit(..., events=...)`` fills it in.
     as_of : date or str, default=None
-        The assessment date; None is the day of the fit.
+        The assessment date; None is the day of the fit (a saved matcher keeps it: loaded
+        later, it weighs the events as on the day it was fitted).
     half_lives : dict, default=None
         Half-life in days per kind (``{"融资": 120}``) over
         :data:`matcher.io.EVENT_KINDS`.
@@ -163,7 +164,7 @@ class SignalFeature(FeatureFamily):
     # ------------------------------------------------------------------ state
     def prepare(self, index: MatchIndex, context: FitContext) -> None:
         """Weigh the events on the assessment date; locate enterprises and parks by region."""
-        as_of = as_date(self.as_of)
+        as_of = as_date(self.as_of if self.as_of is not None else context.fitted_on)
         P = index.parks
         prov, _ = _region_keys(
             context.parks["province"].tolist(),

@@ -252,6 +252,8 @@ def load_fitted(
     folder = Path(path)
     manifest = _read_manifest(folder, key=key)
     state = _load(folder / "model.joblib")
+    if "fitted_on" not in state:  # written before the fit's day was kept: the day it was saved
+        state["fitted_on"] = datetime.fromisoformat(manifest["created"]).date()
     parks_arrays = _load(folder / "parks.joblib")
     files = {k: v.removeprefix("enterprises/") for k, v in manifest["files"].items()}
     index = load_index(
