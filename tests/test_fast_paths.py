@@ -20,6 +20,7 @@ from matcher.datasets import make_enterprises
 from matcher.features import ChainFeature, PreferenceFeature, default_families
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
+from matcher.ranking import _score as score_module
 from matcher.ranking import (
     eligibility,
     park_eligibility,
@@ -182,6 +183,32 @@ def test_score_park_equals_score_pairs(
             assert np.array_equal(a[0], b[0]) and a[1] == b[1]
 
 
+@pytest.mark.parametrize("threads", [False, True])
+def test_weighted_sum_in_chunks_equals_score_pairs(
+    random_matcher: Matcher, threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fused sum chunk by chunk (chunks that do not divide the rows; two halves on the
+    pool) gives the scorer's own sums, unknown values filled, for every weighting."""
+    monkeypatch.setattr(score_module, "SUM_CHUNK", 97)
+    if threads:
+        monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)
+    m = random_matcher
+    index = m.index_
+    n = len(index.enterprises)
+    assert n % 97 and score_module._halves(n)[0][1] % 97 == 0
+    subset = np.random.default_rng(2).choice(n, size=n // 3, replace=False)
+    for park in (0, 4, 9, 23):
+        for weights in (None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}):
+            coef = m.park_coef(park, weights)
+            for ents in (np.arange(n), subset, subset[:1]):
+                general = score_pairs(index, m.families_, m.scorer_, np.array([park]), ents, coef)
+                given = None if len(ents) == n else ents
+                fast = score_park(index, m.families_, m.scorer_, park, given, coef)
+                assert _same(general[0], fast[0]) and _same(general[1], fast[1])
+    unknown = [np.isnan(f.compute_park(index, p)).any() for f in m.families_ for p in (0, 4, 9, 23)]
+    assert any(unknown)  # the fill was taken
+
+
 def test_scores_have_ties_and_fast_ranking_keeps_them_in_row_order(random_matcher: Matcher) -> None:
     m = random_matcher
     leads = m.rank_enterprises("R00", k=None, include_ineligible=True)
@@ -232,12 +259,45 @@ def test_text_columns_follow_the_rows_order(monkeypatch: pytest.MonkeyPatch) -> 
     vector = np.zeros(40, dtype=np.float32)
     terms = rng.choice(40, size=12, replace=False)
     vector[terms] = rng.random(12).astype(np.float32)
-    for matrix in (X, descending):
+    for matrix, flipped in ((X, True), (descending, False)):
         columns = term_columns(matrix)
         assert columns is not None and len(columns.blocks) == 5
-        assert _same(np.asarray(matrix @ vector), columns.cosine(vector, terms))
-        reverse = TermColumns(columns.blocks, -columns.order)  # the other order differs
-        assert not _same(np.asarray(matrix @ vector), reverse.cosine(vector, terms))
+        assert columns.flipped == flipped  # the park's terms walk the stored data backwards
+        full = np.asarray(matrix @ vector)
+        assert _same(full, columns.cosine(vector, terms))
+        reverse = TermColumns(columns.blocks, -columns.order, flipped)  # the other order differs
+        assert not _same(full, reverse.cosine(vector, terms))
+        # scipy's mat-vec over the park's stretches of data, and over copied-out columns
+        with monkeypatch.context() as patch:
+            patch.setattr(text_module, "_csc_matvec", None)
+            assert _same(full, columns.cosine(vector, terms))
+        # one term, no term, and float64 weights (the copied-out columns) give the same sums
+        for chosen in (terms[:1], terms[:0]):
+            one = np.zeros(40, dtype=np.float32)
+            one[chosen] = vector[chosen]
+            assert _same(np.asarray(matrix @ one), columns.cosine(one, chosen))
+        wide = vector.astype(np.float64)
+        assert _same(np.asarray(matrix @ wide), columns.cosine(wide, terms))
+
+
+def test_text_columns_read_the_park_terms_where_they_lie(random_matcher: Matcher) -> None:
+    """The fitted index's columns take the direct path, and each stretch between two of a
+    park's terms is empty (the data is read once, term by term)."""
+    index = random_matcher.index_
+    X = index.enterprises.X
+    columns = term_columns(X)
+    assert columns is not None and text_module._csc_matvec is not None
+    assert all(columns._direct(b, np.dtype(np.float32)) for b in columns.blocks)
+    P = index.parks
+    for park in range(len(P)):
+        row = P.X[park]
+        vector = row.toarray().ravel()
+        terms = np.unique(row.indices)[:: columns.order]
+        where = X.shape[1] - 1 - terms if columns.flipped else terms
+        for block in columns.blocks:
+            starts, ends = block.indptr[where], block.indptr[where + 1]
+            assert np.all(starts[1:] <= ends[:-1])
+        assert _same(np.asarray(X @ vector, dtype=np.float32), columns.cosine(vector, row.indices))
 
 
 @pytest.mark.parametrize("k", [1, 5, 20, 300])

@@ -154,6 +154,49 @@ def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = Non
     return ok
 
 
+#: Rows per chunk of the fused weighted sum of :func:`score_park`: a chunk's sums and
+#: products stay in the cache while every family is added.
+SUM_CHUNK = 1 << 15
+
+
+def _weighted_sum(
+    score: np.ndarray,
+    values: Sequence[np.ndarray],
+    neutral: np.ndarray,
+    weights: np.ndarray,
+    baseline: float,
+    lo: int,
+    hi: int,
+) -> None:
+    """``score[lo:hi]`` = ``baseline`` + Σ weight × value (float64, families in order), each
+    unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
+    operations, chunk by chunk.
+
+    A value is widened to float64 and multiplied by its weight, so an unknown one is NaN there
+    and becomes float64(neutral) × weight: what filling the float32 value first would give.
+    """
+    filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
+    size = min(SUM_CHUNK, max(hi - lo, 0))
+    part = np.empty(size, dtype=np.float64)
+    unknown = np.empty(size, dtype=bool)
+    for start in range(lo, hi, SUM_CHUNK):
+        stop = min(hi, start + SUM_CHUNK)
+        total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
+        total.fill(baseline)
+        for j, column in enumerate(values):
+            np.multiply(column[start:stop], weights[j], out=pt, dtype=np.float64)
+            np.isnan(pt, out=nan)
+            if nan.any():
+                np.copyto(pt, filled[j], where=nan)
+            total += pt
+
+
+def _halves(n: int) -> list[tuple[int, int]]:
+    """Two spans of rows ``[lo, hi)`` covering ``range(n)``, split on a chunk boundary."""
+    middle = min(n, (n // 2 + SUM_CHUNK - 1) // SUM_CHUNK * SUM_CHUNK)
+    return [(0, middle), (middle, n)]
+
+
 def score_park(
     index: MatchIndex,
     families: Sequence[FeatureFamily],
@@ -192,15 +235,29 @@ def score_park(
             for f in families
         )
     neutral = np.array([f.neutral for f in families], dtype=np.float32)
-    if type(scorer).decision_function is WeightedScorer.decision_function:
-        weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
+    weighted = type(scorer).decision_function is WeightedScorer.decision_function
+    weights = (
+        np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64) if weighted else None
+    )
+    if weights is not None and weights.ndim == 1:
+        # every family first, then the sum chunk by chunk (two halves on the pool)
+        arrays = [np.asarray(values) for values in values_of]
+        score = np.empty(n, dtype=np.float64)
+        args = (score, arrays, neutral, weights, float(scorer.baseline))
+        if pool is not None:
+            halves = [pool.submit(_weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
+            for half in halves:
+                half.result()
+        else:
+            _weighted_sum(*args, 0, n)
+    elif weights is not None:
         score = np.full(n, float(scorer.baseline), dtype=np.float64)
         for j, values in enumerate(values_of):
             unknown = np.isnan(values)
             if unknown.any():  # else the fill would copy every value unchanged
                 values = replace_where(values, unknown, neutral[j])
             part = values.astype(np.float64)
-            part *= weights[j] if weights.ndim == 1 else weights[:, j]
+            part *= weights[:, j]
             score += part
     else:
         filled = np.empty((n, len(families)), dtype=np.float32, order="F")
