@@ -22,7 +22,9 @@ from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.ranking import _score as score_module
 from matcher.ranking import (
+    component_values,
     eligibility,
+    page_rows,
     park_eligibility,
     score_pairs,
     score_park,
@@ -207,6 +209,29 @@ def test_weighted_sum_in_chunks_equals_score_pairs(
                 assert _same(general[0], fast[0]) and _same(general[1], fast[1])
     unknown = [np.isnan(f.compute_park(index, p)).any() for f in m.families_ for p in (0, 4, 9, 23)]
     assert any(unknown)  # the fill was taken
+
+
+@pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}])
+def test_one_park_page_equals_general_pairs(random_matcher: Matcher, weights: dict | None) -> None:
+    """A page of one park takes the families' one-park paths for its rows: the same values,
+    contributions, scores and eligibility as the pairs' general path."""
+    m = random_matcher
+    index, families, scorer = m.index_, m.families_, m.scorer_
+    n = len(index.enterprises)
+    rng = np.random.default_rng(6)
+    for park in range(len(index.parks)):
+        coef = m.park_coef(park, weights)
+        rows = np.append(rng.choice(n, size=25, replace=False), [0, 0])  # a row twice
+        parks = np.full(len(rows), park)
+        raw, filled = component_values(index, families, parks, rows)
+        fast = score_module.park_component_values(index, families, park, rows)
+        assert _same(raw, fast[0]) and _same(filled, fast[1])
+        page = page_rows(index, families, scorer, parks, rows, coef, other="enterprise")
+        contrib = np.asarray(scorer.contributions(filled, coef), dtype=np.float64)
+        assert _same(page.contributions, contrib)
+        assert _same(page.score, float(scorer.baseline) + contrib.sum(axis=1))
+        assert _same(page.eligible, eligibility(index, parks, rows))
+    assert np.isnan(raw).any()  # unknown values were filled
 
 
 def test_scores_have_ties_and_fast_ranking_keeps_them_in_row_order(random_matcher: Matcher) -> None:

@@ -80,6 +80,21 @@ def component_values(
     return raw, filled
 
 
+def park_component_values(
+    index: MatchIndex, families: Sequence[FeatureFamily], park: int, ents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`component_values` of one park against the rows ``ents`` (a page's rows), through
+    each family's one-park path (bit-identical, without broadcasting the park)."""
+    neutral = np.array([f.neutral for f in families], dtype=np.float32)
+    raw = np.empty((len(ents), len(families)), dtype=np.float32, order="F")
+    for j, family in enumerate(families):
+        raw[:, j] = family.compute_park(index, park, ents)
+    filled = raw.copy(order="F")
+    for j in range(len(families)):
+        np.copyto(filled[:, j], neutral[j], where=np.isnan(raw[:, j]))
+    return raw, filled
+
+
 def traders(index: MatchIndex, ents: np.ndarray) -> np.ndarray:
     """Firms that only trade: main activity trade and little evidence of making."""
     E = index.enterprises
