@@ -29,7 +29,9 @@ from matcher.ranking import (
     score_pairs,
     score_park,
     select_page,
+    sort_key,
     top_k,
+    top_k_rows,
 )
 from matcher.ranking._select import _may_be_best
 from matcher.scoring import ReciprocalScorer
@@ -338,6 +340,25 @@ def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
         expected = np.lexsort((order, -key))[:k]
         assert np.array_equal(top_k(key, order, k), expected)
         assert len(_may_be_best(key, k)) < len(key)  # the sample did narrow the candidates
+
+
+@pytest.mark.parametrize("k", [1, 5, 20, 300, 60_000])
+def test_top_k_rows_equals_top_k_of_every_key(k: int) -> None:
+    """The page's rows from the scores and eligibility (keys only for rows whose score reaches
+    the sample's bound) are those of the full key's top k: ties, ineligible rows, NaN."""
+    rng = np.random.default_rng(k)
+    n = 50_000
+    for score, eligible in (
+        (rng.random(n), rng.random(n) < 0.9),
+        (np.round(rng.random(n), 2), rng.random(n) < 0.5),  # many ties
+        (np.sort(rng.random(n)), np.ones(n, dtype=bool)),  # the best at the end
+        (rng.random(n), rng.random(n) < 0.01),  # nearly every row ineligible
+        (np.where(rng.random(n) < 0.001, np.nan, rng.random(n)), rng.random(n) < 0.9),
+        (np.zeros(n), rng.random(n) < 0.5),  # every score tied
+    ):
+        expected = top_k(sort_key(score, eligible), np.arange(n), k)
+        assert np.array_equal(top_k_rows(score, eligible, k), expected)
+        assert np.array_equal(expected, np.lexsort((np.arange(n), -sort_key(score, eligible)))[:k])
 
 
 def test_text_block_of_parks_equals_one_park_at_a_time(
