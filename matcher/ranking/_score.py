@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -145,28 +146,59 @@ def score_pairs(
 
 def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = None) -> np.ndarray:
     """:func:`eligibility` of one park against the rows ``ents`` (every row when None), with the
-    park's values as scalars and its excluded and refused codes in one table (bit-identical)."""
+    park's values as scalars and its excluded and refused codes in one table (bit-identical).
+
+    The codes a row can be refused for (declared, read with confidence, pure trader) are
+    grouped once per index into their distinct combinations, so a park decides each
+    combination once and every row takes its verdict in one gather."""
     E, P = index.enterprises, index.parks
-
-    def take(values: np.ndarray) -> np.ndarray:
-        return values if ents is None else values[ents]
-
     banned = P.excl_hit[park] | P.refused_hit[park]
-    # a code read with confidence counts as the firm's code (a weaker reading never bans): the
-    # others point past the table, at an entry that never bans
-    sure = per_index(
-        E.extras,
-        "confident_leaf",
-        lambda: np.where(E.inferred_conf >= CONFIDENT, E.inferred_leaf % len(banned), len(banned)),
+    refuse_trade = bool(P.refuse_trade[park])
+    space = E.space if ents is None else E.space[ents]
+    bad = space > P.available[park]  # NaN compares False: unknown never excludes
+    if banned.any() or refuse_trade:
+        codes = per_index(E.extras, "refusal_codes", lambda: _refusal_codes(index, len(banned)))
+        verdict = np.zeros(len(codes.pure), dtype=bool)
+        if banned.any():
+            # a code read with confidence counts as the firm's code (a weaker reading never
+            # bans): the others point past the table, at an entry that never bans
+            verdict |= banned[codes.declared]
+            verdict |= np.append(banned, False)[codes.sure]
+        if refuse_trade:
+            verdict |= codes.pure
+        bad |= verdict[codes.inverse if ents is None else codes.inverse[ents]]
+    return np.logical_not(bad, out=bad)
+
+
+@dataclass(frozen=True)
+class _RefusalCodes:
+    """The distinct (declared code, code read with confidence, pure trader) of the rows, and
+    each row's position among them (``inverse``)."""
+
+    declared: np.ndarray
+    sure: np.ndarray
+    pure: np.ndarray
+    inverse: np.ndarray
+
+
+def _refusal_codes(index: MatchIndex, n_codes: int) -> _RefusalCodes:
+    """:class:`_RefusalCodes` of every row (``n_codes``: the length of a park's code table; a
+    missing declared code, -1, takes its last entry as indexing it did)."""
+    E = index.enterprises
+    declared = E.declared_leaf.astype(np.int64) % n_codes
+    sure = np.where(
+        E.inferred_conf >= CONFIDENT, E.inferred_leaf.astype(np.int64) % n_codes, n_codes
     )
-    pure = per_index(E.extras, "traders", lambda: traders(index, np.arange(len(E))))
-    ok = ~(take(E.space) > P.available[park])
-    if banned.any():
-        ok &= ~banned[take(E.declared_leaf)]
-        ok &= ~np.append(banned, False)[take(sure)]
-    if P.refuse_trade[park]:
-        ok &= ~take(pure)
-    return ok
+    pure = traders(index, np.arange(len(E))).astype(np.int64)
+    key = (declared * (n_codes + 1) + sure) * 2 + pure
+    distinct, inverse = np.unique(key, return_inverse=True)
+    small = np.uint16 if len(distinct) <= np.iinfo(np.uint16).max else np.int32
+    return _RefusalCodes(
+        declared=distinct // 2 // (n_codes + 1),
+        sure=distinct // 2 % (n_codes + 1),
+        pure=(distinct % 2).astype(bool),
+        inverse=inverse.astype(small),
+    )
 
 
 #: Rows per chunk of the fused weighted sum of :func:`score_park`: a chunk's sums and
