@@ -111,10 +111,12 @@ def term_columns(X: sparse.csr_matrix) -> TermColumns | None:
         return None
     starts = range(0, max(X.shape[0], 1), BLOCK_ROWS)
     flipped = order == 1  # ascending rows walk the columns backwards when stored last first
-    blocks = [X[s : s + BLOCK_ROWS] for s in starts]
-    if flipped:
-        blocks = [block[:, ::-1] for block in blocks]
-    return TermColumns([sparse.csc_matrix(block) for block in blocks], order, flipped)
+
+    def block(start: int) -> sparse.csc_matrix:  # one block's rows at a time: no second copy
+        rows = X[start : start + BLOCK_ROWS]
+        return sparse.csc_matrix(rows[:, ::-1] if flipped else rows)
+
+    return TermColumns([block(s) for s in starts], order, flipped)
 
 
 class TextFeature(FeatureFamily):
