@@ -219,8 +219,8 @@ def _weighted_sum(
     unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
     operations, chunk by chunk.
 
-    A value is widened to float64 and multiplied by its weight, so an unknown one is NaN there
-    and becomes float64(neutral) × weight: what filling the float32 value first would give.
+    A value is widened to float64 and multiplied by its weight; where the value is unknown the
+    product becomes float64(neutral) × weight: what filling the float32 value first would give.
     """
     filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
     size = min(SUM_CHUNK, max(hi - lo, 0))
@@ -232,7 +232,7 @@ def _weighted_sum(
         total.fill(baseline)
         for j, column in enumerate(values):
             np.multiply(column[start:stop], weights[j], out=pt, dtype=np.float64)
-            np.isnan(pt, out=nan)
+            np.isnan(column[start:stop], out=nan)
             if nan.any():
                 np.copyto(pt, filled[j], where=nan)
             total += pt
