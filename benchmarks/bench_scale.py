@@ -15,6 +15,13 @@ Measures, each as the median over repeated runs with the p90:
 - memory of the fitted index (array bytes) and the resident memory of a fresh process that
   memory-maps the saved index and touches every page                              [≤ 2 GB]
 
+``--index FOLDER`` saves the fitted matcher there, and a later run with the same option loads it
+instead of generating and fitting again (side-by-side runs of two versions of the library on one
+index; ``--n``, ``--parks`` and ``--seed`` are then those of the saved run):
+
+    python benchmarks/bench_scale.py --n 1000000 --parks 1000 --fit-only --index idx-1m
+    python benchmarks/bench_scale.py --index idx-1m --repeat 15 --batch-parks 0
+
 Parks beyond the 14 bundled ones are copies of them with new ids, coordinates jittered by up
 to ~50 km and free space drawn at random (the benchmark needs many parks, not new profiles).
 """
@@ -115,7 +122,17 @@ def main() -> None:
     parser.add_argument(
         "--batch-parks", type=int, default=-1, help="parks of the batch top-50 (-1 all, 0 none)"
     )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="a saved matcher folder: loaded when it exists (no generate, validate or fit; the "
+        "memory probe reads it), else written after the fit for the next run",
+    )
     args = parser.parse_args()
+    if args.index is not None and args.index.exists():
+        loaded(args)
+        return
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -147,11 +164,60 @@ def main() -> None:
         f"resident memory: {before_fit:.2f} GiB before the fit (the frames), peak during the fit "
         f"{peak:.2f} GiB" + ("" if fresh_peak else " (the process's peak: VmHWM not reset)")
     )
+    if args.index is not None:
+        m.save(args.index)
+        print(f"saved the fitted matcher to {args.index} (--index {args.index} loads it)")
     if args.fit_only:
         return
     if args.fit_repeat:
         fits = times(lambda: Matcher().fit(parks, enterprises), args.fit_repeat)
         print(f"refit (texts read)       {fmt(fits, 's')}")
+    measure(m, args)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "matcher"
+        t = time.perf_counter()
+        m.save(folder)
+        print(f"save: {time.perf_counter() - t:.1f} s")
+        memory_probe(folder)
+
+
+def loaded(args: argparse.Namespace) -> None:
+    """The measures of a matcher saved by an earlier run (``--index``): no fit."""
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, numpy {np.__version__}"
+    )
+    t = time.perf_counter()
+    m = Matcher.load(args.index, mmap=True)
+    print(
+        f"loaded {args.index} (mmap; the load prepares the one-park state) in "
+        f"{time.perf_counter() - t:.1f} s: n={len(m.index_.enterprises):,} enterprises, "
+        f"{len(m.index_.parks)} parks; load average "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    measure(m, args)
+    memory_probe(args.index)
+
+
+def memory_probe(folder: Path) -> None:
+    """Resident memory of a fresh process that memory-maps ``folder`` and touches every page."""
+    t = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after = (float(x) for x in out.stdout.split())
+    print(
+        f"fresh process: load (mmap) + touch every index array + one ranking "
+        f"{time.perf_counter() - t:.1f} s; RSS {before:.2f} GiB after load (tables), "
+        f"{after:.2f} GiB after touching: the index adds {after - before:.2f} GiB"
+    )
+
+
+def measure(m: Matcher, args: argparse.Namespace) -> None:
+    """Rankings cold and warm, the floors, each family's cold cost and the batch."""
     E = m.index_.enterprises
     index_bytes = (
         sum(int(getattr(v, "nbytes", 0)) for v in vars(E).values() if hasattr(v, "nbytes"))
@@ -191,7 +257,7 @@ def main() -> None:
     rps = times(parks_for_one, args.repeat * 4)
     print(f"rank_enterprises (cold)  {fmt(colds)}")
     print(f"rank_enterprises (warm)  {fmt(warms)}")
-    print(f"rank_parks ({args.parks} parks) {fmt(rps)}")
+    print(f"rank_parks ({len(park_ids)} parks) {fmt(rps)}")
     print(f"array-pass floor         {fmt(floors)}")
     print(f"8-column floor           {fmt(column_floors)}")
     print(floor_ratios("cold rank", colds, floors, column_floors))
@@ -217,25 +283,7 @@ def main() -> None:
             f"batch top-50 for {len(chosen)} parks: {spent_batch:.1f} s "
             f"({spent_batch / len(chosen) * 1000:.1f} ms a park)"
         )
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "matcher"
-        t = time.perf_counter()
-        m.save(folder)
-        saved = time.perf_counter() - t
-        t = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", RSS_PROBE, str(folder)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        before, after = (float(x) for x in out.stdout.split())
-        print(
-            f"save: {saved:.1f} s; fresh process: load (mmap) + touch every index array + one "
-            f"ranking {time.perf_counter() - t:.1f} s; RSS {before:.2f} GiB after load (tables), "
-            f"{after:.2f} GiB after touching: the index adds {after - before:.2f} GiB"
-        )
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
 
 
 if __name__ == "__main__":

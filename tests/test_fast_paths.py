@@ -20,13 +20,18 @@ from matcher.datasets import make_enterprises
 from matcher.features import ChainFeature, PreferenceFeature, default_families
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
+from matcher.ranking import _score as score_module
 from matcher.ranking import (
+    component_values,
     eligibility,
+    page_rows,
     park_eligibility,
     score_pairs,
     score_park,
     select_page,
+    sort_key,
     top_k,
+    top_k_rows,
 )
 from matcher.ranking._select import _may_be_best
 from matcher.scoring import ReciprocalScorer
@@ -182,6 +187,55 @@ def test_score_park_equals_score_pairs(
             assert np.array_equal(a[0], b[0]) and a[1] == b[1]
 
 
+@pytest.mark.parametrize("threads", [False, True])
+def test_weighted_sum_in_chunks_equals_score_pairs(
+    random_matcher: Matcher, threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fused sum chunk by chunk (chunks that do not divide the rows; two halves on the
+    pool) gives the scorer's own sums, unknown values filled, for every weighting."""
+    monkeypatch.setattr(score_module, "SUM_CHUNK", 97)
+    if threads:
+        monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)
+    m = random_matcher
+    index = m.index_
+    n = len(index.enterprises)
+    assert n % 97 and score_module._halves(n)[0][1] % 97 == 0
+    subset = np.random.default_rng(2).choice(n, size=n // 3, replace=False)
+    for park in (0, 4, 9, 23):
+        for weights in (None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}):
+            coef = m.park_coef(park, weights)
+            for ents in (np.arange(n), subset, subset[:1]):
+                general = score_pairs(index, m.families_, m.scorer_, np.array([park]), ents, coef)
+                given = None if len(ents) == n else ents
+                fast = score_park(index, m.families_, m.scorer_, park, given, coef)
+                assert _same(general[0], fast[0]) and _same(general[1], fast[1])
+    unknown = [np.isnan(f.compute_park(index, p)).any() for f in m.families_ for p in (0, 4, 9, 23)]
+    assert any(unknown)  # the fill was taken
+
+
+@pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}])
+def test_one_park_page_equals_general_pairs(random_matcher: Matcher, weights: dict | None) -> None:
+    """A page of one park takes the families' one-park paths for its rows: the same values,
+    contributions, scores and eligibility as the pairs' general path."""
+    m = random_matcher
+    index, families, scorer = m.index_, m.families_, m.scorer_
+    n = len(index.enterprises)
+    rng = np.random.default_rng(6)
+    for park in range(len(index.parks)):
+        coef = m.park_coef(park, weights)
+        rows = np.append(rng.choice(n, size=25, replace=False), [0, 0])  # a row twice
+        parks = np.full(len(rows), park)
+        raw, filled = component_values(index, families, parks, rows)
+        fast = score_module.park_component_values(index, families, park, rows)
+        assert _same(raw, fast[0]) and _same(filled, fast[1])
+        page = page_rows(index, families, scorer, parks, rows, coef, other="enterprise")
+        contrib = np.asarray(scorer.contributions(filled, coef), dtype=np.float64)
+        assert _same(page.contributions, contrib)
+        assert _same(page.score, float(scorer.baseline) + contrib.sum(axis=1))
+        assert _same(page.eligible, eligibility(index, parks, rows))
+    assert np.isnan(raw).any()  # unknown values were filled
+
+
 def test_scores_have_ties_and_fast_ranking_keeps_them_in_row_order(random_matcher: Matcher) -> None:
     m = random_matcher
     leads = m.rank_enterprises("R00", k=None, include_ineligible=True)
@@ -232,12 +286,45 @@ def test_text_columns_follow_the_rows_order(monkeypatch: pytest.MonkeyPatch) -> 
     vector = np.zeros(40, dtype=np.float32)
     terms = rng.choice(40, size=12, replace=False)
     vector[terms] = rng.random(12).astype(np.float32)
-    for matrix in (X, descending):
+    for matrix, flipped in ((X, True), (descending, False)):
         columns = term_columns(matrix)
         assert columns is not None and len(columns.blocks) == 5
-        assert _same(np.asarray(matrix @ vector), columns.cosine(vector, terms))
-        reverse = TermColumns(columns.blocks, -columns.order)  # the other order differs
-        assert not _same(np.asarray(matrix @ vector), reverse.cosine(vector, terms))
+        assert columns.flipped == flipped  # the park's terms walk the stored data backwards
+        full = np.asarray(matrix @ vector)
+        assert _same(full, columns.cosine(vector, terms))
+        reverse = TermColumns(columns.blocks, -columns.order, flipped)  # the other order differs
+        assert not _same(full, reverse.cosine(vector, terms))
+        # scipy's mat-vec over the park's stretches of data, and over copied-out columns
+        with monkeypatch.context() as patch:
+            patch.setattr(text_module, "_csc_matvec", None)
+            assert _same(full, columns.cosine(vector, terms))
+        # one term, no term, and float64 weights (the copied-out columns) give the same sums
+        for chosen in (terms[:1], terms[:0]):
+            one = np.zeros(40, dtype=np.float32)
+            one[chosen] = vector[chosen]
+            assert _same(np.asarray(matrix @ one), columns.cosine(one, chosen))
+        wide = vector.astype(np.float64)
+        assert _same(np.asarray(matrix @ wide), columns.cosine(wide, terms))
+
+
+def test_text_columns_read_the_park_terms_where_they_lie(random_matcher: Matcher) -> None:
+    """The fitted index's columns take the direct path, and each stretch between two of a
+    park's terms is empty (the data is read once, term by term)."""
+    index = random_matcher.index_
+    X = index.enterprises.X
+    columns = term_columns(X)
+    assert columns is not None and text_module._csc_matvec is not None
+    assert all(columns._direct(b, np.dtype(np.float32)) for b in columns.blocks)
+    P = index.parks
+    for park in range(len(P)):
+        row = P.X[park]
+        vector = row.toarray().ravel()
+        terms = np.unique(row.indices)[:: columns.order]
+        where = X.shape[1] - 1 - terms if columns.flipped else terms
+        for block in columns.blocks:
+            starts, ends = block.indptr[where], block.indptr[where + 1]
+            assert np.all(starts[1:] <= ends[:-1])
+        assert _same(np.asarray(X @ vector, dtype=np.float32), columns.cosine(vector, row.indices))
 
 
 @pytest.mark.parametrize("k", [1, 5, 20, 300])
@@ -253,6 +340,25 @@ def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
         expected = np.lexsort((order, -key))[:k]
         assert np.array_equal(top_k(key, order, k), expected)
         assert len(_may_be_best(key, k)) < len(key)  # the sample did narrow the candidates
+
+
+@pytest.mark.parametrize("k", [1, 5, 20, 300, 60_000])
+def test_top_k_rows_equals_top_k_of_every_key(k: int) -> None:
+    """The page's rows from the scores and eligibility (keys only for rows whose score reaches
+    the sample's bound) are those of the full key's top k: ties, ineligible rows, NaN."""
+    rng = np.random.default_rng(k)
+    n = 50_000
+    for score, eligible in (
+        (rng.random(n), rng.random(n) < 0.9),
+        (np.round(rng.random(n), 2), rng.random(n) < 0.5),  # many ties
+        (np.sort(rng.random(n)), np.ones(n, dtype=bool)),  # the best at the end
+        (rng.random(n), rng.random(n) < 0.01),  # nearly every row ineligible
+        (np.where(rng.random(n) < 0.001, np.nan, rng.random(n)), rng.random(n) < 0.9),
+        (np.zeros(n), rng.random(n) < 0.5),  # every score tied
+    ):
+        expected = top_k(sort_key(score, eligible), np.arange(n), k)
+        assert np.array_equal(top_k_rows(score, eligible, k), expected)
+        assert np.array_equal(expected, np.lexsort((np.arange(n), -sort_key(score, eligible)))[:k])
 
 
 def test_text_block_of_parks_equals_one_park_at_a_time(

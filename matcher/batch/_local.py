@@ -27,6 +27,7 @@ from ..ranking import (
     score_park,
     sort_key,
     top_k,
+    top_k_rows,
 )
 
 if TYPE_CHECKING:
@@ -218,7 +219,6 @@ def top_enterprises(
     parks = list(parks)
     families = matcher.families_
     blockwise = [f for f in families if f.blockwise]
-    ent_rows = np.arange(n)
 
     def best_rows(park: int, columns: dict[str, np.ndarray]) -> np.ndarray:
         score, eligible = score_park(
@@ -231,7 +231,9 @@ def top_enterprises(
             columns=columns,
             threads=False,
         )
-        return _best(sort_key(score, eligible), ent_rows, eligible, k, include_ineligible)
+        # the rows' own order breaks ties: the best without a key for every row
+        best = top_k_rows(score, eligible, k)
+        return best if include_ineligible else best[eligible[best]]
 
     def block_columns(block: list[int]) -> list[dict[str, np.ndarray]]:
         # each park's column contiguous: a strided column would drag the whole block's rows

@@ -36,9 +36,15 @@ def row_order(X: sparse.csr_matrix) -> int:
 #: index (4 bytes a pair: 64 MB at this bound), so a cold ranking copies its park's column.
 PRECOMPUTE_PAIRS = 16_000_000
 
-#: Rows per block of :class:`TermColumns`: a park's columns of one block, copied out, stay in
-#: the cache while they are multiplied.
+#: Rows per block of :class:`TermColumns`: the sums of one block's rows stay in the cache while
+#: the park's columns are added into them.
 BLOCK_ROWS = 1 << 16
+
+
+try:  # the routine scipy's own CSC mat-vec calls (``csc_matrix @ vector``)
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # pragma: no cover - another scipy layout: the column-slicing path
+    _csc_matvec = None
 
 
 @dataclass
@@ -49,16 +55,53 @@ class TermColumns:
     A row's dot product with a park adds the products of its terms in the row's stored order
     (``order``); adding the park's term columns in that same order reproduces every sum bit for
     bit, and terms the park lacks add exact zeros there, so they can be skipped.
+
+    The columns are stored so that taking the park's terms in that order walks the data
+    backwards (``flipped``: term ``t`` is stored at column ``terms - 1 - t``, for rows in
+    ascending order). scipy's CSC mat-vec then reads the park's columns where they lie, without
+    copying them out: its column pointers name each park term's stretch of data, with an empty
+    stretch (end to an earlier start, weight 0) between two terms.
     """
 
     blocks: list[sparse.csc_matrix]
     order: int
+    flipped: bool = False
 
     def cosine(self, vector: np.ndarray, terms: np.ndarray) -> np.ndarray:
         """Every row's dot product with ``vector``, whose non-zero entries are at ``terms``."""
         terms = np.unique(terms)[:: self.order]  # the order in which the rows add their terms
         weights = vector[terms]
-        return np.concatenate([block[:, terms] @ weights for block in self.blocks])
+        where = self.blocks[0].shape[1] - 1 - terms if self.flipped else terms
+        direct = _csc_matvec is not None and len(terms) > 0
+        if not (direct and all(self._direct(block, weights.dtype) for block in self.blocks)):
+            return np.concatenate([block[:, where] @ weights for block in self.blocks])
+        dtype = weights.dtype
+        # a zero weight for each stretch between two terms (empty when the data runs backwards)
+        x = np.zeros(2 * len(terms) - 1, dtype=dtype)
+        x[::2] = weights
+        out = np.zeros(sum(block.shape[0] for block in self.blocks), dtype=dtype)
+        start = 0
+        for block in self.blocks:
+            ptr = np.empty(2 * len(terms), dtype=block.indptr.dtype)
+            ptr[0::2] = block.indptr[where]
+            ptr[1::2] = block.indptr[where + 1]
+            rows = block.shape[0]
+            _csc_matvec(rows, len(x), ptr, block.indices, block.data, x, out[start : start + rows])
+            start += rows
+        return out
+
+    @staticmethod
+    def _direct(block: sparse.csc_matrix, dtype: np.dtype) -> bool:
+        """Whether scipy's mat-vec reads ``block``'s arrays and writes a result of ``dtype`` as
+        they are (a converted copy of the result would leave it unwritten)."""
+        return (
+            block.indices.dtype == block.indptr.dtype
+            and block.indptr.dtype in (np.int32, np.int64)
+            and block.data.dtype == dtype
+            and dtype in (np.float32, np.float64)
+            and block.indices.flags.c_contiguous
+            and block.data.flags.c_contiguous
+        )
 
 
 def term_columns(X: sparse.csr_matrix) -> TermColumns | None:
@@ -67,7 +110,13 @@ def term_columns(X: sparse.csr_matrix) -> TermColumns | None:
     if not order:
         return None
     starts = range(0, max(X.shape[0], 1), BLOCK_ROWS)
-    return TermColumns([sparse.csc_matrix(X[s : s + BLOCK_ROWS]) for s in starts], order)
+    flipped = order == 1  # ascending rows walk the columns backwards when stored last first
+
+    def block(start: int) -> sparse.csc_matrix:  # one block's rows at a time: no second copy
+        rows = X[start : start + BLOCK_ROWS]
+        return sparse.csc_matrix(rows[:, ::-1] if flipped else rows)
+
+    return TermColumns([block(s) for s in starts], order, flipped)
 
 
 class TextFeature(FeatureFamily):

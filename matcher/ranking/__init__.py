@@ -29,7 +29,7 @@ from ._score import (
     score_park,
     traders,
 )
-from ._select import INELIGIBLE, candidate_mask, select_page, sort_key, top_k
+from ._select import INELIGIBLE, candidate_mask, select_page, sort_key, top_k, top_k_rows
 
 __all__ = [
     "INELIGIBLE",
@@ -53,5 +53,6 @@ __all__ = [
     "select_page",
     "sort_key",
     "top_k",
+    "top_k_rows",
     "traders",
 ]

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,21 @@ def component_values(
     return raw, filled
 
 
+def park_component_values(
+    index: MatchIndex, families: Sequence[FeatureFamily], park: int, ents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`component_values` of one park against the rows ``ents`` (a page's rows), through
+    each family's one-park path (bit-identical, without broadcasting the park)."""
+    neutral = np.array([f.neutral for f in families], dtype=np.float32)
+    raw = np.empty((len(ents), len(families)), dtype=np.float32, order="F")
+    for j, family in enumerate(families):
+        raw[:, j] = family.compute_park(index, park, ents)
+    filled = raw.copy(order="F")
+    for j in range(len(families)):
+        np.copyto(filled[:, j], neutral[j], where=np.isnan(raw[:, j]))
+    return raw, filled
+
+
 def traders(index: MatchIndex, ents: np.ndarray) -> np.ndarray:
     """Firms that only trade: main activity trade and little evidence of making."""
     E = index.enterprises
@@ -130,28 +146,102 @@ def score_pairs(
 
 def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = None) -> np.ndarray:
     """:func:`eligibility` of one park against the rows ``ents`` (every row when None), with the
-    park's values as scalars and its excluded and refused codes in one table (bit-identical)."""
+    park's values as scalars and its excluded and refused codes in one table (bit-identical).
+
+    The codes a row can be refused for (declared, read with confidence, pure trader) are
+    grouped once per index into their distinct combinations, so a park decides each
+    combination once and every row takes its verdict in one gather."""
     E, P = index.enterprises, index.parks
-
-    def take(values: np.ndarray) -> np.ndarray:
-        return values if ents is None else values[ents]
-
     banned = P.excl_hit[park] | P.refused_hit[park]
-    # a code read with confidence counts as the firm's code (a weaker reading never bans): the
-    # others point past the table, at an entry that never bans
-    sure = per_index(
-        E.extras,
-        "confident_leaf",
-        lambda: np.where(E.inferred_conf >= CONFIDENT, E.inferred_leaf % len(banned), len(banned)),
+    refuse_trade = bool(P.refuse_trade[park])
+    space = E.space if ents is None else E.space[ents]
+    bad = space > P.available[park]  # NaN compares False: unknown never excludes
+    if banned.any() or refuse_trade:
+        codes = per_index(E.extras, "refusal_codes", lambda: _refusal_codes(index, len(banned)))
+        verdict = np.zeros(len(codes.pure), dtype=bool)
+        if banned.any():
+            # a code read with confidence counts as the firm's code (a weaker reading never
+            # bans): the others point past the table, at an entry that never bans
+            verdict |= banned[codes.declared]
+            verdict |= np.append(banned, False)[codes.sure]
+        if refuse_trade:
+            verdict |= codes.pure
+        bad |= verdict[codes.inverse if ents is None else codes.inverse[ents]]
+    return np.logical_not(bad, out=bad)
+
+
+@dataclass(frozen=True)
+class _RefusalCodes:
+    """The distinct (declared code, code read with confidence, pure trader) of the rows, and
+    each row's position among them (``inverse``)."""
+
+    declared: np.ndarray
+    sure: np.ndarray
+    pure: np.ndarray
+    inverse: np.ndarray
+
+
+def _refusal_codes(index: MatchIndex, n_codes: int) -> _RefusalCodes:
+    """:class:`_RefusalCodes` of every row (``n_codes``: the length of a park's code table; a
+    missing declared code, -1, takes its last entry as indexing it did)."""
+    E = index.enterprises
+    declared = E.declared_leaf.astype(np.int64) % n_codes
+    sure = np.where(
+        E.inferred_conf >= CONFIDENT, E.inferred_leaf.astype(np.int64) % n_codes, n_codes
     )
-    pure = per_index(E.extras, "traders", lambda: traders(index, np.arange(len(E))))
-    ok = ~(take(E.space) > P.available[park])
-    if banned.any():
-        ok &= ~banned[take(E.declared_leaf)]
-        ok &= ~np.append(banned, False)[take(sure)]
-    if P.refuse_trade[park]:
-        ok &= ~take(pure)
-    return ok
+    pure = traders(index, np.arange(len(E))).astype(np.int64)
+    key = (declared * (n_codes + 1) + sure) * 2 + pure
+    distinct, inverse = np.unique(key, return_inverse=True)
+    small = np.uint16 if len(distinct) <= np.iinfo(np.uint16).max else np.int32
+    return _RefusalCodes(
+        declared=distinct // 2 // (n_codes + 1),
+        sure=distinct // 2 % (n_codes + 1),
+        pure=(distinct % 2).astype(bool),
+        inverse=inverse.astype(small),
+    )
+
+
+#: Rows per chunk of the fused weighted sum of :func:`score_park`: a chunk's sums and
+#: products stay in the cache while every family is added.
+SUM_CHUNK = 1 << 15
+
+
+def _weighted_sum(
+    score: np.ndarray,
+    values: Sequence[np.ndarray],
+    neutral: np.ndarray,
+    weights: np.ndarray,
+    baseline: float,
+    lo: int,
+    hi: int,
+) -> None:
+    """``score[lo:hi]`` = ``baseline`` + Σ weight × value (float64, families in order), each
+    unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
+    operations, chunk by chunk.
+
+    A value is widened to float64 and multiplied by its weight; where the value is unknown the
+    product becomes float64(neutral) × weight: what filling the float32 value first would give.
+    """
+    filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
+    size = min(SUM_CHUNK, max(hi - lo, 0))
+    part = np.empty(size, dtype=np.float64)
+    unknown = np.empty(size, dtype=bool)
+    for start in range(lo, hi, SUM_CHUNK):
+        stop = min(hi, start + SUM_CHUNK)
+        total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
+        total.fill(baseline)
+        for j, column in enumerate(values):
+            np.multiply(column[start:stop], weights[j], out=pt, dtype=np.float64)
+            np.isnan(column[start:stop], out=nan)
+            if nan.any():
+                np.copyto(pt, filled[j], where=nan)
+            total += pt
+
+
+def _halves(n: int) -> list[tuple[int, int]]:
+    """Two spans of rows ``[lo, hi)`` covering ``range(n)``, split on a chunk boundary."""
+    middle = min(n, (n // 2 + SUM_CHUNK - 1) // SUM_CHUNK * SUM_CHUNK)
+    return [(0, middle), (middle, n)]
 
 
 def score_park(
@@ -192,15 +282,29 @@ def score_park(
             for f in families
         )
     neutral = np.array([f.neutral for f in families], dtype=np.float32)
-    if type(scorer).decision_function is WeightedScorer.decision_function:
-        weights = np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
+    weighted = type(scorer).decision_function is WeightedScorer.decision_function
+    weights = (
+        np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64) if weighted else None
+    )
+    if weights is not None and weights.ndim == 1:
+        # every family first, then the sum chunk by chunk (two halves on the pool)
+        arrays = [np.asarray(values) for values in values_of]
+        score = np.empty(n, dtype=np.float64)
+        args = (score, arrays, neutral, weights, float(scorer.baseline))
+        if pool is not None:
+            halves = [pool.submit(_weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
+            for half in halves:
+                half.result()
+        else:
+            _weighted_sum(*args, 0, n)
+    elif weights is not None:
         score = np.full(n, float(scorer.baseline), dtype=np.float64)
         for j, values in enumerate(values_of):
             unknown = np.isnan(values)
             if unknown.any():  # else the fill would copy every value unchanged
                 values = replace_where(values, unknown, neutral[j])
             part = values.astype(np.float64)
-            part *= weights[j] if weights.ndim == 1 else weights[:, j]
+            part *= weights[:, j]
             score += part
     else:
         filled = np.empty((n, len(families)), dtype=np.float32, order="F")

@@ -8,12 +8,13 @@ chunked.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..exceptions import ConfigError, UnknownIdError
 
-__all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k"]
+__all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k", "top_k_rows"]
 
 #: Added to the sort key of ineligible pairs: they rank after every eligible one.
 INELIGIBLE = -1e9
@@ -37,13 +38,36 @@ def top_k(key: np.ndarray, order: np.ndarray, k: int | None) -> np.ndarray:
         return np.zeros(0, dtype=np.intp)
     if k is not None and k < len(key):
         cand = _may_be_best(key, k)
-        sub = key[cand]
-        threshold = sub[np.argpartition(-sub, k - 1)[:k]].min()
-        cand = cand[sub >= threshold]
-    else:
-        cand = np.arange(len(key))
+        return _best_of(cand, key[cand], order[cand], k)
+    cand = np.arange(len(key))
     cand = cand[np.lexsort((order[cand], -key[cand]))]
     return cand if k is None else cand[:k]
+
+
+def _best_of(cand: np.ndarray, sub: np.ndarray, order: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best of the positions ``cand`` (keys ``sub``, tie order ``order``: both of
+    ``cand``'s rows), best first: every position tied with the ``k``-th key is kept until the
+    final sort, so ties break by ``order`` and never by the partition."""
+    if k <= len(sub):
+        keep = sub >= sub[np.argpartition(-sub, k - 1)[:k]].min()
+        cand, sub, order = cand[keep], sub[keep], order[keep]
+    return cand[np.lexsort((order, -sub))][:k]
+
+
+def top_k_rows(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
+    """``top_k(sort_key(score, eligible), np.arange(len(score)), k)`` without the key of every
+    row: a key is never above its score, so only rows whose score reaches the sample's bound
+    get a key (the same rows, in the same order)."""
+    step = _sample_step(len(score), k)
+    floor = None
+    if step and k < len(score):
+        floor = _sample_floor(sort_key(score[::step], eligible[::step]), k)
+    if floor is None:
+        return top_k(sort_key(score, eligible), np.arange(len(score)), k)
+    cand = np.flatnonzero(score >= floor)
+    key = sort_key(score[cand], eligible[cand])
+    keep = key >= floor  # the rows of ``flatnonzero(sort_key(score, eligible) >= floor)``
+    return _best_of(cand[keep], key[keep], cand[keep], k)
 
 
 #: Keys from which :func:`top_k` first narrows the candidates with a sample, and the sample's
@@ -55,14 +79,23 @@ def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
     """Positions that may hold one of the ``k`` best keys: those at or above the ``k``-th best
     key of an evenly spaced sample, which is at most the ``k``-th best key of all (every key
     when the sample cannot tell)."""
-    step = len(key) // (SAMPLE_PER_K * k)
-    if len(key) < SAMPLE_FROM or step < 2:
-        return np.arange(len(key))
-    sample = key[::step]
-    if np.isnan(sample).any():  # NaN keys are never chosen; let the full partition see them
-        return np.arange(len(key))
-    floor = np.partition(sample, len(sample) - k)[len(sample) - k]
-    return np.flatnonzero(key >= floor)
+    step = _sample_step(len(key), k)
+    floor = _sample_floor(key[::step], k) if step else None
+    return np.arange(len(key)) if floor is None else np.flatnonzero(key >= floor)
+
+
+def _sample_step(n: int, k: int) -> int:
+    """The stride of the sample that bounds the ``k`` best of ``n`` keys (0: no sample)."""
+    step = n // (SAMPLE_PER_K * k) if k > 0 else 0
+    return step if n >= SAMPLE_FROM and step >= 2 else 0
+
+
+def _sample_floor(sample: np.ndarray, k: int) -> Any:
+    """The ``k``-th best key of ``sample`` (None when it holds NaN: NaN keys are never chosen,
+    so the full partition must see them)."""
+    if np.isnan(sample).any():
+        return None
+    return np.partition(sample, len(sample) - k)[len(sample) - k]  # a key of the sample's type
 
 
 def select_page(
@@ -97,7 +130,7 @@ def select_page(
         # every (eligible) row qualifies: the best of all rows, the ineligible ones dropped
         # after (they rank after every eligible row), with no pass to gather the qualifying rows
         total = len(score) if include_ineligible else int(np.count_nonzero(eligible))
-        rows = top_k(sort_key(score, eligible), np.arange(len(score)), need)
+        rows = top_k_rows(score, eligible, need)
         if not include_ineligible:
             rows = rows[eligible[rows]]
         return rows[max(offset, 0) : need], total
