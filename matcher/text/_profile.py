@@ -24,10 +24,10 @@ from __future__ import annotations
 import functools
 import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._inference import Inference, _infer, _scope_of, _split_products
+from ._inference import Inference, _infer, _scope_facts, _scope_of, _split_products
 from ._lexicon import get_lexicon
 from ._names import NameParts
 from ._names import _parse as _parse_name
@@ -126,10 +126,15 @@ _NO_NAME = NameParts("", "", "", "", "")
 _Reading = tuple[str | None, str | None, str, str, str | None, str]
 
 
-def _reading_key(scope: str | None, products: str | None, name: str | None) -> _Reading:
+def _reading_key(
+    scope: str | None,
+    products: str | None,
+    name: str | None,
+    parse: Callable[[str], NameParts] = _parse_name,
+) -> _Reading:
     """What a profile reads of normalised texts: the scope, the products and of the name only its
-    行业表述, its parent's, its activity and its form."""
-    parts = _parse_name(name) if name else _NO_NAME
+    行业表述, its parent's, its activity and its form (the name read by ``parse``)."""
+    parts = parse(name) if name else _NO_NAME
     return scope, products, parts.industry, parts.parent_industry, parts.activity, parts.form
 
 
@@ -156,18 +161,15 @@ def _read(reading: _Reading, evidence: bool) -> Profile:
     segments, clauses = _scope_segments(scope)
     segs = list(segments)
     shown = list(clauses)
-    parsed = _scope_of(scope)
+    main, makes, _, _ = _scope_facts(scope)  # the scope's main activity, whether it makes
     if products:
-        trader = parsed.main_activity == "trade" and not any(
-            c.activity == "make" for c in parsed.clauses
-        )
-        product = _product_segment(products, trader)
+        product = _product_segment(products, main == "trade" and not makes)
         if product is not None:
             segs.append(product[:3])
             shown.append(product[3])
     industry = parts.industry or parts.parent_industry
     if industry:
-        name_seg = _name_segment(industry, parts.activity or parsed.main_activity or "make")
+        name_seg = _name_segment(industry, parts.activity or main or "make")
         if name_seg is not None:
             segs.append(name_seg)
     return Profile(tuple(segs), tuple(shown), inference)
@@ -219,9 +221,19 @@ def profiles_of(
         if evidence:
             return [enterprise_profile(*key, normalised=normalised) for key in keys]
         read: dict[_Reading, Profile] = {}
+        # names, nearly all different, are read here rather than through the cache of
+        # 200,000 names that _parse_name keeps
+        names: dict[str, NameParts] = {}
+
+        def parse(name: str) -> NameParts:
+            parts = names.get(name)
+            if parts is None:
+                parts = names[name] = _parse_name.__wrapped__(name)
+            return parts
+
         out = []
         for key in keys:
-            reading = _reading_key(*_texts(*key, normalised=normalised))
+            reading = _reading_key(*_texts(*key, normalised=normalised), parse)
             profile = read.get(reading)
             if profile is None:
                 profile = read[reading] = _read(reading, False)
