@@ -203,19 +203,21 @@ def _read_forked(bounds: tuple[int, int]) -> _Chunk:
 
 def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chunk]:
     """Each chunk of ``READ_CHUNK`` keys read, in order: in this process, or in ``n_jobs`` forked
-    worker processes when asked for, there is more than one chunk and the platform forks."""
+    worker processes when asked for, there are more than two chunks and the platform forks."""
     bounds = [(i, min(i + READ_CHUNK, len(keys))) for i in range(0, len(keys), READ_CHUNK)]
-    if n_jobs <= 1 or len(bounds) < 2 or "fork" not in mp.get_all_start_methods():
-        for start, stop in bounds:
-            yield _read_chunk(keys[start:stop], inferrer)
+    forks = n_jobs > 1 and len(bounds) > 2 and "fork" in mp.get_all_start_methods()
+    # the first chunk here: its sources' evidence (template scopes, common products) is then in
+    # the caches the workers inherit instead of being read again in each of them
+    for start, stop in bounds if not forks else bounds[:1]:
+        yield _read_chunk(keys[start:stop], inferrer)
+    if not forks:
         return
     global _FORKED
     _FORKED = (keys, inferrer)
     try:
-        with mp.get_context("fork").Pool(min(n_jobs, len(bounds))) as pool:
-            # the workers' caches begin as this process's; every cache is a pure function of its
-            # key, so a key reads the same in any process
-            yield from pool.imap(_read_forked, bounds)
+        with mp.get_context("fork").Pool(min(n_jobs, len(bounds) - 1)) as pool:
+            # every cache is a pure function of its key, so a key reads the same in any process
+            yield from pool.imap(_read_forked, bounds[1:])
     finally:
         _FORKED = None
 
