@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tarfile
@@ -13,6 +14,7 @@ import pytest
 import sklearn
 
 from matcher import Matcher
+from matcher.features import signal as signal_module
 from matcher.scoring import load_scorer
 
 FIXTURE = Path(__file__).parent / "data" / "saved-0.1.0.tar.xz"
@@ -44,8 +46,16 @@ def _settled(reasons: str) -> list[str]:
 
 @pytest.mark.parametrize(("name", "key"), [("matcher_default", None), ("matcher_two_sided", KEY)])
 def test_saved_matchers_load_and_rank_as_when_saved(
-    saved: Path, name: str, key: str | None
+    saved: Path, name: str, key: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the two-sided matcher's signal family weighs its events on the day it is prepared (today
+    # when no date is given): rank on the day the expected rankings were written, not today
+    created = json.loads((saved / name / "manifest.json").read_text())["created"]
+    day = dt.date.fromisoformat(created[:10])
+    as_date = signal_module.as_date
+    monkeypatch.setattr(
+        signal_module, "as_date", lambda value=None: as_date(day if value is None else value)
+    )
     matcher = Matcher.load(saved / name, key=key)
     expected = pd.read_csv(saved / f"{name}.expected.csv", dtype={"enterprise_id": str})
     got = pd.concat(
