@@ -4,7 +4,8 @@
 
 Measures, each as the median over repeated runs with the p90:
 - ``Matcher.fit`` on validated frames, and the resident memory it peaks at
-  [≤ 25 s per million, peak ≤ 3 GiB; ``--fit-only`` stops after it]
+  [≤ 25 s per million, peak ≤ 3 GiB; ``--fit-only`` stops after it; ``--n-jobs k`` reads the
+  texts in k worker processes]
 - ``rank_enterprises(k=20)`` cold (per-park score cache off)  [≤ 40 ms and ≤ 5× the 8-column
   floor]; and warm (cached)
 - ``rank_parks(k=5)`` for one enterprise over ``--parks`` parks [≤ 20 ms]
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -129,6 +131,12 @@ def main() -> None:
         help="a saved matcher folder: loaded when it exists (no generate, validate or fit; the "
         "memory probe reads it), else written after the fit for the next run",
     )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        help="worker processes that read the texts at fit (Matcher.fit(n_jobs=...); default 1)",
+    )
     args = parser.parse_args()
     if args.index is not None and args.index.exists():
         loaded(args)
@@ -151,7 +159,7 @@ def main() -> None:
     before_fit = _status_gib("VmRSS")
     fresh_peak = _reset_peak()
     t_fit, cpu_fit = time.perf_counter(), time.process_time()
-    m = Matcher().fit(parks, enterprises)
+    m = Matcher().fit(parks, enterprises, n_jobs=args.n_jobs)
     first = [time.perf_counter() - t_fit]
     cpu = time.process_time() - cpu_fit
     print(f"fit, first               {fmt(first, 's')}")
@@ -167,6 +175,14 @@ def main() -> None:
     if args.index is not None:
         m.save(args.index)
         print(f"saved the fitted matcher to {args.index} (--index {args.index} loads it)")
+    if args.n_jobs > 1:
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(
+            f"fit with n_jobs={args.n_jobs}: the reading workers' CPU time "
+            f"{workers.ru_utime + workers.ru_stime:.1f} s, the largest one's peak resident memory "
+            f"{workers.ru_maxrss / 2**20:.2f} GiB (forked: pages shared with this process count "
+            "in both)"
+        )
     if args.fit_only:
         return
     if args.fit_repeat:

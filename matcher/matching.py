@@ -128,6 +128,7 @@ class Matcher:
         tenants: pd.DataFrame | None = None,
         *,
         events: pd.DataFrame | None = None,
+        n_jobs: int = 1,
     ) -> Matcher:
         """Validate (if needed) and index the parks, enterprises and optional tenants.
 
@@ -135,7 +136,9 @@ class Matcher:
         as they are; raw frames are validated first (raising :class:`SchemaError`). ``events``
         (:func:`load_events`) adds the :class:`~matcher.features.SignalFeature` family
         (招商时机), or hands the events to the one listed in ``families``; without events the
-        families are unchanged.
+        families are unchanged. ``n_jobs`` > 1 reads the enterprises' texts in that many worker
+        processes (forked, where the platform forks; 1, the default, reads them here); the fitted
+        index is the same bit for bit.
         """
         if parks.attrs.get("parkmatch_schema") != "parks":
             parks = validate_parks(parks)
@@ -160,7 +163,7 @@ class Matcher:
                 raise UnknownIdError("park", unknown[0])
             for layer in self.park_weights.values():
                 scorer.coef_for(layer)  # validates names and values now, not mid-ranking
-        index = build_index(parks, enterprises)
+        index = build_index(parks, enterprises, n_jobs=n_jobs)
         fitted_on = dt.date.today()
         context = FitContext(
             parks=parks, enterprises=enterprises, tenants=tenants, fitted_on=fitted_on

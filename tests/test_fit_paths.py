@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,11 +19,15 @@ from scipy import sparse
 
 from matcher import load_sample
 from matcher.datasets import make_enterprises
+from matcher.exceptions import ConfigError
 from matcher.index import _arrays as arrays
 from matcher.index import build_index
 from matcher.io import validate_enterprises
 from matcher.text import TextVectorizer
+from matcher.text import _inference as inference_module
 from matcher.text import _names as names_module
+from matcher.text._inference import CANDIDATES, Inference
+from matcher.text._profile import profiles_of
 
 GROUPS = len(arrays.GROUPS)
 
@@ -248,3 +254,138 @@ def test_region_codes_equal_one_lookup_per_row(enterprises: pd.DataFrame) -> Non
     assert got.tolist() == expected
     assert len(set(expected)) > 5 and 0 in expected
     assert gazetteer.region_codes([], [], []).tolist() == []
+
+
+def _reading_keys(enterprises: pd.DataFrame) -> list[tuple[object, object, object]]:
+    """The frame's keys, plus keys that read the same: one scope and products under names with
+    the same 行业表述, a name with no industry words, and the same texts twice."""
+    keys = list(
+        zip(
+            enterprises["business_scope"].astype(object),
+            enterprises["products"].astype(object),
+            enterprises["name"].astype(object),
+            strict=True,
+        )
+    )
+    scope, products = "铝型材制造；铝型材销售；道路货物运输", "铝型材、铝板"
+    keys += [
+        (scope, products, "巩义市华达铝型材有限公司"),
+        (scope, products, "郑州市宏骏铝型材有限公司"),
+        (scope, products, "郑州华达有限公司"),
+        (scope, products, "郑州宏骏有限公司"),
+        (scope, None, "郑州宏骏有限公司"),
+        (None, None, "郑州宏骏铝型材厂"),
+        (None, None, None),
+    ]
+    return keys + keys[:50]
+
+
+def test_profiles_without_evidence_equal_the_cached_profiles(enterprises: pd.DataFrame) -> None:
+    keys = _reading_keys(enterprises)
+    lean = profiles_of(keys, evidence=False)
+    # read without evidence first: the cache of full profiles must not keep those
+    full = profiles_of(keys)
+    assert len(lean) == len(full) == len(keys)
+    assert any(p.inference.evidence for p in full)
+    assert all(p.inference.evidence == () for p in lean)
+    for a, b in zip(lean, full, strict=True):
+        assert a.segments == b.segments
+        assert a.clauses == b.clauses
+        assert replace(a.inference, evidence=b.inference.evidence) == b.inference
+    # keys that read the same share one profile within a call: names with the same 行业表述,
+    # names without one, the same texts again
+    n = len(enterprises)
+    assert lean[n] is lean[n + 1] and lean[n + 2] is lean[n + 3]
+    assert lean[n + 1] is not lean[n + 2]
+    assert all(lean[i] is lean[n + 7 + i] for i in range(50))
+
+
+def _plain_combine(parts: list, activity: str | None) -> Inference:
+    """The sources added into an empty dict, the code chosen without a memory (the plain path
+    :func:`_inference._combine` must equal)."""
+    mass: dict[str, float] = {}
+    for part in parts:
+        for code, m in part.mass:
+            mass[code] = mass.get(code, 0.0) + m
+    total = sum(p.total for p in parts)
+    total_weight = sum(p.weight for p in parts)
+    matched = sum(p.matched for p in parts)
+    production = sum(p.production for p in parts)
+    code, share, candidates = inference_module._decide(mass)
+    if code is None:
+        return Inference(None, 0.0, None, activity)
+    coverage = matched / total_weight if total_weight else 0.0
+    raw = inference_module.raw_score(share, total, coverage)
+    conf = inference_module._calibrate_one(raw)
+    pieces = [e for p in parts for e in p.strongest]
+    evidence = tuple(
+        sorted(pieces, key=lambda e: e.mass, reverse=True)[: inference_module.EVIDENCE_KEPT]
+    )
+    subjects = [s for p in parts for s in p.subjects]
+    if subjects and code.startswith("73") and total > 0:
+        subject, mass_ = max(subjects, key=lambda s: (s[1], s[0]))
+        candidates = [candidates[0], (subject, mass_ / total), *candidates[1:]][:CANDIDATES]
+    chosen = code if conf >= inference_module.ABSTAIN_BELOW else None
+    make_share = production / total if total else 0.0
+    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)
+
+
+def test_combined_evidence_equals_plain_addition(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[list, str | None]] = []
+    combine = inference_module._combine
+
+    def spy(parts, activity, evidence):  # type: ignore[no-untyped-def]
+        seen.append((list(parts), activity))
+        return combine(parts, activity, evidence)
+
+    monkeypatch.setattr(inference_module, "_combine", spy)
+    inference_module._decided.cache_clear()
+    profiles_of(_reading_keys(enterprises), evidence=False)
+    monkeypatch.undo()
+    assert inference_module._decided.cache_info().hits > 0  # sources that add up the same
+    assert {len(parts) for parts, _ in seen} == {1, 2, 3}
+    assert any(parts[0].mass == () for parts, _ in seen)  # no evidence at all
+    for parts, activity in seen:
+        assert combine(parts, activity, True) == _plain_combine(parts, activity)
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_reading_in_worker_processes_equals_one_process(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parks, _ = load_sample()
+    monkeypatch.setattr(arrays, "READ_CHUNK", 101)
+    one = build_index(parks, enterprises)
+    calls: list[int] = []
+    pool = arrays.mp.get_context("fork").Pool
+
+    def counted(processes: int):  # type: ignore[no-untyped-def]
+        calls.append(processes)
+        return pool(processes)
+
+    monkeypatch.setattr(arrays.mp.get_context("fork"), "Pool", counted)
+    two = build_index(parks, enterprises, n_jobs=2)
+    assert calls == [2]  # the workers read
+    a, b = one.enterprises, two.enterprises
+    _same_matrix(a.X, b.X)
+    for name, value in vars(a).items():
+        other = getattr(b, name)
+        if isinstance(value, np.ndarray):
+            assert value.dtype == other.dtype, name
+            if value.dtype == object:
+                assert value.tolist() == other.tolist(), name
+            else:
+                np.testing.assert_array_equal(_bits(value), _bits(other), err_msg=name)
+        elif isinstance(value, arrays.StringColumn):
+            assert value.tolist() == other.tolist(), name
+    np.testing.assert_array_equal(one.vectorizer.keys_, two.vectorizer.keys_)
+    np.testing.assert_array_equal(_bits(one.vectorizer.idf_), _bits(two.vectorizer.idf_))
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, "2", True])
+def test_n_jobs_must_be_a_positive_integer(enterprises: pd.DataFrame, n_jobs: object) -> None:
+    parks, _ = load_sample()
+    with pytest.raises(ConfigError, match="n_jobs"):
+        build_index(parks, enterprises, n_jobs=n_jobs)  # type: ignore[arg-type]

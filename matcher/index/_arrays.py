@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing as mp
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..exceptions import UnknownIdError
+from ..exceptions import ConfigError, UnknownIdError
 from ..io import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
 from ..reference import sizes, taxonomy
 from ..reference.relatedness import get_relatedness
@@ -137,36 +139,118 @@ class _Texts:
         return [texts[i] for i in self.segment.tolist()]
 
 
-def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer) -> _Texts:
-    """Read every distinct (scope, products, name) of ``frame`` once, ``READ_CHUNK`` at a time,
-    keeping only arrays of what :func:`enterprise_profiles`' profiles say."""
-    rows, uniques = _text_keys(frame)
+@dataclass
+class _Chunk:
+    """What :func:`read_texts` keeps of one chunk of distinct keys: its segment texts (first seen
+    first) with chunk-local ids, and the other columns of :class:`_Texts` for its keys."""
+
+    texts: list[str]
+    segment: np.ndarray  # int64, index into ``texts``
+    weight: np.ndarray  # float64
+    group: np.ndarray  # int64
+    lengths: np.ndarray  # int64: segments per key
+    documents: list[str]
+    guess: dict[str, np.ndarray]
+
+
+def _read_chunk(
+    keys: Sequence[tuple[object, object, object]], inferrer: IndustryInferrer
+) -> _Chunk:
+    """Read one chunk of distinct (scope, products, name) keys into arrays."""
+    profiles = profiles_of(
+        ((_text(s), _text(p), _text(n)) for s, p, n in keys), normalised=True, evidence=False
+    )
     index: dict[str, int] = {}
-    # typed buffers: a million rows have millions of segments, and a list holds an object each
+    # typed buffers: a chunk has hundreds of thousands of segments, a list holds an object each
     segment = array("q")
     weight = array("d")  # the profile's float, made float32 once at the end
     group = array("q")
     lengths = array("q")
     documents: list[str] = []
+    for profile in profiles:
+        segments = profile.segments
+        for text, w, g in segments:
+            at = index.get(text)
+            if at is None:
+                at = index[text] = len(index)
+            segment.append(at)
+            weight.append(w)
+            group.append(g)
+        lengths.append(len(segments))
+        documents.append(profile.document)
+    return _Chunk(
+        texts=list(index),
+        segment=np.frombuffer(segment, dtype=np.int64),
+        weight=np.frombuffer(weight, dtype=np.float64),
+        group=np.frombuffer(group, dtype=np.int64),
+        lengths=np.frombuffer(lengths, dtype=np.int64),
+        documents=documents,
+        guess=inferrer.table([p.inference for p in profiles]),
+    )
+
+
+#: The keys and inferrer of a fit that reads in worker processes: set before the workers are
+#: forked, so that they inherit them instead of receiving them through a pipe.
+_FORKED: tuple[Any, IndustryInferrer] | None = None
+
+
+def _read_forked(bounds: tuple[int, int]) -> _Chunk:
+    """:func:`_read_chunk` of ``keys[start:stop]`` in a forked worker (see :data:`_FORKED`)."""
+    assert _FORKED is not None
+    keys, inferrer = _FORKED
+    return _read_chunk(keys[bounds[0] : bounds[1]], inferrer)
+
+
+def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chunk]:
+    """Each chunk of ``READ_CHUNK`` keys read, in order: in this process, or in ``n_jobs`` forked
+    worker processes when asked for, there are more than two chunks and the platform forks."""
+    bounds = [(i, min(i + READ_CHUNK, len(keys))) for i in range(0, len(keys), READ_CHUNK)]
+    forks = n_jobs > 1 and len(bounds) > 2 and "fork" in mp.get_all_start_methods()
+    # the first chunk here: its sources' evidence (template scopes, common products) is then in
+    # the caches the workers inherit instead of being read again in each of them
+    for start, stop in bounds if not forks else bounds[:1]:
+        yield _read_chunk(keys[start:stop], inferrer)
+    if not forks:
+        return
+    global _FORKED
+    _FORKED = (keys, inferrer)
+    try:
+        with mp.get_context("fork").Pool(min(n_jobs, len(bounds) - 1)) as pool:
+            # every cache is a pure function of its key, so a key reads the same in any process
+            yield from pool.imap(_read_forked, bounds[1:])
+    finally:
+        _FORKED = None
+
+
+def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1) -> _Texts:
+    """Read every distinct (scope, products, name) of ``frame`` once, ``READ_CHUNK`` at a time,
+    keeping only arrays of what :func:`enterprise_profiles`' profiles say.
+
+    ``n_jobs`` > 1 reads the chunks in that many forked worker processes (where the platform
+    forks); the result is the same bit for bit.
+    """
+    rows, uniques = _text_keys(frame)
+    index: dict[str, int] = {}
+    segment = array("q")
+    weight = array("d")
+    group = array("q")
+    lengths = array("q")
+    documents: list[str] = []
     guesses: list[dict[str, np.ndarray]] = []
-    for start in range(0, len(uniques), READ_CHUNK):
-        chunk = uniques[start : start + READ_CHUNK]
-        profiles = profiles_of(
-            ((_text(s), _text(p), _text(n)) for s, p, n in chunk), normalised=True
+    for chunk in _chunks(uniques, inferrer, n_jobs):
+        # the chunk's texts in their first-seen order: new ones get ids as one pass would give
+        remap = np.fromiter(
+            (index.setdefault(t, len(index)) for t in chunk.texts),
+            dtype=np.int64,
+            count=len(chunk.texts),
         )
-        for profile in profiles:
-            segments = profile.segments
-            for text, w, g in segments:
-                at = index.get(text)
-                if at is None:
-                    at = index[text] = len(index)
-                segment.append(at)
-                weight.append(w)
-                group.append(g)
-            lengths.append(len(segments))
-            documents.append(profile.document)
-        guesses.append(inferrer.table([p.inference for p in profiles]))
-        del profiles
+        segment.frombytes(remap[chunk.segment].tobytes())
+        weight.frombytes(chunk.weight.tobytes())
+        group.frombytes(chunk.group.tobytes())
+        lengths.frombytes(chunk.lengths.tobytes())
+        documents.extend(chunk.documents)
+        guesses.append(chunk.guess)
+        del chunk, remap
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=offsets[1:])
     keys = guesses[0].keys() if guesses else inferrer.table([]).keys()
@@ -614,15 +698,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
-    """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays."""
+def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, *, n_jobs: int = 1) -> MatchIndex:
+    """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays.
+
+    ``n_jobs`` > 1 reads the enterprises' texts in that many worker processes (see
+    :func:`read_texts`); the index is the same bit for bit.
+    """
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
+        raise ConfigError(f"n_jobs 应为正整数（读取文本的进程数），而不是 {n_jobs!r}")
     with gc_paused():
-        return _build_index(parks, enterprises)
+        return _build_index(parks, enterprises, int(n_jobs))
 
 
-def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame) -> MatchIndex:
+def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) -> MatchIndex:
     inferrer = IndustryInferrer()
-    texts = read_texts(enterprises, inferrer)
+    texts = read_texts(enterprises, inferrer, n_jobs)
     park_docs = park_documents(parks)
     vectorizer = TextVectorizer().fit([*texts.segment_texts(), *park_docs])
     ents = enterprise_arrays(enterprises, vectorizer, inferrer, texts)

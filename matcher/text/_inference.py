@@ -907,8 +907,14 @@ def _name_reading(industry: str, scope_text: str | None) -> tuple[str, float]:
     return _name_activity(industry, scope, scope.main_activity), name_weight(industry, scope)
 
 
-def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inference:
-    """Inference from normalised texts: the three sources' evidence (each cached), added."""
+def _infer(
+    scope_text: str | None, products: str | None, name: NameParts, *, evidence: bool = True
+) -> Inference:
+    """Inference from normalised texts: the three sources' evidence (each cached), added.
+
+    ``evidence=False`` leaves the inference's ``evidence`` empty (what an index keeps of it does
+    not read it); everything else is the same.
+    """
     main, makes, _, _ = _scope_facts(scope_text)
     prior = _make_prior(scope_text, name)
     parts = [_scope_part(scope_text, prior, name.retail)]
@@ -928,37 +934,56 @@ def _infer(scope_text: str | None, products: str | None, name: NameParts) -> Inf
         implied, weight = _name_reading(industry, scope_text) if industry else ("", 0.0)
         act = name.activity or implied
         parts.append(_name_part(industry, act, weight, prior, name.retail, name.form, form_code))
+    return _combine(parts, main or name.activity, evidence)
+
+
+def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Inference:
+    """The sources' evidence added (in the order of ``parts``) and the code chosen."""
+    first = parts[0]
+    # the first part's masses as they are (0.0 + m is m), the others' added in order
+    mass = dict(first.mass)
     if len(parts) == 1:
-        mass = dict(parts[0].mass)
-        total, total_weight, matched = parts[0].total, parts[0].weight, parts[0].matched
-        production = parts[0].production
+        total, total_weight, matched = first.total, first.weight, first.matched
+        production = first.production
     else:
-        mass = {}
-        for part in parts:
+        for part in parts[1:]:
             for part_code, m in part.mass:
                 mass[part_code] = mass.get(part_code, 0.0) + m
+        # sum() as before: from Python 3.12 it adds floats with compensation
         total = sum(p.total for p in parts)
         total_weight = sum(p.weight for p in parts)
         matched = sum(p.matched for p in parts)
         production = sum(p.production for p in parts)
-    activity = main or name.activity
-    code, share, candidates = _decide(mass)
+    if not mass:
+        return Inference(None, 0.0, None, activity)
+    code, share, candidates = _decided(tuple(mass.items()))
     if code is None:
         return Inference(None, 0.0, None, activity)
     coverage = matched / total_weight if total_weight else 0.0
     raw = raw_score(share, total, coverage)
     conf = _calibrate_one(raw)
     make_share = production / total if total else 0.0
-    if len(parts) == 1:
-        evidence = parts[0].strongest
+    if not evidence:
+        kept: tuple[Evidence, ...] = ()
+    elif len(parts) == 1:
+        kept = first.strongest
     else:  # each part's strongest, in order: a stable sort of them all begins the same way
         pieces = [e for p in parts for e in p.strongest]
-        evidence = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
-    subjects = [s for p in parts for s in p.subjects]
-    if subjects and code.startswith("73") and total > 0:
-        # a firm that researches products serves their industry: its strongest subject is the
-        # first alternative, with the share of the evidence behind it
-        subject, mass_ = max(subjects, key=lambda s: (s[1], s[0]))
-        candidates = [candidates[0], (subject, mass_ / total), *candidates[1:]][:CANDIDATES]
+        kept = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
+    if code.startswith("73") and total > 0:
+        subjects = [s for p in parts for s in p.subjects]
+        if subjects:
+            # a firm that researches products serves their industry: its strongest subject is
+            # the first alternative, with the share of the evidence behind it
+            subject, mass_ = max(subjects, key=lambda s: (s[1], s[0]))
+            candidates = (candidates[0], (subject, mass_ / total), *candidates[1:])[:CANDIDATES]
     chosen = code if conf >= ABSTAIN_BELOW else None
-    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), evidence, raw)
+    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), kept, raw)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _decided(mass: tuple[tuple[str, float], ...]) -> tuple[str | None, float, tuple]:
+    """:func:`_decide` of the masses in this order, remembered: many firms' sources add up to
+    the same evidence (one template scope with products of one kind)."""
+    code, share, candidates = _decide(dict(mass))
+    return code, share, tuple(candidates)

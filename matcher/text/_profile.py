@@ -24,10 +24,10 @@ from __future__ import annotations
 import functools
 import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._inference import Inference, _infer, _scope_of, _split_products
+from ._inference import Inference, _infer, _scope_facts, _scope_of, _split_products
 from ._lexicon import get_lexicon
 from ._names import NameParts
 from ._names import _parse as _parse_name
@@ -117,10 +117,25 @@ def _name_segment(industry: str, activity: str) -> tuple[str, float, int] | None
 
 def _profile(scope: str | None, products: str | None, name: str | None) -> Profile:
     """The profile of normalised texts (each source's part cached on its own)."""
-    parts = _parse_name(name) if name else NameParts("", "", "", "", "")
-    return _profile_of(
-        scope, products, parts.industry, parts.parent_industry, parts.activity, parts.form
-    )
+    return _profile_of(*_reading_key(scope, products, name))
+
+
+_NO_NAME = NameParts("", "", "", "", "")
+
+#: What a profile reads: scope, products, and the name's 行业表述, parent's, activity and form.
+_Reading = tuple[str | None, str | None, str, str, str | None, str]
+
+
+def _reading_key(
+    scope: str | None,
+    products: str | None,
+    name: str | None,
+    parse: Callable[[str], NameParts] = _parse_name,
+) -> _Reading:
+    """What a profile reads of normalised texts: the scope, the products and of the name only its
+    行业表述, its parent's, its activity and its form (the name read by ``parse``)."""
+    parts = parse(name) if name else _NO_NAME
+    return scope, products, parts.industry, parts.parent_industry, parts.activity, parts.form
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -134,23 +149,27 @@ def _profile_of(
 ) -> Profile:
     """The profile given what it reads of the name (its 行业表述, activity and form): firms that
     share a scope, products and name reading share one profile (个体户 of one template scope)."""
+    return _read((scope, products, industry_words, parent_industry, name_activity, form), True)
+
+
+def _read(reading: _Reading, evidence: bool) -> Profile:
+    """:func:`_profile_of` of a reading, uncached; ``evidence=False`` leaves the inference's
+    evidence empty."""
+    scope, products, industry_words, parent_industry, name_activity, form = reading
     parts = NameParts("", "", "", industry_words, form, name_activity, parent_industry)
-    inference = _infer(scope, products, parts)
+    inference = _infer(scope, products, parts, evidence=evidence)
     segments, clauses = _scope_segments(scope)
     segs = list(segments)
     shown = list(clauses)
-    parsed = _scope_of(scope)
+    main, makes, _, _ = _scope_facts(scope)  # the scope's main activity, whether it makes
     if products:
-        trader = parsed.main_activity == "trade" and not any(
-            c.activity == "make" for c in parsed.clauses
-        )
-        product = _product_segment(products, trader)
+        product = _product_segment(products, main == "trade" and not makes)
         if product is not None:
             segs.append(product[:3])
             shown.append(product[3])
     industry = parts.industry or parts.parent_industry
     if industry:
-        name_seg = _name_segment(industry, parts.activity or parsed.main_activity or "make")
+        name_seg = _name_segment(industry, parts.activity or main or "make")
         if name_seg is not None:
             segs.append(name_seg)
     return Profile(tuple(segs), tuple(shown), inference)
@@ -163,28 +182,63 @@ def enterprise_profile(
 
     ``normalised=True`` skips normalising texts that a validated table already normalised.
     """
+    return _profile(*_texts(scope, products, name, normalised=normalised))
+
+
+def _texts(
+    scope: object, products: object, name: object, *, normalised: bool
+) -> tuple[str | None, str | None, str | None]:
+    """The three texts normalised (or only checked, when ``normalised``), spaces out of names."""
     if normalised:
         texts = [v if isinstance(v, str) and v else None for v in (scope, products, name)]
     else:
         texts = [normalize_text(v) for v in (scope, products, name)]
     if texts[2] is not None:
         texts[2] = texts[2].replace(" ", "")
-    return _profile(*texts)
+    return texts[0], texts[1], texts[2]
 
 
 def profiles_of(
-    keys: Iterable[tuple[object, object, object]], *, normalised: bool = False
+    keys: Iterable[tuple[object, object, object]],
+    *,
+    normalised: bool = False,
+    evidence: bool = True,
 ) -> list[Profile]:
     """The profiles of many (scope, products, name) at once.
 
     The garbage collector pauses meanwhile: reading a million texts creates tens of millions of
     small objects that hold no reference cycles, and tracing them again at every collection cost
     up to half of a large fit.
+
+    ``evidence=False`` (what an index keeps): the inferences' ``evidence`` is left empty, and
+    keys that read the same (one scope and products, names with the same 行业表述) share one
+    profile found in a dictionary of this call rather than in the cache of
+    :func:`enterprise_profile`, which keeps profiles with their evidence.
     """
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [enterprise_profile(*key, normalised=normalised) for key in keys]
+        if evidence:
+            return [enterprise_profile(*key, normalised=normalised) for key in keys]
+        read: dict[_Reading, Profile] = {}
+        # names, nearly all different, are read here rather than through the cache of
+        # 200,000 names that _parse_name keeps
+        names: dict[str, NameParts] = {}
+
+        def parse(name: str) -> NameParts:
+            parts = names.get(name)
+            if parts is None:
+                parts = names[name] = _parse_name.__wrapped__(name)
+            return parts
+
+        out = []
+        for key in keys:
+            reading = _reading_key(*_texts(*key, normalised=normalised), parse)
+            profile = read.get(reading)
+            if profile is None:
+                profile = read[reading] = _read(reading, False)
+            out.append(profile)
+        return out
     finally:
         if paused:
             gc.enable()
