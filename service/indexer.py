@@ -87,6 +87,7 @@ class Indexer:
         poll_seconds: float = 1.0,
         keep_versions: int = 3,
         read_wait: float = 0.0,
+        ranking_threads: int = 2,
     ) -> None:
         self.engine = engine
         self.registry = registry
@@ -99,6 +100,8 @@ class Indexer:
         self.keep_versions = keep_versions
         #: Seconds a read waits for a version that is being built (then 503).
         self.read_wait = read_wait
+        #: Rankings computed in the library at once, shared by every snapshot of this process.
+        self.ranking_slots = threading.BoundedSemaphore(ranking_threads)
         self.snapshot: Snapshot | None = None
         self.state = "empty"  # empty | fitting | ready | failed
         self.error: str | None = None
@@ -271,6 +274,7 @@ class Indexer:
                 fit_seconds=row.fit_seconds,
                 model=dict(row.model or {}),
                 response_cache_size=self.response_cache_size,
+                ranking_slots=self.ranking_slots,
                 data_version=row.data_version,
                 fitted_at=row.created_at,
                 skipped=dict(row.skipped or {}),

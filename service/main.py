@@ -133,6 +133,7 @@ def create_app(
         response_cache_size=settings.response_cache_size,
         freeze_gc=settings.gc_freeze,
         read_wait=settings.index_wait_s,
+        ranking_threads=settings.ranking_threads,
     )
 
     @asynccontextmanager

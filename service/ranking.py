@@ -247,15 +247,16 @@ def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQ
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)
         mask = by_status if mask is None else mask & by_status
-    ranked = snapshot.matcher.enterprise_page(
-        park_id,
-        k=query.limit,
-        offset=query.offset,
-        include_ineligible=query.include_ineligible,
-        weights=query.weight_dict,
-        min_score=query.min_score,
-        candidates=mask,
-    )
+    with snapshot.ranking_slots:  # a few at once: see Snapshot.ranking_slots
+        ranked = snapshot.matcher.enterprise_page(
+            park_id,
+            k=query.limit,
+            offset=query.offset,
+            include_ineligible=query.include_ineligible,
+            weights=query.weight_dict,
+            min_score=query.min_score,
+            candidates=mask,
+        )
     # the library's arrays straight to JSON-ready rows (no DataFrame to build and unpack)
     ids = ranked.ids.tolist()
     positions = snapshot.positions.get_indexer(ids)
