@@ -78,15 +78,14 @@ class Snapshot:
     columns: dict[str, np.ndarray]
     positions: pd.Index
     components: list[dict[str, str]]
+    #: Held while a page is ranked in the library, shared by the process's snapshots: a few
+    #: rankings at once (about one per core) serve more pages per second than every request
+    #: thread contending for the cores at once (``PARKMATCH_RANKING_THREADS``).
+    ranking_slots: threading.BoundedSemaphore
     data_version: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     masks: LRU = field(default_factory=lambda: LRU(64))
     responses: LRU = field(default_factory=lambda: LRU(0))
-    #: Held while a page is ranked in the library: a few rankings at once (about one per core)
-    #: serve more pages per second than every request thread contending for the cores at once.
-    ranking_slots: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(2)
-    )
     #: Objects derived from this snapshot on demand (e.g. a two-sided matcher), built once.
     derived: dict[str, Any] = field(default_factory=dict)
     derived_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -121,13 +120,13 @@ class Snapshot:
         fit_seconds: float,
         model: dict[str, str],
         response_cache_size: int,
-        ranking_slots: threading.BoundedSemaphore | None = None,
+        ranking_slots: threading.BoundedSemaphore,
         data_version: int = 0,
         fitted_at: datetime | None = None,
         skipped: dict[str, int] | None = None,
     ) -> Snapshot:
         """Wrap a fitted matcher with its lookup arrays (``ranking_slots``: the process's
-        semaphore of rankings at once, shared by its snapshots; None: two for this one)."""
+        semaphore of rankings at once, shared by its snapshots)."""
         ents = matcher.enterprises_
         columns = {
             c: ents[c].astype(object).where(ents[c].notna(), None).to_numpy(dtype=object)
@@ -147,7 +146,7 @@ class Snapshot:
             positions=pd.Index(ents["enterprise_id"].astype(str)),
             components=[{"name": f.name, "label": f.label} for f in matcher.families_],
             responses=LRU(response_cache_size),
-            ranking_slots=ranking_slots or threading.BoundedSemaphore(2),
+            ranking_slots=ranking_slots,
             data_version=data_version,
             skipped=dict(skipped or {}),
         )
