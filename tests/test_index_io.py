@@ -72,3 +72,85 @@ def test_save_will_not_overwrite_a_foreign_folder(matcher: Matcher, tmp_path: Pa
     (tmp_path / "docs" / "notes.txt").write_text("x")
     with pytest.raises(ConfigError):
         matcher.save(tmp_path / "docs")
+
+
+def _mapped_files() -> list[tuple[int, int, str]]:
+    """The file-backed mappings of this process: (start, end, path)."""
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("/proc/self/maps 不存在（非 Linux）：无法检查内存映射")
+    out = []
+    for line in maps.read_text().splitlines():
+        parts = line.split(maxsplit=5)
+        if len(parts) == 6 and parts[5].startswith("/"):
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            out.append((start, end, parts[5]))
+    return out
+
+
+def _text_buffer_address(column: pd.Series) -> int:
+    """The address of the UTF-8 bytes behind an Arrow-backed string column."""
+    import pyarrow as pa
+
+    array = pa.array(column.array)  # the Arrow array itself (no copy for a single chunk)
+    return int(array.buffers()[2].address)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_saved_tables_are_mapped_from_their_files(
+    matcher: Matcher, tmp_path: Path, mmap: bool
+) -> None:
+    folder = matcher.save(tmp_path / "m")
+    assert json.loads((folder / "manifest.json").read_text("utf-8"))["format_version"] == 3
+    assert sorted(p.name for p in (folder / "frames").iterdir()) == [
+        "enterprises.arrow",
+        "parks.arrow",
+    ]
+    loaded = Matcher.load(folder, mmap=mmap)
+    scope = loaded.enterprises_["business_scope"]
+    address = _text_buffer_address(scope)
+    file = str((folder / "frames" / "enterprises.arrow").resolve())
+    inside = any(s <= address < e and path == file for s, e, path in _mapped_files())
+    assert inside == mmap
+    # a mapped table is read-only underneath, yet behaves as any frame: a copy on write
+    frame = loaded.enterprises_
+    frame.loc[0, "business_scope"] = "改过的经营范围"
+    frame.loc[0, "lat"] = 1.5
+    assert frame.loc[0, "business_scope"] == "改过的经营范围" and frame.loc[0, "lat"] == 1.5
+    assert (
+        Matcher.load(folder).enterprises_.loc[0, "business_scope"]
+        == (matcher.enterprises_.loc[0, "business_scope"])
+    )
+
+
+def test_a_format_2_folder_with_parquet_tables_still_loads(
+    matcher: Matcher, tmp_path: Path
+) -> None:
+    """Folders written before the tables were Arrow files (format 2) load as they did."""
+    from matcher.io import file_sha256
+
+    folder = matcher.save(tmp_path / "m")
+    for arrow in list((folder / "frames").glob("*.arrow")):
+        pd.read_feather(arrow).to_parquet(arrow.with_suffix(".parquet"))
+        arrow.unlink()
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["format_version"] = 2
+    manifest["sha256"] = {
+        str(p.relative_to(folder)): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = Matcher.load(folder)
+    pd.testing.assert_frame_equal(
+        loaded.enterprises_.astype(object).where(loaded.enterprises_.notna(), "<NA>"),
+        matcher.enterprises_.astype(object).where(matcher.enterprises_.notna(), "<NA>"),
+    )
+    pd.testing.assert_frame_equal(
+        loaded.rank_enterprises("P-AL", k=None, include_ineligible=True),
+        matcher.rank_enterprises("P-AL", k=None, include_ineligible=True),
+    )
+    manifest["format_version"] = 4
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="格式版本为 4，本程序支持 2、3"):
+        Matcher.load(folder)
