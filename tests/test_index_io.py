@@ -11,6 +11,11 @@ import pandas as pd
 import pytest
 
 from matcher import ConfigError, Matcher, ModelError
+from matcher.features import text as text_module
+from matcher.features.text import TermColumns, term_columns
+from matcher.index import SAVED_STATE
+
+from .test_fast_paths import _random_enterprises, _random_parks
 
 
 def _is_mapped(array: np.ndarray) -> bool:
@@ -154,3 +159,55 @@ def test_a_format_2_folder_with_parquet_tables_still_loads(
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match="格式版本为 4，本程序支持 2、3"):
         Matcher.load(folder)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_the_text_columns_are_saved_and_mapped_back_not_rebuilt(
+    tmp_path: Path, mmap: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-park text columns (the rows as CSC blocks) are saved with the index; a load maps
+    them (or reads them, without mmap) and scores every park through them bit for bit."""
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)  # through the columns, not a table
+    monkeypatch.setattr(text_module, "BLOCK_ROWS", 256)  # several blocks
+    rng = np.random.default_rng(24)
+    fitted = Matcher().fit(_random_parks(rng), _random_enterprises(rng, 900))
+    text = next(f for f in fitted.families_ if f.name == "text")
+    P = fitted.index_.parks
+    before = [text.park_cosine(fitted.index_, p) for p in range(len(P))]
+    built = fitted.index_.enterprises.extras["term_columns"]
+    assert isinstance(built, TermColumns) and len(built.blocks) == 4
+
+    def fail(X: object) -> None:
+        raise AssertionError("the saved text columns were built again")
+
+    monkeypatch.setattr(text_module, "term_columns", fail)
+    loaded = Matcher.load(fitted.save(tmp_path / "m"), mmap=mmap)
+    E = loaded.index_.enterprises
+    assert set(E.extras[SAVED_STATE]) == {"term_columns"}
+    cols = E.extras["term_columns"]
+    assert isinstance(cols, TermColumns)
+    assert (cols.order, cols.flipped) == (built.order, built.flipped)
+    for got, want in zip(cols.blocks, built.blocks, strict=True):
+        assert got.shape == want.shape
+        for part in ("data", "indices", "indptr"):
+            a, b = getattr(got, part), getattr(want, part)
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert _is_mapped(got.data) == mmap and _is_mapped(got.indices) == mmap
+    loaded_text = next(f for f in loaded.families_ if f.name == "text")
+    for p in range(len(P)):
+        after = loaded_text.park_cosine(loaded.index_, p)
+        assert after.dtype == before[p].dtype and after.tobytes() == before[p].tobytes()
+        direct = np.asarray(E.X @ P.X[p].toarray().ravel(), dtype=np.float32)
+        assert after.tobytes() == direct.tobytes()  # the plain sparse product, bit for bit
+    for park in P.ids[:3]:
+        pd.testing.assert_frame_equal(
+            loaded.rank_enterprises(park, k=None, include_ineligible=True),
+            fitted.rank_enterprises(park, k=None, include_ineligible=True),
+        )
+    monkeypatch.setattr(text_module, "term_columns", term_columns)
+    # an index saved without them (format 2, or rows in no single order) builds them at load
+    fitted.index_.enterprises.extras.pop("term_columns")
+    again = Matcher.load(fitted.save(tmp_path / "n"), mmap=mmap)
+    assert SAVED_STATE not in again.index_.enterprises.extras
+    rebuilt = again.index_.enterprises.extras.get("term_columns")
+    assert isinstance(rebuilt, TermColumns) and not _is_mapped(rebuilt.blocks[0].data)

@@ -25,7 +25,7 @@ from ._arrays import (
     with_enterprises,
 )
 from ._columns import StringColumn
-from ._io import FORMAT_VERSION, load_fitted, load_index, save_fitted, save_index
+from ._io import FORMAT_VERSION, SAVED_STATE, load_fitted, load_index, save_fitted, save_index
 
 __all__ = [
     "CODE_DECLARED",
@@ -33,6 +33,7 @@ __all__ = [
     "CODE_NONE",
     "CONFIDENT",
     "FORMAT_VERSION",
+    "SAVED_STATE",
     "SIZE_SOURCES",
     "EnterpriseArrays",
     "IndustryInferrer",

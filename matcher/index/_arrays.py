@@ -370,7 +370,10 @@ class EnterpriseArrays:
     high_tech: np.ndarray  # int8, -1 unknown
     patents: np.ndarray  # float32, NaN unknown
     position: dict[str, int] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
+    # per-row state of feature families; a value with a ``saved_arrays()`` method (name → array)
+    # is saved with the index, and a loaded index holds those arrays under
+    # ``extras[SAVED_STATE][name]`` for the family to rebuild its state from (memory-mapped)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)

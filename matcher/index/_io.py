@@ -35,11 +35,22 @@ from ..io import file_sha256, package_version, sign, verify
 from ._arrays import EnterpriseArrays, MatchIndex
 from ._columns import StringColumn
 
-__all__ = ["FORMAT_VERSION", "load_fitted", "load_index", "save_fitted", "save_index"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SAVED_STATE",
+    "load_fitted",
+    "load_index",
+    "save_fitted",
+    "save_index",
+]
 
 #: The format :func:`save_fitted` writes. 3: the tables as Arrow IPC files (memory-mapped at
-#: load); 2: as Parquet files (read into memory), still loaded.
+#: load) and the families' derived state beside the index arrays; 2: the tables as Parquet
+#: files (read into memory) and no derived state, still loaded.
 FORMAT_VERSION = 3
+
+#: The key in ``EnterpriseArrays.extras`` of the families' state loaded with the index.
+SAVED_STATE = "saved"
 
 #: Every format :func:`load_fitted` reads.
 _READABLE_VERSIONS = (2, 3)
@@ -52,7 +63,11 @@ def _save_array(folder: Path, name: str, array: np.ndarray, files: dict[str, str
 
 
 def save_index(index: MatchIndex, folder: Path, files: dict[str, str]) -> None:
-    """Write the enterprise arrays of ``index`` into ``folder`` (one .npy per array)."""
+    """Write the enterprise arrays of ``index`` into ``folder`` (one .npy per array).
+
+    With them, the arrays of every per-index state in ``extras`` that offers
+    ``saved_arrays()`` (the one-park text columns), so that a load maps that state instead of
+    building it again."""
     folder.mkdir(parents=True, exist_ok=True)
     E = index.enterprises
     for f in fields(E):
@@ -69,12 +84,20 @@ def save_index(index: MatchIndex, folder: Path, files: dict[str, str]) -> None:
             files[f"{f.name}.shape"] = json.dumps(list(X.shape))
         else:
             _save_array(folder, f.name, np.asarray(value), files)
+    for name, state in E.extras.items():  # derived state a family can rebuild from arrays
+        saved_arrays = getattr(state, "saved_arrays", None)
+        if callable(saved_arrays) and name.isidentifier():
+            for part, array in saved_arrays().items():
+                _save_array(folder, f"{SAVED_STATE}.{name}.{part}", array, files)
 
 
 def load_index(
     folder: Path, files: dict[str, str], *, mmap: bool, parks: Any, vectorizer: Any, inferrer: Any
 ) -> MatchIndex:
-    """Read (or memory-map) the enterprise arrays written by :func:`save_index`."""
+    """Read (or memory-map) the enterprise arrays written by :func:`save_index`.
+
+    The arrays of the families' saved state come back in ``extras[SAVED_STATE]`` (name → part
+    → array), read or mapped as the rest."""
     mode: Literal["r"] | None = "r" if mmap else None
 
     def arr(name: str) -> np.ndarray:
@@ -104,6 +127,13 @@ def load_index(
         else:
             values[f.name] = arr(f.name)
     ents = EnterpriseArrays(**values)
+    saved: dict[str, dict[str, np.ndarray]] = {}
+    for key in files:
+        if key.startswith(f"{SAVED_STATE}."):
+            _, name, part = key.split(".", 2)
+            saved.setdefault(name, {})[part] = arr(key)
+    if saved:
+        ents.extras[SAVED_STATE] = saved
     ents.position = {k: i for i, k in enumerate(np.asarray(ents.ids).tolist())}
     return MatchIndex(ents, parks, vectorizer, inferrer)
 
