@@ -113,6 +113,10 @@ def test_saved_tables_are_mapped_from_their_files(
     ]
     loaded = Matcher.load(folder, mmap=mmap)
     scope = loaded.enterprises_["business_scope"]
+    if not isinstance(scope.dtype, pd.StringDtype) or scope.dtype.storage != "pyarrow":
+        pytest.skip(
+            f"pandas {pd.__version__} 不以 Arrow 字符串读表：字符串列无法映射（需 pandas 3）"
+        )
     address = _text_buffer_address(scope)
     file = str((folder / "frames" / "enterprises.arrow").resolve())
     inside = any(s <= address < e and path == file for s, e, path in _mapped_files())
