@@ -215,3 +215,39 @@ def test_the_text_columns_are_saved_and_mapped_back_not_rebuilt(
     assert SAVED_STATE not in again.index_.enterprises.extras
     rebuilt = again.index_.enterprises.extras.get("term_columns")
     assert isinstance(rebuilt, TermColumns) and not _is_mapped(rebuilt.blocks[0].data)
+
+
+@pytest.mark.parametrize("order", ["ascending", "shuffled", "repeated"])
+def test_row_positions_answer_as_the_dict_of_the_rows(order: str) -> None:
+    from matcher.index import RowPositions
+
+    rng = np.random.default_rng(5)
+    ids = np.array([f"E{i:06d}" for i in rng.choice(10**6, 500, replace=False)])
+    ids.sort()
+    if order != "ascending":
+        rng.shuffle(ids)
+    if order == "repeated":
+        ids[rng.choice(500, 40)] = ids[rng.choice(500, 40)]
+    as_dict = {k: i for i, k in enumerate(ids.tolist())}
+    pos = RowPositions(ids)
+    assert len(pos) == len(as_dict) and list(pos) == list(as_dict)
+    assert all(pos[k] == v for k, v in as_dict.items())
+    absent = ["", "E", "E0000000", "E9999999", "e000001", *(f"{k}x" for k in ids[:20])]
+    absent = [k for k in absent if k not in as_dict]
+    for key in [*absent, 7, None, b"E000001"]:
+        assert key not in pos and pos.get(key) is None
+        with pytest.raises(KeyError):
+            pos[key]
+    keys = [*ids[::3].tolist(), *absent, 7]
+    rng.shuffle(keys)
+    assert pos.rows(keys).tolist() == [as_dict.get(k, -1) for k in keys]
+    assert pos.rows([]).tolist() == [] and RowPositions(ids[:0]).rows(["E1"]).tolist() == [-1]
+
+
+def test_a_loaded_index_finds_rows_over_its_mapped_ids(matcher: Matcher, tmp_path: Path) -> None:
+    loaded = Matcher.load(matcher.save(tmp_path / "m"))
+    E = loaded.index_.enterprises
+    assert _is_mapped(np.asarray(E.position.ids))  # no Python string per enterprise
+    ids = matcher.index_.enterprises.ids.tolist()
+    assert [E.position[k] for k in ids] == list(range(len(ids)))
+    assert loaded.index_.enterprise_row(ids[-1]) == len(ids) - 1

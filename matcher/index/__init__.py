@@ -24,7 +24,7 @@ from ._arrays import (
     park_arrays,
     with_enterprises,
 )
-from ._columns import StringColumn
+from ._columns import RowPositions, StringColumn
 from ._io import FORMAT_VERSION, SAVED_STATE, load_fitted, load_index, save_fitted, save_index
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "IndustryInferrer",
     "MatchIndex",
     "ParkArrays",
+    "RowPositions",
     "StringColumn",
     "build_index",
     "enterprise_arrays",

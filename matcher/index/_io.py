@@ -33,7 +33,7 @@ from scipy import sparse
 from ..exceptions import ConfigError, ModelError
 from ..io import file_sha256, package_version, sign, verify
 from ._arrays import EnterpriseArrays, MatchIndex
-from ._columns import StringColumn
+from ._columns import RowPositions, StringColumn
 
 __all__ = [
     "FORMAT_VERSION",
@@ -134,7 +134,7 @@ def load_index(
             saved.setdefault(name, {})[part] = arr(key)
     if saved:
         ents.extras[SAVED_STATE] = saved
-    ents.position = {k: i for i, k in enumerate(np.asarray(ents.ids).tolist())}
+    ents.position = RowPositions(ents.ids)  # over the mapped ids: no Python string per row
     return MatchIndex(ents, parks, vectorizer, inferrer)
 
 
