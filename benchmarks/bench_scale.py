@@ -13,8 +13,9 @@ Measures, each as the median over repeated runs with the p90:
   one single-threaded pass over n × 8 float32 columns with a top-k (issue 14's floor)
 - the cold cost of each feature family's one-park path and of the eligibility check
 - the batch top-50 of every park (``matcher.batch.top_enterprises``)       [≤ 60 s for 1,000]
-- memory of the fitted index (array bytes) and the resident memory of a fresh process that
-  memory-maps the saved index and touches every page                              [≤ 2 GB]
+- memory of the fitted index (array bytes) and the resident memory (VmRSS, with its anonymous
+  and file-backed parts) of a fresh process that memory-maps the saved index: right after the
+  load, after one cold ranking, and after touching every index array and ranking  [≤ 2 GB]
 
 ``--index FOLDER`` saves the fitted matcher there, and a later run with the same option loads it
 instead of generating and fitting again (side-by-side runs of two versions of the library on one
@@ -75,8 +76,19 @@ def rss_gib():
             return int(line.split()[1]) / 1024 / 1024
     return float("nan")
 
+def parts_gib():  # the anonymous and the file-backed (mapped) part of the resident memory
+    parts = {}
+    for line in open("/proc/self/status"):
+        if line.startswith(("RssAnon:", "RssFile:")):
+            parts[line.split(":")[0]] = int(line.split()[1]) / 1024 / 1024
+    return parts.get("RssAnon", float("nan")), parts.get("RssFile", float("nan"))
+
 m = Matcher.load(sys.argv[1], mmap=True)
 before = rss_gib()
+if sys.argv[2:] == ["ranking"]:  # what a cold ranking touches, nothing more
+    m.rank_enterprises(m.index_.parks.ids[1], k=20)
+    print(f"{before:.2f} {rss_gib():.2f} {parts_gib()[0]:.2f} {parts_gib()[1]:.2f}")
+    raise SystemExit
 E = m.index_.enterprises
 total = 0.0
 for a in (E.X.data, E.X.indices, E.X.indptr, E.leaf, E.declared_leaf, E.lat, E.lon, E.space,
@@ -85,7 +97,7 @@ for a in (E.X.data, E.X.indices, E.X.indptr, E.leaf, E.declared_leaf, E.lat, E.l
     total += float(np.asarray(a).sum())
 m.rank_enterprises(m.index_.parks.ids[0], k=20)
 after = rss_gib()
-print(f"{before:.2f} {after:.2f}")
+print(f"{before:.2f} {after:.2f} {parts_gib()[0]:.2f} {parts_gib()[1]:.2f}")
 """
 
 
@@ -206,7 +218,8 @@ def loaded(args: argparse.Namespace) -> None:
     t = time.perf_counter()
     m = Matcher.load(args.index, mmap=True)
     print(
-        f"loaded {args.index} (mmap; the load prepares the one-park state) in "
+        f"loaded {args.index} (mmap; the one-park state is mapped when saved with the index, "
+        f"else built) in "
         f"{time.perf_counter() - t:.1f} s: n={len(m.index_.enterprises):,} enterprises, "
         f"{len(m.index_.parks)} parks; load average "
         f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}"
@@ -215,20 +228,32 @@ def loaded(args: argparse.Namespace) -> None:
     memory_probe(args.index)
 
 
-def memory_probe(folder: Path) -> None:
-    """Resident memory of a fresh process that memory-maps ``folder`` and touches every page."""
+def _probe(folder: Path, *mode: str) -> tuple[float, list[float]]:
+    """Seconds and the RSS_PROBE figures (GiB) of one fresh process on ``folder``."""
     t = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", RSS_PROBE, str(folder)],
+        [sys.executable, "-c", RSS_PROBE, str(folder), *mode],
         capture_output=True,
         text=True,
         check=True,
     )
-    before, after = (float(x) for x in out.stdout.split())
+    return time.perf_counter() - t, [float(x) for x in out.stdout.split()]
+
+
+def memory_probe(folder: Path) -> None:
+    """Resident memory of a fresh process that memory-maps ``folder``: after one cold ranking,
+    and after touching every index array and ranking (the probe of the README's figure)."""
+    spent, (before, after, anon, file) = _probe(folder, "ranking")
     print(
-        f"fresh process: load (mmap) + touch every index array + one ranking "
-        f"{time.perf_counter() - t:.1f} s; RSS {before:.2f} GiB after load (tables), "
-        f"{after:.2f} GiB after touching: the index adds {after - before:.2f} GiB"
+        f"fresh process: load (mmap) + one cold ranking {spent:.1f} s; RSS "
+        f"{before:.2f} GiB after load, {after:.2f} GiB after the ranking ({anon:.2f} anonymous, "
+        f"{file:.2f} mapped from the folder's files and the libraries)"
+    )
+    spent, (before, after, anon, file) = _probe(folder)
+    print(
+        f"fresh process: load (mmap) + touch every index array + one ranking {spent:.1f} s; "
+        f"RSS {before:.2f} GiB after load (tables), {after:.2f} GiB after touching "
+        f"({anon:.2f} anonymous, {file:.2f} mapped): the index adds {after - before:.2f} GiB"
     )
 
 

@@ -576,7 +576,9 @@ class Matcher:
         path : str or Path
             The folder written by :meth:`save`.
         mmap : bool, default=True
-            Memory-map the enterprise arrays instead of reading them into memory.
+            Memory-map the enterprise arrays and the saved tables' columns instead of reading
+            them into memory (pages are read from disk when used and shared between
+            processes).
         key : str or bytes, default=None
             The key the folder was signed with: an unsigned folder, another key's or a changed
             file is refused before anything is unpickled. Without a key the folder must come

@@ -52,7 +52,7 @@ def timing_leads(
     family = matcher.families_[names.index("signal")]
     ranked = matcher.rank_enterprises(park_id, k=None, min_score=min_score)
     index = matcher.index_
-    rows = np.array([index.enterprises.position[e] for e in ranked["enterprise_id"]], dtype=np.intp)
+    rows = index.enterprises.position.rows(ranked["enterprise_id"].tolist())
     park = index.parks.position[str(park_id)]
     timing = family.compute(index, np.full(len(rows), park, dtype=np.intp), rows)
     known = ~np.isnan(timing)

@@ -275,17 +275,16 @@ def allocate(
     pool = np.ones(len(E), dtype=bool)
     if enterprise_ids is not None:
         pool[:] = False
-        for eid in enterprise_ids:
-            if str(eid) not in E.position:
-                raise UnknownIdError("enterprise", eid)
-            pool[E.position[str(eid)]] = True
+        pool_ids = list(enterprise_ids)
+        given = E.position.rows([str(eid) for eid in pool_ids])
+        if (given < 0).any():
+            raise UnknownIdError("enterprise", pool_ids[int(np.argmax(given < 0))])
+        pool[given] = True
     if not include_tenants:
         tenants = index.parks.extras.get("chain_tenants", matcher.tenants_)
         if tenants is not None:
-            for eid in tenants["enterprise_id"].astype(str):
-                row = E.position.get(eid)
-                if row is not None:
-                    pool[row] = False
+            tenant_rows = E.position.rows(tenants["enterprise_id"].astype(str).tolist())
+            pool[tenant_rows[tenant_rows >= 0]] = False
     needs_all = default_space_needs(matcher, default_space)
     # candidate pairs from each park's own ranking
     pair_park: list[int] = []
@@ -296,9 +295,9 @@ def allocate(
         ranked = matcher.rank_enterprises(
             str(P.ids[park]), k=candidates, candidates=pool, min_score=min_score, weights=weights
         )
-        rows = [E.position[e] for e in ranked["enterprise_id"]]
-        pair_park.extend([i] * len(rows))
-        pair_ent.extend(rows)
+        ranked_rows = E.position.rows(ranked["enterprise_id"].tolist()).tolist()
+        pair_park.extend([i] * len(ranked_rows))
+        pair_ent.extend(ranked_rows)
         pair_score.extend(ranked["score"].astype(float).tolist())
         pair_rank.extend(ranked["rank"].astype(int).tolist())
     ents = np.array(sorted(set(pair_ent)), dtype=np.intp)

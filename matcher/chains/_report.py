@@ -275,9 +275,7 @@ def chain_report(
                 if mask.any():
                     ranked = matcher.rank_enterprises(park_id, k=k, candidates=mask)
                     if len(ranked):
-                        rows = np.array(
-                            [index.enterprises.position[e] for e in ranked.enterprise_id]
-                        )
+                        rows = index.enterprises.position.rows(ranked.enterprise_id.tolist())
                         lead_frames.append(
                             pd.DataFrame(
                                 {

@@ -138,10 +138,8 @@ def chain_state(
     value, neighbours, known = _park_tables(chains, profiles)
     tenant_rows = np.zeros(len(E), dtype=bool)
     if tenants is not None:
-        for eid in tenants["enterprise_id"].astype(str):
-            row = E.position.get(eid)
-            if row is not None:
-                tenant_rows[row] = True
+        rows = E.position.rows(tenants["enterprise_id"].astype(str).tolist())
+        tenant_rows[rows[rows >= 0]] = True
     state = ChainState(
         chains, int(thin), node_tfidf, placement, profiles, value, neighbours, known, tenant_rows
     )

@@ -202,11 +202,11 @@ class SignalFeature(FeatureFamily):
         ignored = 0
         starts = np.zeros(n + 1, dtype=np.int64)
         if events is not None and len(events):
-            rows = events["enterprise_id"].astype(str).map(E.position)
-            known = rows.notna().to_numpy()
+            found = E.position.rows(events["enterprise_id"].astype(str).tolist())
+            known = found >= 0
             ignored = int((~known).sum())
             kept = events.loc[known].copy()
-            kept["row"] = rows[known].astype(np.int64).to_numpy()
+            kept["row"] = found[known].astype(np.int64)
             kept["weight"] = event_weights(
                 kept, as_of, half_lives=self.half_lives, strengths=self.strengths
             )

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import sparse
 
-from ..index import MatchIndex
+from ..index import SAVED_STATE, EnterpriseArrays, MatchIndex
 from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
 
 __all__ = ["TextFeature"]
@@ -90,6 +90,37 @@ class TermColumns:
             start += rows
         return out
 
+    def saved_arrays(self) -> dict[str, np.ndarray]:
+        """The columns as arrays, saved with the index (:func:`matcher.index.save_index`) and
+        mapped back by :meth:`from_arrays`: each block's data, row indices and column pointers
+        (``"{block}.data"`` …; one file each, so that each maps as a whole), the blocks' rows,
+        and the order and flip."""
+        arrays = {
+            "rows": np.array([block.shape[0] for block in self.blocks], dtype=np.int64),
+            "layout": np.array([self.order, int(self.flipped)], dtype=np.int64),
+        }
+        for b, block in enumerate(self.blocks):
+            for part in ("data", "indices", "indptr"):
+                arrays[f"{b}.{part}"] = getattr(block, part)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> TermColumns:
+        """The columns of :meth:`saved_arrays`, over those arrays (nothing copied: a
+        memory-mapped index keeps them on disk until a park's columns are read)."""
+        order, flipped = (int(v) for v in arrays["layout"])
+        blocks = []
+        for b, rows in enumerate(arrays["rows"].tolist()):
+            indptr = arrays[f"{b}.indptr"]
+            blocks.append(
+                sparse.csc_matrix(
+                    (arrays[f"{b}.data"], arrays[f"{b}.indices"], indptr),
+                    shape=(rows, len(indptr) - 1),
+                    copy=False,
+                )
+            )
+        return cls(blocks, order, bool(flipped))
+
     @staticmethod
     def _direct(block: sparse.csc_matrix, dtype: np.dtype) -> bool:
         """Whether scipy's mat-vec reads ``block``'s arrays and writes a result of ``dtype`` as
@@ -102,6 +133,15 @@ class TermColumns:
             and block.indices.flags.c_contiguous
             and block.data.flags.c_contiguous
         )
+
+
+def index_term_columns(E: EnterpriseArrays) -> TermColumns | None:
+    """The :class:`TermColumns` of ``E.X``: those saved with a loaded index when there are
+    (mapped, not rebuilt), else built from the rows (None when they are in no single order)."""
+    saved = E.extras.get(SAVED_STATE, {}).get("term_columns")
+    if saved is not None:
+        return TermColumns.from_arrays(saved)
+    return term_columns(E.X)
 
 
 def term_columns(X: sparse.csr_matrix) -> TermColumns | None:
@@ -179,7 +219,7 @@ class TextFeature(FeatureFamily):
         vector = row.toarray().ravel()
         if ents is not None and len(ents) * 8 < E.X.shape[0]:  # a few rows: slice them first
             return np.asarray(E.X[ents] @ vector, dtype=np.float32)
-        cols = per_index(E.extras, "term_columns", lambda: term_columns(E.X) or False)
+        cols = per_index(E.extras, "term_columns", lambda: index_term_columns(E) or False)
         if not isinstance(cols, TermColumns):
             cos = E.X @ vector
         else:

@@ -24,8 +24,8 @@ from ._arrays import (
     park_arrays,
     with_enterprises,
 )
-from ._columns import StringColumn
-from ._io import FORMAT_VERSION, load_fitted, load_index, save_fitted, save_index
+from ._columns import RowPositions, StringColumn
+from ._io import FORMAT_VERSION, SAVED_STATE, load_fitted, load_index, save_fitted, save_index
 
 __all__ = [
     "CODE_DECLARED",
@@ -33,11 +33,13 @@ __all__ = [
     "CODE_NONE",
     "CONFIDENT",
     "FORMAT_VERSION",
+    "SAVED_STATE",
     "SIZE_SOURCES",
     "EnterpriseArrays",
     "IndustryInferrer",
     "MatchIndex",
     "ParkArrays",
+    "RowPositions",
     "StringColumn",
     "build_index",
     "enterprise_arrays",

@@ -26,7 +26,7 @@ from ..text import ACTIVITIES, TextVectorizer, get_lexicon
 from ..text import _profile as text_profiles
 from ..text._inference import CANDIDATES, Inference
 from ..text._profile import Profile, parse_positioning, profiles_of
-from ._columns import StringColumn
+from ._columns import RowPositions, StringColumn
 
 __all__ = [
     "CODE_DECLARED",
@@ -369,8 +369,11 @@ class EnterpriseArrays:
     srdi: np.ndarray  # int8, -1 unknown
     high_tech: np.ndarray  # int8, -1 unknown
     patents: np.ndarray  # float32, NaN unknown
-    position: dict[str, int] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)  # per-row state of feature families
+    position: RowPositions = field(default_factory=lambda: RowPositions(np.zeros(0, dtype=str)))
+    # per-row state of feature families; a value with a ``saved_arrays()`` method (name → array)
+    # is saved with the index, and a loaded index holds those arrays under
+    # ``extras[SAVED_STATE][name]`` for the family to rebuild its state from (memory-mapped)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -626,7 +629,7 @@ def enterprise_arrays(
         high_tech=np.where(ht.isna(), -1, ht.fillna(False).astype(bool)).astype(np.int8),
         patents=pd.to_numeric(enterprises["patents"], errors="coerce").to_numpy(np.float32),
     )
-    ents.position = {k: i for i, k in enumerate(ents.ids.tolist())}
+    ents.position = RowPositions(ents.ids)
     return ents
 
 

@@ -7,13 +7,13 @@ the bytes of the text itself (no per-string Python objects), and both arrays can
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["StringColumn"]
+__all__ = ["RowPositions", "StringColumn"]
 
 
 class StringColumn:
@@ -98,3 +98,61 @@ class StringColumn:
     def nbytes(self) -> int:
         """Bytes held by the arrays."""
         return int(self.data.nbytes + self.offsets.nbytes + self.missing.nbytes)
+
+
+class RowPositions(Mapping[str, int]):
+    """The row of each id of an ids array, read-only, without a Python object per id.
+
+    A ``dict`` from 1,000,000 ids to rows holds about 0.12 GiB of Python strings and integers
+    and takes 0.6 s to build; this keeps the ids array itself (memory-mapped when the index was
+    loaded) and, only when the ids are not in ascending order, a sorted copy and its order. One
+    lookup is a binary search (microseconds); :meth:`rows` looks many ids up at once. As with
+    a dict built from the rows in order, a repeated id maps to its last row.
+
+    Examples
+    --------
+    >>> pos = RowPositions(np.array(["E3", "E1", "E2", "E1"]))
+    >>> pos["E1"], "E9" in pos, pos.get("E9"), len(pos), list(pos)
+    (3, False, None, 3, ['E3', 'E1', 'E2'])
+    >>> pos.rows(["E2", "E9", "E3", 7]).tolist()
+    [2, -1, 0, -1]
+    """
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+        self._size = len(ids)
+        if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):
+            self._sorted, self._order = ids, None
+        else:
+            order = np.argsort(ids, kind="stable")
+            self._sorted = ids[order]
+            self._order = order.astype(np.int32 if len(ids) < 2**31 else np.int64)
+            self._size = 1 + int(np.count_nonzero(self._sorted[1:] != self._sorted[:-1]))
+
+    def rows(self, keys: Iterable[object]) -> np.ndarray:
+        """The row of each of ``keys`` (``intp``), -1 where an id is not here."""
+        keys = list(keys)
+        wanted = np.array([k if isinstance(k, str) else "" for k in keys], dtype=str)
+        known = np.array([isinstance(k, str) for k in keys], dtype=bool)
+        out = np.full(len(wanted), -1, dtype=np.intp)
+        if not len(wanted) or not len(self._sorted):
+            return out
+        at = np.searchsorted(self._sorted, wanted, side="right") - 1
+        found = known & (at >= 0) & (self._sorted[np.maximum(at, 0)] == wanted)
+        hit = at[found]
+        out[found] = hit if self._order is None else self._order[hit]
+        return out
+
+    def __getitem__(self, key: object) -> int:
+        if not isinstance(key, str) or not len(self._sorted):
+            raise KeyError(key)
+        at = int(np.searchsorted(self._sorted, key, side="right")) - 1
+        if at < 0 or self._sorted[at] != key:
+            raise KeyError(key)
+        return at if self._order is None else int(self._order[at])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(np.asarray(self.ids).tolist()))
+
+    def __len__(self) -> int:
+        return self._size

@@ -6,10 +6,13 @@ Layout of the folder::
     enterprises/*.npy      every per-enterprise array (np.save; memory-mappable)
     parks.joblib           the park arrays (small)
     model.joblib           vectoriser, inferrer, families, scorer, settings
-    frames/*.parquet       the validated parks, enterprises and tenants tables
+    frames/*.arrow         the validated parks, enterprises and tenants tables (Arrow IPC,
+                           uncompressed; folders of format 2 hold ``frames/*.parquet``)
 
-``load`` with ``mmap=True`` maps the enterprise arrays (including the sparse text rows) instead
-of reading them, so a service restart costs seconds and the pages are shared between processes.
+``load`` with ``mmap=True`` maps the enterprise arrays (including the sparse text rows) and the
+tables' string columns instead of reading them, so a service restart costs seconds, the pages
+are shared between processes, and a page stays on disk until something reads it (a ranking
+reads the index arrays and 20 rows of names; the tables' text columns only when asked for).
 The ``.joblib`` parts are pickles: load folders only from sources you trust.
 """
 
@@ -30,11 +33,27 @@ from scipy import sparse
 from ..exceptions import ConfigError, ModelError
 from ..io import file_sha256, package_version, sign, verify
 from ._arrays import EnterpriseArrays, MatchIndex
-from ._columns import StringColumn
+from ._columns import RowPositions, StringColumn
 
-__all__ = ["FORMAT_VERSION", "load_fitted", "load_index", "save_fitted", "save_index"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SAVED_STATE",
+    "load_fitted",
+    "load_index",
+    "save_fitted",
+    "save_index",
+]
 
-FORMAT_VERSION = 2
+#: The format :func:`save_fitted` writes. 3: the tables as Arrow IPC files (memory-mapped at
+#: load) and the families' derived state beside the index arrays; 2: the tables as Parquet
+#: files (read into memory) and no derived state, still loaded.
+FORMAT_VERSION = 3
+
+#: The key in ``EnterpriseArrays.extras`` of the families' state loaded with the index.
+SAVED_STATE = "saved"
+
+#: Every format :func:`load_fitted` reads.
+_READABLE_VERSIONS = (2, 3)
 
 
 def _save_array(folder: Path, name: str, array: np.ndarray, files: dict[str, str]) -> None:
@@ -44,7 +63,11 @@ def _save_array(folder: Path, name: str, array: np.ndarray, files: dict[str, str
 
 
 def save_index(index: MatchIndex, folder: Path, files: dict[str, str]) -> None:
-    """Write the enterprise arrays of ``index`` into ``folder`` (one .npy per array)."""
+    """Write the enterprise arrays of ``index`` into ``folder`` (one .npy per array).
+
+    With them, the arrays of every per-index state in ``extras`` that offers
+    ``saved_arrays()`` (the one-park text columns), so that a load maps that state instead of
+    building it again."""
     folder.mkdir(parents=True, exist_ok=True)
     E = index.enterprises
     for f in fields(E):
@@ -61,12 +84,20 @@ def save_index(index: MatchIndex, folder: Path, files: dict[str, str]) -> None:
             files[f"{f.name}.shape"] = json.dumps(list(X.shape))
         else:
             _save_array(folder, f.name, np.asarray(value), files)
+    for name, state in E.extras.items():  # derived state a family can rebuild from arrays
+        saved_arrays = getattr(state, "saved_arrays", None)
+        if callable(saved_arrays) and name.isidentifier():
+            for part, array in saved_arrays().items():
+                _save_array(folder, f"{SAVED_STATE}.{name}.{part}", array, files)
 
 
 def load_index(
     folder: Path, files: dict[str, str], *, mmap: bool, parks: Any, vectorizer: Any, inferrer: Any
 ) -> MatchIndex:
-    """Read (or memory-map) the enterprise arrays written by :func:`save_index`."""
+    """Read (or memory-map) the enterprise arrays written by :func:`save_index`.
+
+    The arrays of the families' saved state come back in ``extras[SAVED_STATE]`` (name → part
+    → array), read or mapped as the rest."""
     mode: Literal["r"] | None = "r" if mmap else None
 
     def arr(name: str) -> np.ndarray:
@@ -96,7 +127,14 @@ def load_index(
         else:
             values[f.name] = arr(f.name)
     ents = EnterpriseArrays(**values)
-    ents.position = {k: i for i, k in enumerate(np.asarray(ents.ids).tolist())}
+    saved: dict[str, dict[str, np.ndarray]] = {}
+    for key in files:
+        if key.startswith(f"{SAVED_STATE}."):
+            _, name, part = key.split(".", 2)
+            saved.setdefault(name, {})[part] = arr(key)
+    if saved:
+        ents.extras[SAVED_STATE] = saved
+    ents.position = RowPositions(ents.ids)  # over the mapped ids: no Python string per row
     return MatchIndex(ents, parks, vectorizer, inferrer)
 
 
@@ -147,9 +185,10 @@ def _read_manifest(folder: Path, *, key: str | bytes | None = None) -> dict[str,
         raise ModelError(f"不是 parkmatch 保存的匹配器目录：{folder}")
     if key is not None:
         verify(manifest, key, what=f"匹配器目录 {folder.name}")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in _READABLE_VERSIONS:
+        supported = "、".join(str(v) for v in _READABLE_VERSIONS)
         raise ModelError(
-            f"匹配器目录格式版本为 {manifest.get('format_version')}，本程序支持 {FORMAT_VERSION}；"
+            f"匹配器目录格式版本为 {manifest.get('format_version')}，本程序支持 {supported}；"
             "请用当前版本重新 fit 并保存"
         )
     saved = manifest.get("scikit-learn")
@@ -184,6 +223,38 @@ def _load(path: Path) -> Any:
         raise ModelError(f"文件缺失或损坏：{path.name}（{exc}）") from exc
 
 
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as an uncompressed Arrow IPC file, which :func:`_read_frame` can map."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    feather.write_feather(pa.Table.from_pandas(frame), path, compression="uncompressed")
+
+
+def _read_frame(frames_dir: Path, name: str, *, mmap: bool) -> pd.DataFrame | None:
+    """The table ``name`` saved in ``frames_dir`` (None when it was not saved).
+
+    An Arrow IPC file is memory-mapped with ``mmap``: the string columns stay views of the
+    file's pages (pandas' Arrow-backed ``str``), read from disk only when used. A Parquet file
+    (format 2) is read into memory, and the Arrow memory pool then hands back what the reading
+    freed (its decoding buffers would otherwise stay in the process).
+    """
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    arrow, parquet = frames_dir / f"{name}.arrow", frames_dir / f"{name}.parquet"
+    try:
+        if arrow.exists():
+            return feather.read_table(arrow, memory_map=mmap).to_pandas()
+        if parquet.exists():
+            frame = pd.read_parquet(parquet)
+            pa.default_memory_pool().release_unused()
+            return frame
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise ModelError(f"表文件损坏：frames/{name}（{exc}）") from exc
+    return None
+
+
 def save_fitted(
     path: str | Path,
     index: MatchIndex,
@@ -196,9 +267,10 @@ def save_fitted(
     """Write a fitted matcher's folder: the index, its pickled state and validated frames.
 
     Layout: ``enterprises/*.npy`` (:func:`save_index`), ``parks.joblib`` (the park arrays),
-    ``model.joblib`` (``state`` plus the index's vectoriser and inferrer), ``frames/*.parquet``
-    (``frames``: parks, enterprises and tenants when given) and ``manifest.json`` (versions,
-    sizes, the SHA-256 of every file; signed with ``key`` when given).
+    ``model.joblib`` (``state`` plus the index's vectoriser and inferrer), ``frames/*.arrow``
+    (``frames``: parks, enterprises and tenants when given, as uncompressed Arrow IPC files that
+    :func:`load_fitted` memory-maps) and ``manifest.json`` (versions, sizes, the SHA-256 of
+    every file; signed with ``key`` when given).
 
     Raises
     ------
@@ -219,7 +291,7 @@ def save_fitted(
     (folder / "frames").mkdir(exist_ok=True)
     for name, frame in frames.items():
         if frame is not None:
-            frame.to_parquet(folder / "frames" / f"{name}.parquet")
+            _write_frame(frame, folder / "frames" / f"{name}.arrow")
     _write_manifest(
         folder,
         {
@@ -265,10 +337,11 @@ def load_fitted(
         inferrer=state.pop("inferrer"),
     )
     frames_dir = folder / "frames"
-    parks = pd.read_parquet(frames_dir / "parks.parquet")
-    enterprises = pd.read_parquet(frames_dir / "enterprises.parquet")
-    tenants_path = frames_dir / "tenants.parquet"
-    tenants = pd.read_parquet(tenants_path) if tenants_path.exists() else None
+    parks = _read_frame(frames_dir, "parks", mmap=mmap)
+    enterprises = _read_frame(frames_dir, "enterprises", mmap=mmap)
+    tenants = _read_frame(frames_dir, "tenants", mmap=mmap)
+    if parks is None or enterprises is None:
+        raise ModelError(f"匹配器目录 {folder.name} 缺少园区表或企业表（frames/）")
     parks.attrs["parkmatch_schema"] = "parks"
     enterprises.attrs["parkmatch_schema"] = "enterprises"
     return index, state, {"parks": parks, "enterprises": enterprises, "tenants": tenants}

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ConfigError, UnknownIdError
+from ..index import RowPositions
 
 __all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k", "top_k_rows"]
 
@@ -169,8 +170,13 @@ def candidate_mask(
             raise ConfigError(f"候选掩码长度应为 {n}，得到 {arr.shape}")
         return arr
     mask = np.zeros(n, dtype=bool)
-    for c in arr.tolist():
-        if str(c) not in position:
-            raise UnknownIdError(kind, c)
-        mask[position[str(c)]] = True
+    given = arr.tolist()
+    keys = [str(c) for c in given]
+    if isinstance(position, RowPositions):  # the enterprises: one search for every id
+        rows = position.rows(keys)
+    else:
+        rows = np.array([position.get(k, -1) for k in keys], dtype=np.intp)
+    if (rows < 0).any():
+        raise UnknownIdError(kind, given[int(np.argmax(rows < 0))])
+    mask[rows] = True
     return mask
