@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -440,3 +441,32 @@ def test_readings_equal_the_profiles(
         assert len(read.inferences) < len(read.key_inference)
         assert sorted(set(read.key_inference.tolist())) == list(range(len(read.inferences)))
     assert readings.readings_of([]).key_pieces.shape == (0, 3)
+
+
+def test_build_index_lets_the_texts_go_before_the_text_rows(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was read (segments, documents, inference arrays per key) is freed once the
+    enterprises' arrays are taken from it, before the text rows are built (the fit's peak)."""
+    parks, _ = load_sample()
+    refs: list[weakref.ref] = []
+    read_texts = arrays.read_texts
+
+    def remembered(*args, **kwargs):  # type: ignore[no-untyped-def]
+        texts = read_texts(*args, **kwargs)
+        refs.append(weakref.ref(texts))
+        return texts
+
+    transform = TextVectorizer.transform_segment_ids
+    alive: list[bool] = []
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        alive.append(refs[0]() is not None)
+        return transform(self, *args, **kwargs)
+
+    monkeypatch.setattr(arrays, "read_texts", remembered)
+    monkeypatch.setattr(TextVectorizer, "transform_segment_ids", spy)
+    index = build_index(parks, enterprises)
+    assert alive == [False]
+    profiles, rows = arrays.enterprise_profiles(enterprises)
+    assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]

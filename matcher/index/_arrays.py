@@ -209,7 +209,7 @@ def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chu
     worker processes when asked for, there are more than two chunks and the platform forks."""
     bounds = [(i, min(i + READ_CHUNK, len(keys))) for i in range(0, len(keys), READ_CHUNK)]
     forks = n_jobs > 1 and len(bounds) > 2 and "fork" in mp.get_all_start_methods()
-    # what one chunk read (a scope's pieces, its sources per name reading) serves the next
+    # the segments one chunk read of a scope, product list or name serve the next chunks too
     reader = KeyReader()
     # the first chunk here: its sources' evidence (template scopes, common products) is then in
     # the caches the workers inherit instead of being read again in each of them
@@ -556,7 +556,9 @@ def enterprise_arrays(
 
     Missing codes are inferred from the text (abstaining below the confidence threshold);
     missing sizes are then derived from the inferred code. ``texts`` is what
-    :func:`read_texts` read of the frame (read here when not given).
+    :func:`read_texts` read of the frame (read here when not given); it is let go as soon as what
+    the index keeps of it is taken, so a caller that hands it over without keeping a reference
+    (as :func:`build_index` does) frees its arrays and documents before the rest is built.
     """
     tax = taxonomy.get_taxonomy()
     if texts is None:
@@ -564,12 +566,16 @@ def enterprise_arrays(
     n = len(enterprises)
     rows = texts.rows
     ids, owners, weights, groups = texts.row_segments()
-    X = vectorizer.transform_segment_ids(
-        texts.texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
-    )
-    del ids, owners, weights, groups
-    docs = texts.documents[rows]
+    segment_texts, documents = texts.texts, texts.documents
     guess = {k: v[rows] for k, v in texts.guess.items()}
+    del texts  # the segment and inference arrays go before the text rows are built
+    X = vectorizer.transform_segment_ids(
+        segment_texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
+    )
+    del ids, owners, weights, groups, segment_texts
+    # after the text rows: the column reuses what building them held
+    docs = StringColumn.from_iterable(documents[rows])
+    del documents, rows
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0
     code = declared.copy()
@@ -618,7 +624,7 @@ def enterprise_arrays(
         activity=guess["activity"].astype(np.int8),
         make_share=guess["make_share"].astype(np.float32),
         X=X,
-        docs=StringColumn.from_iterable(docs),
+        docs=docs,
         has_text=has_text,
         lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
@@ -717,10 +723,11 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, *, n_jobs: int =
 
 def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) -> MatchIndex:
     inferrer = IndustryInferrer()
-    texts = read_texts(enterprises, inferrer, n_jobs)
+    read = [read_texts(enterprises, inferrer, n_jobs)]
     park_docs = park_documents(parks)
-    vectorizer = TextVectorizer().fit([*texts.segment_texts(), *park_docs])
-    ents = enterprise_arrays(enterprises, vectorizer, inferrer, texts)
+    vectorizer = TextVectorizer().fit([*read[0].segment_texts(), *park_docs])
+    # handed over, not kept: the texts' arrays and documents go once the enterprises' are taken
+    ents = enterprise_arrays(enterprises, vectorizer, inferrer, read.pop())
     return MatchIndex(ents, park_arrays(parks, vectorizer, park_docs), vectorizer, inferrer)
 
 
