@@ -6,10 +6,14 @@
   builds the rows a chunk at a time; the plain path is one pass over every segment.
 - Names: the place prefix is looked up only at the lengths of the place names that begin with
   the name's first two characters; the plain path tries every length from 10 down to 2.
+- :func:`matcher.text._profile.readings_of` (what the fit reads) gives each key's pieces,
+  document and inference by ids, reading a scope, products or name once; the plain path is a
+  profile per key (:func:`profiles_of`).
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -26,6 +30,7 @@ from matcher.io import validate_enterprises
 from matcher.text import TextVectorizer
 from matcher.text import _inference as inference_module
 from matcher.text import _names as names_module
+from matcher.text import _profile as readings
 from matcher.text._inference import CANDIDATES, Inference
 from matcher.text._profile import profiles_of
 
@@ -389,3 +394,79 @@ def test_n_jobs_must_be_a_positive_integer(enterprises: pd.DataFrame, n_jobs: ob
     parks, _ = load_sample()
     with pytest.raises(ConfigError, match="n_jobs"):
         build_index(parks, enterprises, n_jobs=n_jobs)  # type: ignore[arg-type]
+
+
+def _segments_of(read: readings.Readings, k: int) -> list[tuple[str, float, int]]:
+    """Key ``k``'s segments as a profile lists them, from its pieces."""
+    out = []
+    for piece in read.key_pieces[k].tolist():
+        if piece < 0:
+            continue
+        start = int(read.piece_start[piece])
+        for j in range(start, start + int(read.piece_length[piece])):
+            out.append(
+                (
+                    read.texts[int(read.piece_text[j])],
+                    float(read.piece_weight[j]),
+                    int(read.piece_group[j]),
+                )
+            )
+    return out
+
+
+@pytest.mark.parametrize("limit", [readings.READER_LIMIT, 0])
+def test_readings_equal_the_profiles(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """The ids of :func:`readings_of` say what the lean profiles say, key by key: in calls that
+    share a reader (what earlier calls read is reused) and in calls where it starts afresh."""
+    monkeypatch.setattr(readings, "READER_LIMIT", limit)
+    keys = _reading_keys(enterprises)
+    lean = profiles_of(keys, evidence=False)
+    reader = readings.KeyReader()
+    cut = len(keys) // 3
+    calls = [readings.readings_of(keys[a:b], reader=reader) for a, b in ((0, cut), (cut, None))]
+    assert len(reader) > 0
+    got = [(read, k) for read in calls for k in range(len(read.key_pieces))]
+    assert len(got) == len(keys)
+    for profile, (read, k) in zip(lean, got, strict=True):
+        segments = _segments_of(read, k)
+        assert segments == list(profile.segments)
+        # bit for bit: the weights are the profile's floats
+        assert [w.hex() for _, w, _ in segments] == [w.hex() for _, w, _ in profile.segments]
+        assert read.documents[k] == profile.document
+        assert read.inferences[int(read.key_inference[k])] == profile.inference
+    # keys that infer the same share one inference; every one is used
+    for read in calls:
+        assert len(read.inferences) < len(read.key_inference)
+        assert sorted(set(read.key_inference.tolist())) == list(range(len(read.inferences)))
+    assert readings.readings_of([]).key_pieces.shape == (0, 3)
+
+
+def test_build_index_lets_the_texts_go_before_the_text_rows(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was read (segments, documents, inference arrays per key) is freed once the
+    enterprises' arrays are taken from it, before the text rows are built (the fit's peak)."""
+    parks, _ = load_sample()
+    refs: list[weakref.ref] = []
+    read_texts = arrays.read_texts
+
+    def remembered(*args, **kwargs):  # type: ignore[no-untyped-def]
+        texts = read_texts(*args, **kwargs)
+        refs.append(weakref.ref(texts))
+        return texts
+
+    transform = TextVectorizer.transform_segment_ids
+    alive: list[bool] = []
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        alive.append(refs[0]() is not None)
+        return transform(self, *args, **kwargs)
+
+    monkeypatch.setattr(arrays, "read_texts", remembered)
+    monkeypatch.setattr(TextVectorizer, "transform_segment_ids", spy)
+    index = build_index(parks, enterprises)
+    assert alive == [False]
+    profiles, rows = arrays.enterprise_profiles(enterprises)
+    assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]

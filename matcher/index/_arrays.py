@@ -25,7 +25,7 @@ from ..reference.relatedness import get_relatedness
 from ..text import ACTIVITIES, TextVectorizer, get_lexicon
 from ..text import _profile as text_profiles
 from ..text._inference import CANDIDATES, Inference
-from ..text._profile import Profile, parse_positioning, profiles_of
+from ..text._profile import KeyReader, Profile, parse_positioning, profiles_of, readings_of
 from ._columns import RowPositions, StringColumn
 
 __all__ = [
@@ -154,51 +154,54 @@ class _Chunk:
 
 
 def _read_chunk(
-    keys: Sequence[tuple[object, object, object]], inferrer: IndustryInferrer
+    keys: Sequence[tuple[object, object, object]],
+    inferrer: IndustryInferrer,
+    reader: KeyReader | None = None,
 ) -> _Chunk:
-    """Read one chunk of distinct (scope, products, name) keys into arrays."""
-    profiles = profiles_of(
-        ((_text(s), _text(p), _text(n)) for s, p, n in keys), normalised=True, evidence=False
+    """Read one chunk of distinct (scope, products, name) keys into arrays: what
+    :func:`enterprise_profiles`' profiles say of them, from :func:`readings_of`' ids (``reader``
+    remembers what earlier chunks read)."""
+    read = readings_of(
+        ((_text(s), _text(p), _text(n)) for s, p, n in keys), normalised=True, reader=reader
     )
-    index: dict[str, int] = {}
-    # typed buffers: a chunk has hundreds of thousands of segments, a list holds an object each
-    segment = array("q")
-    weight = array("d")  # the profile's float, made float32 once at the end
-    group = array("q")
-    lengths = array("q")
-    documents: list[str] = []
-    for profile in profiles:
-        segments = profile.segments
-        for text, w, g in segments:
-            at = index.get(text)
-            if at is None:
-                at = index[text] = len(index)
-            segment.append(at)
-            weight.append(w)
-            group.append(g)
-        lengths.append(len(segments))
-        documents.append(profile.document)
+    # each key's pieces in order (scope, products, name), then their segments in order
+    length = np.append(read.piece_length, 0)  # -1: no piece
+    start = np.append(read.piece_start, 0)
+    lengths = length[read.key_pieces].sum(axis=1)
+    pieces = read.key_pieces.ravel()
+    pieces = pieces[pieces >= 0]
+    piece_length = length[pieces]
+    total = int(piece_length.sum())
+    before = np.cumsum(piece_length) - piece_length
+    at = np.arange(total, dtype=np.int64) + np.repeat(start[pieces] - before, piece_length)
+    found = read.piece_text[at]
+    # texts get ids in the order they are first seen, as one pass over the profiles gives
+    used, first = np.unique(found, return_index=True)
+    order = used[np.argsort(first)]
+    local = np.full(len(read.texts), -1, dtype=np.int64)
+    local[order] = np.arange(len(order), dtype=np.int64)
+    guess = inferrer.table(read.inferences)
     return _Chunk(
-        texts=list(index),
-        segment=np.frombuffer(segment, dtype=np.int64),
-        weight=np.frombuffer(weight, dtype=np.float64),
-        group=np.frombuffer(group, dtype=np.int64),
-        lengths=np.frombuffer(lengths, dtype=np.int64),
-        documents=documents,
-        guess=inferrer.table([p.inference for p in profiles]),
+        texts=[read.texts[i] for i in order.tolist()],
+        segment=local[found],
+        weight=read.piece_weight[at],
+        group=read.piece_group[at],
+        lengths=lengths,
+        documents=read.documents,
+        guess={k: v[read.key_inference] for k, v in guess.items()},
     )
 
 
-#: The keys and inferrer of a fit that reads in worker processes: set before the workers are
-#: forked, so that they inherit them instead of receiving them through a pipe.
-_FORKED: tuple[Any, IndustryInferrer] | None = None
+#: The keys, inferrer and reader of a fit that reads in worker processes: set before the
+#: workers are forked, so that they inherit them instead of receiving them through a pipe.
+_FORKED: tuple[Any, IndustryInferrer, KeyReader] | None = None
 
 
 def _read_forked(bounds: tuple[int, int]) -> _Chunk:
     """:func:`_read_chunk` of ``keys[start:stop]`` in a forked worker (see :data:`_FORKED`)."""
     assert _FORKED is not None
-    keys, inferrer = _FORKED
-    return _read_chunk(keys[bounds[0] : bounds[1]], inferrer)
+    keys, inferrer, reader = _FORKED
+    return _read_chunk(keys[bounds[0] : bounds[1]], inferrer, reader)
 
 
 def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chunk]:
@@ -206,14 +209,16 @@ def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chu
     worker processes when asked for, there are more than two chunks and the platform forks."""
     bounds = [(i, min(i + READ_CHUNK, len(keys))) for i in range(0, len(keys), READ_CHUNK)]
     forks = n_jobs > 1 and len(bounds) > 2 and "fork" in mp.get_all_start_methods()
+    # the segments one chunk read of a scope, product list or name serve the next chunks too
+    reader = KeyReader()
     # the first chunk here: its sources' evidence (template scopes, common products) is then in
     # the caches the workers inherit instead of being read again in each of them
     for start, stop in bounds if not forks else bounds[:1]:
-        yield _read_chunk(keys[start:stop], inferrer)
+        yield _read_chunk(keys[start:stop], inferrer, reader)
     if not forks:
         return
     global _FORKED
-    _FORKED = (keys, inferrer)
+    _FORKED = (keys, inferrer, reader)
     try:
         with mp.get_context("fork").Pool(min(n_jobs, len(bounds) - 1)) as pool:
             # every cache is a pure function of its key, so a key reads the same in any process
@@ -554,7 +559,9 @@ def enterprise_arrays(
 
     Missing codes are inferred from the text (abstaining below the confidence threshold);
     missing sizes are then derived from the inferred code. ``texts`` is what
-    :func:`read_texts` read of the frame (read here when not given).
+    :func:`read_texts` read of the frame (read here when not given); it is let go as soon as what
+    the index keeps of it is taken, so a caller that hands it over without keeping a reference
+    (as :func:`build_index` does) frees its arrays and documents before the rest is built.
     """
     tax = taxonomy.get_taxonomy()
     if texts is None:
@@ -562,12 +569,16 @@ def enterprise_arrays(
     n = len(enterprises)
     rows = texts.rows
     ids, owners, weights, groups = texts.row_segments()
-    X = vectorizer.transform_segment_ids(
-        texts.texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
-    )
-    del ids, owners, weights, groups
-    docs = texts.documents[rows]
+    segment_texts, documents = texts.texts, texts.documents
     guess = {k: v[rows] for k, v in texts.guess.items()}
+    del texts  # the segment and inference arrays go before the text rows are built
+    X = vectorizer.transform_segment_ids(
+        segment_texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
+    )
+    del ids, owners, weights, groups, segment_texts
+    # after the text rows: the column reuses what building them held
+    docs = StringColumn.from_iterable(documents[rows])
+    del documents, rows
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0
     code = declared.copy()
@@ -616,7 +627,7 @@ def enterprise_arrays(
         activity=guess["activity"].astype(np.int8),
         make_share=guess["make_share"].astype(np.float32),
         X=X,
-        docs=StringColumn.from_iterable(docs),
+        docs=docs,
         has_text=has_text,
         lat=pd.to_numeric(enterprises["lat"], errors="coerce").to_numpy(dtype=np.float64),
         lon=pd.to_numeric(enterprises["lon"], errors="coerce").to_numpy(dtype=np.float64),
@@ -715,10 +726,11 @@ def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, *, n_jobs: int =
 
 def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) -> MatchIndex:
     inferrer = IndustryInferrer()
-    texts = read_texts(enterprises, inferrer, n_jobs)
+    read = [read_texts(enterprises, inferrer, n_jobs)]
     park_docs = park_documents(parks)
-    vectorizer = TextVectorizer().fit([*texts.segment_texts(), *park_docs])
-    ents = enterprise_arrays(enterprises, vectorizer, inferrer, texts)
+    vectorizer = TextVectorizer().fit([*read[0].segment_texts(), *park_docs])
+    # handed over, not kept: the texts' arrays and documents go once the enterprises' are taken
+    ents = enterprise_arrays(enterprises, vectorizer, inferrer, read.pop())
     return MatchIndex(ents, park_arrays(parks, vectorizer, park_docs), vectorizer, inferrer)
 
 

@@ -912,33 +912,76 @@ def _infer(
 ) -> Inference:
     """Inference from normalised texts: the three sources' evidence (each cached), added.
 
-    ``evidence=False`` leaves the inference's ``evidence`` empty (what an index keeps of it does
+    ``evidence=False`` leaves the inference's evidence empty (what an index keeps of it does
     not read it); everything else is the same.
     """
+    scope_part, prior, act, name_part, activity = _name_sources(scope_text, name)
+    return _combine(_parts(scope_part, products, act, prior, name_part), activity, evidence)
+
+
+def _name_sources(
+    scope_text: str | None, name: NameParts
+) -> tuple[_Part, float, str, _Part | None, str | None]:
+    """What an inference reads besides the products: the scope's evidence, the prior of making,
+    how the products are read (``act``), the name's evidence (None when the name says nothing)
+    and the activity. It depends on the scope and on the name's 行业表述, activity and form only,
+    so firms that share them share it."""
     main, makes, _, _ = _scope_facts(scope_text)
     prior = _make_prior(scope_text, name)
-    parts = [_scope_part(scope_text, prior, name.retail)]
-    if products:
-        # a firm's products are what it makes, what it sells if it only trades, and what it
-        # services if servicing is its main business (a repairer's 注塑机)
-        if main in ("repair_install", "transport", "service", "agriculture") and (
-            name.activity != "make"
-        ):
-            act = main
-        else:
-            act = "trade" if main == "trade" and not makes else "make"
-        parts.append(_products_part(products, act, prior))
+    scope_part = _scope_part(scope_text, prior, name.retail)
+    # a firm's products are what it makes, what it sells if it only trades, and what it
+    # services if servicing is its main business (a repairer's 注塑机)
+    if main in ("repair_install", "transport", "service", "agriculture") and (
+        name.activity != "make"
+    ):
+        act = main
+    else:
+        act = "trade" if main == "trade" and not makes else "make"
     industry = name.industry or name.parent_industry
     form_code = name.form_code
+    name_part = None
     if industry or form_code is not None:
         implied, weight = _name_reading(industry, scope_text) if industry else ("", 0.0)
-        act = name.activity or implied
-        parts.append(_name_part(industry, act, weight, prior, name.retail, name.form, form_code))
-    return _combine(parts, main or name.activity, evidence)
+        name_act = name.activity or implied
+        name_part = _name_part(industry, name_act, weight, prior, name.retail, name.form, form_code)
+    return scope_part, prior, act, name_part, main or name.activity
+
+
+def _parts(
+    scope_part: _Part, products: str | None, act: str, prior: float, name_part: _Part | None
+) -> list[_Part]:
+    """The sources' evidence in the order they are added: scope, products (when given), name."""
+    parts = [scope_part]
+    if products:
+        parts.append(_products_part(products, act, prior))
+    if name_part is not None:
+        parts.append(name_part)
+    return parts
+
+
+#: What :func:`_combined` says: code (None when abstaining), confidence, raw code, activity,
+#: make share, candidates and raw score (the fields of :class:`Inference` but its evidence).
+_Values = tuple[
+    str | None, float, str | None, str | None, float, tuple[tuple[str, float], ...], float
+]
 
 
 def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Inference:
     """The sources' evidence added (in the order of ``parts``) and the code chosen."""
+    values = _combined(parts, activity)
+    if not evidence or values[2] is None:
+        kept: tuple[Evidence, ...] = ()
+    elif len(parts) == 1:
+        kept = parts[0].strongest
+    else:  # each part's strongest, in order: a stable sort of them all begins the same way
+        pieces = [e for p in parts for e in p.strongest]
+        kept = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
+    code, conf, raw_code, act, make_share, candidates, raw = values
+    return Inference(code, conf, raw_code, act, make_share, candidates, kept, raw)
+
+
+def _combined(parts: list[_Part], activity: str | None) -> _Values:
+    """:func:`_combine` without the evidence, as a tuple (no object per inference)."""
     first = parts[0]
     # the first part's masses as they are (0.0 + m is m), the others' added in order
     mass = dict(first.mass)
@@ -950,26 +993,19 @@ def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Infere
             for part_code, m in part.mass:
                 mass[part_code] = mass.get(part_code, 0.0) + m
         # sum() as before: from Python 3.12 it adds floats with compensation
-        total = sum(p.total for p in parts)
-        total_weight = sum(p.weight for p in parts)
-        matched = sum(p.matched for p in parts)
-        production = sum(p.production for p in parts)
+        total = sum([p.total for p in parts])
+        total_weight = sum([p.weight for p in parts])
+        matched = sum([p.matched for p in parts])
+        production = sum([p.production for p in parts])
     if not mass:
-        return Inference(None, 0.0, None, activity)
+        return None, 0.0, None, activity, 0.0, (), 0.0
     code, share, candidates = _decided(tuple(mass.items()))
     if code is None:
-        return Inference(None, 0.0, None, activity)
+        return None, 0.0, None, activity, 0.0, (), 0.0
     coverage = matched / total_weight if total_weight else 0.0
     raw = raw_score(share, total, coverage)
     conf = _calibrate_one(raw)
     make_share = production / total if total else 0.0
-    if not evidence:
-        kept: tuple[Evidence, ...] = ()
-    elif len(parts) == 1:
-        kept = first.strongest
-    else:  # each part's strongest, in order: a stable sort of them all begins the same way
-        pieces = [e for p in parts for e in p.strongest]
-        kept = tuple(sorted(pieces, key=_MASS, reverse=True)[:EVIDENCE_KEPT])
     if code.startswith("73") and total > 0:
         subjects = [s for p in parts for s in p.subjects]
         if subjects:
@@ -978,7 +1014,7 @@ def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Infere
             subject, mass_ = max(subjects, key=lambda s: (s[1], s[0]))
             candidates = (candidates[0], (subject, mass_ / total), *candidates[1:])[:CANDIDATES]
     chosen = code if conf >= ABSTAIN_BELOW else None
-    return Inference(chosen, conf, code, activity, make_share, tuple(candidates), kept, raw)
+    return chosen, conf, code, activity, make_share, tuple(candidates), raw
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -24,10 +24,22 @@ from __future__ import annotations
 import functools
 import gc
 import re
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._inference import Inference, _infer, _scope_facts, _scope_of, _split_products
+import numpy as np
+
+from ._inference import (
+    Inference,
+    _combined,
+    _infer,
+    _name_sources,
+    _parts,
+    _scope_facts,
+    _scope_of,
+    _split_products,
+)
 from ._lexicon import get_lexicon
 from ._names import NameParts
 from ._names import _parse as _parse_name
@@ -38,10 +50,13 @@ from ._vocabulary import expand
 __all__ = [
     "ACTIVITY_GROUP",
     "GROUPS",
+    "KeyReader",
     "ParkPositioning",
     "Profile",
+    "Readings",
     "enterprise_profile",
     "parse_positioning",
+    "readings_of",
 ]
 
 #: Activity groups of the text family's column blocks.
@@ -239,6 +254,216 @@ def profiles_of(
                 profile = read[reading] = _read(reading, False)
             out.append(profile)
         return out
+    finally:
+        if paused:
+            gc.enable()
+
+
+@dataclass
+class Readings:
+    """What :func:`profiles_of` (``evidence=False``) says of many keys, by ids instead of a
+    profile each (what an index keeps of them).
+
+    Key ``k``'s segments are those of piece ``key_pieces[3k]`` (its scope's), then of piece
+    ``key_pieces[3k + 1]`` (its products') and ``key_pieces[3k + 2]`` (its name's), -1 standing
+    for none; piece ``p``'s segments are ``piece_start[p] <= j < piece_start[p] + piece_length[p]``
+    with text ``texts[piece_text[j]]``, weight ``piece_weight[j]`` and group ``piece_group[j]``.
+    Key ``k``'s document is ``documents[k]`` and its inference ``inferences[key_inference[k]]``
+    (without evidence; keys that infer the same share one).
+    """
+
+    texts: list[str]
+    piece_text: np.ndarray  # int64
+    piece_weight: np.ndarray  # float64 (the profile's floats)
+    piece_group: np.ndarray  # int64
+    piece_start: np.ndarray  # int64
+    piece_length: np.ndarray  # int64
+    key_pieces: np.ndarray  # int64 (keys, 3)
+    documents: list[str]
+    inferences: list[Inference]
+    key_inference: np.ndarray  # int64
+
+
+#: How many scopes, product lists and names a :class:`KeyReader` remembers before it starts
+#: afresh (generated rows share a few thousand; a registry's rows all differ).
+READER_LIMIT = 200_000
+
+
+class KeyReader:
+    """What :func:`readings_of` has read: each scope's, products' and name's segments (as
+    pieces), kept from one call to the next (the chunks of one fit), and, within a call, what an
+    inference reads besides the products per scope and name reading. Every entry is a pure
+    function of its key, so a key reads the same whether it was remembered or not."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything read."""
+        self.texts: list[str] = []
+        self._text_ids: dict[str, int] = {}
+        self._segment_text = array("q")
+        self._segment_weight = array("d")
+        self._segment_group = array("q")
+        self._piece_start = array("q")
+        self._piece_length = array("q")
+        self._scopes: dict[str | None, tuple[int, tuple[str, ...], bool]] = {}
+        self._products: dict[tuple[str, bool], tuple[int, str] | None] = {}
+        self._names: dict[tuple[str, str], int] = {}
+        # of one call only (one entry per scope and name reading: many, each holding a tuple)
+        self._sides: dict[tuple[str | None, str, str, str | None, str], tuple] = {}
+        self._inferences: dict[tuple, int] = {}
+        self._documents: dict[tuple[int, int], str] = {}
+
+    def __len__(self) -> int:
+        return len(self._scopes) + len(self._products) + len(self._names)
+
+    def _piece(self, segments: tuple[tuple[str, float, int], ...]) -> int:
+        self._piece_start.append(len(self._segment_text))
+        self._piece_length.append(len(segments))
+        ids = self._text_ids
+        for text, w, g in segments:
+            at = ids.get(text)
+            if at is None:
+                at = ids[text] = len(self.texts)
+                self.texts.append(text)
+            self._segment_text.append(at)
+            self._segment_weight.append(w)
+            self._segment_group.append(g)
+        return len(self._piece_start) - 1
+
+    def _scope(self, scope: str | None) -> tuple[int, tuple[str, ...], bool]:
+        """The scope's piece, its clauses and whether it only trades (read once per scope)."""
+        got = self._scopes.get(scope)
+        if got is None:
+            segments, clauses = _scope_segments(scope)
+            main, makes, _, _ = _scope_facts(scope)
+            got = (self._piece(segments), clauses, main == "trade" and not makes)
+            self._scopes[scope] = got
+        return got
+
+    def _side(self, scope: str | None, parts: NameParts) -> tuple:
+        """What a key reads besides its products: the inference's sources (see
+        :func:`_name_sources`), the scope's piece, clauses and trading, and the name's piece."""
+        key = (scope, parts.industry, parts.parent_industry, parts.activity, parts.form)
+        got = self._sides.get(key)
+        if got is None:
+            piece, clauses, trader = self._scope(scope)
+            sources = _name_sources(scope, parts)
+            name_piece = -1
+            industry = parts.industry or parts.parent_industry
+            if industry:
+                activity = parts.activity or _scope_facts(scope)[0] or "make"
+                at = self._names.get((industry, activity))
+                if at is None:
+                    segment = _name_segment(industry, activity)
+                    at = -1 if segment is None else self._piece((segment,))
+                    self._names[(industry, activity)] = at
+                name_piece = at
+            got = self._sides[key] = (*sources, piece, clauses, trader, name_piece)
+        return got
+
+    def _product(self, products: str, trader: bool) -> tuple[int, str] | None:
+        """The products' piece and what the document shows of them (None when they say nothing)."""
+        key = (products, trader)
+        if key in self._products:
+            return self._products[key]
+        segment = _product_segment(products, trader)
+        got = None if segment is None else (self._piece((segment[:3],)), segment[3])
+        self._products[key] = got
+        return got
+
+    def read(self, scope: str | None, products: str | None, parts: NameParts) -> tuple:
+        """One reading's pieces, document and inference id (as :func:`_read` without evidence)."""
+        scope_part, prior, act, name_part, activity, piece, clauses, trader, name_piece = (
+            self._side(scope, parts)
+        )
+        values = _combined(_parts(scope_part, products, act, prior, name_part), activity)
+        # the values' floats are never -0.0 nor NaN (sums and ratios of positive evidence), so
+        # equal values are the same inference
+        at = self._inferences.get(values)
+        if at is None:
+            at = self._inferences[values] = len(self._inferences)
+        product = self._product(products, trader) if products else None
+        product_piece = -1 if product is None else product[0]
+        document = self._documents.get((piece, product_piece))
+        if document is None:
+            shown = clauses if product is None else (*clauses, product[1])
+            document = self._documents[(piece, product_piece)] = "；".join(shown)
+        return piece, product_piece, name_piece, document, at
+
+    def readings(self, key_pieces: array, documents: list[str], key_inference: array) -> Readings:
+        """The :class:`Readings` of one call, and the call's own state let go."""
+        inferences = [
+            Inference(code, conf, raw_code, activity, make, candidates, (), raw)
+            for code, conf, raw_code, activity, make, candidates, raw in self._inferences
+        ]
+        self._sides = {}
+        self._inferences = {}
+        self._documents = {}
+        # copies: the buffers keep growing in the next call
+        return Readings(
+            texts=self.texts,
+            piece_text=np.frombuffer(self._segment_text, dtype=np.int64).copy(),
+            piece_weight=np.frombuffer(self._segment_weight, dtype=np.float64).copy(),
+            piece_group=np.frombuffer(self._segment_group, dtype=np.int64).copy(),
+            piece_start=np.frombuffer(self._piece_start, dtype=np.int64).copy(),
+            piece_length=np.frombuffer(self._piece_length, dtype=np.int64).copy(),
+            key_pieces=np.frombuffer(key_pieces, dtype=np.int64).reshape(-1, 3).copy(),
+            documents=documents,
+            inferences=inferences,
+            key_inference=np.frombuffer(key_inference, dtype=np.int64).copy(),
+        )
+
+
+def readings_of(
+    keys: Iterable[tuple[object, object, object]],
+    *,
+    normalised: bool = False,
+    reader: KeyReader | None = None,
+) -> Readings:
+    """:func:`profiles_of` of many keys without evidence, as :class:`Readings`: the same
+    segments, documents and inferences without a profile, a name's parts or an inference per
+    key. What depends only on a scope, on a scope and the name's reading, or on the products is
+    read once for all the keys that share it, in this call and in the earlier calls given the
+    same ``reader`` (until it holds :data:`READER_LIMIT` entries; it then starts afresh)."""
+    if reader is None:
+        reader = KeyReader()
+    elif len(reader) > READER_LIMIT:
+        reader.clear()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        read: dict[_Reading, tuple] = {}
+        names: dict[str, NameParts] = {}
+        parse = _parse_name.__wrapped__
+        key_pieces = array("q")
+        key_inference = array("q")
+        documents: list[str] = []
+        for key in keys:
+            scope, products, name = _texts(*key, normalised=normalised)
+            if name:
+                parts = names.get(name)
+                if parts is None:
+                    parts = names[name] = parse(name)
+            else:
+                parts = _NO_NAME
+            reading = (
+                scope,
+                products,
+                parts.industry,
+                parts.parent_industry,
+                parts.activity,
+                parts.form,
+            )
+            got = read.get(reading)
+            if got is None:
+                got = read[reading] = reader.read(scope, products, parts)
+            key_pieces.extend(got[:3])
+            documents.append(got[3])
+            key_inference.append(got[4])
+        del read, names
+        return reader.readings(key_pieces, documents, key_inference)
     finally:
         if paused:
             gc.enable()
