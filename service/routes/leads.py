@@ -3,6 +3,7 @@ officers' tracking of each lead (status, owner, note, with history)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -313,17 +314,24 @@ def park_leads(
             park, tracked = _park_and_tracked(session.connection(), park_id, key, cached.ids)
             page, snapshot = cached, serving
         else:
-            park = park_ref(session, park_id)
-            page, snapshot = index_call(
-                indexer,
-                f"园区 {park['park_id']!r} ",
-                lambda snap: (  # the serving snapshot's cache was looked up just now
-                    ranking.ranked_page(snap, session, park["park_id"], query)
-                    if snap is serving
-                    else ranking.lead_page(snap, session, park["park_id"], query)
-                ),
-            )
-            tracked = ranking.trackings(session, park_id=park["park_id"], ids=page.ids)
+            ranked = None
+            if serving is not None:  # the park the index serves: ranked, then one query
+                with contextlib.suppress(UnknownIdError):
+                    ranked = ranking.ranked_page(serving, session, key, query), serving
+            if ranked is None:  # 404 when it is not stored, else what index_call says
+                stored = park_ref(session, park_id)["park_id"]
+                ranked = index_call(
+                    indexer,
+                    f"园区 {stored!r} ",
+                    lambda snap: (  # the serving snapshot's cache was looked up just now
+                        ranking.ranked_page(snap, session, stored, query)
+                        if snap is serving
+                        else ranking.lead_page(snap, session, stored, query)
+                    ),
+                )
+            page, snapshot = ranked
+            # the stored park (404 once it is gone, as for a cached page) and the statuses
+            park, tracked = _park_and_tracked(session.connection(), park_id, key, page.ids)
     shown = exposures.explore(page.rows, query.offset)
     exposures.record(park["park_id"], shown, snapshot.model["name"], snapshot.version)
     response = _leads_response(park, snapshot, query, page, shown, tracked)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.routing import APIRoute
+from sqlalchemy import event
 
 from service.fastleads import CachedLeadPages
 from service.routes import routers
@@ -153,3 +154,34 @@ def test_the_fast_path_takes_only_the_leads_route(tmp_path):
             for _ in range(2):
                 c.get(path, follow_redirects=False)  # the router redirects …/leads/
             assert fast.answered == 0, path
+
+
+def test_a_page_the_library_ranks_costs_one_statement(tmp_path):
+    with tracked_app(tmp_path, response_cache_size=0) as c:
+        assert c.put(f"{URL}/E1", json={"status": "new"}, headers=ZHANG).status_code == 200
+        statements: list[str] = []
+
+        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        engine = c.app.state.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            r = c.get(URL, params={"limit": 5})
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert r.status_code == 200
+        assert len(statements) == 1, statements  # the park and the page's statuses together
+        assert any(d["tracking"] for d in r.json()["data"])
+
+
+def test_an_unknown_park_is_404_without_waiting_for_the_index(tmp_path, monkeypatch):
+    with tracked_app(tmp_path, response_cache_size=0, index_wait_s=5) as c:
+        indexer = c.app.state.indexer
+
+        def no_wait(*args: Any, **kwargs: Any) -> bool:
+            raise AssertionError("an id nobody stored must not wait for the index")
+
+        monkeypatch.setattr(indexer, "wait", no_wait)
+        r = c.get("/parks/NOPE/leads")
+        assert r.status_code == 404 and "NOPE" in r.json()["detail"]
