@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.routing import APIRoute
-from sqlalchemy import event
 
 from service.fastleads import CachedLeadPages
 from service.routes import routers
 from service.routes.leads import park_leads
 from service.web.pages import router as web_router
 
-from .conftest import KEYS, ZHANG, literal_app
+from .conftest import KEYS, ZHANG, literal_app, statements_run
 
 PARK = "P-AL"
 URL = f"/parks/{PARK}/leads"
@@ -159,17 +158,8 @@ def test_the_fast_path_takes_only_the_leads_route(tmp_path):
 def test_a_page_the_library_ranks_costs_one_statement(tmp_path):
     with tracked_app(tmp_path, response_cache_size=0) as c:
         assert c.put(f"{URL}/E1", json={"status": "new"}, headers=ZHANG).status_code == 200
-        statements: list[str] = []
-
-        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        engine = c.app.state.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_run(c.app.state.engine) as statements:
             r = c.get(URL, params={"limit": 5})
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert r.status_code == 200
         assert len(statements) == 1, statements  # the park and the page's statuses together
         assert any(d["tracking"] for d in r.json()["data"])
