@@ -3,15 +3,13 @@ officers' tracking of each lead (status, owner, note, with history)."""
 
 from __future__ import annotations
 
-import functools
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from matcher import UnknownIdError
 from matcher.scoring import parse_weights
@@ -287,21 +285,8 @@ def cached_leads_response(
     return response
 
 
-class _NotIndexedError(Exception):
-    """The serving index does not hold the park (new, or not stored at all)."""
-
-
-def rank_limiter(state: Any) -> anyio.CapacityLimiter:
-    """The app's limit of leads pages ranked at once (``PARKMATCH_RANKING_THREADS``): requests
-    over it wait on the event loop, in order of arrival, not in worker threads."""
-    limiter: anyio.CapacityLimiter | None = getattr(state, "rank_limiter", None)
-    if limiter is None:
-        limiter = state.rank_limiter = anyio.CapacityLimiter(state.settings.ranking_threads)
-    return limiter
-
-
 @router.get("/parks/{park_id}/leads", response_model=LeadsPublic)
-async def park_leads(
+def park_leads(
     request: Request,
     park_id: str,
     query: LeadQueryDep,
@@ -317,56 +302,25 @@ async def park_leads(
     记住，首次记录跟进状态时随之保存。"""
     # A page the response cache holds costs one database round trip (the park and the lead
     # statuses of its rows) and is sent as bytes joined from its rows' JSON, encoded when it
-    # was cached. Once this route has parsed a query string, later requests with it that the
-    # cache can answer take the fast path (service/fastleads.py) and do not come here. A page
-    # the serving index ranks runs in one of at most PARKMATCH_RANKING_THREADS worker threads
-    # (the rest wait here, in order); the others (no index yet, an id it does not hold: a
-    # database look-up, perhaps a wait for the next index) in the ordinary thread pool.
+    # was cached; the session lives inside this worker thread. Once this route has parsed a
+    # query string, later requests with it that the cache can answer take the fast path
+    # (service/fastleads.py) and do not come here.
     request.app.state.lead_queries.put(request.scope["query_string"], query)
     key = clean_id(park_id)
     serving = indexer.snapshot
     cached = None if serving is None else ranking.cached_page(serving, key, query)
-    answer = functools.partial(
-        _park_leads, park_id, key, query, engine, indexer, exposures, serving, cached
-    )
-    if cached is None and serving is not None:
-        try:
-            return await anyio.to_thread.run_sync(
-                functools.partial(answer, indexed_only=True),
-                limiter=rank_limiter(request.app.state),
-            )
-        except _NotIndexedError:
-            pass
-    return await run_in_threadpool(answer)
-
-
-def _park_leads(
-    park_id: str,
-    key: str,
-    query: ranking.LeadQuery,
-    engine: Engine,
-    indexer: Indexer,
-    exposures: ExposureLog,
-    serving: Snapshot | None,
-    cached: ranking.LeadPage | None,
-    *,
-    indexed_only: bool = False,
-) -> Any:
-    """:func:`park_leads` in a worker thread (``indexed_only``: ranked by ``serving`` or
-    :class:`_NotIndexedError`, before anything is recorded)."""
     with Session(engine) as session:
         if cached is not None and serving is not None:
             park, tracked = _park_and_tracked(session.connection(), park_id, key, cached.ids)
             page, snapshot = cached, serving
         else:
-            if indexed_only and serving is not None:  # ranked, then one query
-                try:
-                    page, snapshot = ranking.ranked_page(serving, session, key, query), serving
-                except UnknownIdError:
-                    raise _NotIndexedError from None
-            else:  # 404 when it is not stored, else what index_call says
+            ranked = None
+            if serving is not None:  # the park the index serves: ranked, then one query
+                with contextlib.suppress(UnknownIdError):
+                    ranked = ranking.ranked_page(serving, session, key, query), serving
+            if ranked is None:  # 404 when it is not stored, else what index_call says
                 stored = park_ref(session, park_id)["park_id"]
-                page, snapshot = index_call(
+                ranked = index_call(
                     indexer,
                     f"园区 {stored!r} ",
                     lambda snap: (  # the serving snapshot's cache was looked up just now
@@ -375,6 +329,7 @@ def _park_leads(
                         else ranking.lead_page(snap, session, stored, query)
                     ),
                 )
+            page, snapshot = ranked
             # the stored park (404 once it is gone, as for a cached page) and the statuses
             park, tracked = _park_and_tracked(session.connection(), park_id, key, page.ids)
     shown = exposures.explore(page.rows, query.offset)
