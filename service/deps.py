@@ -10,6 +10,7 @@ unless ``PARKMATCH_READS_OPEN=false``.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -165,6 +166,7 @@ async def require_reader(
     return _identify(settings, key)
 
 
+@functools.lru_cache(maxsize=4096)  # every leads request cleans its park's id
 def clean_id(value: str) -> str:
     """An id from a URL, normalised as the library normalises ids (NFKC, 繁→简, no spaces)."""
     text = normalize_text(value)

@@ -74,7 +74,9 @@ class ExposureLog:
         self.depth = depth
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
-        self._seen: OrderedDict[tuple[str, str], Exposure] = OrderedDict()
+        # (rank, source, propensity, (model, index version, shown at)) per lead: a page's
+        # leads share one tuple of what showed them, and the Exposure is built when asked for
+        self._seen: OrderedDict[tuple[str, str], tuple[Any, ...]] = OrderedDict()
 
     def explore(self, rows: list[dict[str, Any]], offset: int) -> list[dict[str, Any]]:
         """The page's rows in the order to show, each with ``source`` and ``propensity``.
@@ -106,21 +108,30 @@ class ExposureLog:
         """Remember each row of a page as shown now."""
         if self.capacity <= 0 or not rows:
             return
-        now = store.utcnow()
+        shown = (model, version, store.utcnow())
+        entries = [
+            (
+                (park_id, str(r["enterprise_id"])),
+                (int(r["rank"]), r["source"], r["propensity"], shown),
+            )
+            for r in rows
+        ]
         with self._lock:
-            for r in rows:
-                key = (park_id, str(r["enterprise_id"]))
-                self._seen[key] = Exposure(
-                    int(r["rank"]), r["source"], r["propensity"], model, version, now
-                )
-                self._seen.move_to_end(key)
-            while len(self._seen) > self.capacity:
-                self._seen.popitem(last=False)
+            seen = self._seen
+            for key, entry in entries:
+                seen[key] = entry
+                seen.move_to_end(key)
+            while len(seen) > self.capacity:
+                seen.popitem(last=False)
 
     def get(self, park_id: str, enterprise_id: str) -> Exposure | None:
         """The latest exposure of a lead, if it was shown since the start (and not forgotten)."""
         with self._lock:
-            return self._seen.get((park_id, enterprise_id))
+            entry = self._seen.get((park_id, enterprise_id))
+        if entry is None:
+            return None
+        rank, source, propensity, (model, version, at) = entry
+        return Exposure(rank, source, propensity, model, version, at)
 
     def __len__(self) -> int:
         with self._lock:

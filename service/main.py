@@ -28,6 +28,7 @@ from .contract import install_contract
 from .deps import require_reader
 from .errors import install_error_handlers
 from .exposure import ExposureLog
+from .fastleads import CachedLeadPages, LeadQueryMemo
 from .indexer import Indexer
 from .limits import BodySizeLimit
 from .registry import ModelRegistry, default_registry, register_model_folder
@@ -185,6 +186,9 @@ def create_app(
         return _JSON_BODY_LIMIT, "请求体"
 
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
+    # cached leads pages answered before routing (service/fastleads.py); the rest go on
+    app.state.lead_queries = LeadQueryMemo()
+    app.add_middleware(CachedLeadPages, state=app.state)
     for router in routers:
         # reads are open unless PARKMATCH_READS_OPEN=false; /health always is
         guard = [] if router is health_router else [Depends(require_reader)]

@@ -43,6 +43,11 @@ class LRU:
                 self._data.move_to_end(key)
             return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The value of ``key`` (None when absent) without counting a hit or a miss or
+        refreshing its place: for a look-ahead whose caller counts with :meth:`get` later."""
+        return self._data.get(key)
+
     def __len__(self) -> int:
         return len(self._data)
 

@@ -3,11 +3,12 @@ officers' tracking of each lead (status, owner, note, with history)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from sqlalchemy import ColumnElement, bindparam, func, select
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from matcher import UnknownIdError
@@ -25,6 +26,7 @@ from ..deps import (
     current_snapshot,
 )
 from ..errors import IndexNotReadyError
+from ..exposure import ExposureLog
 from ..indexer import Indexer
 from ..schemas import (
     STATUS_LABELS,
@@ -212,11 +214,11 @@ def park_ref(session: Session, park_id: str) -> dict[str, str]:
 
 
 def _park_and_tracked(
-    session: Session, park_id: str, key: str, ids: list[str]
+    connection: Connection, park_id: str, key: str, ids: list[str]
 ) -> tuple[dict[str, str], dict[str, LeadTrackingPublic]]:
     """The stored park (404 when there is none) and the recorded lead statuses of ``ids`` (as
     :func:`service.ranking.trackings` gives them), in one query."""
-    rows = session.connection().execute(_PARK_AND_TRACKED, {"key": key, "ids": ids}).mappings()
+    rows = connection.execute(_PARK_AND_TRACKED, {"key": key, "ids": ids}).mappings()
     park: dict[str, str] | None = None
     tracked: dict[str, LeadTrackingPublic] = {}
     for row in rows:
@@ -256,8 +258,36 @@ def _leads_response(
     return None if body is None else Response(body, media_type="application/json")
 
 
+def cached_leads_response(
+    engine: Engine,
+    exposures: ExposureLog,
+    park_id: str,
+    key: str,
+    snapshot: Snapshot,
+    query: ranking.LeadQuery,
+    page: ranking.LeadPage,
+) -> Response | None:
+    """The response of :func:`park_leads` for a page the response cache holds (``page``, of
+    ``snapshot``, for the park whose normalised id is ``key``), as that route answers it: the
+    park and its rows' lead statuses from one query, the exposure draw and record, the bytes.
+
+    None, with nothing recorded, when the page must be rendered through ``response_model`` (an
+    exploration page). Raises what the route would raise (the park is gone: 404; the database
+    is away), having recorded nothing. The cached-page fast path (:mod:`service.fastleads`)
+    answers with it, off the event loop.
+    """
+    with engine.connect() as connection:
+        park, tracked = _park_and_tracked(connection, park_id, key, page.ids)
+    shown = exposures.explore(page.rows, query.offset)
+    response = _leads_response(park, snapshot, query, page, shown, tracked)
+    if response is not None:
+        exposures.record(park["park_id"], shown, snapshot.model["name"], snapshot.version)
+    return response
+
+
 @router.get("/parks/{park_id}/leads", response_model=LeadsPublic)
 def park_leads(
+    request: Request,
     park_id: str,
     query: LeadQueryDep,
     engine: EngineDep,
@@ -270,28 +300,38 @@ def park_leads(
     高新、跟进状态、最低分。开启随机探索（PARKMATCH_EXPLORATION）时，部分第一页的前若干条顺序
     被打乱（exploration 为 true，各条 source 为 random）。每条线索的展示名次、模型和索引版本被
     记住，首次记录跟进状态时随之保存。"""
-    # The hot path. A page the response cache holds costs one database round trip (the park
-    # and the lead statuses of its rows) and is sent as bytes joined from its rows' JSON,
-    # encoded when it was cached; the session lives inside this worker thread.
+    # A page the response cache holds costs one database round trip (the park and the lead
+    # statuses of its rows) and is sent as bytes joined from its rows' JSON, encoded when it
+    # was cached; the session lives inside this worker thread. Once this route has parsed a
+    # query string, later requests with it that the cache can answer take the fast path
+    # (service/fastleads.py) and do not come here.
+    request.app.state.lead_queries.put(request.scope["query_string"], query)
     key = clean_id(park_id)
     serving = indexer.snapshot
     cached = None if serving is None else ranking.cached_page(serving, key, query)
     with Session(engine) as session:
         if cached is not None and serving is not None:
-            park, tracked = _park_and_tracked(session, park_id, key, cached.ids)
+            park, tracked = _park_and_tracked(session.connection(), park_id, key, cached.ids)
             page, snapshot = cached, serving
         else:
-            park = park_ref(session, park_id)
-            page, snapshot = index_call(
-                indexer,
-                f"园区 {park['park_id']!r} ",
-                lambda snap: (  # the serving snapshot's cache was looked up just now
-                    ranking.ranked_page(snap, session, park["park_id"], query)
-                    if snap is serving
-                    else ranking.lead_page(snap, session, park["park_id"], query)
-                ),
-            )
-            tracked = ranking.trackings(session, park_id=park["park_id"], ids=page.ids)
+            ranked = None
+            if serving is not None:  # the park the index serves: ranked, then one query
+                with contextlib.suppress(UnknownIdError):
+                    ranked = ranking.ranked_page(serving, session, key, query), serving
+            if ranked is None:  # 404 when it is not stored, else what index_call says
+                stored = park_ref(session, park_id)["park_id"]
+                ranked = index_call(
+                    indexer,
+                    f"园区 {stored!r} ",
+                    lambda snap: (  # the serving snapshot's cache was looked up just now
+                        ranking.ranked_page(snap, session, stored, query)
+                        if snap is serving
+                        else ranking.lead_page(snap, session, stored, query)
+                    ),
+                )
+            page, snapshot = ranked
+            # the stored park (404 once it is gone, as for a cached page) and the statuses
+            park, tracked = _park_and_tracked(session.connection(), park_id, key, page.ids)
     shown = exposures.explore(page.rows, query.offset)
     exposures.record(park["park_id"], shown, snapshot.model["name"], snapshot.version)
     response = _leads_response(park, snapshot, query, page, shown, tracked)

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import ranking, store
 from service.routes.leads import lead_query
 from service.schemas import LeadsPublic
 
-from .conftest import ZHANG, literal_app
+from .conftest import ZHANG, literal_app, statements_run
 
 PARK = "P-AL"
 
@@ -135,17 +135,8 @@ def test_a_cached_page_shows_the_latest_tracking_and_costs_one_statement(tmp_pat
         url, params = f"/parks/{PARK}/leads", {"limit": 5}
         before = c.get(url, params=params).json()
         eid = before["data"][-1]["enterprise_id"]
-        statements: list[str] = []
-
-        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        engine = c.app.state.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_run(c.app.state.engine) as statements:
             cached = c.get(url, params=params)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert cached.json() == before
         assert len(statements) == 1, statements  # the park and the page's statuses together
 

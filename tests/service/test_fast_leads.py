@@ -1,0 +1,177 @@
+"""The cached-page fast path of ``GET /parks/{park_id}/leads`` (service/fastleads.py) answers
+exactly as the route does — same bytes, headers, exposures and cache counts — and hands every
+request it cannot answer that way to the route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from service.fastleads import CachedLeadPages
+from service.routes import routers
+from service.routes.leads import park_leads
+from service.web.pages import router as web_router
+
+from .conftest import KEYS, ZHANG, literal_app, statements_run
+
+PARK = "P-AL"
+URL = f"/parks/{PARK}/leads"
+
+CACHEABLE: list[dict[str, Any]] = [
+    {},
+    {"limit": 3},
+    {"limit": 3, "offset": 3},
+    {"limit": 2, "offset": 1, "include_ineligible": "true"},
+    {"county": ["巩义市", "荥阳市"], "srdi_level": "provincial"},
+    {"industry": "C32", "high_tech": "false", "min_score": 0},
+    {"weights": "industry=0.5,text=0.3", "limit": 4},
+]
+
+
+def fast_path(client: Any) -> CachedLeadPages:
+    """The app's fast-path middleware (built with the app's middleware stack)."""
+    layer = client.app.middleware_stack
+    while not isinstance(layer, CachedLeadPages):
+        layer = layer.app
+    return layer
+
+
+def exposures_of(client: Any, page: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What the exposure log holds for the page's rows (all but the time shown)."""
+    log = client.app.state.exposures
+    out = []
+    for row in page["data"]:
+        e = log.get(PARK, row["enterprise_id"])
+        out.append((e.shown_rank, e.source, e.propensity, e.model, e.index_version))
+    return out
+
+
+def tracked_app(folder: Path, **settings: Any) -> Any:
+    return literal_app(folder, **settings)
+
+
+def test_the_fast_path_sends_what_the_route_sends(tmp_path):
+    with tracked_app(tmp_path) as c:
+        for eid, body in [("E1", {"status": "contacted", "owner": '张"三', "note": "回访\n🚀"})]:
+            assert c.put(f"{URL}/{eid}", json=body, headers=ZHANG).status_code == 200
+        fast = fast_path(c)
+        memo = c.app.state.lead_queries
+        responses = c.app.state.indexer.snapshot.responses
+        for params in CACHEABLE:
+            first = c.get(URL, params=params)  # the route: ranked, cached, query remembered
+            assert first.status_code == 200, first.text
+            answered, hits = fast.answered, responses.hits
+            quick = c.get(URL, params=params)
+            assert fast.answered == answered + 1, params  # the fast path answered it
+            assert responses.hits == hits + 1  # and counted its cache hit once
+            quick_exposures = exposures_of(c, quick.json())
+            memo.clear()  # the same cached page through the route
+            slow = c.get(URL, params=params)
+            assert fast.answered == answered + 1  # the route answered this one
+            assert responses.hits == hits + 2
+            assert quick.status_code == slow.status_code == 200
+            assert quick.content == slow.content == first.content, params
+            assert list(quick.headers.items()) == list(slow.headers.items())
+            assert quick_exposures == exposures_of(c, slow.json())
+        tracked = [d for d in quick.json()["data"] if d["tracking"] is not None]
+        assert tracked or params.get("limit") == 4  # a tracked row was compared too
+        assert len(c.get(URL).json()["data"]) > 0
+
+
+def test_a_write_shows_at_once_on_the_fast_path(tmp_path):
+    with tracked_app(tmp_path) as c:
+        fast = fast_path(c)
+        before = c.get(URL, params={"limit": 5}).json()
+        eid = before["data"][0]["enterprise_id"]
+        r = c.put(f"{URL}/{eid}", json={"status": "visited", "owner": "王五"}, headers=ZHANG)
+        assert r.status_code == 200
+        answered = fast.answered
+        after = c.get(URL, params={"limit": 5}).json()
+        assert fast.answered == answered + 1
+        row = next(d for d in after["data"] if d["enterprise_id"] == eid)
+        assert row["tracking"]["status"] == "visited" and row["tracking"]["owner"] == "王五"
+        # the lead's first tracking saved the rank it was last shown at
+        assert r.json()["shown_rank"] == before["data"][0]["rank"]
+
+
+def test_invalid_queries_and_status_filters_always_go_to_the_route(tmp_path):
+    with tracked_app(tmp_path) as c:
+        fast = fast_path(c)
+        for _ in range(2):
+            r = c.get(URL, params={"limit": 0})
+            assert r.status_code == 422 and "limit" in r.text
+            r = c.get(URL, params={"status": "飞走了"})
+            assert r.status_code == 422 and "未知的跟进状态" in r.json()["detail"]
+            r = c.get(URL, params={"weights": "industry"})
+            assert r.status_code == 422
+            assert c.get(URL, params={"status": "untracked"}).status_code == 200  # not cached
+        assert c.get("/parks/NOPE/leads").status_code == 404
+        assert c.get("/parks/NOPE/leads").status_code == 404
+        assert fast.answered == 0
+
+
+def test_closed_reads_need_a_key_on_the_fast_path_too(tmp_path):
+    with tracked_app(tmp_path, reads_open=False) as c:
+        fast = fast_path(c)
+        assert c.get(URL, headers=ZHANG).status_code == 200  # remembered by the route
+        assert c.get(URL).status_code == 401
+        assert c.get(URL, headers={"X-API-Key": "not-a-key-0000000"}).status_code == 403
+        assert fast.answered == 0
+        other = c.get(URL, headers={"X-API-Key": KEYS["lisi"]})
+        assert other.status_code == 200 and fast.answered == 1
+        assert c.get(URL).status_code == 401 and fast.answered == 1
+
+
+def test_first_pages_go_to_the_route_while_exploring(tmp_path):
+    with tracked_app(tmp_path, exploration=1.0, exploration_depth=2) as c:
+        fast = fast_path(c)
+        for _ in range(2):
+            body = c.get(URL, params={"limit": 3}).json()
+            assert body["exploration"] is True  # shuffled by the route each time
+        assert fast.answered == 0
+        first = c.get(URL, params={"limit": 3, "offset": 3})
+        again = c.get(URL, params={"limit": 3, "offset": 3})
+        assert fast.answered == 1
+        assert again.content == first.content and again.json()["exploration"] is False
+
+
+def test_the_fast_path_takes_only_the_leads_route(tmp_path):
+    every_route = [r for router in [*routers, web_router] for r in router.routes]
+    for path in ("/parks/P-AL/leads", "/parks/园区 一/leads", "/parks/Ｐ-ＡＬ/leads"):
+        matched = [
+            r
+            for r in every_route
+            if isinstance(r, APIRoute) and "GET" in r.methods and r.path_regex.match(path)
+        ]
+        assert [r.endpoint for r in matched] == [park_leads], path  # no other route could
+    with tracked_app(tmp_path) as c:
+        c.get(URL)
+        fast = fast_path(c)
+        for path in (f"{URL}/E1", f"{URL}/", f"/app{URL}", "/parks//leads"):
+            for _ in range(2):
+                c.get(path, follow_redirects=False)  # the router redirects …/leads/
+            assert fast.answered == 0, path
+
+
+def test_a_page_the_library_ranks_costs_one_statement(tmp_path):
+    with tracked_app(tmp_path, response_cache_size=0) as c:
+        assert c.put(f"{URL}/E1", json={"status": "new"}, headers=ZHANG).status_code == 200
+        with statements_run(c.app.state.engine) as statements:
+            r = c.get(URL, params={"limit": 5})
+        assert r.status_code == 200
+        assert len(statements) == 1, statements  # the park and the page's statuses together
+        assert any(d["tracking"] for d in r.json()["data"])
+
+
+def test_an_unknown_park_is_404_without_waiting_for_the_index(tmp_path, monkeypatch):
+    with tracked_app(tmp_path, response_cache_size=0, index_wait_s=5) as c:
+        indexer = c.app.state.indexer
+
+        def no_wait(*args: Any, **kwargs: Any) -> bool:
+            raise AssertionError("an id nobody stored must not wait for the index")
+
+        monkeypatch.setattr(indexer, "wait", no_wait)
+        r = c.get("/parks/NOPE/leads")
+        assert r.status_code == 404 and "NOPE" in r.json()["detail"]
