@@ -149,8 +149,26 @@ def _reading_key(
 ) -> _Reading:
     """What a profile reads of normalised texts: the scope, the products and of the name only its
     行业表述, its parent's, its activity and its form (the name read by ``parse``)."""
-    parts = parse(name) if name else _NO_NAME
+    return _reading_of(scope, products, parse(name) if name else _NO_NAME)
+
+
+def _reading_of(scope: str | None, products: str | None, parts: NameParts) -> _Reading:
+    """:func:`_reading_key` of a name already read into ``parts``."""
     return scope, products, parts.industry, parts.parent_industry, parts.activity, parts.form
+
+
+def _name_parser() -> Callable[[str], NameParts]:
+    """Names read for one call of many keys: nearly all different, they are remembered here
+    rather than through the cache of 200,000 names that ``_parse_name`` keeps."""
+    names: dict[str, NameParts] = {}
+
+    def parse(name: str) -> NameParts:
+        parts = names.get(name)
+        if parts is None:
+            parts = names[name] = _parse_name.__wrapped__(name)
+        return parts
+
+    return parse
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -236,16 +254,7 @@ def profiles_of(
         if evidence:
             return [enterprise_profile(*key, normalised=normalised) for key in keys]
         read: dict[_Reading, Profile] = {}
-        # names, nearly all different, are read here rather than through the cache of
-        # 200,000 names that _parse_name keeps
-        names: dict[str, NameParts] = {}
-
-        def parse(name: str) -> NameParts:
-            parts = names.get(name)
-            if parts is None:
-                parts = names[name] = _parse_name.__wrapped__(name)
-            return parts
-
+        parse = _name_parser()
         out = []
         for key in keys:
             reading = _reading_key(*_texts(*key, normalised=normalised), parse)
@@ -435,34 +444,21 @@ def readings_of(
     gc.disable()
     try:
         read: dict[_Reading, tuple] = {}
-        names: dict[str, NameParts] = {}
-        parse = _parse_name.__wrapped__
+        parse = _name_parser()
         key_pieces = array("q")
         key_inference = array("q")
         documents: list[str] = []
         for key in keys:
             scope, products, name = _texts(*key, normalised=normalised)
-            if name:
-                parts = names.get(name)
-                if parts is None:
-                    parts = names[name] = parse(name)
-            else:
-                parts = _NO_NAME
-            reading = (
-                scope,
-                products,
-                parts.industry,
-                parts.parent_industry,
-                parts.activity,
-                parts.form,
-            )
+            parts = parse(name) if name else _NO_NAME
+            reading = _reading_of(scope, products, parts)
             got = read.get(reading)
             if got is None:
                 got = read[reading] = reader.read(scope, products, parts)
             key_pieces.extend(got[:3])
             documents.append(got[3])
             key_inference.append(got[4])
-        del read, names
+        del read, parse
         return reader.readings(key_pieces, documents, key_inference)
     finally:
         if paused:
