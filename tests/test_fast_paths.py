@@ -20,6 +20,7 @@ from matcher.datasets import make_enterprises
 from matcher.features import ChainFeature, PreferenceFeature, default_families
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
+from matcher.index import StringColumn
 from matcher.ranking import _score as score_module
 from matcher.ranking import (
     component_values,
@@ -554,3 +555,19 @@ def test_page_reasons_equal_each_pair_explained(random_matcher: Matcher) -> None
             for park_id, joined in zip(leads["park_id"], leads["reasons"], strict=True):
                 assert joined == "；".join(m.explain(str(park_id), str(ent_id)).reasons)
     assert ineligible > 0
+
+
+def test_string_column_rows_by_integer_array_equal_rows_one_by_one() -> None:
+    """A page's rows of a string column (an integer array, negatives counting from the end)
+    are the rows read one by one; a row out of range is an IndexError, as for an array."""
+    col = StringColumn.from_iterable(["铝板", None, "型材", "", "耐火材料"])
+    n = len(col)
+    for key in (np.array([4, 0, 0, 2]), np.array([-1, -5, 1]), np.array([3], dtype=np.uint8)):
+        assert col[key].tolist() == [col[int(i)] for i in key]
+    assert col[np.array([], dtype=np.int64)].tolist() == []
+    assert col[1:4].tolist() == col[np.arange(1, 4)].tolist() == [None, "型材", ""]
+    assert col[::-2].tolist() == [col[i] for i in range(n - 1, -1, -2)]
+    assert col[np.array([True, False, True, False, False])].tolist() == ["铝板", "型材"]
+    for bad in (np.array([0, n]), np.array([-n - 1])):
+        with pytest.raises(IndexError):
+            col[bad]

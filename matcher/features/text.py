@@ -295,16 +295,17 @@ class TextFeature(FeatureFamily):
             & (E.make_share[e] < 0.25)
             & (P.wants[p, 2] < 0.5)
         ).tolist()
+        docs = E.docs[e].tolist()
         shared: dict[tuple[int, str], tuple[float, list[str]]] = {}
         out = []
-        for r, (park, ent) in enumerate(zip(p.tolist(), e.tolist(), strict=True)):
+        for r, park in enumerate(p.tolist()):
             if not park_text[r]:
                 out.append("园区未填产业定位，业务契合度未知（按中性分计）")
                 continue
             if not ent_text[r]:
                 out.append("经营范围和主营产品中没有可比对的业务内容，业务契合度未知（按中性分计）")
                 continue
-            clause, terms = self._best_clause(index, park, ent, shared)
+            clause, terms = self._best_clause(index, park, docs[r], shared)
             shown = f"（共同关键词：{'、'.join(terms)}）" if terms else ""
             where = f"「{clause}」" if clause else "经营范围和主营产品"
             v = value[r]
@@ -326,18 +327,18 @@ class TextFeature(FeatureFamily):
     def _best_clause(
         index: MatchIndex,
         park: int,
-        ent: int,
-        shared: dict[tuple[int, str], tuple[float, list[str]]] | None = None,
+        doc: str | None,
+        shared: dict[tuple[int, str], tuple[float, list[str]]],
     ) -> tuple[str, list[str]]:
-        """The enterprise clause that shares the most telling words with the park's text.
+        """The clause of an enterprise's text ``doc`` that shares the most telling words with
+        the park's text.
 
         ``shared`` remembers, per (park, clause), the terms the clause shares with the park's
         text and the summed IDF of their bigrams (for the rows of one :meth:`reasons` call)."""
-        E, P = index.enterprises, index.parks
-        shared = {} if shared is None else shared
+        P = index.parks
         best: tuple[float, str, list[str]] = (0.0, "", [])
         idf = index.vectorizer.idf_map_
-        clauses = [c for c in (E.docs[ent] or "").split("；") if c]
+        clauses = [c for c in (doc or "").split("；") if c]
         park_doc = None
         for k, clause in enumerate(clauses):
             known = shared.get((park, clause))
