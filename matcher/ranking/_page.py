@@ -140,7 +140,7 @@ def ranking_page(
     being ranked (``enterprise`` or ``park``); ``rank`` counts from ``start + 1``;
     ``attrs["total"]`` holds ``total`` (the rows that qualified before paging). Contributions
     and reasons are recomputed for the page's pairs only; ``reasons=False`` leaves them empty
-    (they cost about a millisecond a row). :func:`page_rows` gives the same page as arrays.
+    (each family's reasons are built for the page's rows in one call). :func:`page_rows` gives the same page as arrays.
     """
     return page_rows(
         index,
