@@ -6,7 +6,8 @@
 Each round is a fresh process that memory-maps the saved matcher and times ``--repeat`` cold
 ``rank_enterprises(k=20)`` (the table) and as many cold ``Matcher.enterprise_page(k=20)`` (the
 arrays the service renders), each after clearing the per-park score cache, on random parks. The
-medians and p90 pool every round. To compare two versions, run the script with each on the same
+medians and p90 pool every round; so does the mean process CPU a call (every thread's, the
+figure that stays comparable when other jobs share the cores). To compare two versions, run the script with each on the same
 index (``PYTHONPATH=<other checkout>`` for the other) alternately, so that
 both see the same load; the load average of each round is printed.
 
@@ -36,18 +37,21 @@ m = Matcher.load(sys.argv[1], mmap=True)
 ids = list(m.index_.parks.ids)
 rng = np.random.default_rng(int(sys.argv[3]))
 m.rank_enterprises(ids[0], k=20)
-cold, page = [], []
+cold, page, cold_cpu, page_cpu = [], [], [], []
 for _ in range(int(sys.argv[2])):
     m.clear_cache()
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     m.rank_enterprises(ids[rng.integers(len(ids))], k=20)
     cold.append(time.perf_counter() - t)
+    cold_cpu.append(time.process_time() - c)
     m.clear_cache()
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     m.enterprise_page(ids[rng.integers(len(ids))], k=20)
     page.append(time.perf_counter() - t)
+    page_cpu.append(time.process_time() - c)
 library = os.path.dirname(sys.modules["matcher"].__file__)
-print(json.dumps({"cold": cold, "page": page, "load": os.getloadavg()[0], "library": library}))
+print(json.dumps({"cold": cold, "page": page, "cold_cpu": cold_cpu, "page_cpu": page_cpu,
+                  "load": os.getloadavg()[0], "library": library}))
 """
 
 
@@ -89,9 +93,10 @@ def main() -> None:
     for key, label in (("cold", "rank_enterprises (cold)"), ("page", "enterprise_page (cold)")):
         xs = np.sort([x * 1000 for r in rounds for x in r[key]])
         p90 = xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+        cpu = statistics.mean(x * 1000 for r in rounds for x in r.get(f"{key}_cpu", [np.nan]))
         print(
             f"{label:<24} median {statistics.median(xs):7.2f} ms   p90 {p90:7.2f} ms   "
-            f"(n={len(xs)})"
+            f"CPU {cpu:5.2f} ms a call (mean, every thread)   (n={len(xs)})"
         )
     print(f"library: {rounds[0]['library']}")
 

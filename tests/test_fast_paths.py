@@ -20,10 +20,13 @@ from matcher.datasets import make_enterprises
 from matcher.features import ChainFeature, PreferenceFeature, default_families
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
+from matcher.index import StringColumn
 from matcher.ranking import _score as score_module
 from matcher.ranking import (
     component_values,
     eligibility,
+    eligibility_reasons,
+    page_eligibility_reasons,
     page_rows,
     park_eligibility,
     score_pairs,
@@ -482,3 +485,89 @@ def test_remembered_park_terms_give_the_same_reasons(
     )
     again = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
     assert again == pages
+
+
+def _reason_matchers(random_matcher: Matcher) -> list[Matcher]:
+    """The random matcher, one with every family (chain and preference reasons, two-sided),
+    and the bundled sample's."""
+    both = Matcher(
+        families=[*default_families(), ChainFeature(), PreferenceFeature()],
+        scorer=ReciprocalScorer(),
+    ).fit(random_matcher.parks_, random_matcher.enterprises_)
+    return [random_matcher, both, Matcher().fit(*load_sample())]
+
+
+def test_batched_reasons_equal_per_row_reasons(random_matcher: Matcher) -> None:
+    """Each family's ``reasons`` over many pairs at once (one park's rows, and pairs of mixed
+    parks sharing clauses and places) gives its ``reason`` pair by pair, in the same order;
+    so do the eligibility verdicts. Unknown values, unknown places, parks without text and
+    ineligible pairs are all among the pairs."""
+    rng = np.random.default_rng(25)
+    for m in _reason_matchers(random_matcher):
+        index = m.index_
+        n, n_parks = len(index.enterprises), len(index.parks)
+        rows = np.append(rng.choice(n, size=min(n, 300), replace=False), [0, 0])
+        mixed_parks = rng.integers(n_parks, size=400)
+        mixed_rows = rng.integers(n, size=400)
+        cases = [(np.full(len(rows), park), rows) for park in range(n_parks)]
+        cases.append((mixed_parks, mixed_rows))
+        ineligible = 0
+        for parks, ents in cases:
+            raw, _ = component_values(index, m.families_, parks, ents)
+            for j, family in enumerate(m.families_):
+                batched = family.reasons(index, parks, ents, raw[:, j])
+                one_by_one = [
+                    family.reason(index, int(p), int(e), float(v))
+                    for p, e, v in zip(parks, ents, raw[:, j], strict=True)
+                ]
+                assert batched == one_by_one, (family.name, parks[0])
+            verdicts = page_eligibility_reasons(index, parks, ents)
+            assert verdicts == [
+                eligibility_reasons(index, int(p), int(e)) for p, e in zip(parks, ents, strict=True)
+            ]
+            broken = [any(r.startswith("不符合入驻条件") for r in v) for v in verdicts]
+            assert broken == (~eligibility(index, parks, ents)).tolist()
+            ineligible += sum(bool(v) for v in verdicts)
+        assert ineligible > 0
+        assert np.isnan(raw).any()
+    E = random_matcher.index_.enterprises
+    assert np.isnan(E.lat).any() and not E.has_text.all()
+
+
+def test_page_reasons_equal_each_pair_explained(random_matcher: Matcher) -> None:
+    """A page's reasons (enterprise pages of one park, park pages of one enterprise, with
+    ineligible rows) are each pair's explanation's reasons, in order."""
+    ineligible = 0
+    for m in _reason_matchers(random_matcher):
+        index = m.index_
+        for park_id in index.parks.ids[:6]:
+            first = m.enterprise_page(str(park_id), k=25, offset=3, include_ineligible=True)
+            assert len(first) == min(25, len(index.enterprises) - 3)
+            last = m.enterprise_page(  # the ineligible rows come last
+                str(park_id), k=25, offset=max(0, first.total - 25), include_ineligible=True
+            )
+            for page in (first, last):
+                ineligible += int((~page.eligible).sum())
+                for ent_id, reasons in zip(page.ids, page.reasons, strict=True):
+                    assert reasons == m.explain(str(park_id), str(ent_id)).reasons
+        for ent_id in index.enterprises.ids[:: max(1, len(index.enterprises) // 8)]:
+            leads = m.rank_parks(str(ent_id), k=None, include_ineligible=True)
+            for park_id, joined in zip(leads["park_id"], leads["reasons"], strict=True):
+                assert joined == "；".join(m.explain(str(park_id), str(ent_id)).reasons)
+    assert ineligible > 0
+
+
+def test_string_column_rows_by_integer_array_equal_rows_one_by_one() -> None:
+    """A page's rows of a string column (an integer array, negatives counting from the end)
+    are the rows read one by one; a row out of range is an IndexError, as for an array."""
+    col = StringColumn.from_iterable(["铝板", None, "型材", "", "耐火材料"])
+    n = len(col)
+    for key in (np.array([4, 0, 0, 2]), np.array([-1, -5, 1]), np.array([3], dtype=np.uint8)):
+        assert col[key].tolist() == [col[int(i)] for i in key]
+    assert col[np.array([], dtype=np.int64)].tolist() == []
+    assert col[1:4].tolist() == col[np.arange(1, 4)].tolist() == [None, "型材", ""]
+    assert col[::-2].tolist() == [col[i] for i in range(n - 1, -1, -2)]
+    assert col[np.array([True, False, True, False, False])].tolist() == ["铝板", "型材"]
+    for bad in (np.array([0, n]), np.array([-n - 1])):
+        with pytest.raises(IndexError):
+            col[bad]

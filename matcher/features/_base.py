@@ -148,5 +148,22 @@ class FeatureFamily(ABC):
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         """A sentence an officer can read aloud about one pair (``value`` may be NaN)."""
 
+    def reasons(
+        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray, values: np.ndarray
+    ) -> list[str]:
+        """:meth:`reason` of each pair of broadcast rows ``parks`` and ``ents`` with its value,
+        in order (a ranking page's rows in one call).
+
+        The default calls :meth:`reason` pair by pair; families whose reasons cost per row
+        (the text and location families) override it to compute what the pairs share once and
+        to do the arithmetic over every pair at once, with the same strings.
+        """
+        p, e = broadcast_pairs(parks, ents)
+        v = np.broadcast_to(np.asarray(values, dtype=np.float64), p.shape).tolist()
+        return [
+            self.reason(index, park, ent, v[r])
+            for r, (park, ent) in enumerate(zip(p.tolist(), e.tolist(), strict=True))
+        ]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

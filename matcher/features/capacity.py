@@ -120,25 +120,42 @@ class CapacityFeature(FeatureFamily):
         return replace_where(value, space_unknown & (slots == 0), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
+        return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]
+
+    def reasons(
+        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray, values: np.ndarray
+    ) -> list[str]:
+        """:meth:`reason` of every pair, the rows' values read as arrays once."""
+        p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
-        need, free = float(E.space[ent]), float(P.available[park])
-        if np.isnan(need):
-            space = "需求面积未知"
-        elif np.isnan(free):
-            space = f"需求面积约 {_area(need)}，园区可用面积未知"
-        elif need > free:
-            space = f"需求面积约 {_area(need)}，超过园区可用面积 {_area(free)}，无法容纳"
-        else:
-            space = f"需求面积约 {_area(need)}，园区可用 {_area(free)}，可以容纳"
-        code = int(E.size[ent])
-        if code < 0:
-            return f"{space}，企业规模未知"
-        cls = SIZE_CLASSES[code]
-        derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
-        note = derived.get(str(SIZE_SOURCES[int(E.size_source[ent])]), "")
-        kind_code = int(P.park_type[park])
-        if kind_code < 0:
-            return f"{space}，{SIZE_LABELS[cls]}企业{note}（园区类型未知，不按规模取舍）"
-        kind = PARK_TYPES[kind_code]
-        fit = _SIZE_WORDS.get(kind, {}).get(cls, f"符合{PARK_TYPE_LABELS[kind]}定位")
-        return f"{space}，{SIZE_LABELS[cls]}企业{note}，{fit}"
+        columns = (
+            E.space[e].tolist(),
+            P.available[p].tolist(),
+            E.size[e].tolist(),
+            E.size_source[e].tolist(),
+            P.park_type[p].tolist(),
+        )
+        return [_capacity_reason(*row) for row in zip(*columns, strict=True)]
+
+
+def _capacity_reason(need: float, free: float, code: int, source: int, kind_code: int) -> str:
+    """The capacity reason of one pair from its space need, the park's free space, the size
+    class and its source, and the park's kind (codes, -1 unknown)."""
+    if np.isnan(need):
+        space = "需求面积未知"
+    elif np.isnan(free):
+        space = f"需求面积约 {_area(need)}，园区可用面积未知"
+    elif need > free:
+        space = f"需求面积约 {_area(need)}，超过园区可用面积 {_area(free)}，无法容纳"
+    else:
+        space = f"需求面积约 {_area(need)}，园区可用 {_area(free)}，可以容纳"
+    if code < 0:
+        return f"{space}，企业规模未知"
+    cls = SIZE_CLASSES[code]
+    derived = {"derived": "（按从业人员和营业收入测算）", "inferred": "（按推断行业测算）"}
+    note = derived.get(str(SIZE_SOURCES[source]), "")
+    if kind_code < 0:
+        return f"{space}，{SIZE_LABELS[cls]}企业{note}（园区类型未知，不按规模取舍）"
+    kind = PARK_TYPES[kind_code]
+    fit = _SIZE_WORDS.get(kind, {}).get(cls, f"符合{PARK_TYPE_LABELS[kind]}定位")
+    return f"{space}，{SIZE_LABELS[cls]}企业{note}，{fit}"

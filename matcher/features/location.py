@@ -212,43 +212,61 @@ class LocationFeature(FeatureFamily):
         return replace_where(value, np.isnan(km), np.nan)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
+        return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]
+
+    def reasons(
+        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray, values: np.ndarray
+    ) -> list[str]:
+        """:meth:`reason` of every pair at once: the distances in one call, the provinces'
+        clusters, sources and inland flags as array lookups, the strings formatted at the end."""
+        p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
-        if np.isnan(P.lat[park]):
-            return "园区位置未知，区位按中性分计"
-        if np.isnan(E.lat[ent]):
-            return "企业位置未知，区位按中性分计"
-        d = float(self.distance(index, np.array([park]), np.array([ent]))[0])
-        where = E.place[ent]
-        place = f"（{where}）" if where else ""
-        pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
         cluster, source, inland, _, cluster_names = _regions()
-        e_prov, p_prov = int(E.region[ent]) // 10000, int(P.region[park]) // 10000
-        if d < 1 and where:
-            head = f"与园区同在{where}"
-        else:
-            head = f"距园区约 {d:.0f} 公里{place}"
-        if pref == "local":
-            if d < 50:
-                return f"{head}，便于就近配套（园区以本地培育为主）"
-            if d <= 150:
-                return f"{head}，在产业链配套半径内（园区以本地培育为主）"
-            return f"{head}，距离较远（园区以本地培育为主）"
-        if (
-            e_prov
-            and p_prov
-            and source[e_prov]
-            and inland[p_prov]
-            and cluster[e_prov] != cluster[p_prov]
-        ):
-            tail = f"来自{cluster_names[e_prov]}产业转移输出地区，属异地招引重点"
-        elif pref == "remote" and e_prov and e_prov == p_prov:
-            tail = f"为省内企业（园区以{LOCATION_PREFERENCE_LABELS['remote']}为主）"
-        elif d < 50:
-            tail = "便于就近配套"
-        elif d <= 150:
-            tail = "在产业链配套半径内"
-        elif e_prov and p_prov and cluster[e_prov] == cluster[p_prov]:
-            tail = f"同属{cluster_names[p_prov]}城市群"
-        else:
-            tail = "属异地招引，距离不影响评分"
-        return f"{head}，{tail}"
+        park_unknown, ent_unknown = np.isnan(P.lat[p]).tolist(), np.isnan(E.lat[e]).tolist()
+        km = self.distance(index, p, e).tolist()
+        e_prov = E.region[e].astype(np.int64) // 10000
+        p_prov = P.region[p].astype(np.int64) // 10000
+        both = (e_prov != 0) & (p_prov != 0)
+        same_cluster = (cluster[e_prov] == cluster[p_prov]) & both
+        relocating = (both & source[e_prov] & inland[p_prov] & ~same_cluster).tolist()
+        same_prov = ((e_prov != 0) & (e_prov == p_prov)).tolist()
+        same_cluster = same_cluster.tolist()
+        remote = (P.location_preference[p] == LOCATION_PREFERENCES.index("remote")).tolist()
+        local = (P.location_preference[p] == LOCATION_PREFERENCES.index("local")).tolist()
+        places = E.place[e].tolist()
+        e_prov, p_prov = e_prov.tolist(), p_prov.tolist()
+        out = []
+        for r, d in enumerate(km):
+            if park_unknown[r]:
+                out.append("园区位置未知，区位按中性分计")
+                continue
+            if ent_unknown[r]:
+                out.append("企业位置未知，区位按中性分计")
+                continue
+            where = places[r]
+            if d < 1 and where:
+                head = f"与园区同在{where}"
+            else:
+                head = f"距园区约 {d:.0f} 公里{f'（{where}）' if where else ''}"
+            if local[r]:
+                if d < 50:
+                    out.append(f"{head}，便于就近配套（园区以本地培育为主）")
+                elif d <= 150:
+                    out.append(f"{head}，在产业链配套半径内（园区以本地培育为主）")
+                else:
+                    out.append(f"{head}，距离较远（园区以本地培育为主）")
+                continue
+            if relocating[r]:
+                tail = f"来自{cluster_names[e_prov[r]]}产业转移输出地区，属异地招引重点"
+            elif remote[r] and same_prov[r]:
+                tail = f"为省内企业（园区以{LOCATION_PREFERENCE_LABELS['remote']}为主）"
+            elif d < 50:
+                tail = "便于就近配套"
+            elif d <= 150:
+                tail = "在产业链配套半径内"
+            elif same_cluster[r]:
+                tail = f"同属{cluster_names[p_prov[r]]}城市群"
+            else:
+                tail = "属异地招引，距离不影响评分"
+            out.append(f"{head}，{tail}")
+        return out

@@ -62,19 +62,31 @@ class QualityFeature(FeatureFamily):
         return np.where(unknown, np.nan, value).astype(np.float32)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
+        return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]
+
+    def reasons(
+        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray, values: np.ndarray
+    ) -> list[str]:
+        """:meth:`reason` of every pair, the rows' values read as arrays once."""
+        _, e = broadcast_pairs(parks, ents)
         E = index.enterprises
-        parts = []
-        srdi = int(E.srdi[ent])
-        if srdi < 0:
-            parts.append("专精特新情况未知")
-        elif srdi == 0:
-            parts.append("非专精特新企业")
-        else:
-            parts.append(SRDI_LABELS[SRDI_LEVELS[srdi]])
-        ht = int(E.high_tech[ent])
-        parts.append({-1: "是否高新技术企业未知", 0: "非高新技术企业", 1: "高新技术企业"}[ht])
-        pat = float(E.patents[ent])
-        parts.append(
-            "专利数未知" if np.isnan(pat) else (f"专利 {pat:.0f} 件" if pat else "暂无专利")
-        )
-        return "、".join(parts)
+        columns = (E.srdi[e].tolist(), E.high_tech[e].tolist(), E.patents[e].tolist())
+        return [_quality_reason(*row) for row in zip(*columns, strict=True)]
+
+
+_HIGH_TECH_WORDS = {-1: "是否高新技术企业未知", 0: "非高新技术企业", 1: "高新技术企业"}
+
+
+def _quality_reason(srdi: int, ht: int, pat: float) -> str:
+    """The quality reason of one enterprise from its 专精特新 level, 高新 flag (-1 unknown) and
+    patents (NaN unknown)."""
+    parts = []
+    if srdi < 0:
+        parts.append("专精特新情况未知")
+    elif srdi == 0:
+        parts.append("非专精特新企业")
+    else:
+        parts.append(SRDI_LABELS[SRDI_LEVELS[srdi]])
+    parts.append(_HIGH_TECH_WORDS[ht])
+    parts.append("专利数未知" if np.isnan(pat) else (f"专利 {pat:.0f} 件" if pat else "暂无专利"))
+    return "、".join(parts)

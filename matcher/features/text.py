@@ -273,48 +273,82 @@ class TextFeature(FeatureFamily):
         return np.where(known, value, np.nan).astype(np.float32)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
-        E, P = index.enterprises, index.parks
-        if not P.has_text[park]:
-            return "园区未填产业定位，业务契合度未知（按中性分计）"
-        if not E.has_text[ent]:
-            return "经营范围和主营产品中没有可比对的业务内容，业务契合度未知（按中性分计）"
-        clause, terms = self._best_clause(index, park, ent)
-        shown = f"（共同关键词：{'、'.join(terms)}）" if terms else ""
-        where = f"「{clause}」" if clause else "经营范围和主营产品"
-        if value >= 0.7:
-            text = f"{where}与园区产业定位高度契合{shown}"
-        elif value >= 0.35:
-            text = f"{where}与园区产业定位部分契合{shown}"
-        elif value > 0.05:
-            text = f"{where}与园区产业定位契合度较低{shown}"
-        else:
-            return "经营范围和主营产品与园区产业定位无明显关联"
-        if self._only_traded(index, park, ent):  # whether or not a whole term is shared
-            text += "；但以销售为主，并非生产企业"
-        return text
+        return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]
 
-    @staticmethod
-    def _best_clause(index: MatchIndex, park: int, ent: int) -> tuple[str, list[str]]:
-        """The enterprise clause that shares the most telling words with the park's text."""
-        E, P = index.enterprises, index.parks
-        best: tuple[float, str, list[str]] = (0.0, "", [])
-        idf = index.vectorizer.idf_map_
-        clauses = [c for c in (E.docs[ent] or "").split("；") if c]
-        for k, clause in enumerate(clauses):
-            terms = index.vectorizer.shared_phrases(clause, P.docs[park], k=3)
-            strength = sum(idf.get(t[j : j + 2], 0.0) for t in terms for j in range(len(t) - 1)) / (
-                1.0 + 0.5 * k
-            )
-            if strength > best[0]:
-                best = (strength, clause, terms)
-        return best[1], best[2]
-
-    @staticmethod
-    def _only_traded(index: MatchIndex, park: int, ent: int) -> bool:
-        """The firm mostly trades, and the park wants makers."""
+    def reasons(
+        self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray, values: np.ndarray
+    ) -> list[str]:
+        """:meth:`reason` of every pair at once: the park's text is compared with each distinct
+        scope clause once per call (a page's rows share clauses), the trading test is one array
+        operation, and the strings are formatted at the end."""
         from ..text import ACTIVITIES
 
+        p, e = broadcast_pairs(parks, ents)
         E, P = index.enterprises, index.parks
-        act = int(E.activity[ent])
-        trader = act >= 0 and ACTIVITIES[act] == "trade" and float(E.make_share[ent]) < 0.25
-        return trader and float(P.wants[park, 2]) < 0.5
+        value = np.broadcast_to(np.asarray(values, dtype=np.float64), p.shape).tolist()
+        park_text, ent_text = P.has_text[p].tolist(), E.has_text[e].tolist()
+        act = E.activity[e]
+        # the firm mostly trades, and the park wants makers
+        traded = (
+            (act >= 0)
+            & (act == ACTIVITIES.index("trade"))
+            & (E.make_share[e] < 0.25)
+            & (P.wants[p, 2] < 0.5)
+        ).tolist()
+        docs = E.docs[e].tolist()
+        shared: dict[tuple[int, str], tuple[float, list[str]]] = {}
+        out = []
+        for r, park in enumerate(p.tolist()):
+            if not park_text[r]:
+                out.append("园区未填产业定位，业务契合度未知（按中性分计）")
+                continue
+            if not ent_text[r]:
+                out.append("经营范围和主营产品中没有可比对的业务内容，业务契合度未知（按中性分计）")
+                continue
+            clause, terms = self._best_clause(index, park, docs[r], shared)
+            shown = f"（共同关键词：{'、'.join(terms)}）" if terms else ""
+            where = f"「{clause}」" if clause else "经营范围和主营产品"
+            v = value[r]
+            if v >= 0.7:
+                text = f"{where}与园区产业定位高度契合{shown}"
+            elif v >= 0.35:
+                text = f"{where}与园区产业定位部分契合{shown}"
+            elif v > 0.05:
+                text = f"{where}与园区产业定位契合度较低{shown}"
+            else:
+                out.append("经营范围和主营产品与园区产业定位无明显关联")
+                continue
+            if traded[r]:  # whether or not a whole term is shared
+                text += "；但以销售为主，并非生产企业"
+            out.append(text)
+        return out
+
+    @staticmethod
+    def _best_clause(
+        index: MatchIndex,
+        park: int,
+        doc: str | None,
+        shared: dict[tuple[int, str], tuple[float, list[str]]],
+    ) -> tuple[str, list[str]]:
+        """The clause of an enterprise's text ``doc`` that shares the most telling words with
+        the park's text.
+
+        ``shared`` remembers, per (park, clause), the terms the clause shares with the park's
+        text and the summed IDF of their bigrams (for the rows of one :meth:`reasons` call)."""
+        P = index.parks
+        best: tuple[float, str, list[str]] = (0.0, "", [])
+        idf = index.vectorizer.idf_map_
+        clauses = [c for c in (doc or "").split("；") if c]
+        park_doc = None
+        for k, clause in enumerate(clauses):
+            known = shared.get((park, clause))
+            if known is None:
+                if park_doc is None:
+                    park_doc = P.docs[park]
+                terms = index.vectorizer.shared_phrases(clause, park_doc, k=3)
+                total = sum(idf.get(t[j : j + 2], 0.0) for t in terms for j in range(len(t) - 1))
+                known = shared[(park, clause)] = (total, terms)
+            strength = known[0] / (1.0 + 0.5 * k)
+            if strength > best[0]:
+                best = (strength, clause, known[1])
+        return best[1], best[2]

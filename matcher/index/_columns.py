@@ -81,9 +81,20 @@ class StringColumn:
             if not 0 <= i < len(self):
                 raise IndexError(key)
             return self._one(i)
-        rows = np.arange(len(self))[key]
+        n = len(self)
+        if isinstance(key, np.ndarray) and key.dtype.kind in "iu" and key.ndim == 1:
+            # a page's few rows: checked and wrapped as they are (no arange of every row)
+            rows = key.astype(np.int64)
+            if len(rows) and (rows.min() < -n or rows.max() >= n):
+                bad = rows[(rows < -n) | (rows >= n)][0]
+                raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n}")
+            rows = np.where(rows < 0, rows + n, rows)
+        elif isinstance(key, slice):
+            rows = np.arange(*key.indices(n))
+        else:
+            rows = np.arange(n)[key]
         out = np.empty(len(rows), dtype=object)
-        out[:] = [self._one(int(i)) for i in rows]
+        out[:] = [self._one(i) for i in rows.tolist()]
         return out
 
     def __iter__(self) -> Iterator[str | None]:

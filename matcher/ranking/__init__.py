@@ -16,6 +16,8 @@ from ._explain import (
     eligibility_reasons,
     explain_pair,
     explain_two_sided,
+    page_eligibility_reasons,
+    page_reasons,
     pair_reasons,
 )
 from ._page import RankedPage, page_rows, ranking_page
@@ -44,6 +46,8 @@ __all__ = [
     "eligibility_reasons",
     "explain_pair",
     "explain_two_sided",
+    "page_eligibility_reasons",
+    "page_reasons",
     "page_rows",
     "pair_reasons",
     "park_eligibility",

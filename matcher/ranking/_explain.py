@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConfigError
-from ..features import FeatureFamily
+from ..features import FeatureFamily, broadcast_pairs
 from ..index import CONFIDENT, MatchIndex
 from ..reference import taxonomy
 from ..scoring import MEAN_LABELS, ReciprocalScorer
@@ -28,6 +28,8 @@ __all__ = [
     "eligibility_reasons",
     "explain_pair",
     "explain_two_sided",
+    "page_eligibility_reasons",
+    "page_reasons",
     "pair_reasons",
 ]
 
@@ -72,41 +74,66 @@ class Explanation:
 def eligibility_reasons(index: MatchIndex, park: int, ent: int) -> list[str]:
     """Why a pair breaks a hard constraint (empty when it breaks none), or a warning to check
     an industry the scope suggests with little confidence."""
+    return page_eligibility_reasons(index, np.array([park]), np.array([ent]))[0]
+
+
+def page_eligibility_reasons(index: MatchIndex, parks: Any, ents: Any) -> list[list[str]]:
+    """:func:`eligibility_reasons` of every pair of broadcast rows ``parks`` and ``ents`` at
+    once: the banned-code, trading and space tests are array operations over the pairs, and only
+    the pairs under a park's rule look for its words."""
+    p, e = broadcast_pairs(parks, ents)
     E, P = index.enterprises, index.parks
-    out = []
-    declared = E.declared_at(ent)
-    raw_leaf = int(E.inferred_leaf[ent])
-    inferred = None if raw_leaf < 0 else taxonomy.get_taxonomy().codes[raw_leaf]
-    conf = float(E.inferred_conf[ent])
-    banned = P.excl_hit[park] | P.refused_hit[park]  # at or below a rule's code, per code id
-    if not (banned[E.declared_leaf[ent]] or banned[E.inferred_leaf[ent]]):
-        rules = []  # neither code lies under any rule: the loop below would say nothing
-    else:
-        rules = [(f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]]
-        rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
-    for label, rule_code, kind in rules:
-        if declared is not None and taxonomy.code_similarity(declared, rule_code)[0] >= 1.0:
-            out.append(f"不符合入驻条件：所属行业属于园区{kind}{label}")
-            break
-        if inferred is not None and taxonomy.code_similarity(inferred, rule_code)[0] >= 1.0:
-            name = f"「{inferred} {taxonomy.code_name(inferred)}」"
-            if conf >= CONFIDENT:
-                out.append(
-                    f"不符合入驻条件（请核实）：据经营范围判断主营{name}（置信度 {conf:.0%}），"
-                    f"属于园区{kind}{label}"
-                )
-            else:
-                out.append(
-                    f"注意：经营范围显示可能从事{name}（置信度 {conf:.0%}），属于园区{kind}{label}，请核实"
-                )
-            break
-    if bool(P.refuse_trade[park]) and bool(traders(index, np.array([ent]))[0]):
-        out.append("不符合入驻条件：园区不接受单纯贸易类企业，该企业经营范围以销售为主")
-    if E.space[ent] > P.available[park]:
-        out.append(
-            f"不符合入驻条件：需求面积 {E.space[ent]:,.0f} 平方米超过园区可用面积 "
-            f"{P.available[park]:,.0f} 平方米"
-        )
+    codes = taxonomy.get_taxonomy().codes
+    declared_leaf, inferred_leaf = E.declared_leaf[e], E.inferred_leaf[e]
+    one = len(p) > 0 and bool(np.all(p == p[0]))
+    hit = []  # at or below a rule's code, per code id
+    for table in (P.excl_hit, P.refused_hit):
+        if one:
+            hit.append(table[p[0]][declared_leaf] | table[p[0]][inferred_leaf])
+        else:
+            hit.append(table[p, declared_leaf] | table[p, inferred_leaf])
+    ruled = (hit[0] | hit[1]).tolist()
+    trading = (P.refuse_trade[p] & traders(index, e)).tolist()
+    need, free = E.space[e], P.available[p]
+    over = (need > free).tolist()
+    need, free = need.tolist(), free.tolist()
+    out: list[list[str]] = []
+    for r, (park, ent) in enumerate(zip(p.tolist(), e.tolist(), strict=True)):
+        reasons: list[str] = []
+        if ruled[r]:  # else neither code lies under any rule: the loop would say nothing
+            declared = E.declared_at(ent)
+            raw_leaf = int(inferred_leaf[r])
+            inferred = None if raw_leaf < 0 else codes[raw_leaf]
+            conf = float(E.inferred_conf[ent])
+            rules = [
+                (f"「{c} {taxonomy.code_name(c)}」", c, "禁止入驻行业") for c in P.excluded[park]
+            ]
+            rules += [(f"「{w}」", c, "产业定位写明不予引进的") for w, c in P.refused[park]]
+            for label, rule_code, kind in rules:
+                if declared is not None and taxonomy.code_similarity(declared, rule_code)[0] >= 1.0:
+                    reasons.append(f"不符合入驻条件：所属行业属于园区{kind}{label}")
+                    break
+                if inferred is not None and taxonomy.code_similarity(inferred, rule_code)[0] >= 1.0:
+                    name = f"「{inferred} {taxonomy.code_name(inferred)}」"
+                    if conf >= CONFIDENT:
+                        reasons.append(
+                            f"不符合入驻条件（请核实）：据经营范围判断主营{name}（置信度 {conf:.0%}），"
+                            f"属于园区{kind}{label}"
+                        )
+                    else:
+                        reasons.append(
+                            f"注意：经营范围显示可能从事{name}（置信度 {conf:.0%}），"
+                            f"属于园区{kind}{label}，请核实"
+                        )
+                    break
+        if trading[r]:
+            reasons.append("不符合入驻条件：园区不接受单纯贸易类企业，该企业经营范围以销售为主")
+        if over[r]:
+            reasons.append(
+                f"不符合入驻条件：需求面积 {need[r]:,.0f} 平方米超过园区可用面积 "
+                f"{free[r]:,.0f} 平方米"
+            )
+        out.append(reasons)
     return out
 
 
@@ -119,12 +146,34 @@ def pair_reasons(
     contrib: np.ndarray,
 ) -> list[str]:
     """The eligibility verdict, then each family's reason, largest contribution first."""
-    reasons = eligibility_reasons(index, park, ent)
-    order = np.argsort(-contrib, kind="stable")
-    for j in order:
-        fam = families[j]
-        reasons.append(f"{fam.label}：{fam.reason(index, park, ent, float(raw[j]))}")
-    return reasons
+    return page_reasons(
+        index, families, np.array([park]), np.array([ent]), raw[None, :], contrib[None, :]
+    )[0]
+
+
+def page_reasons(
+    index: MatchIndex,
+    families: Sequence[FeatureFamily],
+    parks: np.ndarray,
+    ents: np.ndarray,
+    raw: np.ndarray,
+    contrib: np.ndarray,
+) -> list[list[str]]:
+    """:func:`pair_reasons` of aligned pairs ``(parks[i], ents[i])`` with their component
+    values ``raw`` and contributions ``contrib`` (rows × families): each family's
+    :meth:`~matcher.features.FeatureFamily.reasons` once over every pair, then each row's
+    sentences ordered by its contributions."""
+    out = page_eligibility_reasons(index, parks, ents)
+    if not len(out):
+        return out
+    said = [
+        [f"{fam.label}：{text}" for text in fam.reasons(index, parks, ents, raw[:, j])]
+        for j, fam in enumerate(families)
+    ]
+    orders = np.argsort(-np.asarray(contrib), axis=1, kind="stable").tolist()
+    for r, reasons in enumerate(out):
+        reasons.extend(said[j][r] for j in orders[r])
+    return out
 
 
 def explain_pair(
