@@ -983,23 +983,26 @@ def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Infere
 def _combined(parts: list[_Part], activity: str | None) -> _Values:
     """:func:`_combine` without the evidence, as a tuple (no object per inference)."""
     first = parts[0]
-    # the first part's masses as they are (0.0 + m is m), the others' added in order
-    mass = dict(first.mass)
     if len(parts) == 1:
+        # the part's masses are the items of a dictionary already (distinct codes, in order)
+        masses = first.mass
         total, total_weight, matched = first.total, first.weight, first.matched
         production = first.production
     else:
+        # the first part's masses as they are (0.0 + m is m), the others' added in order
+        mass = dict(first.mass)
         for part in parts[1:]:
             for part_code, m in part.mass:
                 mass[part_code] = mass.get(part_code, 0.0) + m
+        masses = tuple(mass.items())
         # sum() as before: from Python 3.12 it adds floats with compensation
         total = sum([p.total for p in parts])
         total_weight = sum([p.weight for p in parts])
         matched = sum([p.matched for p in parts])
         production = sum([p.production for p in parts])
-    if not mass:
+    if not masses:
         return None, 0.0, None, activity, 0.0, (), 0.0
-    code, share, candidates = _decided(tuple(mass.items()))
+    code, share, candidates = _decided(masses)
     if code is None:
         return None, 0.0, None, activity, 0.0, (), 0.0
     coverage = matched / total_weight if total_weight else 0.0
