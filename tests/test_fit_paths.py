@@ -508,3 +508,55 @@ def test_inference_table_places_candidates_as_one_at_a_time(enterprises: pd.Data
         np.testing.assert_array_equal(table["cand_leaf"], leaf)
         np.testing.assert_array_equal(_bits(table["cand_share"]), _bits(share))
     assert {len(i.candidates) for i in inferences} >= {0, 1, 2, 3}
+
+
+#: Every prior of making :func:`_inference._make_prior` gives, and one it does not.
+PRIORS = (0.1, 0.2, 0.35, 0.4, 0.65, 0.7, 0.85, 0.5)
+
+
+def test_sources_read_once_for_every_prior_they_ignore(enterprises: pd.DataFrame) -> None:
+    """A scope without a clause lacking a verb, and products read as an activity, do not depend
+    on the prior of making: they are read once for every prior, and that reading equals the
+    plain one with each prior (every field of the evidence, its strongest pieces included)."""
+    scopes = sorted({s for s in enterprises["business_scope"].tolist() if isinstance(s, str)})
+    scopes += ["", "电子产品", "五金交电、电线电缆", "物业管理；家政服务", "研究、开发"]
+    plain_scope = inference_module._scope_evidence.__wrapped__
+    ignores = 0
+    for scope in [*scopes, None]:
+        ignores += not inference_module._reads_prior(scope)
+        for prior in PRIORS:
+            for retail in (False, True):
+                got = inference_module._scope_part(scope, prior, retail)
+                assert got == plain_scope(scope, prior, retail), (scope, prior)
+    assert 0 < ignores < len(scopes)  # both kinds are here
+    products = sorted({p for p in enterprises["products"].tolist() if isinstance(p, str)})
+    plain_products = inference_module._products_evidence.__wrapped__
+    for text in [*products[:300], "", "铝型材；铝板;铝箔", "咨询"]:
+        for act in ("make", "trade", "service", "transport", "repair_install", "unspecified"):
+            for prior in PRIORS:
+                got = inference_module._products_part(text, act, prior)
+                assert got == plain_products(text, act, prior), (text, act, prior)
+        objects = inference_module._split_products(text)
+        objects.append("changed")  # a list of its own: the memory is not changed
+        assert "changed" not in inference_module._split_products(text)
+
+
+def test_name_reading_by_scope_facts_equals_reading_the_scope(enterprises: pd.DataFrame) -> None:
+    """A name's implied activity and weight read from the scope's facts equal those read from
+    the scope itself, for traders (whose traded codes decide), makers and scopes of nothing."""
+    scopes = sorted({s for s in enterprises["business_scope"].tolist() if isinstance(s, str)})
+    scopes += ["批发、零售：金属材料", "金属材料销售", "有色金属合金销售", "物业管理"]
+    names = [n for n in enterprises["name"].tolist()[:400] if isinstance(n, str)]
+    industries = sorted({names_module._parse(n).industry for n in names} - {""})
+    industries += ["金属材料", "铝合金车轮", "铝箔", "耐火材料", "科技", "投资管理"]
+    kinds = set()
+    for scope_text in [*scopes[:150], *scopes[-4:], None]:
+        scope = inference_module._scope_of(scope_text)
+        kinds.add(scope.main_activity)
+        for industry in industries:
+            plain = (
+                inference_module._name_activity(industry, scope, scope.main_activity),
+                inference_module.name_weight(industry, scope),
+            )
+            assert inference_module._name_reading(industry, scope_text) == plain
+    assert {None, "trade", "make"} <= kinds
