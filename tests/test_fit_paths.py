@@ -472,44 +472,6 @@ def test_build_index_lets_the_texts_go_before_the_text_rows(
     assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]
 
 
-def _plain_table(inferences: list[Inference]) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates' taxonomy ids and shares set one element at a time (the plain path
-    :meth:`IndustryInferrer.table` must equal)."""
-    ids = arrays.taxonomy.get_taxonomy().ids
-    leaf = np.full((len(inferences), CANDIDATES), -1, dtype=np.int32)
-    share = np.zeros((len(inferences), CANDIDATES), dtype=np.float32)
-    for r, inference in enumerate(inferences):
-        for j, (cand, part) in enumerate(inference.candidates[:CANDIDATES]):
-            leaf[r, j] = ids[cand]
-            share[r, j] = part
-    return leaf, share
-
-
-def test_inference_table_places_candidates_as_one_at_a_time(enterprises: pd.DataFrame) -> None:
-    """The candidate columns are placed all at once: the same ids and float32 shares as setting
-    them one by one, for inferences with no, one and several candidates (more than kept too)."""
-    inferences = [p.inference for p in profiles_of(_reading_keys(enterprises), evidence=False)]
-    made = [
-        Inference(None, 0.0, None, None),
-        Inference("3252", 0.9, "3252", "make", 1.0, (("3252", 1 / 3),)),
-        Inference(
-            None,
-            0.1,
-            "5164",
-            "trade",
-            0.0,
-            tuple((c, 0.1 * k + 1e-9) for k, c in enumerate(["5164", "3252", "3670", "C", "5261"])),
-        ),
-    ]
-    for given in (inferences, made, made[:1], []):
-        table = arrays.IndustryInferrer().table(given)
-        leaf, share = _plain_table(given)
-        assert table["cand_leaf"].dtype == leaf.dtype and table["cand_share"].dtype == share.dtype
-        np.testing.assert_array_equal(table["cand_leaf"], leaf)
-        np.testing.assert_array_equal(_bits(table["cand_share"]), _bits(share))
-    assert {len(i.candidates) for i in inferences} >= {0, 1, 2, 3}
-
-
 #: Every prior of making :func:`_inference._make_prior` gives, and one it does not.
 PRIORS = (0.1, 0.2, 0.35, 0.4, 0.65, 0.7, 0.85, 0.5)
 

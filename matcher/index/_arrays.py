@@ -321,16 +321,10 @@ class IndustryInferrer:
         k = CANDIDATES
         leaf = np.full((len(inferences), k), -1, dtype=np.int32)
         share = np.zeros((len(inferences), k), dtype=np.float32)
-        # every inference's first k candidates in one list, placed at (row, position) at once
-        # (float64 to float32 as one element at a time: the same rounding)
-        kept = [i.candidates[:k] for i in inferences]
-        counts = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
-        flat = [c for cands in kept for c in cands]
-        rows = np.repeat(np.arange(len(kept), dtype=np.int64), counts)
-        cols = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        ids = tax.ids
-        leaf[rows, cols] = np.fromiter((ids[c] for c, _ in flat), dtype=np.int32, count=len(flat))
-        share[rows, cols] = np.fromiter((p for _, p in flat), dtype=np.float64, count=len(flat))
+        for r, inference in enumerate(inferences):
+            for j, (cand, part) in enumerate(inference.candidates[:k]):
+                leaf[r, j] = tax.ids[cand]
+                share[r, j] = part
         return {
             "cand_leaf": leaf,
             "cand_share": share,
