@@ -235,6 +235,10 @@ def test_place_prefix_lookup_equals_trying_every_length(enterprises: pd.DataFram
         "郑州",
         "国际",
         "中国中国华达公司",
+        "国际中国郑州华达有限公司",
+        "全国中华",
+        "中国",
+        "中",
     ]
     for name in names + made:
         stripped, _, _ = names_module._strip_form(name)
@@ -522,3 +526,37 @@ def test_name_reading_by_scope_facts_equals_reading_the_scope(enterprises: pd.Da
             )
             assert inference_module._name_reading(industry, scope_text) == plain
     assert {None, "trade", "make"} <= kinds
+
+
+def test_branch_check_never_skips_a_branch(enterprises: pd.DataFrame) -> None:
+    """A name is matched against the branch pattern only when 公司, 厂 or 集团 stands before its
+    last two characters: every name the pattern matches passes that check, so no branch is
+    missed; and branches still read as branches."""
+    names = [n for n in enterprises["name"].astype(object).tolist() if isinstance(n, str)]
+    made = [
+        "自贡市万里汽车配件公司标准件批发部",
+        "郑州华达厂门市部",
+        "华达集团郑州营业部",
+        "华达公司ab",
+        "华达公司a",
+        "华达厂",
+        "公司门市",
+        "集团",
+        "",
+        "中国电信股份有限公司嘉鱼高铁营业部",
+        "郑州华达有限公司（郑州）",
+    ]
+    matched = 0
+    for name in names + made:
+        text = names_module._BRACKET.sub("", name).strip()
+        head = text[:-2]
+        if names_module._BRANCH.match(text):
+            matched += 1
+            assert "公司" in head or "厂" in head or "集团" in head, name
+    assert matched >= 5
+    parts = names_module._parse.__wrapped__("自贡市万里汽车配件公司标准件批发部")
+    assert (parts.industry, parts.parent_industry, parts.activity) == (
+        "标准件",
+        "汽车配件",
+        "trade",
+    )
