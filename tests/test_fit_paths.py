@@ -560,3 +560,47 @@ def test_branch_check_never_skips_a_branch(enterprises: pd.DataFrame) -> None:
         "汽车配件",
         "trade",
     )
+
+
+def test_names_that_differ_in_form_read_as_their_profiles(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names that differ only in a legal form share what the sources read (one reading for
+    有限公司, 股份有限公司, 有限责任公司), and forms that say something (a shop's, a form that names
+    a code, a factory's) are read on their own: every key reads what its profile says."""
+    scopes = [
+        "铝型材制造；铝型材销售；道路货物运输",
+        "汽油、柴油零售；润滑油销售",
+        "电子产品销售",
+        None,
+        *[s for s in enterprises["business_scope"].tolist()[:3] if isinstance(s, str)],
+    ]
+    brands = ("华达", "宏骏")
+    tails = ("铝型材", "石化", "电子", "")
+    forms = ("有限公司", "股份有限公司", "有限责任公司", "厂", "店", "加油站", "经营部", "集团公司")
+    keys = [
+        (scope, products, f"郑州{brand}{tail}{form}")
+        for scope in scopes
+        for products in (None, "铝型材")
+        for brand in brands
+        for tail in tails
+        for form in forms
+    ]
+    calls = []
+    sources = readings._name_sources
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return sources(*args)
+
+    monkeypatch.setattr(readings, "_name_sources", counted)
+    read = readings.readings_of(keys)
+    monkeypatch.undo()
+    lean = profiles_of(keys, evidence=False)
+    for k, profile in enumerate(lean):
+        assert _segments_of(read, k) == list(profile.segments)
+        assert read.documents[k] == profile.document
+        assert read.inferences[int(read.key_inference[k])] == profile.inference
+    # fewer reads of the sources than scope and name readings with their form
+    forms_read = {(s, names_module._parse(n)) for s, _, n in keys}
+    assert len(calls) < len({(s, p.industry, p.activity, p.form) for s, p in forms_read})
