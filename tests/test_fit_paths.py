@@ -235,6 +235,10 @@ def test_place_prefix_lookup_equals_trying_every_length(enterprises: pd.DataFram
         "郑州",
         "国际",
         "中国中国华达公司",
+        "国际中国郑州华达有限公司",
+        "全国中华",
+        "中国",
+        "中",
     ]
     for name in names + made:
         stripped, _, _ = names_module._strip_form(name)
@@ -470,3 +474,133 @@ def test_build_index_lets_the_texts_go_before_the_text_rows(
     assert alive == [False]
     profiles, rows = arrays.enterprise_profiles(enterprises)
     assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]
+
+
+#: Every prior of making :func:`_inference._make_prior` gives, and one it does not.
+PRIORS = (0.1, 0.2, 0.35, 0.4, 0.65, 0.7, 0.85, 0.5)
+
+
+def test_sources_read_once_for_every_prior_they_ignore(enterprises: pd.DataFrame) -> None:
+    """A scope without a clause lacking a verb, and products read as an activity, do not depend
+    on the prior of making: they are read once for every prior, and that reading equals the
+    plain one with each prior (every field of the evidence, its strongest pieces included)."""
+    scopes = sorted({s for s in enterprises["business_scope"].tolist() if isinstance(s, str)})
+    scopes += ["", "电子产品", "五金交电、电线电缆", "物业管理；家政服务", "研究、开发"]
+    plain_scope = inference_module._scope_evidence.__wrapped__
+    ignores = 0
+    for scope in [*scopes, None]:
+        ignores += not inference_module._reads_prior(scope)
+        for prior in PRIORS:
+            for retail in (False, True):
+                got = inference_module._scope_part(scope, prior, retail)
+                assert got == plain_scope(scope, prior, retail), (scope, prior)
+    assert 0 < ignores < len(scopes)  # both kinds are here
+    products = sorted({p for p in enterprises["products"].tolist() if isinstance(p, str)})
+    plain_products = inference_module._products_evidence.__wrapped__
+    for text in [*products[:300], "", "铝型材；铝板;铝箔", "咨询"]:
+        for act in ("make", "trade", "service", "transport", "repair_install", "unspecified"):
+            for prior in PRIORS:
+                got = inference_module._products_part(text, act, prior)
+                assert got == plain_products(text, act, prior), (text, act, prior)
+        objects = inference_module._split_products(text)
+        objects.append("changed")  # a list of its own: the memory is not changed
+        assert "changed" not in inference_module._split_products(text)
+
+
+def test_name_reading_by_scope_facts_equals_reading_the_scope(enterprises: pd.DataFrame) -> None:
+    """A name's implied activity and weight read from the scope's facts equal those read from
+    the scope itself, for traders (whose traded codes decide), makers and scopes of nothing."""
+    scopes = sorted({s for s in enterprises["business_scope"].tolist() if isinstance(s, str)})
+    scopes += ["批发、零售：金属材料", "金属材料销售", "有色金属合金销售", "物业管理"]
+    names = [n for n in enterprises["name"].tolist()[:400] if isinstance(n, str)]
+    industries = sorted({names_module._parse(n).industry for n in names} - {""})
+    industries += ["金属材料", "铝合金车轮", "铝箔", "耐火材料", "科技", "投资管理"]
+    kinds = set()
+    for scope_text in [*scopes[:150], *scopes[-4:], None]:
+        scope = inference_module._scope_of(scope_text)
+        kinds.add(scope.main_activity)
+        for industry in industries:
+            plain = (
+                inference_module._name_activity(industry, scope, scope.main_activity),
+                inference_module.name_weight(industry, scope),
+            )
+            assert inference_module._name_reading(industry, scope_text) == plain
+    assert {None, "trade", "make"} <= kinds
+
+
+def test_branch_check_never_skips_a_branch(enterprises: pd.DataFrame) -> None:
+    """A name is matched against the branch pattern only when 公司, 厂 or 集团 stands before its
+    last two characters: every name the pattern matches passes that check, so no branch is
+    missed; and branches still read as branches."""
+    names = [n for n in enterprises["name"].astype(object).tolist() if isinstance(n, str)]
+    made = [
+        "自贡市万里汽车配件公司标准件批发部",
+        "郑州华达厂门市部",
+        "华达集团郑州营业部",
+        "华达公司ab",
+        "华达公司a",
+        "华达厂",
+        "公司门市",
+        "集团",
+        "",
+        "中国电信股份有限公司嘉鱼高铁营业部",
+        "郑州华达有限公司（郑州）",
+    ]
+    matched = 0
+    for name in names + made:
+        text = names_module._BRACKET.sub("", name).strip()
+        head = text[:-2]
+        if names_module._BRANCH.match(text):
+            matched += 1
+            assert "公司" in head or "厂" in head or "集团" in head, name
+    assert matched >= 5
+    parts = names_module._parse.__wrapped__("自贡市万里汽车配件公司标准件批发部")
+    assert (parts.industry, parts.parent_industry, parts.activity) == (
+        "标准件",
+        "汽车配件",
+        "trade",
+    )
+
+
+def test_names_that_differ_in_form_read_as_their_profiles(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names that differ only in a legal form share what the sources read (one reading for
+    有限公司, 股份有限公司, 有限责任公司), and forms that say something (a shop's, a form that names
+    a code, a factory's) are read on their own: every key reads what its profile says."""
+    scopes = [
+        "铝型材制造；铝型材销售；道路货物运输",
+        "汽油、柴油零售；润滑油销售",
+        "电子产品销售",
+        None,
+        *[s for s in enterprises["business_scope"].tolist()[:3] if isinstance(s, str)],
+    ]
+    brands = ("华达", "宏骏")
+    tails = ("铝型材", "石化", "电子", "")
+    forms = ("有限公司", "股份有限公司", "有限责任公司", "厂", "店", "加油站", "经营部", "集团公司")
+    keys = [
+        (scope, products, f"郑州{brand}{tail}{form}")
+        for scope in scopes
+        for products in (None, "铝型材")
+        for brand in brands
+        for tail in tails
+        for form in forms
+    ]
+    calls = []
+    sources = readings._name_sources
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return sources(*args)
+
+    monkeypatch.setattr(readings, "_name_sources", counted)
+    read = readings.readings_of(keys)
+    monkeypatch.undo()
+    lean = profiles_of(keys, evidence=False)
+    for k, profile in enumerate(lean):
+        assert _segments_of(read, k) == list(profile.segments)
+        assert read.documents[k] == profile.document
+        assert read.inferences[int(read.key_inference[k])] == profile.inference
+    # fewer reads of the sources than scope and name readings with their form
+    forms_read = {(s, names_module._parse(n)) for s, _, n in keys}
+    assert len(calls) < len({(s, p.industry, p.activity, p.form) for s, p in forms_read})

@@ -536,19 +536,29 @@ def _name_activity(industry: str, scope: Scope, main: str | None) -> str:
     a finer one (宏骏铝合金车轮 | 金属材料销售, 华铂铝箔 | 有色金属合金销售), names what the firm
     makes — the naming rules require the 行业表述 to state the main business.
     """
+    return _activity_named(industry, main, _traded_codes(scope) if main == "trade" else ())
+
+
+def _traded_codes(scope: Scope) -> tuple[str, ...]:
+    """The codes the scope's trading clauses name, in order."""
+    return tuple(
+        c
+        for clause in scope.clauses
+        if clause.activity == "trade"
+        for _, hit, _ in _clause_hits(clause.items)
+        for c in hit.codes
+    )
+
+
+def _activity_named(industry: str, main: str | None, traded: tuple[str, ...]) -> str:
+    """:func:`_name_activity` given the codes the scope's trading clauses name (read only for
+    a trader)."""
     if main is None:
         return "unspecified"
     if main != "trade":
         return main
     tax = taxonomy.get_taxonomy()
     named = [c for h in get_lexicon().hits(industry) for c in h.codes]
-    traded = [
-        c
-        for clause in scope.clauses
-        if clause.activity == "trade"
-        for _, hit, _ in _clause_hits(clause.items)
-        for c in hit.codes
-    ]
     if not named or not traded:
         return "trade"  # nothing to compare: the name follows the scope
     for code in named:
@@ -563,12 +573,17 @@ def name_weight(industry: str, scope: Scope | None = None) -> float:
     """Weight of a name's 行业表述: a specific product (铝合金车轮, 耐火材料) counts like a main
     clause — the naming rules require it to state the main business —, and more when the scope
     names nothing the firm makes; a generic word (科技, 实业) counts less."""
+    makes = scope is not None and any(c.activity == "make" for c in scope.clauses)
+    return _name_weight(industry, makes, scope is not None)
+
+
+def _name_weight(industry: str, makes: bool, scoped: bool) -> float:
+    """:func:`name_weight` given whether the scope makes anything (``scoped``: a scope given)."""
     hits = get_lexicon().hits(industry)
     if hits and hits[-1].end == len(industry) and len(hits[-1].term) >= 3:
-        makes = scope is not None and any(c.activity == "make" for c in scope.clauses)
         # only a good can be made behind a scope that only sells (投资管理 names a service)
         goods = any(taxonomy.section_of(c) in _GOODS for c in hits[-1].codes)
-        return NAME_ALONE_WEIGHT if goods and scope is not None and not makes else 1.0
+        return NAME_ALONE_WEIGHT if goods and scoped and not makes else 1.0
     return NAME_WEIGHT
 
 
@@ -731,13 +746,15 @@ def infer_industry(scope: object = None, products: object = None, name: object =
 
 
 def _split_products(products: str | None) -> list[str]:
-    if not products:
-        return []
-    return [
-        p
-        for p in parse_scope(products.replace(";", "、").replace("；", "、")).objects_text.split()
-        if p
-    ]
+    return list(_product_objects(products)) if products else []
+
+
+@functools.lru_cache(maxsize=200_000)
+def _product_objects(products: str) -> tuple[str, ...]:
+    """The objects of a 主营产品 text (remembered: its evidence is read once per way of reading
+    it, its segment once per fit)."""
+    text = products.replace(";", "、").replace("；", "、")
+    return tuple(p for p in parse_scope(text).objects_text.split() if p)
 
 
 @dataclass(frozen=True)
@@ -773,9 +790,38 @@ EVIDENCE_KEPT = 8
 _EMPTY = _Part((), 0.0, 0.0, 0.0, 0.0, ())
 
 
-@functools.lru_cache(maxsize=200_000)
 def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Part:
-    """Evidence of the scope's clauses (cached by the scope's text: many firms share one)."""
+    """Evidence of the scope's clauses (cached by the scope's text: many firms share one).
+
+    The prior of making routes only the objects of clauses without a verb (``unspecified``):
+    a scope without one reads the same whatever the prior, so it is read once for every prior
+    (firms' names give it several).
+    """
+    return _scope_evidence(scope_text, prior if _reads_prior(scope_text) else 0.0, retail_name)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _reads_prior(scope_text: str | None) -> bool:
+    """True when the scope's evidence depends on the prior of making (a clause without a verb)."""
+    return any(c.activity == "unspecified" for c in _evidence_clauses(_scope_of(scope_text)))
+
+
+def _evidence_clauses(scope: Scope) -> tuple[Clause, ...]:
+    """The clauses the scope's evidence is read from: its clauses, or its padding when only
+    that says anything."""
+    clauses = scope.clauses
+    if not any(_clause_hits(c.items) for c in clauses) and scope.generic:
+        # only padding says anything (物业管理；家政服务 of a 物业管理有限公司): use it, weakly
+        clauses = tuple(
+            Clause(g.text, g.objects, g.activities, g.activity, k, 0.5 / (1 + k), False, g.items)
+            for k, g in enumerate(scope.generic)
+        )
+    return clauses
+
+
+@functools.lru_cache(maxsize=200_000)
+def _scope_evidence(scope_text: str | None, prior: float, retail_name: bool) -> _Part:
+    """:func:`_scope_part` of one prior (cached)."""
     scope = _scope_of(scope_text)
     collector = _Collector()
     total_weight = 0.0
@@ -785,14 +831,7 @@ def _scope_part(scope_text: str | None, prior: float, retail_name: bool) -> _Par
     # retail in every trading clause (零售电子产品、五金交电、电线电缆: the verb is written once,
     # before the list); a wholesaler that retails a side line (药品…销售；化工试剂零售) does not
     scope_retail = _retail_scope(scope_text)
-    clauses = scope.clauses
-    if not any(_clause_hits(c.items) for c in clauses) and scope.generic:
-        # only padding says anything (物业管理；家政服务 of a 物业管理有限公司): use it, weakly
-        clauses = tuple(
-            Clause(g.text, g.objects, g.activities, g.activity, k, 0.5 / (1 + k), False, g.items)
-            for k, g in enumerate(scope.generic)
-        )
-    for clause in clauses:
+    for clause in _evidence_clauses(scope):
         weight = clause.weight
         if clause.activity == "trade" and made:
             weight *= ANCILLARY_TRADE
@@ -830,9 +869,19 @@ def _retail_scope(scope_text: str | None) -> bool:
     return first is not None and first.group() == "零售"
 
 
-@functools.lru_cache(maxsize=200_000)
 def _products_part(products: str | None, act: str, prior: float) -> _Part:
-    """Evidence of the 主营产品 column, read as ``act`` (make, trade or the service)."""
+    """Evidence of the 主营产品 column, read as ``act`` (make, trade or the service).
+
+    The prior of making routes only objects read without an activity (``unspecified``):
+    products read as an activity (as :func:`_name_sources` always reads them) read the same
+    whatever the prior, so they are read once for every prior.
+    """
+    return _products_evidence(products, act, prior if act == "unspecified" else 0.0)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _products_evidence(products: str | None, act: str, prior: float) -> _Part:
+    """:func:`_products_part` of one prior (cached)."""
     objects = _split_products(products)
     if not objects:
         return _EMPTY
@@ -900,11 +949,36 @@ def _scope_of(scope_text: str | None) -> Scope:
     return _parse(scope_text) if scope_text else Scope(())
 
 
-@functools.lru_cache(maxsize=100_000)
 def _name_reading(industry: str, scope_text: str | None) -> tuple[str, float]:
-    """The activity a name's 行业表述 implies (when no word of it says) and its weight."""
+    """The activity a name's 行业表述 implies (when no word of it says) and its weight.
+
+    Of the scope, these read only its main activity, whether it makes anything and, for a
+    trader, the codes its trading clauses name: names are read once per such facts (many
+    scopes share them) rather than once per scope.
+    """
+    return _name_reading_of(industry, _name_facts(scope_text))
+
+
+#: What :func:`_name_reading` reads of a scope: its main activity, whether a clause makes, and
+#: the codes its trading clauses name (a trader's only).
+_NameFacts = tuple[str | None, bool, tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_facts(scope_text: str | None) -> _NameFacts:
+    """The scope's main activity, whether a clause makes, and (for a trader) the codes its
+    trading clauses name, in order."""
     scope = _scope_of(scope_text)
-    return _name_activity(industry, scope, scope.main_activity), name_weight(industry, scope)
+    main = scope.main_activity
+    makes = any(c.activity == "make" for c in scope.clauses)
+    return main, makes, _traded_codes(scope) if main == "trade" else ()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_reading_of(industry: str, facts: _NameFacts) -> tuple[str, float]:
+    """:func:`_name_reading` given the scope's facts (:func:`_name_facts`)."""
+    main, makes, traded = facts
+    return _activity_named(industry, main, traded), _name_weight(industry, makes, True)
 
 
 def _infer(
@@ -983,23 +1057,26 @@ def _combine(parts: list[_Part], activity: str | None, evidence: bool) -> Infere
 def _combined(parts: list[_Part], activity: str | None) -> _Values:
     """:func:`_combine` without the evidence, as a tuple (no object per inference)."""
     first = parts[0]
-    # the first part's masses as they are (0.0 + m is m), the others' added in order
-    mass = dict(first.mass)
     if len(parts) == 1:
+        # the part's masses are the items of a dictionary already (distinct codes, in order)
+        masses = first.mass
         total, total_weight, matched = first.total, first.weight, first.matched
         production = first.production
     else:
+        # the first part's masses as they are (0.0 + m is m), the others' added in order
+        mass = dict(first.mass)
         for part in parts[1:]:
             for part_code, m in part.mass:
                 mass[part_code] = mass.get(part_code, 0.0) + m
+        masses = tuple(mass.items())
         # sum() as before: from Python 3.12 it adds floats with compensation
         total = sum([p.total for p in parts])
         total_weight = sum([p.weight for p in parts])
         matched = sum([p.matched for p in parts])
         production = sum([p.production for p in parts])
-    if not mass:
+    if not masses:
         return None, 0.0, None, activity, 0.0, (), 0.0
-    code, share, candidates = _decided(tuple(mass.items()))
+    code, share, candidates = _decided(masses)
     if code is None:
         return None, 0.0, None, activity, 0.0, (), 0.0
     coverage = matched / total_weight if total_weight else 0.0

@@ -270,6 +270,7 @@ _BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
 _BRANCH = re.compile(r"^(.*?(?:公司|厂|集团))([^公厂]{2,}?)$")
 #: Leading words that are not a place but stand where one does.
 _NATIONAL = ("中国", "中华", "国际", "全国")
+assert all(len(word) == 2 for word in _NATIONAL)  # what _strip_region's first check relies on
 
 
 @dataclass(frozen=True)
@@ -373,11 +374,12 @@ def _strip_region(text: str) -> tuple[str, str]:
     changed = True
     while changed:
         changed = False
-        for word in _NATIONAL:
-            if text.startswith(word) and len(text) > len(word) + 2:
-                region += word
-                text = text[len(word) :]
-                changed = True
+        if text[:2] in _NATIONAL:  # each national word has two characters: none starts here else
+            for word in _NATIONAL:
+                if text.startswith(word) and len(text) > len(word) + 2:
+                    region += word
+                    text = text[len(word) :]
+                    changed = True
         limit = min(10, len(text) - 2)
         for size in lengths.get(text[:2], ()):
             if size <= limit and text[:size] in places:
@@ -447,7 +449,10 @@ def _parse(name: str) -> NameParts:
         text = _BRACKET.sub("", name)
     text = text.strip()
     parent: NameParts | None = None
-    branch = _BRANCH.match(text)
+    # a branch's parent ends with 公司, 厂 or 集团 and its own part has two characters or more:
+    # without such a word before the last two characters, the pattern cannot match
+    head = text[:-2]
+    branch = _BRANCH.match(text) if "公司" in head or "厂" in head or "集团" in head else None
     if branch and _strip_form(branch.group(2))[1]:
         parent = _parse(branch.group(1))
         text = branch.group(2)

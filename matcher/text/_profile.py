@@ -320,7 +320,7 @@ class KeyReader:
         self._products: dict[tuple[str, bool], tuple[int, str] | None] = {}
         self._names: dict[tuple[str, str], int] = {}
         # of one call only (one entry per scope and name reading: many, each holding a tuple)
-        self._sides: dict[tuple[str | None, str, str, str | None, str], tuple] = {}
+        self._sides: dict[tuple[str | None, str, str, str | None, str, bool], tuple] = {}
         self._inferences: dict[tuple, int] = {}
         self._documents: dict[tuple[int, int], str] = {}
 
@@ -353,8 +353,20 @@ class KeyReader:
 
     def _side(self, scope: str | None, parts: NameParts) -> tuple:
         """What a key reads besides its products: the inference's sources (see
-        :func:`_name_sources`), the scope's piece, clauses and trading, and the name's piece."""
-        key = (scope, parts.industry, parts.parent_industry, parts.activity, parts.form)
+        :func:`_name_sources`), the scope's piece, clauses and trading, and the name's piece.
+
+        Of the name's form these read only whether it is a shop's and the code it names, and the
+        form itself only when it names one (加油站): names that differ only in a legal form
+        (有限公司, 股份有限公司, 有限责任公司) share an entry."""
+        form = parts.form if parts.form_code is not None else ""
+        key = (
+            scope,
+            parts.industry,
+            parts.parent_industry,
+            parts.activity,
+            form,
+            parts.retail,
+        )
         got = self._sides.get(key)
         if got is None:
             piece, clauses, trader = self._scope(scope)
