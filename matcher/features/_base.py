@@ -150,6 +150,7 @@ SCRATCH_NAMES = {
     "family.u8.0": 1,
     "distance_value": 4,
     "park_eligibility": 1,
+    "top_k": 1,
     "score_park.column.*": 4,
 }
 
