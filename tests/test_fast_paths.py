@@ -19,7 +19,14 @@ from matcher import Matcher, load_sample
 from matcher.batch import _local as batch_local
 from matcher.batch import top_enterprises
 from matcher.datasets import make_enterprises
-from matcher.features import ChainFeature, PreferenceFeature, default_families
+from matcher.features import (
+    SCRATCH_NAMES,
+    ChainFeature,
+    PreferenceFeature,
+    default_families,
+    scratch_nbytes,
+)
+from matcher.features import _base as base_module
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.ranking import _score as score_module
@@ -277,6 +284,34 @@ def test_concurrent_rankings_do_not_share_scratch(
     for side in (0, 1):
         for park, score, eligible in results[side]:
             assert _same(score, alone[park][0]) and _same(eligible, alone[park][1]), park
+
+
+def test_scratch_of_a_ranking_thread_is_bounded(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that scores every park (each family on the thread itself) and pages them keeps
+    at most the bytes per row of SCRATCH_NAMES, plus one float32 column a family."""
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    m = random_matcher
+    index = m.index_
+    n = len(index.enterprises)
+    held: list[int] = []
+
+    def work() -> None:
+        for park in range(len(index.parks)):
+            score, eligible = score_park(
+                index, m.families_, m.scorer_, park, None, m.park_coef(park), threads=False
+            )
+            select_page(score, eligible, k=20)
+        held.append(scratch_nbytes())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    column = SCRATCH_NAMES["score_park.column.*"]  # bytes per row of each family's column
+    per_row = sum(SCRATCH_NAMES.values()) - column + column * len(m.families_)
+    gather_block = 8 * min(n, base_module.GATHER_BLOCK)
+    assert 8 * n < held[0] <= per_row * n + gather_block
 
 
 @pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}])

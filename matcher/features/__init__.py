@@ -23,6 +23,7 @@ from ._base import (
     per_index,
     replace_where,
     scratch,
+    scratch_nbytes,
 )
 from .capacity import CapacityFeature
 from .chain import ChainFeature
@@ -54,6 +55,7 @@ __all__ = [
     "per_index",
     "replace_where",
     "scratch",
+    "scratch_nbytes",
 ]
 
 
