@@ -22,7 +22,7 @@ import statistics
 import time
 
 import numpy as np
-from timing import column_floor, floor_ratios, fmt, times
+from timing import column_floor, cpu_and_faults, floor_ratios, fmt, times
 
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
@@ -95,6 +95,9 @@ def main() -> None:
     print(f"array-pass floor    {fmt(floors)}")
     print(f"8-column floor      {fmt(column_floors)}")
     print(floor_ratios("cold rank_enterprises", ranks, floors, column_floors))
+    print(f"  cold:           {cpu_and_faults(one_rank, args.repeat)}")
+    print(f"  warm:           {cpu_and_faults(warm_rank, args.repeat)}")
+    print(f"  8-column floor: {cpu_and_faults(columns, args.repeat)}")
 
     index = m.index_
     rows = [int(index.park_row(p)) for p in park_ids]

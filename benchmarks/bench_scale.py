@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from timing import column_floor, floor_ratios, fmt, times
+from timing import column_floor, cpu_and_faults, floor_ratios, fmt, times
 
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
@@ -302,6 +302,9 @@ def measure(m: Matcher, args: argparse.Namespace) -> None:
     print(f"array-pass floor         {fmt(floors)}")
     print(f"8-column floor           {fmt(column_floors)}")
     print(floor_ratios("cold rank", colds, floors, column_floors))
+    print(f"  cold rank:      {cpu_and_faults(cold, args.repeat)}")
+    print(f"  warm rank:      {cpu_and_faults(warm, args.repeat)}")
+    print(f"  8-column floor: {cpu_and_faults(columns, args.repeat)}")
     index = m.index_
     sample = rng.choice(len(park_ids), size=min(14, len(park_ids)), replace=False)
     print("cold cost per park (one-park paths, median over 14 parks):")

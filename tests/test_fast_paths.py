@@ -8,6 +8,8 @@ size, quality, text), so every branch of every family is taken.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,14 @@ from matcher import Matcher, load_sample
 from matcher.batch import _local as batch_local
 from matcher.batch import top_enterprises
 from matcher.datasets import make_enterprises
-from matcher.features import ChainFeature, PreferenceFeature, default_families
+from matcher.features import (
+    SCRATCH_NAMES,
+    ChainFeature,
+    PreferenceFeature,
+    default_families,
+    scratch_nbytes,
+)
+from matcher.features import _base as base_module
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.index import StringColumn
@@ -152,6 +161,11 @@ def test_every_family_one_park_equals_general(
                 general = family.compute(index, np.array([park]), rows)
                 fast = family.compute_park(index, park, ents)
                 assert _same(general, fast), (park, family.name, ents is None)
+                # into a buffer holding a stale column (written in place, or left alone)
+                buffer = np.full(len(rows), 0.123, dtype=np.float32)
+                buffer[::7] = np.nan
+                fast = family.compute_park(index, park, ents, buffer=buffer)
+                assert _same(general, fast), (park, family.name, ents is None, "buffer")
 
 
 def test_park_eligibility_equals_general(random_matcher: Matcher) -> None:
@@ -214,6 +228,93 @@ def test_weighted_sum_in_chunks_equals_score_pairs(
                 assert _same(general[0], fast[0]) and _same(general[1], fast[1])
     unknown = [np.isnan(f.compute_park(index, p)).any() for f in m.families_ for p in (0, 4, 9, 23)]
     assert any(unknown)  # the fill was taken
+
+
+def test_buffers_of_the_wrong_kind_are_not_written(random_matcher: Matcher) -> None:
+    """A buffer that is not a writable float32 column of the rows' length is left alone and the
+    values are a new array."""
+    index = random_matcher.index_
+    n = len(index.enterprises)
+    for family in random_matcher.families_:
+        general = family.compute(index, np.array([2]), np.arange(n))
+        short = np.zeros(n - 1, dtype=np.float32)
+        wide = np.zeros(n, dtype=np.float64)
+        frozen = np.zeros(n, dtype=np.float32)
+        frozen.flags.writeable = False
+        for buffer in (short, wide, frozen):
+            fast = family.compute_park(index, 2, None, buffer=buffer)
+            assert _same(general, fast) and not buffer.any()
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_concurrent_rankings_do_not_share_scratch(
+    random_matcher: Matcher, precompute: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads scoring different parks at the same time (each family on the pool, as a
+    large index does) get the scores one thread gets one park after another; the same park
+    scored again gives the same scores (nothing stale is left in the reused columns)."""
+    if not precompute:
+        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)  # the pool, as at 1M rows
+    m = random_matcher
+    index, families, scorer = m.index_, m.families_, m.scorer_
+    parks = list(range(len(index.parks)))
+
+    def scores(park: int) -> tuple[np.ndarray, np.ndarray]:
+        return score_park(index, families, scorer, park, None, m.park_coef(park))
+
+    alone = {park: scores(park) for park in parks}
+    again = {park: scores(park) for park in reversed(parks)}
+    for park in parks:
+        assert _same(alone[park][0], again[park][0]) and _same(alone[park][1], again[park][1])
+    assert len({alone[p][0].tobytes() for p in parks}) == len(parks)  # parks score differently
+
+    start = threading.Barrier(2)
+    results: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {0: [], 1: []}
+
+    def worker(side: int) -> None:
+        start.wait()
+        for round_ in range(3):
+            for park in parks[side::2] if round_ % 2 == 0 else parks[side::2][::-1]:
+                results[side].append((park, *scores(park)))
+
+    threads = [threading.Thread(target=worker, args=(side,)) for side in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(len(r) for r in results.values()) == 3 * len(parks)
+    for side in (0, 1):
+        for park, score, eligible in results[side]:
+            assert _same(score, alone[park][0]) and _same(eligible, alone[park][1]), park
+
+
+def test_scratch_of_a_ranking_thread_is_bounded(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that scores every park (each family on the thread itself) and pages them keeps
+    at most the bytes per row of SCRATCH_NAMES, plus one float32 column a family."""
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    m = random_matcher
+    index = m.index_
+    n = len(index.enterprises)
+    held: list[int] = []
+
+    def work() -> None:
+        for park in range(len(index.parks)):
+            score, eligible = score_park(
+                index, m.families_, m.scorer_, park, None, m.park_coef(park), threads=False
+            )
+            select_page(score, eligible, k=20)
+        held.append(scratch_nbytes())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    column = SCRATCH_NAMES["score_park.column.*"]  # bytes per row of each family's column
+    per_row = sum(SCRATCH_NAMES.values()) - column + column * len(m.families_)
+    gather_block = 8 * min(n, base_module.GATHER_BLOCK)
+    assert 8 * n < held[0] <= per_row * n + gather_block
 
 
 @pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}])

@@ -13,7 +13,18 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._base import FeatureFamily, FitContext, broadcast_pairs, per_index, replace_where
+from ._base import (
+    SCRATCH_NAMES,
+    FeatureFamily,
+    FitContext,
+    broadcast_pairs,
+    clear_scratch,
+    gather,
+    per_index,
+    replace_where,
+    scratch,
+    scratch_nbytes,
+)
 from .capacity import CapacityFeature
 from .chain import ChainFeature
 from .industry import IndustryFeature
@@ -25,6 +36,7 @@ from .text import TextFeature
 
 __all__ = [
     "DEFAULT_FAMILY_NAMES",
+    "SCRATCH_NAMES",
     "CapacityFeature",
     "ChainFeature",
     "FeatureFamily",
@@ -37,9 +49,13 @@ __all__ = [
     "TextFeature",
     "attach_events",
     "broadcast_pairs",
+    "clear_scratch",
     "default_families",
+    "gather",
     "per_index",
     "replace_where",
+    "scratch",
+    "scratch_nbytes",
 ]
 
 

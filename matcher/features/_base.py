@@ -9,6 +9,7 @@ one park against many enterprises, one enterprise against many parks, or aligned
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,18 @@ import pandas as pd
 
 from ..index import MatchIndex
 
-__all__ = ["FeatureFamily", "FitContext", "broadcast_pairs", "per_index", "replace_where", "take"]
+__all__ = [
+    "FeatureFamily",
+    "FitContext",
+    "broadcast_pairs",
+    "clear_scratch",
+    "gather",
+    "per_index",
+    "replace_where",
+    "scratch",
+    "scratch_nbytes",
+    "take",
+]
 
 T = TypeVar("T")
 
@@ -58,23 +70,137 @@ def per_index(store: dict[str, Any], key: str, build: Callable[[], T]) -> T:
     return value
 
 
-def replace_where(values: np.ndarray, mask: np.ndarray, fill: float) -> np.ndarray:
-    """``values`` with ``fill`` where ``mask`` (a new array), bit for bit as ``np.where`` gives.
+def replace_where(
+    values: np.ndarray, mask: np.ndarray, fill: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``values`` with ``fill`` where ``mask``, bit for bit as ``np.where`` gives: a new array,
+    or written into ``out`` (which may be ``values`` itself) and returned.
 
     Written without branches, on the values' bits: a masked copy takes a branch per element,
-    which costs tens of times more than arithmetic when the mask is irregular.
+    which costs tens of times more than arithmetic when the mask is irregular. With ``out`` the
+    mask's bits go through the calling thread's :func:`scratch` (nothing of the rows' length is
+    allocated).
 
     >>> replace_where(np.array([1.0, np.nan], dtype=np.float32), np.array([False, True]), 0.5)
     array([1. , 0.5], dtype=float32)
     """
     bits = np.dtype(np.uint32 if values.dtype.itemsize == 4 else np.uint64)
-    keep: np.ndarray = np.ascontiguousarray(mask, dtype=bool).view(np.uint8).astype(bits)
-    np.negative(keep, out=keep)  # all ones where masked
-    filled = np.bitwise_and(np.asarray(fill, dtype=values.dtype).view(bits), keep)
-    np.invert(keep, out=keep)
-    np.bitwise_and(keep, np.ascontiguousarray(values).view(bits), out=keep)
-    np.bitwise_or(keep, filled, out=keep)
-    return keep.view(values.dtype)
+    flags = np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
+    if out is None:
+        keep: np.ndarray = flags.astype(bits)
+        np.negative(keep, out=keep)  # all ones where masked
+        filled = np.bitwise_and(np.asarray(fill, dtype=values.dtype).view(bits), keep)
+        np.invert(keep, out=keep)
+        np.bitwise_and(keep, np.ascontiguousarray(values).view(bits), out=keep)
+        np.bitwise_or(keep, filled, out=keep)
+        return keep.view(values.dtype)
+    # the same bits: (values & ~ones) | (fill & ones), ``ones`` all ones where masked
+    ones = scratch("replace_where", len(flags), bits)
+    np.copyto(ones, flags)
+    np.negative(ones, out=ones)
+    result = out.view(bits)
+    np.invert(ones, out=ones)
+    np.bitwise_and(np.ascontiguousarray(values).view(bits), ones, out=result)
+    np.invert(ones, out=ones)
+    np.bitwise_and(ones, np.asarray(fill, dtype=values.dtype).view(bits), out=ones)
+    np.bitwise_or(result, ones, out=result)
+    return out
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(name: str, n: int, dtype: Any) -> np.ndarray:
+    """A work array of ``n`` entries of ``dtype`` that belongs to the calling thread.
+
+    The one-park paths write their large temporaries here instead of allocating them anew on
+    every call: a fresh process that memory-maps its index has a small heap, and the C library
+    hands each million-row temporary back to the system when it is freed, so its pages were
+    faulted in (and zeroed) again on every ranking.
+
+    The same ``name`` on the same thread gives the same memory, whatever its last user left in
+    it: write before reading. A function takes names of its own (or names shared only with
+    functions it never runs inside of), and never returns the array or keeps it past its call;
+    another thread gets other memory (``threading.local``), so concurrent rankings never share
+    a buffer. Each thread keeps one buffer a name, as large as the largest request so far, until
+    :func:`clear_scratch` or the thread's end: at most a few arrays of the index's length a thread
+    (see :data:`SCRATCH_NAMES`).
+    """
+    store: dict[str, np.ndarray] | None = getattr(_SCRATCH, "arrays", None)
+    if store is None:
+        store = _SCRATCH.arrays = {}
+    dtype = np.dtype(dtype)
+    size = n * dtype.itemsize
+    buffer = store.get(name)
+    if buffer is None or len(buffer) < size:
+        buffer = store[name] = np.empty(size, dtype=np.uint8)
+    return buffer[:size].view(dtype)
+
+
+#: Every name given to :func:`scratch` and its largest use, in bytes per row of the index (the
+#: bound of what a thread keeps: 21 bytes a row, plus 4 a family in a thread that calls
+#: :func:`matcher.ranking.score_park`, i.e. 41 MB at 1,000,000 rows with the five default
+#: families): the families' one-park paths share ``family.*`` (none runs inside another);
+#: ``score_park`` keeps one column per family in the thread that calls it.
+SCRATCH_NAMES = {
+    "replace_where": 4,
+    "gather": 0,  # GATHER_BLOCK positions, not rows
+    "family.f32.0": 4,
+    "family.f32.1": 4,
+    "family.mask.0": 1,
+    "family.mask.1": 1,
+    "family.u8.0": 1,
+    "distance_value": 4,
+    "park_eligibility": 1,
+    "top_k": 1,
+    "score_park.column.*": 4,  # one a family
+}
+
+
+def scratch_nbytes() -> int:
+    """Bytes held by the calling thread's :func:`scratch` buffers."""
+    return sum(buffer.nbytes for buffer in getattr(_SCRATCH, "arrays", {}).values())
+
+
+def clear_scratch() -> None:
+    """Free the calling thread's :func:`scratch` buffers (they are made again when needed)."""
+    _SCRATCH.arrays = {}
+
+
+def _own(buffer: np.ndarray | None, n: int) -> np.ndarray:
+    """``buffer`` when it is a writable contiguous float32 array of ``n`` rows (a one-park
+    path's ``buffer``), else a new one."""
+    if (
+        buffer is not None
+        and buffer.dtype == np.float32
+        and buffer.shape == (n,)
+        and buffer.flags.writeable
+        and buffer.flags.c_contiguous
+    ):
+        return buffer
+    return np.empty(n, dtype=np.float32)
+
+
+#: Positions per block of :func:`gather` (intp: 512 kB).
+GATHER_BLOCK = 1 << 16
+
+
+def gather(table: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[:] = table[positions]`` (positions in ``[-len(table), len(table))``), returned.
+
+    ``table[positions]`` would allocate the result, and ``np.take`` a converted copy of
+    ``positions`` when they are not ``intp``: here positions of a smaller type are converted a
+    block at a time into the calling thread's :func:`scratch`. The same values, bit for bit.
+    """
+    if positions.dtype == np.intp:
+        return np.take(table, positions, out=out, mode="wrap")
+    block = scratch("gather", min(len(positions), GATHER_BLOCK), np.intp)
+    for start in range(0, len(positions), GATHER_BLOCK):
+        stop = min(start + GATHER_BLOCK, len(positions))
+        where = block[: stop - start]
+        np.copyto(where, positions[start:stop])
+        np.take(table, where, out=out[start:stop], mode="wrap")
+    return out
 
 
 def take(values: np.ndarray, ents: np.ndarray | None) -> np.ndarray:
@@ -121,7 +247,12 @@ class FeatureFamily(ABC):
         """Component values (float32 in [0, 1], NaN where unknown) for broadcast pairs."""
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """Component values of one park against the enterprise rows ``ents`` (every row when
         None): the same values as :meth:`compute` gives for these pairs, bit for bit.
@@ -129,6 +260,11 @@ class FeatureFamily(ABC):
         The default calls :meth:`compute`; the dense families override it with a one-park path
         (the park's values as scalars, only the branch the park needs, per-index state computed
         once). The result may be read-only state of the index: copy it before changing it.
+
+        ``buffer`` (float32, one entry per row) is an array the caller does not need: a family
+        may write its values there and return it instead of a new array (the dense families do;
+        :func:`matcher.ranking.score_park` passes reused columns). Use the result, not
+        ``buffer``: a family may return a new array or its own state instead.
         """
         rows = np.arange(len(index.enterprises)) if ents is None else ents
         return self.compute(index, np.array([park]), rows)

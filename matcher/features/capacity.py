@@ -9,7 +9,16 @@ import numpy as np
 from ..index import SIZE_SOURCES, MatchIndex
 from ..io import PARK_TYPE_LABELS, PARK_TYPES
 from ..reference.sizes import SIZE_CLASSES, SIZE_LABELS
-from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
+from ._base import (
+    FeatureFamily,
+    _own,
+    broadcast_pairs,
+    gather,
+    per_index,
+    replace_where,
+    scratch,
+    take,
+)
 
 __all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]
 
@@ -46,21 +55,30 @@ def space_fits(need: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.where(unknown, np.nan, value).astype(np.float32)
 
 
-def _space_part(need: np.ndarray, available: np.floating) -> np.ndarray:
+def _space_part(need: np.ndarray, available: np.floating, out: np.ndarray) -> np.ndarray:
     """:func:`space_fits` against one park: the same operations on the same float32 values,
-    written in place (NaN where unknown)."""
+    written into ``out`` (NaN where unknown; the work arrays are the thread's scratch)."""
     if np.isnan(available):
-        return np.full(len(need), np.nan, dtype=np.float32)
-    share = need / (available if available > 0 else np.float32(np.nan))
-    value = share - 0.25
+        out.fill(np.nan)
+        return out
+    share = np.divide(
+        need,
+        available if available > 0 else np.float32(np.nan),
+        out=scratch("family.f32.0", len(need), np.float32),
+    )
+    value = np.subtract(share, 0.25, out=out)
     value /= 0.75
     value *= 0.5
     np.subtract(1.0, value, out=value)
     # space_fits' three fills in two (``share <= 0.25`` and ``share > 1`` never both hold; a
     # zero need wins over both)
-    none = need == 0
-    value = replace_where(value, (share <= 0.25) | none, 1.0)
-    return replace_where(value, (share > 1.0) & ~none, 0.0)
+    none = np.equal(need, 0, out=scratch("family.mask.0", len(need), bool))
+    mask = np.less_equal(share, 0.25, out=scratch("family.mask.1", len(need), bool))
+    mask |= none
+    replace_where(value, mask, 1.0, out=value)
+    np.greater(share, 1.0, out=mask)
+    mask &= np.logical_not(none, out=none)
+    return replace_where(value, mask, 0.0, out=value)
 
 
 def _area(x: float) -> str:
@@ -103,21 +121,31 @@ class CapacityFeature(FeatureFamily):
         return np.where(both_unknown, np.nan, value).astype(np.float32)
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`compute` for one park: the park's free space and kind as scalars, the size
-        part a five-entry table, the space part in place (bit-identical)."""
+        part a five-entry table, everything in place in ``buffer`` (or a new array) and the
+        thread's scratch (bit-identical)."""
         E, P = index.enterprises, index.parks
         slot = per_index(E.extras, "size_slot", lambda: E.size.astype(np.intp) + 1)
         kind = int(P.park_type[park]) if P.park_type[park] >= 0 else len(PARK_TYPES)
         size_part = np.array([_PART_NEUTRAL, *SIZE_FIT[kind]], dtype=np.float32)
         slots = take(slot, ents)
-        value = _space_part(take(E.space, ents), P.available[park])
-        space_unknown = np.isnan(value)
-        value = replace_where(value, space_unknown, _PART_NEUTRAL)
+        n = len(slots)
+        value = _own(buffer, n)
+        _space_part(take(E.space, ents), P.available[park], value)
+        space_unknown = np.isnan(value, out=scratch("family.mask.0", n, bool))
+        replace_where(value, space_unknown, _PART_NEUTRAL, out=value)
         value *= _SPACE_WEIGHT
-        value += (_SIZE_WEIGHT * size_part)[slots]
-        return replace_where(value, space_unknown & (slots == 0), np.nan)
+        value += gather(_SIZE_WEIGHT * size_part, slots, scratch("family.f32.0", n, np.float32))
+        mask = np.equal(slots, 0, out=scratch("family.mask.1", n, bool))
+        mask &= space_unknown
+        return replace_where(value, mask, np.nan, out=value)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]

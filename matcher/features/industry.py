@@ -16,7 +16,7 @@ import numpy as np
 from ..index import CODE_DECLARED, CODE_INFERRED, MatchIndex
 from ..reference import taxonomy
 from ..reference.relatedness import TREE, get_relatedness
-from ._base import FeatureFamily, broadcast_pairs, per_index, take
+from ._base import FeatureFamily, _own, broadcast_pairs, gather, per_index, take
 
 __all__ = ["IndustryFeature", "best_leading_code"]
 
@@ -148,17 +148,25 @@ class IndustryFeature(FeatureFamily):
         return value.astype(np.float32)
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`compute` for one park: one gather from the park's relatedness row for every
-        row, the expected relatedness only on rows with an inferred code (bit-identical)."""
+        row (into ``buffer`` when given), the expected relatedness only on rows with an
+        inferred code (bit-identical)."""
         E, P = index.enterprises, index.parks
         if ents is None:
             rows = per_index(E.extras, "industry_rows", lambda: _rows(index, None, self.neutral))
         else:
             rows = _rows(index, ents, self.neutral)
         table = P.lead_sim[park]
-        value = table[take(E.leaf, ents)]  # a new array: changed in place below
+        leaf = take(E.leaf, ents)
+        # a new array or the caller's buffer: changed in place below
+        value = table[leaf] if buffer is None else gather(table, leaf, _own(buffer, len(leaf)))
         if not P.leading[park]:
             value[:] = np.nan
         if len(rows.inferred):

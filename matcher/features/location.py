@@ -22,7 +22,16 @@ import numpy as np
 from ..index import MatchIndex
 from ..io import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
 from ..reference.geo import EARTH_RADIUS_KM, haversine_km
-from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
+from ._base import (
+    FeatureFamily,
+    _own,
+    broadcast_pairs,
+    gather,
+    per_index,
+    replace_where,
+    scratch,
+    take,
+)
 
 __all__ = ["ANY_VALUES", "LocationFeature", "distance_value", "unit_vectors"]
 
@@ -35,14 +44,23 @@ ANY_VALUES = {"city": 0.75, "near": 0.7, "cluster": 0.62, "source": 0.6, "else":
 REMOTE_VALUES = {"source": 1.0, "elsewhere": 0.75, "province": 0.4, "city": 0.25}
 
 
-def distance_value(km: np.ndarray) -> np.ndarray:
+def distance_value(km: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``1 / (1 + (d / 125)^3)``: ≈0.94 at 50 km, 0.66 at 100 km, 0.5 at 125 km, 0.2 at 200 km.
+
+    ``out``: a float32 array of ``km``'s length to write the values into (returned; the work
+    array is the thread's :func:`~matcher.features.scratch`), else a new array.
 
     >>> [round(float(v), 2) for v in distance_value(np.array([0.0, 125.0, 250.0]))]
     [1.0, 0.5, 0.11]
     """
-    r = np.asarray(km, dtype=np.float32) / np.float32(HALF_DISTANCE_KM)
-    return (1.0 / (1.0 + r * r * r)).astype(np.float32)
+    if out is None:
+        r = np.asarray(km, dtype=np.float32) / np.float32(HALF_DISTANCE_KM)
+        return (1.0 / (1.0 + r * r * r)).astype(np.float32)
+    r = np.divide(np.asarray(km, dtype=np.float32), np.float32(HALF_DISTANCE_KM), out=out)
+    cube = np.multiply(r, r, out=scratch("distance_value", len(r), np.float32))
+    cube *= r
+    cube += 1.0
+    return np.divide(1.0, cube, out=out)
 
 
 def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,16 +197,23 @@ class LocationFeature(FeatureFamily):
         return np.where(known, value, np.nan).astype(np.float32)
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`compute` for one park: only the branch of the park's preference; what depends
-        on the enterprise's region only is decided once per distinct region (bit-identical)."""
+        on the enterprise's region only is decided once per distinct region; written in
+        ``buffer`` (or a new array) with the thread's scratch for the rest (bit-identical)."""
         E, P = index.enterprises, index.parks
         xyz = per_index(E.extras, "xyz", lambda: unit_vectors(E.lat, E.lon))
         park_xyz = per_index(P.extras, "xyz", lambda: unit_vectors(P.lat, P.lon))
         n = len(E) if ents is None else len(ents)
-        km = np.zeros(n, dtype=np.float32)
-        part = np.empty(n, dtype=np.float32)
+        km = scratch("family.f32.0", n, np.float32)
+        km.fill(0.0)
+        part = scratch("family.f32.1", n, np.float32)
         for axis in range(3):  # the same float32 operations, in the same order, as _km
             np.multiply(take(xyz[axis], ents), park_xyz[axis][park], out=part)
             km += part
@@ -198,18 +223,27 @@ class LocationFeature(FeatureFamily):
         np.sqrt(km, out=km)
         np.arcsin(km, out=km)
         km *= 2.0 * EARTH_RADIUS_KM
+        value = _own(buffer, n)
         pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
         if pref == "local":
-            return distance_value(km)  # NaN where unknown
+            return distance_value(km, out=value)  # NaN where unknown
         regions, inverse = per_index(E.extras, "regions", lambda: _distinct_regions(E.region))
-        levels = _region_levels(index, park, regions, pref)[take(inverse, ents)]
-        near = (km < 50).view(np.uint8)
+        levels = gather(
+            _region_levels(index, park, regions, pref),
+            take(inverse, ents),
+            scratch("family.u8.0", n, np.uint8),
+        )
+        near = np.less(km, 50, out=scratch("family.mask.0", n, bool)).view(np.uint8)
         if pref == "any":  # 4 within 50 km, 3 within 150 km
-            by_km = (km <= 150).view(np.uint8) * np.uint8(3) + near
-            value = _ANY_LEVELS[np.maximum(levels, by_km, out=levels)]
+            by_km = np.less_equal(km, 150, out=scratch("family.mask.1", n, bool)).view(np.uint8)
+            by_km *= np.uint8(3)
+            by_km += near
+            gather(_ANY_LEVELS, np.maximum(levels, by_km, out=levels), value)
         else:  # 3 within 50 km
-            value = _REMOTE_LEVELS[np.maximum(levels, near * np.uint8(3), out=levels)]
-        return replace_where(value, np.isnan(km), np.nan)
+            near *= np.uint8(3)
+            gather(_REMOTE_LEVELS, np.maximum(levels, near, out=levels), value)
+        unknown = np.isnan(km, out=scratch("family.mask.0", n, bool))
+        return replace_where(value, unknown, np.nan, out=value)
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]

@@ -43,9 +43,15 @@ class QualityFeature(FeatureFamily):
         return per_index(E.extras, "quality", lambda: self.values(E.srdi, E.high_tech, E.patents))
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
-        """:meth:`compute` for one park: the per-index values themselves (read-only)."""
+        """:meth:`compute` for one park: the per-index values themselves (read-only; ``buffer``
+        is not needed)."""
         return take(self._all(index), ents)
 
     def values(self, srdi: np.ndarray, ht: np.ndarray, pat: np.ndarray) -> np.ndarray:

@@ -10,7 +10,15 @@ import numpy as np
 from scipy import sparse
 
 from ..index import SAVED_STATE, EnterpriseArrays, MatchIndex
-from ._base import FeatureFamily, broadcast_pairs, per_index, replace_where, take
+from ._base import (
+    FeatureFamily,
+    _own,
+    broadcast_pairs,
+    per_index,
+    replace_where,
+    scratch,
+    take,
+)
 
 __all__ = ["TextFeature"]
 
@@ -67,8 +75,12 @@ class TermColumns:
     order: int
     flipped: bool = False
 
-    def cosine(self, vector: np.ndarray, terms: np.ndarray) -> np.ndarray:
-        """Every row's dot product with ``vector``, whose non-zero entries are at ``terms``."""
+    def cosine(
+        self, vector: np.ndarray, terms: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Every row's dot product with ``vector``, whose non-zero entries are at ``terms``
+        (written into ``out`` when it is an array of the rows' length and the vector's type,
+        else into a new array)."""
         terms = np.unique(terms)[:: self.order]  # the order in which the rows add their terms
         weights = vector[terms]
         where = self.blocks[0].shape[1] - 1 - terms if self.flipped else terms
@@ -79,7 +91,11 @@ class TermColumns:
         # a zero weight for each stretch between two terms (empty when the data runs backwards)
         x = np.zeros(2 * len(terms) - 1, dtype=dtype)
         x[::2] = weights
-        out = np.zeros(sum(block.shape[0] for block in self.blocks), dtype=dtype)
+        n = sum(block.shape[0] for block in self.blocks)
+        if out is None or out.dtype != dtype or out.shape != (n,) or not out.flags.c_contiguous:
+            out = np.zeros(n, dtype=dtype)
+        else:
+            out.fill(0)
         start = 0
         for block in self.blocks:
             ptr = np.empty(2 * len(terms), dtype=block.indptr.dtype)
@@ -210,10 +226,16 @@ class TextFeature(FeatureFamily):
         return cos.astype(np.float32)
 
     def park_cosine(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
         """Raw cosine of one park with the rows ``ents`` (every row when None), through the
-        park's own terms only: the same values as :meth:`cosine`, bit for bit."""
+        park's own terms only: the same values as :meth:`cosine`, bit for bit (float32; written
+        into ``out`` when the park's columns of every row are read and ``out`` fits, else a
+        new array)."""
         E, P = index.enterprises, index.parks
         row = P.X[park]
         vector = row.toarray().ravel()
@@ -223,15 +245,21 @@ class TextFeature(FeatureFamily):
         if not isinstance(cols, TermColumns):
             cos = E.X @ vector
         else:
-            cos = cols.cosine(vector, row.indices)
+            cos = cols.cosine(vector, row.indices, out if ents is None else None)
         return np.asarray(take(cos, ents), dtype=np.float32)
 
     def compute_park(
-        self, index: MatchIndex, park: int, ents: np.ndarray | None = None
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
     ) -> np.ndarray:
-        """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical); with few
-        parks (:data:`PRECOMPUTE_PAIRS`) every park's values are computed once per index by
-        :meth:`compute_parks` and a ranking reads its park's row (read-only)."""
+        """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical; in place
+        in ``buffer`` when given); with few parks (:data:`PRECOMPUTE_PAIRS`) every park's
+        values are computed once per index by :meth:`compute_parks` and a ranking reads its
+        park's row (read-only)."""
         E, P = index.enterprises, index.parks
         if len(P) * len(E) <= PRECOMPUTE_PAIRS:
             table = per_index(
@@ -240,11 +268,22 @@ class TextFeature(FeatureFamily):
                 lambda: np.ascontiguousarray(self.compute_parks(index, range(len(P))).T),
             )
             return take(table[park], ents)
+        n = len(E) if ents is None else len(ents)
         if not P.has_text[park]:
-            return np.full(len(E) if ents is None else len(ents), np.nan, dtype=np.float32)
-        value = np.minimum(1.0, self.park_cosine(index, park, ents) / self.saturation)
-        value = value.astype(np.float32, copy=False)
-        return replace_where(value, ~take(E.has_text, ents), np.nan)
+            value = _own(buffer, n)
+            value.fill(np.nan)
+            return value
+        if buffer is None:
+            value = np.minimum(1.0, self.park_cosine(index, park, ents) / self.saturation)
+            value = value.astype(np.float32, copy=False)
+            return replace_where(value, ~take(E.has_text, ents), np.nan)
+        # the same float32 operations in place (the cosine written into the buffer when it can)
+        value = _own(buffer, n)
+        cos = self.park_cosine(index, park, ents, out=value)
+        np.divide(cos, self.saturation, out=value, dtype=np.result_type(cos, self.saturation))
+        np.minimum(1.0, value, out=value)
+        unknown = np.logical_not(take(E.has_text, ents), out=scratch("family.mask.0", n, bool))
+        return replace_where(value, unknown, np.nan, out=value)
 
     def compute_parks(
         self, index: MatchIndex, parks: Sequence[int], ents: np.ndarray | None = None

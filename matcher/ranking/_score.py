@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..features import FeatureFamily, broadcast_pairs, per_index, replace_where
+from ..features import FeatureFamily, broadcast_pairs, gather, per_index, replace_where, scratch
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
@@ -166,7 +166,8 @@ def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = Non
             verdict |= np.append(banned, False)[codes.sure]
         if refuse_trade:
             verdict |= codes.pure
-        bad |= verdict[codes.inverse if ents is None else codes.inverse[ents]]
+        inverse = codes.inverse if ents is None else codes.inverse[ents]
+        bad |= gather(verdict, inverse, scratch("park_eligibility", len(inverse), bool))
     return np.logical_not(bad, out=bad)
 
 
@@ -260,7 +261,9 @@ def score_park(
     e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks). ``threads=False``
     keeps the work on the calling thread (for callers that score several parks at once).
 
-    Each family's one-park path (:meth:`FeatureFamily.compute_park`) and
+    Each family's one-park path (:meth:`FeatureFamily.compute_park`, writing into one column
+    a family of the calling thread's :func:`~matcher.features.scratch`, reused by its next
+    call: only the scores and eligibility returned are new arrays) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
     fused (the same float64 operations in the same order as its ``decision_function``), else the
     component matrix goes to the scorer. The same scores and eligibility as
@@ -271,14 +274,25 @@ def score_park(
     eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
     given = columns or {}
     todo = [f for f in families if f.name not in given]
+    # the calling thread's columns (a pool thread writes into them while this one waits)
+    buffers = {
+        f.name: scratch(f"score_park.column.{j}", n, np.float32)
+        for j, f in enumerate(families)
+        if f.name not in given
+    }
     if pool is not None:
-        futures = {f.name: pool.submit(f.compute_park, index, park, ents) for f in todo}
+        futures = {
+            f.name: pool.submit(f.compute_park, index, park, ents, buffer=buffers[f.name])
+            for f in todo
+        }
         values_of = (
             given[f.name] if f.name in given else futures[f.name].result() for f in families
         )
     else:
         values_of = (
-            given[f.name] if f.name in given else f.compute_park(index, park, ents)
+            given[f.name]
+            if f.name in given
+            else f.compute_park(index, park, ents, buffer=buffers[f.name])
             for f in families
         )
     neutral = np.array([f.neutral for f in families], dtype=np.float32)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ConfigError, UnknownIdError
+from ..features import scratch
 from ..index import RowPositions
 
 __all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k", "top_k_rows"]
@@ -65,7 +66,8 @@ def top_k_rows(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
         floor = _sample_floor(sort_key(score[::step], eligible[::step]), k)
     if floor is None:
         return top_k(sort_key(score, eligible), np.arange(len(score)), k)
-    cand = np.flatnonzero(score >= floor)
+    # the rows reaching the bound, the comparison in the thread's scratch (not a new mask)
+    cand = np.flatnonzero(np.greater_equal(score, floor, out=scratch("top_k", len(score), bool)))
     key = sort_key(score[cand], eligible[cand])
     keep = key >= floor  # the rows of ``flatnonzero(sort_key(score, eligible) >= floor)``
     return _best_of(cand[keep], key[keep], cand[keep], k)
@@ -82,7 +84,9 @@ def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
     when the sample cannot tell)."""
     step = _sample_step(len(key), k)
     floor = _sample_floor(key[::step], k) if step else None
-    return np.arange(len(key)) if floor is None else np.flatnonzero(key >= floor)
+    if floor is None:
+        return np.arange(len(key))
+    return np.flatnonzero(np.greater_equal(key, floor, out=scratch("top_k", len(key), bool)))
 
 
 def _sample_step(n: int, k: int) -> int:
