@@ -27,6 +27,7 @@ from timing import column_floor, cpu_and_faults, floor_ratios, fmt, times
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
 from matcher.datasets import make_enterprises
+from matcher.features import scratch_session
 from matcher.io import validate_enterprises
 from matcher.ranking import park_eligibility
 
@@ -102,14 +103,15 @@ def main() -> None:
     index = m.index_
     rows = [int(index.park_row(p)) for p in park_ids]
     print("cold cost per park (one-park paths, median over the parks):")
-    for family in m.families_:
-        spent = [
-            statistics.median(times(lambda r=r, f=family: f.compute_park(index, r), 5))
-            for r in rows
-        ]
-        print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
-    spent = [statistics.median(times(lambda r=r: park_eligibility(index, r), 5)) for r in rows]
-    print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
+    with scratch_session():  # as score_park runs them: work arrays lent for the calls
+        for family in m.families_:
+            spent = [
+                statistics.median(times(lambda r=r, f=family: f.compute_park(index, r), 5))
+                for r in rows
+            ]
+            print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
+        spent = [statistics.median(times(lambda r=r: park_eligibility(index, r), 5)) for r in rows]
+        print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
 
     if args.batch:
         t0 = time.perf_counter()

@@ -48,6 +48,7 @@ from timing import column_floor, cpu_and_faults, floor_ratios, fmt, times
 from matcher import Matcher, load_sample
 from matcher.batch import top_enterprises
 from matcher.datasets import make_enterprises
+from matcher.features import scratch_session
 from matcher.io import validate_enterprises, validate_parks
 from matcher.ranking import park_eligibility
 
@@ -308,16 +309,17 @@ def measure(m: Matcher, args: argparse.Namespace) -> None:
     index = m.index_
     sample = rng.choice(len(park_ids), size=min(14, len(park_ids)), replace=False)
     print("cold cost per park (one-park paths, median over 14 parks):")
-    for family in m.families_:
+    with scratch_session():  # as score_park runs them: work arrays lent for the calls
+        for family in m.families_:
+            spent = [
+                statistics.median(times(lambda r=int(r), f=family: f.compute_park(index, r), 3))
+                for r in sample
+            ]
+            print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
         spent = [
-            statistics.median(times(lambda r=int(r), f=family: f.compute_park(index, r), 3))
-            for r in sample
+            statistics.median(times(lambda r=int(r): park_eligibility(index, r), 3)) for r in sample
         ]
-        print(f"  {family.name:<12}{statistics.median(spent) * 1000:8.1f} ms")
-    spent = [
-        statistics.median(times(lambda r=int(r): park_eligibility(index, r), 3)) for r in sample
-    ]
-    print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
+        print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
     if args.batch_parks:
         chosen = park_ids if args.batch_parks < 0 else park_ids[: args.batch_parks]
         t = time.perf_counter()

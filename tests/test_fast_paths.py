@@ -23,8 +23,10 @@ from matcher.features import (
     SCRATCH_NAMES,
     ChainFeature,
     PreferenceFeature,
+    clear_scratch,
     default_families,
     scratch_nbytes,
+    scratch_session,
 )
 from matcher.features import _base as base_module
 from matcher.features import text as text_module
@@ -301,11 +303,14 @@ def test_scratch_of_a_ranking_thread_is_bounded(
     held: list[int] = []
 
     def work() -> None:
-        for park in range(len(index.parks)):
-            score, eligible = score_park(
-                index, m.families_, m.scorer_, park, None, m.park_coef(park), threads=False
-            )
-            select_page(score, eligible, k=20)
+        clear_scratch()
+        with scratch_session():  # the set the rankings below borrow in turn
+            for park in range(len(index.parks)):
+                score, eligible = score_park(
+                    index, m.families_, m.scorer_, park, None, m.park_coef(park), threads=False
+                )
+                select_page(score, eligible, k=20)
+            held.append(scratch_nbytes())
         held.append(scratch_nbytes())
 
     thread = threading.Thread(target=work)
@@ -315,6 +320,8 @@ def test_scratch_of_a_ranking_thread_is_bounded(
     per_row = sum(SCRATCH_NAMES.values()) - column + column * len(m.families_)
     gather_block = 8 * min(n, base_module.GATHER_BLOCK)
     assert 8 * n < held[0] <= per_row * n + gather_block
+    assert held[1] == 0  # the set went back: the thread holds nothing after
+    clear_scratch()
 
 
 @pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}])

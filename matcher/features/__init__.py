@@ -15,15 +15,18 @@ from typing import Any
 
 from ._base import (
     SCRATCH_NAMES,
+    SPARE_SETS,
     FeatureFamily,
     FitContext,
     broadcast_pairs,
     clear_scratch,
     gather,
+    keep_scratch,
     per_index,
     replace_where,
     scratch,
     scratch_nbytes,
+    scratch_session,
 )
 from .capacity import CapacityFeature
 from .chain import ChainFeature
@@ -37,6 +40,7 @@ from .text import TextFeature
 __all__ = [
     "DEFAULT_FAMILY_NAMES",
     "SCRATCH_NAMES",
+    "SPARE_SETS",
     "CapacityFeature",
     "ChainFeature",
     "FeatureFamily",
@@ -52,10 +56,12 @@ __all__ = [
     "clear_scratch",
     "default_families",
     "gather",
+    "keep_scratch",
     "per_index",
     "replace_where",
     "scratch",
     "scratch_nbytes",
+    "scratch_session",
 ]
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -26,10 +27,12 @@ __all__ = [
     "broadcast_pairs",
     "clear_scratch",
     "gather",
+    "keep_scratch",
     "per_index",
     "replace_where",
     "scratch",
     "scratch_nbytes",
+    "scratch_session",
     "take",
 ]
 
@@ -107,29 +110,71 @@ def replace_where(
     return out
 
 
-_SCRATCH = threading.local()
+_SCRATCH = threading.local()  # .arrays: the work arrays in use on this thread (None: none)
+_SPARE: list[dict[str, np.ndarray]] = []
+_SPARE_LOCK = threading.Lock()
+
+#: How many sets of work arrays are kept between :func:`scratch_session` s for the next one
+#: (the sets of more sessions at once are freed when they end). Two: the service ranks at most
+#: two parks at once by default (``PARKMATCH_RANKING_THREADS``).
+SPARE_SETS = 2
+
+
+@contextmanager
+def scratch_session() -> Iterator[None]:
+    """Lend the calling thread a set of work arrays for :func:`scratch` until the block ends.
+
+    The set comes from at most :data:`SPARE_SETS` kept between sessions (or is new) and goes
+    back when the block ends, so what is kept depends on how many rankings run at once, not on
+    how many threads ever ranked (a web server's pool has dozens). Inside a session, or on a
+    thread that keeps its own arrays (:func:`keep_scratch`), a nested session changes nothing.
+    """
+    local = _SCRATCH
+    if getattr(local, "arrays", None) is not None:
+        yield
+        return
+    with _SPARE_LOCK:
+        arrays = _SPARE.pop() if _SPARE else {}
+    local.arrays = arrays
+    try:
+        yield
+    except BaseException:
+        local.arrays = None  # a pool thread may still write into the set: not lent again
+        raise
+    local.arrays = None
+    with _SPARE_LOCK:
+        if len(_SPARE) < SPARE_SETS:
+            _SPARE.append(arrays)
+
+
+def keep_scratch() -> None:
+    """Give the calling thread work arrays of its own for the rest of its life: for a pool's
+    worker threads (the library's scoring pool calls it as its initializer), which are few and
+    run one-park work all the time."""
+    if getattr(_SCRATCH, "arrays", None) is None:
+        _SCRATCH.arrays = {}
 
 
 def scratch(name: str, n: int, dtype: Any) -> np.ndarray:
-    """A work array of ``n`` entries of ``dtype`` that belongs to the calling thread.
+    """A work array of ``n`` entries of ``dtype`` for the calling thread.
 
     The one-park paths write their large temporaries here instead of allocating them anew on
     every call: a fresh process that memory-maps its index has a small heap, and the C library
     hands each million-row temporary back to the system when it is freed, so its pages were
     faulted in (and zeroed) again on every ranking.
 
-    The same ``name`` on the same thread gives the same memory, whatever its last user left in
-    it: write before reading. A function takes names of its own (or names shared only with
-    functions it never runs inside of), and never returns the array or keeps it past its call;
-    another thread gets other memory (``threading.local``), so concurrent rankings never share
-    a buffer. Each thread keeps one buffer a name, as large as the largest request so far, until
-    :func:`clear_scratch` or the thread's end: at most a few arrays of the index's length a thread
-    (see :data:`SCRATCH_NAMES`).
+    Inside a :func:`scratch_session` (or on a thread that called :func:`keep_scratch`) the same
+    ``name`` gives the same memory, whatever its last user left in it: write before reading. A
+    function takes names of its own (or names shared only with functions it never runs inside
+    of), and never returns the array or keeps it past its call; a set of arrays is in one
+    thread's hands at a time, so concurrent rankings never share a buffer. Each set keeps one
+    buffer a name, as large as the largest request so far (see :data:`SCRATCH_NAMES`).
+    Elsewhere it is a new array, kept by nobody.
     """
     store: dict[str, np.ndarray] | None = getattr(_SCRATCH, "arrays", None)
-    if store is None:
-        store = _SCRATCH.arrays = {}
     dtype = np.dtype(dtype)
+    if store is None:
+        return np.empty(n, dtype=dtype)
     size = n * dtype.itemsize
     buffer = store.get(name)
     if buffer is None or len(buffer) < size:
@@ -138,10 +183,10 @@ def scratch(name: str, n: int, dtype: Any) -> np.ndarray:
 
 
 #: Every name given to :func:`scratch` and its largest use, in bytes per row of the index (the
-#: bound of what a thread keeps: 21 bytes a row, plus 4 a family in a thread that calls
+#: bound of what a set of work arrays holds: 21 bytes a row, plus 4 a family in a session of
 #: :func:`matcher.ranking.score_park`, i.e. 41 MB at 1,000,000 rows with the five default
 #: families): the families' one-park paths share ``family.*`` (none runs inside another);
-#: ``score_park`` keeps one column per family in the thread that calls it.
+#: ``score_park`` keeps one column per family in the set of the thread that calls it.
 SCRATCH_NAMES = {
     "replace_where": 4,
     "gather": 0,  # GATHER_BLOCK positions, not rows
@@ -157,14 +202,24 @@ SCRATCH_NAMES = {
 }
 
 
-def scratch_nbytes() -> int:
-    """Bytes held by the calling thread's :func:`scratch` buffers."""
-    return sum(buffer.nbytes for buffer in getattr(_SCRATCH, "arrays", {}).values())
+def scratch_nbytes(spare: bool = False) -> int:
+    """Bytes of the work arrays the calling thread holds (its session's or its own; 0 when
+    none), or with ``spare`` those of the sets kept between sessions."""
+    if spare:
+        with _SPARE_LOCK:
+            sets = list(_SPARE)
+    else:
+        sets = [getattr(_SCRATCH, "arrays", None) or {}]
+    return sum(buffer.nbytes for arrays in sets for buffer in arrays.values())
 
 
 def clear_scratch() -> None:
-    """Free the calling thread's :func:`scratch` buffers (they are made again when needed)."""
-    _SCRATCH.arrays = {}
+    """Free the calling thread's work arrays and the sets kept between sessions (they are made
+    again when needed)."""
+    if getattr(_SCRATCH, "arrays", None) is not None:
+        _SCRATCH.arrays.clear()
+    with _SPARE_LOCK:
+        _SPARE.clear()
 
 
 def _own(buffer: np.ndarray | None, n: int) -> np.ndarray:

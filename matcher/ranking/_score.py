@@ -16,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from ..features import FeatureFamily, broadcast_pairs, gather, per_index, replace_where, scratch
+from ..features import (
+    FeatureFamily,
+    broadcast_pairs,
+    gather,
+    keep_scratch,
+    per_index,
+    replace_where,
+    scratch,
+    scratch_session,
+)
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
@@ -51,7 +60,9 @@ def _pool() -> ThreadPoolExecutor | None:
         return None
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parkmatch")
+            _POOL = ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="parkmatch", initializer=keep_scratch
+            )
         return _POOL
 
 
@@ -167,7 +178,8 @@ def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = Non
         if refuse_trade:
             verdict |= codes.pure
         inverse = codes.inverse if ents is None else codes.inverse[ents]
-        bad |= gather(verdict, inverse, scratch("park_eligibility", len(inverse), bool))
+        with scratch_session():
+            bad |= gather(verdict, inverse, scratch("park_eligibility", len(inverse), bool))
     return np.logical_not(bad, out=bad)
 
 
@@ -269,63 +281,66 @@ def score_park(
     component matrix goes to the scorer. The same scores and eligibility as
     :func:`score_pairs`, bit for bit.
     """
-    n = len(index.enterprises) if ents is None else len(ents)
-    pool = _pool() if threads and n >= PARALLEL_MIN_ROWS else None
-    eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
-    given = columns or {}
-    todo = [f for f in families if f.name not in given]
-    # the calling thread's columns (a pool thread writes into them while this one waits)
-    buffers = {
-        f.name: scratch(f"score_park.column.{j}", n, np.float32)
-        for j, f in enumerate(families)
-        if f.name not in given
-    }
-    if pool is not None:
-        futures = {
-            f.name: pool.submit(f.compute_park, index, park, ents, buffer=buffers[f.name])
-            for f in todo
+    with scratch_session():  # the calling thread's work arrays, lent for the call
+        n = len(index.enterprises) if ents is None else len(ents)
+        pool = _pool() if threads and n >= PARALLEL_MIN_ROWS else None
+        eligible_future = pool.submit(park_eligibility, index, park, ents) if pool else None
+        given = columns or {}
+        todo = [f for f in families if f.name not in given]
+        # the calling thread's columns (a pool thread writes into them while this one waits)
+        buffers = {
+            f.name: scratch(f"score_park.column.{j}", n, np.float32)
+            for j, f in enumerate(families)
+            if f.name not in given
         }
-        values_of = (
-            given[f.name] if f.name in given else futures[f.name].result() for f in families
-        )
-    else:
-        values_of = (
-            given[f.name]
-            if f.name in given
-            else f.compute_park(index, park, ents, buffer=buffers[f.name])
-            for f in families
-        )
-    neutral = np.array([f.neutral for f in families], dtype=np.float32)
-    weighted = type(scorer).decision_function is WeightedScorer.decision_function
-    weights = (
-        np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64) if weighted else None
-    )
-    if weights is not None and weights.ndim == 1:
-        # every family first, then the sum chunk by chunk (two halves on the pool)
-        arrays = [np.asarray(values) for values in values_of]
-        score = np.empty(n, dtype=np.float64)
-        args = (score, arrays, neutral, weights, float(scorer.baseline))
         if pool is not None:
-            halves = [pool.submit(_weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
-            for half in halves:
-                half.result()
+            futures = {
+                f.name: pool.submit(f.compute_park, index, park, ents, buffer=buffers[f.name])
+                for f in todo
+            }
+            values_of = (
+                given[f.name] if f.name in given else futures[f.name].result() for f in families
+            )
         else:
-            _weighted_sum(*args, 0, n)
-    elif weights is not None:
-        score = np.full(n, float(scorer.baseline), dtype=np.float64)
-        for j, values in enumerate(values_of):
-            unknown = np.isnan(values)
-            if unknown.any():  # else the fill would copy every value unchanged
-                values = replace_where(values, unknown, neutral[j])
-            part = values.astype(np.float64)
-            part *= weights[:, j]
-            score += part
-    else:
-        filled = np.empty((n, len(families)), dtype=np.float32, order="F")
-        for j, values in enumerate(values_of):
-            filled[:, j] = values
-            np.copyto(filled[:, j], neutral[j], where=np.isnan(values))
-        score = np.asarray(scorer.decision_function(filled, coef), dtype=np.float64)
-    if eligible_future is not None:
-        return score, eligible_future.result()
-    return score, park_eligibility(index, park, ents)
+            values_of = (
+                given[f.name]
+                if f.name in given
+                else f.compute_park(index, park, ents, buffer=buffers[f.name])
+                for f in families
+            )
+        neutral = np.array([f.neutral for f in families], dtype=np.float32)
+        weighted = type(scorer).decision_function is WeightedScorer.decision_function
+        weights = (
+            np.asarray(scorer.coef_ if coef is None else coef, dtype=np.float64)
+            if weighted
+            else None
+        )
+        if weights is not None and weights.ndim == 1:
+            # every family first, then the sum chunk by chunk (two halves on the pool)
+            arrays = [np.asarray(values) for values in values_of]
+            score = np.empty(n, dtype=np.float64)
+            args = (score, arrays, neutral, weights, float(scorer.baseline))
+            if pool is not None:
+                halves = [pool.submit(_weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
+                for half in halves:
+                    half.result()
+            else:
+                _weighted_sum(*args, 0, n)
+        elif weights is not None:
+            score = np.full(n, float(scorer.baseline), dtype=np.float64)
+            for j, values in enumerate(values_of):
+                unknown = np.isnan(values)
+                if unknown.any():  # else the fill would copy every value unchanged
+                    values = replace_where(values, unknown, neutral[j])
+                part = values.astype(np.float64)
+                part *= weights[:, j]
+                score += part
+        else:
+            filled = np.empty((n, len(families)), dtype=np.float32, order="F")
+            for j, values in enumerate(values_of):
+                filled[:, j] = values
+                np.copyto(filled[:, j], neutral[j], where=np.isnan(values))
+            score = np.asarray(scorer.decision_function(filled, coef), dtype=np.float64)
+        if eligible_future is not None:
+            return score, eligible_future.result()
+        return score, park_eligibility(index, park, ents)

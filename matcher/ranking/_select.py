@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ConfigError, UnknownIdError
-from ..features import scratch
+from ..features import scratch, scratch_session
 from ..index import RowPositions
 
 __all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k", "top_k_rows"]
@@ -66,8 +66,10 @@ def top_k_rows(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
         floor = _sample_floor(sort_key(score[::step], eligible[::step]), k)
     if floor is None:
         return top_k(sort_key(score, eligible), np.arange(len(score)), k)
-    # the rows reaching the bound, the comparison in the thread's scratch (not a new mask)
-    cand = np.flatnonzero(np.greater_equal(score, floor, out=scratch("top_k", len(score), bool)))
+    # the rows reaching the bound, the comparison in a work array (not a new mask)
+    with scratch_session():
+        above = np.greater_equal(score, floor, out=scratch("top_k", len(score), bool))
+        cand = np.flatnonzero(above)
     key = sort_key(score[cand], eligible[cand])
     keep = key >= floor  # the rows of ``flatnonzero(sort_key(score, eligible) >= floor)``
     return _best_of(cand[keep], key[keep], cand[keep], k)
@@ -86,7 +88,8 @@ def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
     floor = _sample_floor(key[::step], k) if step else None
     if floor is None:
         return np.arange(len(key))
-    return np.flatnonzero(np.greater_equal(key, floor, out=scratch("top_k", len(key), bool)))
+    with scratch_session():
+        return np.flatnonzero(np.greater_equal(key, floor, out=scratch("top_k", len(key), bool)))
 
 
 def _sample_step(n: int, k: int) -> int:
