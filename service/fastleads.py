@@ -1,4 +1,4 @@
-"""``GET /parks/{park_id}/leads`` answered from the response cache without the framework.
+"""``GET /parks/{park_id}/leads`` answered without the framework: cached pages and cold ones.
 
 A page the response cache holds costs one database round trip and a join of bytes encoded
 when it was cached (:func:`service.routes.leads.cached_leads_response`); routing, resolving the
@@ -13,16 +13,23 @@ a request itself, and only when everything the route would do is known to end th
 * reads are open, or the ``X-API-Key`` header holds a configured key (what the router's
   :func:`~service.deps.require_reader` checks; any other case goes to the route, which answers
   401/403);
-* an index serves and the response cache holds the page (looked up without counting; the hit
-  is counted once the fast path has answered, as the route counts it);
+* an index serves and either the response cache holds the page (looked up without counting;
+  the hit is counted once the fast path has answered, as the route counts it) or the serving
+  index ranks for the park (a cold page: :func:`~service.routes.leads.cached_leads_response`
+  looks the page up in the cache, counted as the route counts it, ranks it in the library and
+  caches it; a status-filtered page reads the lead table as the route does; an id the index
+  does not serve goes to the route, which answers 404 or waits for the index);
 * the page cannot be an exploration page (exploration is off, or the page is not a first page).
 
 The database query, the exposure draw and record and the bytes are the route's own code, run
 in a worker thread (the event loop never waits for the database); the response is the same
 ``Response`` the route returns. Anything that goes wrong before the answer is sent (the park
 deleted, the database away) hands the request to the route, which answers as it always does.
-``tests/service/test_fast_leads.py`` checks that both paths send the same bytes and headers,
-record the same exposures and count the same cache hits.
+A cold page costs one hop to a worker thread (ranking, the one SQL statement, the bytes, the
+exposure record) instead of the framework's routing, its thirteen query parameters and
+dependencies and its own hop. ``tests/service/test_fast_leads.py`` checks that both paths send
+the same bytes and headers, record the same exposures and count the same cache hits and
+misses, cached and cold, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -129,21 +136,18 @@ class CachedLeadPages:
             return None
         key = clean_id(park_id)
         page = ranking.peek_cached_page(snapshot, key, query)
-        if page is None:
+        # a cold page is ranked here only for a park this index serves (any other id goes to
+        # the route, which answers 404 or waits for the index as it always does)
+        if page is None and key not in ranking.served_parks(snapshot):
             return None
         try:
             response = await anyio.to_thread.run_sync(
-                cached_leads_response,
-                state.engine,
-                exposures,
-                park_id,
-                key,
-                snapshot,
-                query,
-                page,
+                cached_leads_response, state.engine, exposures, park_id, key, snapshot, query, page
             )
         except Exception:  # the route answers it as it answers every error
             return None
+        if page is None:
+            return response  # its look-up counted as the route counts it
         if response is not None:
             ranking.cached_page(snapshot, key, query)  # the hit, counted as the route counts it
         return response

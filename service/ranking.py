@@ -41,6 +41,7 @@ __all__ = [
     "rank_parks",
     "rank_profile",
     "ranked_page",
+    "served_parks",
     "trackings",
     "with_tracking",
 ]
@@ -249,6 +250,15 @@ def peek_cached_page(snapshot: Snapshot, park_id: str, query: LeadQuery) -> Lead
     key = _page_key(park_id, query)
     page: LeadPage | None = None if key is None else snapshot.responses.peek(key)
     return page
+
+
+def served_parks(snapshot: Snapshot) -> frozenset[str]:
+    """The ids of the parks ``snapshot`` ranks for (built once per snapshot)."""
+    parks: frozenset[str] = snapshot.derive(
+        "served_parks",
+        lambda: frozenset(snapshot.matcher.parks_["park_id"].astype(str).tolist()),
+    )
+    return parks
 
 
 def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery) -> LeadPage:
