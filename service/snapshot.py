@@ -51,6 +51,11 @@ class LRU:
     def __len__(self) -> int:
         return len(self._data)
 
+    def miss(self) -> None:
+        """Count a miss that a :meth:`peek` found earlier (its caller has now answered)."""
+        with self._lock:
+            self.misses += 1
+
     def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return

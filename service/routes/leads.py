@@ -271,9 +271,10 @@ def cached_leads_response(
     route answers it, for ``page`` (of ``snapshot``) the response cache holds: the park and its
     rows' lead statuses from one query, the exposure draw and record, the bytes.
 
-    With ``page`` None (a cold page, for a park the serving ``snapshot`` ranks for), the page
-    is first looked up in the response cache (counted as the route counts it) and else ranked
-    by the library and cached, as the route does (a status filter reads the lead table).
+    With ``page`` None (a cold page the response cache did not hold when peeked at, for a park
+    the serving ``snapshot`` ranks for), the library ranks the page (a status filter reads the
+    lead table) and, once the park and statuses are read, the page is cached and the miss
+    counted, as the route counts it; a call that raises has cached and counted nothing.
 
     None, with nothing recorded, when the page must be rendered through ``response_model`` (an
     exploration page). Raises what the route would raise (the park is gone: 404; the database
@@ -282,8 +283,9 @@ def cached_leads_response(
     """
     if page is None:
         with Session(engine) as session:
-            page = ranking.lead_page(snapshot, session, key, query)
+            page = ranking.ranked_page(snapshot, session, key, query, keep=False)
             park, tracked = _park_and_tracked(session.connection(), park_id, key, page.ids)
+        ranking.keep_page(snapshot, key, query, page)
     else:
         with engine.connect() as connection:
             park, tracked = _park_and_tracked(connection, park_id, key, page.ids)

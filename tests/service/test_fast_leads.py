@@ -251,3 +251,49 @@ def test_an_unknown_park_is_404_without_waiting_for_the_index(tmp_path, monkeypa
         monkeypatch.setattr(indexer, "wait", no_wait)
         r = c.get("/parks/NOPE/leads")
         assert r.status_code == 404 and "NOPE" in r.json()["detail"]
+
+
+def test_per_call_weights_take_the_fast_path_after_the_first(tmp_path):
+    with tracked_app(tmp_path, response_cache_size=0) as c:
+        fast = fast_path(c)
+        memo = c.app.state.lead_queries
+        responses = c.app.state.indexer.snapshot.responses
+        base = {"limit": 4, "county": "巩义市", "weights": "industry=0.5,text=0.3"}
+        assert c.get(URL, params=base).status_code == 200  # the route: remembered
+        for weights in ("industry=0.2，text:0.7", "location=1", "quality=0.25,capacity=0.1"):
+            params = {**base, "weights": weights}
+            answered, misses = fast.answered, responses.misses
+            quick = c.get(URL, params=params)
+            assert fast.answered == answered + 1, weights
+            assert responses.misses == misses + 1
+            memo.clear()
+            slow = c.get(URL, params=params)
+            assert fast.answered == answered + 1 and responses.misses == misses + 2
+            assert quick.status_code == slow.status_code == 200
+            assert quick.content == slow.content, weights
+            assert list(quick.headers.items()) == list(slow.headers.items())
+        assert quick.json()["data"]
+        answered, misses = fast.answered, responses.misses
+        refused = [  # errors the route answers (the fast path counts and records nothing)
+            ({**base, "weights": "industry=abc"}, 422),
+            ({**base, "weights": "nosuch=1"}, 422),
+            ({**base, "weights": "industry=-1"}, 422),
+        ]
+        for params, status in refused:
+            r = c.get(URL, params=params)
+            assert r.status_code == status and r.json()["detail"], params
+        assert fast.answered == answered
+        assert responses.misses == misses + 2  # the route's own look-ups (valid numbers)
+        # several weights values, or one and a bare name (read as ""), are the route's to read
+        assert c.get(f"{URL}?limit=4&weights=location%3D1").status_code == 200
+        assert fast.answered == answered
+        for query in (
+            "limit=4&weights=location%3D1&weights=quality%3D1",
+            "limit=4&weights=location%3D1&weights",
+            "limit=4&weight%73=location%3D1",
+        ):
+            first = c.get(f"{URL}?{query}")
+            assert fast.answered == answered, query
+            again = c.get(f"{URL}?{query}")  # the route remembered it as it is
+            assert again.content == first.content and fast.answered == answered + 1
+            answered += 1
