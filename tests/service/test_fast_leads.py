@@ -1,6 +1,6 @@
-"""The cached-page fast path of ``GET /parks/{park_id}/leads`` (service/fastleads.py) answers
-exactly as the route does — same bytes, headers, exposures and cache counts — and hands every
-request it cannot answer that way to the route."""
+"""The fast path of ``GET /parks/{park_id}/leads`` (service/fastleads.py), for cached and cold
+pages, answers exactly as the route does — same bytes, headers, exposures and cache counts —
+and hands every request it cannot answer that way to the route."""
 
 from __future__ import annotations
 
