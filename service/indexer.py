@@ -26,7 +26,7 @@ from matcher import ConfigError, Matcher, MatcherError
 from . import store
 from .rebuilder import latest_version, publish_version, take_rebuild_lock
 from .registry import ModelRegistry, ModelSpec, register_model_folder
-from .snapshot import Snapshot
+from .snapshot import FairSlots, Snapshot
 
 __all__ = ["Indexer"]
 
@@ -101,7 +101,7 @@ class Indexer:
         #: Seconds a read waits for a version that is being built (then 503).
         self.read_wait = read_wait
         #: Rankings computed in the library at once, shared by every snapshot of this process.
-        self.ranking_slots = threading.BoundedSemaphore(ranking_threads)
+        self.ranking_slots = FairSlots(ranking_threads)
         self.snapshot: Snapshot | None = None
         self.state = "empty"  # empty | fitting | ready | failed
         self.error: str | None = None

@@ -35,12 +35,14 @@ __all__ = [
     "cached_page",
     "explain",
     "industry_prefix",
+    "keep_page",
     "lead_page",
     "peek_cached_page",
     "rank_leads",
     "rank_parks",
     "rank_profile",
     "ranked_page",
+    "served_parks",
     "trackings",
     "with_tracking",
 ]
@@ -251,8 +253,20 @@ def peek_cached_page(snapshot: Snapshot, park_id: str, query: LeadQuery) -> Lead
     return page
 
 
-def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery) -> LeadPage:
-    """Rank the page of ``query`` in the library (no cache look-up) and cache it."""
+def served_parks(snapshot: Snapshot) -> frozenset[str]:
+    """The ids of the parks ``snapshot`` ranks for (built once per snapshot)."""
+    parks: frozenset[str] = snapshot.derive(
+        "served_parks",
+        lambda: frozenset(snapshot.matcher.parks_["park_id"].astype(str).tolist()),
+    )
+    return parks
+
+
+def ranked_page(
+    snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery, *, keep: bool = True
+) -> LeadPage:
+    """Rank the page of ``query`` in the library (no cache look-up) and cache it (with
+    ``keep`` False the caller does, through :func:`keep_page`, once it has answered)."""
     mask = _attribute_mask(snapshot, query.filters)
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)
@@ -299,10 +313,21 @@ def ranked_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQ
         )
     ]
     page = LeadPage(rows, ranked.total)
+    if keep:
+        key = _page_key(park_id, query)
+        if key is not None:
+            snapshot.responses.put(key, page)
+    return page
+
+
+def keep_page(snapshot: Snapshot, park_id: str, query: LeadQuery, page: LeadPage) -> None:
+    """Cache a page ranked with ``keep=False`` after a :func:`peek_cached_page` found none,
+    counting that look-up's miss now, as :func:`lead_page` counts it (a status-filtered
+    query is neither cached nor counted)."""
     key = _page_key(park_id, query)
     if key is not None:
+        snapshot.responses.miss()
         snapshot.responses.put(key, page)
-    return page
 
 
 def lead_page(snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery) -> LeadPage:

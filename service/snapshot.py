@@ -7,7 +7,7 @@ Reads use one snapshot throughout (a fitted :class:`matcher.Matcher` plus lookup
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +20,7 @@ from matcher import Matcher
 
 from . import store
 
-__all__ = ["LRU", "Snapshot"]
+__all__ = ["LRU", "FairSlots", "Snapshot"]
 
 
 class LRU:
@@ -51,6 +51,11 @@ class LRU:
     def __len__(self) -> int:
         return len(self._data)
 
+    def miss(self) -> None:
+        """Count a miss that a :meth:`peek` found earlier (its caller has now answered)."""
+        with self._lock:
+            self.misses += 1
+
     def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
@@ -59,6 +64,47 @@ class LRU:
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+
+class FairSlots:
+    """A fixed number of slots handed out in the order they were asked for (a context manager).
+
+    ``threading.BoundedSemaphore`` lets a thread that arrives while a slot is being released
+    take it ahead of threads already waiting, so under a steady queue some requests wait
+    several turns (the tail of the latency); here a released slot goes to the thread that has
+    waited longest.
+    """
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.size = size
+        self._free = size
+        self._waiting: deque[threading.Lock] = deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> FairSlots:
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the thread that hands this one its slot
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()  # the slot passes on, still taken
+            else:
+                self._free += 1
+
+    @property
+    def waiting(self) -> int:
+        """Threads waiting for a slot now."""
+        return len(self._waiting)
 
 
 @dataclass
@@ -86,7 +132,7 @@ class Snapshot:
     #: Held while a page is ranked in the library, shared by the process's snapshots: a few
     #: rankings at once (about one per core) serve more pages per second than every request
     #: thread contending for the cores at once (``PARKMATCH_RANKING_THREADS``).
-    ranking_slots: threading.BoundedSemaphore
+    ranking_slots: FairSlots
     data_version: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     masks: LRU = field(default_factory=lambda: LRU(64))
@@ -125,7 +171,7 @@ class Snapshot:
         fit_seconds: float,
         model: dict[str, str],
         response_cache_size: int,
-        ranking_slots: threading.BoundedSemaphore,
+        ranking_slots: FairSlots,
         data_version: int = 0,
         fitted_at: datetime | None = None,
         skipped: dict[str, int] | None = None,

@@ -265,19 +265,30 @@ def cached_leads_response(
     key: str,
     snapshot: Snapshot,
     query: ranking.LeadQuery,
-    page: ranking.LeadPage,
+    page: ranking.LeadPage | None = None,
 ) -> Response | None:
-    """The response of :func:`park_leads` for a page the response cache holds (``page``, of
-    ``snapshot``, for the park whose normalised id is ``key``), as that route answers it: the
-    park and its rows' lead statuses from one query, the exposure draw and record, the bytes.
+    """The response of :func:`park_leads` for the park whose normalised id is ``key``, as that
+    route answers it, for ``page`` (of ``snapshot``) the response cache holds: the park and its
+    rows' lead statuses from one query, the exposure draw and record, the bytes.
+
+    With ``page`` None (a cold page the response cache did not hold when peeked at, for a park
+    the serving ``snapshot`` ranks for), the library ranks the page (a status filter reads the
+    lead table) and, once the park and statuses are read, the page is cached and the miss
+    counted, as the route counts it; a call that raises has cached and counted nothing.
 
     None, with nothing recorded, when the page must be rendered through ``response_model`` (an
     exploration page). Raises what the route would raise (the park is gone: 404; the database
-    is away), having recorded nothing. The cached-page fast path (:mod:`service.fastleads`)
-    answers with it, off the event loop.
+    is away), having recorded no exposure. The pre-routing fast path
+    (:mod:`service.fastleads`) answers with it, off the event loop.
     """
-    with engine.connect() as connection:
-        park, tracked = _park_and_tracked(connection, park_id, key, page.ids)
+    if page is None:
+        with Session(engine) as session:
+            page = ranking.ranked_page(snapshot, session, key, query, keep=False)
+            park, tracked = _park_and_tracked(session.connection(), park_id, key, page.ids)
+        ranking.keep_page(snapshot, key, query, page)
+    else:
+        with engine.connect() as connection:
+            park, tracked = _park_and_tracked(connection, park_id, key, page.ids)
     shown = exposures.explore(page.rows, query.offset)
     response = _leads_response(park, snapshot, query, page, shown, tracked)
     if response is not None:

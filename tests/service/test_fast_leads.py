@@ -1,12 +1,13 @@
-"""The cached-page fast path of ``GET /parks/{park_id}/leads`` (service/fastleads.py) answers
-exactly as the route does — same bytes, headers, exposures and cache counts — and hands every
-request it cannot answer that way to the route."""
+"""The fast path of ``GET /parks/{park_id}/leads`` (service/fastleads.py), for cached and cold
+pages, answers exactly as the route does — same bytes, headers, exposures and cache counts —
+and hands every request it cannot answer that way to the route."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.routing import APIRoute
 
 from service.fastleads import CachedLeadPages
@@ -96,7 +97,7 @@ def test_a_write_shows_at_once_on_the_fast_path(tmp_path):
         assert r.json()["shown_rank"] == before["data"][0]["rank"]
 
 
-def test_invalid_queries_and_status_filters_always_go_to_the_route(tmp_path):
+def test_invalid_queries_and_unknown_parks_always_go_to_the_route(tmp_path):
     with tracked_app(tmp_path) as c:
         fast = fast_path(c)
         for _ in range(2):
@@ -106,14 +107,86 @@ def test_invalid_queries_and_status_filters_always_go_to_the_route(tmp_path):
             assert r.status_code == 422 and "未知的跟进状态" in r.json()["detail"]
             r = c.get(URL, params={"weights": "industry"})
             assert r.status_code == 422
-            assert c.get(URL, params={"status": "untracked"}).status_code == 200  # not cached
-        assert c.get("/parks/NOPE/leads").status_code == 404
-        assert c.get("/parks/NOPE/leads").status_code == 404
         assert fast.answered == 0
+        assert c.get(URL, params={"limit": 2}).status_code == 200  # the query is remembered
+        misses = c.app.state.indexer.snapshot.responses.misses
+        for _ in range(2):  # a park the index does not serve: the route's 404, same text
+            r = c.get("/parks/NOPE/leads", params={"limit": 2})
+            assert r.status_code == 404 and "NOPE" in r.json()["detail"]
+        assert fast.answered == 0
+        assert c.app.state.indexer.snapshot.responses.misses == misses + 2  # the route's own
 
 
-def test_closed_reads_need_a_key_on_the_fast_path_too(tmp_path):
-    with tracked_app(tmp_path, reads_open=False) as c:
+COLD: list[dict[str, Any]] = [
+    *CACHEABLE,
+    {"status": "untracked", "limit": 5},
+    {"status": ["contacted", "新线索"], "include_ineligible": "true"},
+    {"status": "signed"},  # no lead has it: an empty page
+]
+
+
+def test_cold_pages_on_the_fast_path_send_what_the_route_sends(tmp_path):
+    with tracked_app(tmp_path, response_cache_size=0) as c:
+        for eid, body in [
+            ("E1", {"status": "contacted", "owner": '张"三', "note": "回访\n🚀"}),
+            ("E2", {"status": "new"}),
+        ]:
+            assert c.put(f"{URL}/{eid}", json=body, headers=ZHANG).status_code == 200
+        fast = fast_path(c)
+        memo = c.app.state.lead_queries
+        responses = c.app.state.indexer.snapshot.responses
+        compared = 0
+        for params in COLD:
+            looked_up = 0 if "status" in params else 1  # a status-filtered page is not cached
+            first = c.get(URL, params=params)  # the route: ranked, query remembered
+            assert first.status_code == 200, first.text
+            answered, misses = fast.answered, responses.misses
+            quick = c.get(URL, params=params)  # ranked again, before routing
+            assert fast.answered == answered + 1, params
+            assert responses.misses == misses + looked_up  # its look-up counted once
+            quick_exposures = exposures_of(c, quick.json())
+            memo.clear()
+            slow = c.get(URL, params=params)  # the same page ranked by the route
+            assert fast.answered == answered + 1
+            assert responses.misses == misses + 2 * looked_up
+            assert responses.hits == 0
+            assert quick.status_code == slow.status_code == 200
+            assert quick.content == slow.content == first.content, params
+            assert list(quick.headers.items()) == list(slow.headers.items())
+            assert quick_exposures == exposures_of(c, slow.json())
+            compared += sum(d["tracking"] is not None for d in quick.json()["data"])
+        assert compared > 0  # tracked rows were compared too
+        assert c.get(URL, params={"status": "signed"}).json()["data"] == []
+
+
+def test_a_cold_page_on_the_fast_path_is_cached_as_the_route_caches_it(tmp_path):
+    with tracked_app(tmp_path) as c:
+        fast = fast_path(c)
+        memo = c.app.state.lead_queries
+        responses = c.app.state.indexer.snapshot.responses
+        params = {"limit": 4, "offset": 2}
+        assert c.get(URL, params=params).status_code == 200  # the route remembers the query
+        others = c.get("/parks", params={"limit": 50}).json()["data"]
+        parks = [p["park_id"] for p in others if p["park_id"] != PARK][:3]
+        assert parks
+        for park in parks:
+            answered, misses, size = fast.answered, responses.misses, len(responses)
+            cold = c.get(f"/parks/{park}/leads", params=params)  # not cached for this park
+            assert cold.status_code == 200 and fast.answered == answered + 1
+            assert responses.misses == misses + 1 and len(responses) == size + 1
+            memo.clear()
+            routed = c.get(f"/parks/{park}/leads", params=params)  # the route: a cache hit
+            assert fast.answered == answered + 1 and responses.misses == misses + 1
+            assert routed.content == cold.content
+            assert list(routed.headers.items()) == list(cold.headers.items())
+            assert routed.json()["park"]["park_id"] == park
+            assert c.get(f"/parks/{park}/leads", params=params).content == cold.content
+            assert fast.answered == answered + 2  # the cached fast path
+
+
+@pytest.mark.parametrize("cache", [64, 0])
+def test_closed_reads_need_a_key_on_the_fast_path_too(tmp_path, cache):
+    with tracked_app(tmp_path, reads_open=False, response_cache_size=cache) as c:
         fast = fast_path(c)
         assert c.get(URL, headers=ZHANG).status_code == 200  # remembered by the route
         assert c.get(URL).status_code == 401
@@ -124,8 +197,11 @@ def test_closed_reads_need_a_key_on_the_fast_path_too(tmp_path):
         assert c.get(URL).status_code == 401 and fast.answered == 1
 
 
-def test_first_pages_go_to_the_route_while_exploring(tmp_path):
-    with tracked_app(tmp_path, exploration=1.0, exploration_depth=2) as c:
+@pytest.mark.parametrize("cache", [64, 0])
+def test_first_pages_go_to_the_route_while_exploring(tmp_path, cache):
+    with tracked_app(
+        tmp_path, exploration=1.0, exploration_depth=2, response_cache_size=cache
+    ) as c:
         fast = fast_path(c)
         for _ in range(2):
             body = c.get(URL, params={"limit": 3}).json()
@@ -175,3 +251,49 @@ def test_an_unknown_park_is_404_without_waiting_for_the_index(tmp_path, monkeypa
         monkeypatch.setattr(indexer, "wait", no_wait)
         r = c.get("/parks/NOPE/leads")
         assert r.status_code == 404 and "NOPE" in r.json()["detail"]
+
+
+def test_per_call_weights_take_the_fast_path_after_the_first(tmp_path):
+    with tracked_app(tmp_path, response_cache_size=0) as c:
+        fast = fast_path(c)
+        memo = c.app.state.lead_queries
+        responses = c.app.state.indexer.snapshot.responses
+        base = {"limit": 4, "county": "巩义市", "weights": "industry=0.5,text=0.3"}
+        assert c.get(URL, params=base).status_code == 200  # the route: remembered
+        for weights in ("industry=0.2，text:0.7", "location=1", "quality=0.25,capacity=0.1"):
+            params = {**base, "weights": weights}
+            answered, misses = fast.answered, responses.misses
+            quick = c.get(URL, params=params)
+            assert fast.answered == answered + 1, weights
+            assert responses.misses == misses + 1
+            memo.clear()
+            slow = c.get(URL, params=params)
+            assert fast.answered == answered + 1 and responses.misses == misses + 2
+            assert quick.status_code == slow.status_code == 200
+            assert quick.content == slow.content, weights
+            assert list(quick.headers.items()) == list(slow.headers.items())
+        assert quick.json()["data"]
+        answered, misses = fast.answered, responses.misses
+        refused = [  # errors the route answers (the fast path counts and records nothing)
+            ({**base, "weights": "industry=abc"}, 422),
+            ({**base, "weights": "nosuch=1"}, 422),
+            ({**base, "weights": "industry=-1"}, 422),
+        ]
+        for params, status in refused:
+            r = c.get(URL, params=params)
+            assert r.status_code == status and r.json()["detail"], params
+        assert fast.answered == answered
+        assert responses.misses == misses + 2  # the route's own look-ups (valid numbers)
+        # several weights values, or one and a bare name (read as ""), are the route's to read
+        assert c.get(f"{URL}?limit=4&weights=location%3D1").status_code == 200
+        assert fast.answered == answered
+        for query in (
+            "limit=4&weights=location%3D1&weights=quality%3D1",
+            "limit=4&weights=location%3D1&weights",
+            "limit=4&weight%73=location%3D1",
+        ):
+            first = c.get(f"{URL}?{query}")
+            assert fast.answered == answered, query
+            again = c.get(f"{URL}?{query}")  # the route remembered it as it is
+            assert again.content == first.content and fast.answered == answered + 1
+            answered += 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import ranking
 from service.config import Settings
+from service.snapshot import FairSlots
 
 from .conftest import ZHANG, literal_app
 
@@ -54,3 +55,33 @@ def test_rankings_at_once_never_exceed_the_setting(tmp_path, threads) -> None:
 def test_ranking_threads_must_be_positive(tmp_path) -> None:
     with pytest.raises(ValidationError, match="ranking_threads"):
         Settings(_env_file=None, ranking_threads=0)
+
+
+def test_a_released_slot_goes_to_the_thread_that_waited_longest() -> None:
+    slots = FairSlots(1)
+    order: list[int] = []
+    slots.__enter__()  # taken: everyone below waits
+    threads = []
+    for i in range(5):
+
+        def take(i: int = i) -> None:
+            with slots:
+                order.append(i)
+
+        t = threading.Thread(target=take)
+        t.start()
+        threads.append(t)
+        deadline = time.monotonic() + 5
+        while slots.waiting < i + 1 and time.monotonic() < deadline:
+            time.sleep(0.001)  # each in line before the next arrives
+    assert slots.waiting == 5
+    slots.__exit__(None, None, None)
+    for t in threads:
+        t.join(5)
+    assert order == [0, 1, 2, 3, 4]  # in the order they asked
+    assert slots.waiting == 0
+    with slots:  # the slot is free again, and there is still only one
+        assert slots._free == 0
+    assert slots._free == 1
+    with pytest.raises(ValueError):
+        FairSlots(0)
