@@ -274,8 +274,8 @@ def score_park(
     keeps the work on the calling thread (for callers that score several parks at once).
 
     Each family's one-park path (:meth:`FeatureFamily.compute_park`, writing into one column
-    a family of the calling thread's :func:`~matcher.features.scratch`, reused by its next
-    call: only the scores and eligibility returned are new arrays) and
+    a family of the work arrays lent to the call (:func:`~matcher.features.scratch_session`),
+    reused by a later call: only the scores and eligibility returned are new arrays) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
     fused (the same float64 operations in the same order as its ``decision_function``), else the
     component matrix goes to the scorer. The same scores and eligibility as
