@@ -158,6 +158,10 @@ def test_distance_value_into_out_equals_a_new_array() -> None:
     km = np.random.default_rng(5).random(777).astype(np.float32) * 600
     km[::9] = np.nan
     km[::13] = 0.0
+    r = km / np.float32(125.0)
+    expected = (1.0 / (1.0 + r * r * r)).astype(np.float32)  # the formula, float32 throughout
+    assert _bits(distance_value(km)) == _bits(expected)
+    assert _bits(distance_value(km.reshape(7, 111))) == _bits(expected)  # any shape
     out = np.full_like(km, 3.0)
     assert distance_value(km, out=out) is out
-    assert _bits(out) == _bits(distance_value(km))
+    assert _bits(out) == _bits(expected)

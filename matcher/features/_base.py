@@ -80,9 +80,9 @@ def replace_where(
     or written into ``out`` (which may be ``values`` itself) and returned.
 
     Written without branches, on the values' bits: a masked copy takes a branch per element,
-    which costs tens of times more than arithmetic when the mask is irregular. With ``out`` the
-    mask's bits go through the calling thread's :func:`scratch` (nothing of the rows' length is
-    allocated).
+    which costs tens of times more than arithmetic when the mask is irregular. The mask's bits
+    go through a :func:`scratch` array (with ``out`` inside a session, nothing of the rows'
+    length is allocated).
 
     >>> replace_where(np.array([1.0, np.nan], dtype=np.float32), np.array([False, True]), 0.5)
     array([1. , 0.5], dtype=float32)
@@ -90,14 +90,8 @@ def replace_where(
     bits = np.dtype(np.uint32 if values.dtype.itemsize == 4 else np.uint64)
     flags = np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
     if out is None:
-        keep: np.ndarray = flags.astype(bits)
-        np.negative(keep, out=keep)  # all ones where masked
-        filled = np.bitwise_and(np.asarray(fill, dtype=values.dtype).view(bits), keep)
-        np.invert(keep, out=keep)
-        np.bitwise_and(keep, np.ascontiguousarray(values).view(bits), out=keep)
-        np.bitwise_or(keep, filled, out=keep)
-        return keep.view(values.dtype)
-    # the same bits: (values & ~ones) | (fill & ones), ``ones`` all ones where masked
+        out = np.empty(values.shape, dtype=values.dtype)
+    # (values & ~ones) | (fill & ones), ``ones`` all ones where masked
     ones = scratch("replace_where", len(flags), bits)
     np.copyto(ones, flags)
     np.negative(ones, out=ones)

@@ -47,17 +47,17 @@ REMOTE_VALUES = {"source": 1.0, "elsewhere": 0.75, "province": 0.4, "city": 0.25
 def distance_value(km: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``1 / (1 + (d / 125)^3)``: ≈0.94 at 50 km, 0.66 at 100 km, 0.5 at 125 km, 0.2 at 200 km.
 
-    ``out``: a float32 array of ``km``'s length to write the values into (returned; the work
-    array is the thread's :func:`~matcher.features.scratch`), else a new array.
+    ``out``: a float32 array of ``km``'s shape to write the values into (returned; the work
+    array is a :func:`~matcher.features.scratch` one), else a new array.
 
     >>> [round(float(v), 2) for v in distance_value(np.array([0.0, 125.0, 250.0]))]
     [1.0, 0.5, 0.11]
     """
+    km = np.asarray(km, dtype=np.float32)
     if out is None:
-        r = np.asarray(km, dtype=np.float32) / np.float32(HALF_DISTANCE_KM)
-        return (1.0 / (1.0 + r * r * r)).astype(np.float32)
-    r = np.divide(np.asarray(km, dtype=np.float32), np.float32(HALF_DISTANCE_KM), out=out)
-    cube = np.multiply(r, r, out=scratch("distance_value", len(r), np.float32))
+        out = np.empty(km.shape, dtype=np.float32)
+    r = np.divide(km, np.float32(HALF_DISTANCE_KM), out=out)
+    cube = np.multiply(r, r, out=scratch("distance_value", r.size, np.float32).reshape(r.shape))
     cube *= r
     cube += 1.0
     return np.divide(1.0, cube, out=out)

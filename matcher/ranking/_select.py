@@ -66,10 +66,7 @@ def top_k_rows(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
         floor = _sample_floor(sort_key(score[::step], eligible[::step]), k)
     if floor is None:
         return top_k(sort_key(score, eligible), np.arange(len(score)), k)
-    # the rows reaching the bound, the comparison in a work array (not a new mask)
-    with scratch_session():
-        above = np.greater_equal(score, floor, out=scratch("top_k", len(score), bool))
-        cand = np.flatnonzero(above)
+    cand = _at_or_above(score, floor)  # the rows reaching the bound
     key = sort_key(score[cand], eligible[cand])
     keep = key >= floor  # the rows of ``flatnonzero(sort_key(score, eligible) >= floor)``
     return _best_of(cand[keep], key[keep], cand[keep], k)
@@ -88,8 +85,16 @@ def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
     floor = _sample_floor(key[::step], k) if step else None
     if floor is None:
         return np.arange(len(key))
+    return _at_or_above(key, floor)
+
+
+def _at_or_above(values: np.ndarray, floor: Any) -> np.ndarray:
+    """Positions of ``values`` at or above ``floor``, the comparison in a work array (not a
+    new mask)."""
     with scratch_session():
-        return np.flatnonzero(np.greater_equal(key, floor, out=scratch("top_k", len(key), bool)))
+        return np.flatnonzero(
+            np.greater_equal(values, floor, out=scratch("top_k", len(values), bool))
+        )
 
 
 def _sample_step(n: int, k: int) -> int:
