@@ -257,9 +257,9 @@ class TextFeature(FeatureFamily):
         buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical; in place
-        in ``buffer`` when given); with few parks (:data:`PRECOMPUTE_PAIRS`) every park's
-        values are computed once per index by :meth:`compute_parks` and a ranking reads its
-        park's row (read-only)."""
+        in ``buffer`` when it fits, else in a new array); with few parks
+        (:data:`PRECOMPUTE_PAIRS`) every park's values are computed once per index by
+        :meth:`compute_parks` and a ranking reads its park's row (read-only)."""
         E, P = index.enterprises, index.parks
         if len(P) * len(E) <= PRECOMPUTE_PAIRS:
             table = per_index(
@@ -273,11 +273,8 @@ class TextFeature(FeatureFamily):
             value = _own(buffer, n)
             value.fill(np.nan)
             return value
-        if buffer is None:
-            value = np.minimum(1.0, self.park_cosine(index, park, ents) / self.saturation)
-            value = value.astype(np.float32, copy=False)
-            return replace_where(value, ~take(E.has_text, ents), np.nan)
-        # the same float32 operations in place (the cosine written into the buffer when it can)
+        # min(1, cosine / saturation) in float32, in place (the cosine written into the
+        # buffer when it can)
         value = _own(buffer, n)
         cos = self.park_cosine(index, park, ents, out=value)
         np.divide(cos, self.saturation, out=value, dtype=np.result_type(cos, self.saturation))
