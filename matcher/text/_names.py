@@ -438,8 +438,20 @@ def _head_activity(industry: str) -> str | None:
     return None
 
 
+#: The fields of a :class:`NameParts` in their order (name, region, brand, industry, form,
+#: activity, parent_industry): what :func:`name_fields` gives without making the object.
+NameFields = tuple[str, str, str, str, str, str | None, str]
+
+
 @functools.lru_cache(maxsize=200_000)
 def _parse(name: str) -> NameParts:
+    return NameParts(*name_fields(name))
+
+
+def name_fields(name: str) -> NameFields:
+    """The fields of :func:`_parse`'s parts of a normalised name, as a tuple in
+    :class:`NameParts`' order (uncached; no object made: a fit reads hundreds of thousands of
+    names once each)."""
     region = ""
     text = name
     if "(" in name or "（" in name:
@@ -469,8 +481,8 @@ def _parse(name: str) -> NameParts:
     if parent is not None:
         region = region or parent.region
         activity = activity or parent.activity
-        return NameParts(name, region, brand, industry, form, activity, parent.industry)
-    return NameParts(name, region, brand, industry, form, activity)
+        return name, region, brand, industry, form, activity, parent.industry
+    return name, region, brand, industry, form, activity, ""
 
 
 def parse_name(name: object) -> NameParts:
