@@ -676,3 +676,34 @@ def test_normalised_readings_equal_the_profiles(enterprises: pd.DataFrame) -> No
         assert _segments_of(read, k) == list(profile.segments), keys[k]
         assert read.documents[k] == profile.document
         assert read.inferences[int(read.key_inference[k])] == profile.inference
+
+
+def test_inference_table_of_values_equals_the_inferences(enterprises: pd.DataFrame) -> None:
+    """The index's inference table from ``Readings.values`` (no ``Inference`` per value) holds
+    each inference's fields, element by element, and an empty one has the same columns."""
+    from matcher import taxonomy
+
+    read = readings.readings_of(_reading_keys(enterprises))
+    inferences = read.inferences
+    assert len(inferences) == len(read.values) > 100
+    inferrer = arrays.IndustryInferrer()
+    table = inferrer.table_of_values(read.values)
+    ids = taxonomy.get_taxonomy().ids
+    assert any(len(i.candidates) > 1 for i in inferences)
+    assert any(i.code is None for i in inferences) and any(i.code for i in inferences)
+    for r, inference in enumerate(inferences):
+        assert table["code"][r] == inference.code and table["raw"][r] == inference.raw_code
+        assert table["conf"][r] == np.float32(inference.confidence)
+        assert table["make_share"][r] == np.float32(inference.make_share)
+        activity = arrays.ACTIVITY_CODES.get(inference.activity or "", -1)
+        assert table["activity"][r] == activity
+        leaf = [ids[c] for c, _ in inference.candidates[:CANDIDATES]]
+        share = [np.float32(s) for _, s in inference.candidates[:CANDIDATES]]
+        pad = CANDIDATES - len(leaf)
+        assert table["cand_leaf"][r].tolist() == leaf + [-1] * pad
+        assert table["cand_share"][r].tolist() == share + [0.0] * pad
+    empty = inferrer.table_of_values([])
+    assert {k: (v.dtype, v.shape[1:]) for k, v in empty.items()} == {
+        k: (v.dtype, v.shape[1:]) for k, v in table.items()
+    }
+    assert all(len(v) == 0 for v in empty.values())

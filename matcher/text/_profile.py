@@ -295,7 +295,9 @@ class Readings:
     for none; piece ``p``'s segments are ``piece_start[p] <= j < piece_start[p] + piece_length[p]``
     with text ``texts[piece_text[j]]``, weight ``piece_weight[j]`` and group ``piece_group[j]``.
     Key ``k``'s document is ``documents[k]`` and its inference ``inferences[key_inference[k]]``
-    (without evidence; keys that infer the same share one).
+    (without evidence; keys that infer the same share one), whose fields but the evidence are
+    ``values[key_inference[k]]`` (code, confidence, raw code, activity, make share, candidates,
+    raw confidence: what an index keeps, without an object per inference).
     """
 
     texts: list[str]
@@ -306,8 +308,16 @@ class Readings:
     piece_length: np.ndarray  # int64
     key_pieces: np.ndarray  # int64 (keys, 3)
     documents: list[str]
-    inferences: list[Inference]
+    values: list[tuple]
     key_inference: np.ndarray  # int64
+
+    @property
+    def inferences(self) -> list[Inference]:
+        """The inferences of ``values`` (made on each call)."""
+        return [
+            Inference(code, conf, raw_code, activity, make, candidates, (), raw)
+            for code, conf, raw_code, activity, make, candidates, raw in self.values
+        ]
 
 
 #: How many scopes, product lists and names a :class:`KeyReader` remembers before it starts
@@ -434,10 +444,7 @@ class KeyReader:
 
     def readings(self, key_pieces: array, documents: list[str], key_inference: array) -> Readings:
         """The :class:`Readings` of one call, and the call's own state let go."""
-        inferences = [
-            Inference(code, conf, raw_code, activity, make, candidates, (), raw)
-            for code, conf, raw_code, activity, make, candidates, raw in self._inferences
-        ]
+        values = list(self._inferences)
         self._sides = {}
         self._inferences = {}
         self._documents = {}
@@ -451,7 +458,7 @@ class KeyReader:
             piece_length=np.frombuffer(self._piece_length, dtype=np.int64).copy(),
             key_pieces=np.frombuffer(key_pieces, dtype=np.int64).reshape(-1, 3).copy(),
             documents=documents,
-            inferences=inferences,
+            values=values,
             key_inference=np.frombuffer(key_inference, dtype=np.int64).copy(),
         )
 
