@@ -311,9 +311,9 @@ class Readings:
     values: list[tuple]
     key_inference: np.ndarray  # int64
 
-    @property
+    @functools.cached_property
     def inferences(self) -> list[Inference]:
-        """The inferences of ``values`` (made on each call)."""
+        """The inferences of ``values`` (made when first asked for)."""
         return [
             Inference(code, conf, raw_code, activity, make, candidates, (), raw)
             for code, conf, raw_code, activity, make, candidates, raw in self.values
