@@ -657,7 +657,7 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
         kid = max(kids, key=lambda c: (node[c], c)) if len(kids) > 1 else kids[0]
         # evidence that stops at the parent (食品 → 14) is consistent with every child, so the
         # child is judged against its siblings only
-        if len(kids) > 1 and node[kid] < DESCEND * sum(node[c] for c in kids):
+        if len(kids) > 1 and node[kid] < DESCEND * sum([node[c] for c in kids]):
             break
         chosen = kid
     # the chosen code with the share of the evidence at or below it, then the strongest codes

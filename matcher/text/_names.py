@@ -472,7 +472,8 @@ def name_fields(name: str) -> NameFields:
     text, place = _strip_region(text)
     region = place + region
     # a branch unit (…公司标准件批发部) needs no brand of its own
-    brand, industry = _industry_suffix(text, min_brand=0 if parent else 2)
+    end, _ = _industry_words(text, 0 if parent else 2)  # _industry_suffix, without its call
+    brand, industry = text[:end], text[end:]
     if parent is not None and parent.industry and _unit(form).endswith(OUTLETS):
         # an outlet (营业部, 营业厅, 支局) sells its parent's services; its own words name the
         # place it serves (中国电信…嘉鱼高铁营业部: 高铁 is the station, not the industry)
