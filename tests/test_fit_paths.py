@@ -604,3 +604,106 @@ def test_names_that_differ_in_form_read_as_their_profiles(
     # fewer reads of the sources than scope and name readings with their form
     forms_read = {(s, names_module._parse(n)) for s, _, n in keys}
     assert len(calls) < len({(s, p.industry, p.activity, p.form) for s, p in forms_read})
+
+
+def _names_to_parse(enterprises: pd.DataFrame) -> list[str]:
+    """The frame's names, generated ones, and edge cases: empty, punctuation, full-width, no
+    region, no form, mixed scripts, brackets, branches and outlets."""
+    names = [n for n in enterprises["name"].astype(object).tolist() if isinstance(n, str)]
+    names += make_enterprises(300, random_state=17)["name"].tolist()
+    names += [
+        "",
+        "公司",
+        "厂",
+        "、；（）",
+        "ＡＢＣ科技有限公司",
+        "华达",
+        "华达铝型材",
+        "华达铝型材有限公司",
+        "郑州华达",
+        "中国华达国际贸易有限公司",
+        "ABC Trading 有限公司",
+        "郑州abc电子科技有限公司",
+        "华达(郑州)精工有限公司",
+        "华达（巩义）铝业有限公司",
+        "自贡市万里汽车配件公司标准件批发部",
+        "中国电信股份有限公司嘉鱼高铁营业部",
+        "郑州市中原区华达加油站",
+        "郑州华达大药房连锁有限公司",
+        "郑州华达集团有限公司郑州分公司",
+    ]
+    return names
+
+
+def test_name_fields_equal_the_name_parts(enterprises: pd.DataFrame) -> None:
+    """``name_fields`` (what a fit reads of a name, as a tuple) gives the fields of the parsed
+    parts, in order, for every name: the frame's, generated ones and edge cases."""
+    names = _names_to_parse(enterprises)
+    parsed = [names_module._parse.__wrapped__(n) for n in names]
+    assert any(p.parent_industry for p in parsed) and any(p.region for p in parsed)
+    assert any(p.industry for p in parsed) and any(not p.industry for p in parsed)
+    for name, parts in zip(names, parsed, strict=True):
+        fields = names_module.name_fields(name)
+        assert names_module.NameParts(*fields) == parts, name
+        assert fields == (
+            parts.name,
+            parts.region,
+            parts.brand,
+            parts.industry,
+            parts.form,
+            parts.activity,
+            parts.parent_industry,
+        )
+
+
+def test_normalised_readings_equal_the_profiles(enterprises: pd.DataFrame) -> None:
+    """``readings_of(..., normalised=True)`` (a fit's path: the texts checked in place rather
+    than through ``_texts``) reads what the profiles of the same keys say, for missing, empty,
+    non-string and spaced values too."""
+    keys: list[tuple[object, object, object]] = [
+        (s, p, n) for s, p, n in _reading_keys(enterprises)
+    ]
+    keys += [
+        ("", "", ""),
+        (float("nan"), None, "郑州 华达 铝型材 有限公司"),
+        ("铝型材制造", 3, "   "),
+        ("铝型材制造", "铝板", "郑州华达铝型材有限公司"),
+        (None, "铝板", "郑州华达铝型材有限公司"),
+    ]
+    lean = profiles_of(keys, normalised=True, evidence=False)
+    read = readings.readings_of(keys, normalised=True)
+    for k, profile in enumerate(lean):
+        assert _segments_of(read, k) == list(profile.segments), keys[k]
+        assert read.documents[k] == profile.document
+        assert read.inferences[int(read.key_inference[k])] == profile.inference
+
+
+def test_inference_table_of_values_equals_the_inferences(enterprises: pd.DataFrame) -> None:
+    """The index's inference table from ``Readings.values`` (no ``Inference`` per value) holds
+    each inference's fields, element by element, and an empty one has the same columns."""
+    from matcher import taxonomy
+
+    read = readings.readings_of(_reading_keys(enterprises))
+    inferences = read.inferences
+    assert len(inferences) == len(read.values) > 100
+    inferrer = arrays.IndustryInferrer()
+    table = inferrer.table_of_values(read.values)
+    ids = taxonomy.get_taxonomy().ids
+    assert any(len(i.candidates) > 1 for i in inferences)
+    assert any(i.code is None for i in inferences) and any(i.code for i in inferences)
+    for r, inference in enumerate(inferences):
+        assert table["code"][r] == inference.code and table["raw"][r] == inference.raw_code
+        assert table["conf"][r] == np.float32(inference.confidence)
+        assert table["make_share"][r] == np.float32(inference.make_share)
+        activity = arrays.ACTIVITY_CODES.get(inference.activity or "", -1)
+        assert table["activity"][r] == activity
+        leaf = [ids[c] for c, _ in inference.candidates[:CANDIDATES]]
+        share = [np.float32(s) for _, s in inference.candidates[:CANDIDATES]]
+        pad = CANDIDATES - len(leaf)
+        assert table["cand_leaf"][r].tolist() == leaf + [-1] * pad
+        assert table["cand_share"][r].tolist() == share + [0.0] * pad
+    empty = inferrer.table_of_values([])
+    assert {k: (v.dtype, v.shape[1:]) for k, v in empty.items()} == {
+        k: (v.dtype, v.shape[1:]) for k, v in table.items()
+    }
+    assert all(len(v) == 0 for v in empty.values())

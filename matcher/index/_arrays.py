@@ -180,7 +180,7 @@ def _read_chunk(
     order = used[np.argsort(first)]
     local = np.full(len(read.texts), -1, dtype=np.int64)
     local[order] = np.arange(len(order), dtype=np.int64)
-    guess = inferrer.table(read.inferences)
+    guess = inferrer.table_of_values(read.values)
     return _Chunk(
         texts=[read.texts[i] for i in order.tolist()],
         segment=local[found],
@@ -310,20 +310,32 @@ class IndustryInferrer:
 
     def table(self, inferences: Sequence[Inference]) -> dict[str, np.ndarray]:
         """The arrays of :meth:`predict` with one row per inference."""
-        code = np.array([i.code for i in inferences], dtype=object)
-        raw = np.array([i.raw_code for i in inferences], dtype=object)
-        conf = np.array([i.confidence for i in inferences], dtype=np.float32)
-        act = np.array(
-            [ACTIVITY_CODES.get(i.activity or "", -1) for i in inferences], dtype=np.int8
+        return self.table_of_values(
+            [
+                (i.code, i.confidence, i.raw_code, i.activity, i.make_share, i.candidates)
+                for i in inferences
+            ]
         )
-        make = np.array([i.make_share for i in inferences], dtype=np.float32)
-        tax = taxonomy.get_taxonomy()
+
+    def table_of_values(self, values: Sequence[tuple]) -> dict[str, np.ndarray]:
+        """:meth:`table` of inferences given as their fields (code, confidence, raw code,
+        activity, make share, candidates and any more: ``Readings.values``), without an
+        :class:`Inference` each."""
+        n = len(values)
+        columns = list(zip(*values, strict=True))[:6] if n else [()] * 6
+        codes, confs, raws, activities, makes, candidates = columns
+        code = np.array(codes, dtype=object)
+        raw = np.array(raws, dtype=object)
+        conf = np.array(confs, dtype=np.float32)
+        act = np.array([ACTIVITY_CODES.get(a or "", -1) for a in activities], dtype=np.int8)
+        make = np.array(makes, dtype=np.float32)
+        ids = taxonomy.get_taxonomy().ids
         k = CANDIDATES
-        leaf = np.full((len(inferences), k), -1, dtype=np.int32)
-        share = np.zeros((len(inferences), k), dtype=np.float32)
-        for r, inference in enumerate(inferences):
-            for j, (cand, part) in enumerate(inference.candidates[:k]):
-                leaf[r, j] = tax.ids[cand]
+        leaf = np.full((n, k), -1, dtype=np.int32)
+        share = np.zeros((n, k), dtype=np.float32)
+        for r, found in enumerate(candidates):
+            for j, (cand, part) in enumerate(found[:k]):
+                leaf[r, j] = ids[cand]
                 share[r, j] = part
         return {
             "cand_leaf": leaf,

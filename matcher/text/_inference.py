@@ -657,7 +657,7 @@ def _decide(mass: dict[str, float]) -> tuple[str | None, float, list[tuple[str, 
         kid = max(kids, key=lambda c: (node[c], c)) if len(kids) > 1 else kids[0]
         # evidence that stops at the parent (食品 → 14) is consistent with every child, so the
         # child is judged against its siblings only
-        if len(kids) > 1 and node[kid] < DESCEND * sum(node[c] for c in kids):
+        if len(kids) > 1 and node[kid] < DESCEND * sum([node[c] for c in kids]):
             break
         chosen = kid
     # the chosen code with the share of the evidence at or below it, then the strongest codes
@@ -1065,15 +1065,30 @@ def _combined(parts: list[_Part], activity: str | None) -> _Values:
     else:
         # the first part's masses as they are (0.0 + m is m), the others' added in order
         mass = dict(first.mass)
+        get = mass.get
         for part in parts[1:]:
             for part_code, m in part.mass:
-                mass[part_code] = mass.get(part_code, 0.0) + m
+                mass[part_code] = get(part_code, 0.0) + m
         masses = tuple(mass.items())
-        # sum() as before: from Python 3.12 it adds floats with compensation
-        total = sum([p.total for p in parts])
-        total_weight = sum([p.weight for p in parts])
-        matched = sum([p.matched for p in parts])
-        production = sum([p.production for p in parts])
+        # sum() as before (from Python 3.12 it adds floats with compensation), of tuples: two
+        # or three parts (what _parts gives) without a list comprehension per number
+        if len(parts) == 2:
+            second = parts[1]
+            total = sum((first.total, second.total))
+            total_weight = sum((first.weight, second.weight))
+            matched = sum((first.matched, second.matched))
+            production = sum((first.production, second.production))
+        elif len(parts) == 3:
+            second, third = parts[1], parts[2]
+            total = sum((first.total, second.total, third.total))
+            total_weight = sum((first.weight, second.weight, third.weight))
+            matched = sum((first.matched, second.matched, third.matched))
+            production = sum((first.production, second.production, third.production))
+        else:
+            total = sum([p.total for p in parts])
+            total_weight = sum([p.weight for p in parts])
+            matched = sum([p.matched for p in parts])
+            production = sum([p.production for p in parts])
     if not masses:
         return None, 0.0, None, activity, 0.0, (), 0.0
     code, share, candidates = _decided(masses)

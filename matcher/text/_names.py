@@ -438,8 +438,20 @@ def _head_activity(industry: str) -> str | None:
     return None
 
 
+#: The fields of a :class:`NameParts` in their order (name, region, brand, industry, form,
+#: activity, parent_industry): what :func:`name_fields` gives without making the object.
+NameFields = tuple[str, str, str, str, str, str | None, str]
+
+
 @functools.lru_cache(maxsize=200_000)
 def _parse(name: str) -> NameParts:
+    return NameParts(*name_fields(name))
+
+
+def name_fields(name: str) -> NameFields:
+    """The fields of :func:`_parse`'s parts of a normalised name, as a tuple in
+    :class:`NameParts`' order (uncached; no object made: a fit reads hundreds of thousands of
+    names once each)."""
     region = ""
     text = name
     if "(" in name or "（" in name:
@@ -460,7 +472,8 @@ def _parse(name: str) -> NameParts:
     text, place = _strip_region(text)
     region = place + region
     # a branch unit (…公司标准件批发部) needs no brand of its own
-    brand, industry = _industry_suffix(text, min_brand=0 if parent else 2)
+    end, _ = _industry_words(text, 0 if parent else 2)  # _industry_suffix, without its call
+    brand, industry = text[:end], text[end:]
     if parent is not None and parent.industry and _unit(form).endswith(OUTLETS):
         # an outlet (营业部, 营业厅, 支局) sells its parent's services; its own words name the
         # place it serves (中国电信…嘉鱼高铁营业部: 高铁 is the station, not the industry)
@@ -469,8 +482,8 @@ def _parse(name: str) -> NameParts:
     if parent is not None:
         region = region or parent.region
         activity = activity or parent.activity
-        return NameParts(name, region, brand, industry, form, activity, parent.industry)
-    return NameParts(name, region, brand, industry, form, activity)
+        return name, region, brand, industry, form, activity, parent.industry
+    return name, region, brand, industry, form, activity, ""
 
 
 def parse_name(name: object) -> NameParts:

@@ -41,7 +41,7 @@ from ._inference import (
     _split_products,
 )
 from ._lexicon import get_lexicon
-from ._names import NameParts
+from ._names import NameFields, NameParts, _form_code, _retail, name_fields
 from ._names import _parse as _parse_name
 from ._normalize import normalize_text
 from ._scope import _clean
@@ -171,6 +171,23 @@ def _name_parser() -> Callable[[str], NameParts]:
     return parse
 
 
+_NO_FIELDS: NameFields = ("", "", "", "", "", None, "")
+
+
+def _fields_parser() -> Callable[[str], NameFields]:
+    """:func:`_name_parser` giving each name's fields as a tuple (no :class:`NameParts` made:
+    the key's reading needs only some of them, and most names are read once)."""
+    names: dict[str, NameFields] = {}
+
+    def parse(name: str) -> NameFields:
+        fields = names.get(name)
+        if fields is None:
+            fields = names[name] = name_fields(name)
+        return fields
+
+    return parse
+
+
 @functools.lru_cache(maxsize=200_000)
 def _profile_of(
     scope: str | None,
@@ -278,7 +295,9 @@ class Readings:
     for none; piece ``p``'s segments are ``piece_start[p] <= j < piece_start[p] + piece_length[p]``
     with text ``texts[piece_text[j]]``, weight ``piece_weight[j]`` and group ``piece_group[j]``.
     Key ``k``'s document is ``documents[k]`` and its inference ``inferences[key_inference[k]]``
-    (without evidence; keys that infer the same share one).
+    (without evidence; keys that infer the same share one), whose fields but the evidence are
+    ``values[key_inference[k]]`` (code, confidence, raw code, activity, make share, candidates,
+    raw confidence: what an index keeps, without an object per inference).
     """
 
     texts: list[str]
@@ -289,8 +308,16 @@ class Readings:
     piece_length: np.ndarray  # int64
     key_pieces: np.ndarray  # int64 (keys, 3)
     documents: list[str]
-    inferences: list[Inference]
+    values: list[tuple]
     key_inference: np.ndarray  # int64
+
+    @functools.cached_property
+    def inferences(self) -> list[Inference]:
+        """The inferences of ``values`` (made when first asked for)."""
+        return [
+            Inference(code, conf, raw_code, activity, make, candidates, (), raw)
+            for code, conf, raw_code, activity, make, candidates, raw in self.values
+        ]
 
 
 #: How many scopes, product lists and names a :class:`KeyReader` remembers before it starts
@@ -351,30 +378,31 @@ class KeyReader:
             self._scopes[scope] = got
         return got
 
-    def _side(self, scope: str | None, parts: NameParts) -> tuple:
+    def _side(self, scope: str | None, fields: NameFields) -> tuple:
         """What a key reads besides its products: the inference's sources (see
-        :func:`_name_sources`), the scope's piece, clauses and trading, and the name's piece.
+        :func:`_name_sources`), the scope's piece, clauses and trading, and the name's piece;
+        ``fields`` are the name's parts in :class:`NameParts`' order (:func:`name_fields`).
 
         Of the name's form these read only whether it is a shop's and the code it names, and the
         form itself only when it names one (加油站): names that differ only in a legal form
         (有限公司, 股份有限公司, 有限责任公司) share an entry."""
-        form = parts.form if parts.form_code is not None else ""
+        _, _, _, industry_words, form, name_activity, parent_industry = fields
         key = (
             scope,
-            parts.industry,
-            parts.parent_industry,
-            parts.activity,
-            form,
-            parts.retail,
+            industry_words,
+            parent_industry,
+            name_activity,
+            form if _form_code(form) is not None else "",
+            _retail(form),
         )
         got = self._sides.get(key)
         if got is None:
             piece, clauses, trader = self._scope(scope)
-            sources = _name_sources(scope, parts)
+            sources = _name_sources(scope, NameParts(*fields))
             name_piece = -1
-            industry = parts.industry or parts.parent_industry
+            industry = industry_words or parent_industry
             if industry:
-                activity = parts.activity or _scope_facts(scope)[0] or "make"
+                activity = name_activity or _scope_facts(scope)[0] or "make"
                 at = self._names.get((industry, activity))
                 if at is None:
                     segment = _name_segment(industry, activity)
@@ -394,10 +422,11 @@ class KeyReader:
         self._products[key] = got
         return got
 
-    def read(self, scope: str | None, products: str | None, parts: NameParts) -> tuple:
-        """One reading's pieces, document and inference id (as :func:`_read` without evidence)."""
+    def read(self, scope: str | None, products: str | None, fields: NameFields) -> tuple:
+        """One reading's pieces, document and inference id (as :func:`_read` without evidence)
+        of a name read into ``fields`` (:func:`name_fields`)."""
         scope_part, prior, act, name_part, activity, piece, clauses, trader, name_piece = (
-            self._side(scope, parts)
+            self._side(scope, fields)
         )
         values = _combined(_parts(scope_part, products, act, prior, name_part), activity)
         # the values' floats are never -0.0 nor NaN (sums and ratios of positive evidence), so
@@ -415,10 +444,7 @@ class KeyReader:
 
     def readings(self, key_pieces: array, documents: list[str], key_inference: array) -> Readings:
         """The :class:`Readings` of one call, and the call's own state let go."""
-        inferences = [
-            Inference(code, conf, raw_code, activity, make, candidates, (), raw)
-            for code, conf, raw_code, activity, make, candidates, raw in self._inferences
-        ]
+        values = list(self._inferences)
         self._sides = {}
         self._inferences = {}
         self._documents = {}
@@ -432,7 +458,7 @@ class KeyReader:
             piece_length=np.frombuffer(self._piece_length, dtype=np.int64).copy(),
             key_pieces=np.frombuffer(key_pieces, dtype=np.int64).reshape(-1, 3).copy(),
             documents=documents,
-            inferences=inferences,
+            values=values,
             key_inference=np.frombuffer(key_inference, dtype=np.int64).copy(),
         )
 
@@ -456,17 +482,26 @@ def readings_of(
     gc.disable()
     try:
         read: dict[_Reading, tuple] = {}
-        parse = _name_parser()
+        parse = _fields_parser()
         key_pieces = array("q")
         key_inference = array("q")
         documents: list[str] = []
         for key in keys:
-            scope, products, name = _texts(*key, normalised=normalised)
-            parts = parse(name) if name else _NO_NAME
-            reading = _reading_of(scope, products, parts)
+            if normalised:  # _texts(*key, normalised=True), without its calls
+                scope, products, name = key
+                if not (isinstance(scope, str) and scope):
+                    scope = None
+                if not (isinstance(products, str) and products):
+                    products = None
+                name = name.replace(" ", "") if isinstance(name, str) and name else None
+            else:
+                scope, products, name = _texts(*key, normalised=False)
+            fields = parse(name) if name else _NO_FIELDS
+            # _reading_of: scope, products, industry, parent's industry, activity, form
+            reading = (scope, products, fields[3], fields[6], fields[5], fields[4])
             got = read.get(reading)
             if got is None:
-                got = read[reading] = reader.read(scope, products, parts)
+                got = read[reading] = reader.read(scope, products, fields)
             key_pieces.extend(got[:3])
             documents.append(got[3])
             key_inference.append(got[4])
