@@ -197,12 +197,8 @@ class CachedLeadPages:
         # the route, which answers 404 or waits for the index as it always does)
         if page is None and key not in ranking.served_parks(snapshot):
             return None
-        # a cold page goes to the page workers' queue (first come first served, no more
-        # threads than rankings at once); a cached one to anyio's pool (it never waits behind
-        # a ranking)
-        run = anyio.to_thread.run_sync if page is not None else state.page_workers.run
         try:
-            response = await run(
+            response = await anyio.to_thread.run_sync(
                 cached_leads_response, state.engine, exposures, park_id, key, snapshot, query, page
             )
         except Exception:  # the route answers it as it answers every error

@@ -31,7 +31,6 @@ from .exposure import ExposureLog
 from .fastleads import CachedLeadPages, LeadQueryMemo
 from .indexer import Indexer
 from .limits import BodySizeLimit
-from .pageworkers import PageWorkers
 from .registry import ModelRegistry, default_registry, register_model_folder
 from .routes import routers
 from .routes.health import router as health_router
@@ -153,11 +152,9 @@ def create_app(
             elif chosen is not None and registry.get(chosen) is not None:
                 registry.activate(chosen)
         indexer.request_rebuild()
-        app.state.page_workers = PageWorkers(settings.ranking_threads)  # closed below
         try:
             yield
         finally:
-            app.state.page_workers.close()  # the pages already queued are answered first
             indexer.close()
             engine.dispose()
 
@@ -191,7 +188,6 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
     # cached leads pages answered before routing (service/fastleads.py); the rest go on
     app.state.lead_queries = LeadQueryMemo()
-    app.state.page_workers = PageWorkers(settings.ranking_threads)  # cold pages (fastleads)
     app.add_middleware(CachedLeadPages, state=app.state)
     for router in routers:
         # reads are open unless PARKMATCH_READS_OPEN=false; /health always is
