@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from matcher import SchemaError
@@ -151,7 +151,7 @@ def _attribute_mask(snapshot: Snapshot, filters: LeadFilters) -> np.ndarray | No
 
 
 def _status_mask(
-    session: Session, snapshot: Snapshot, park_id: str, statuses: Sequence[str]
+    session: Session | Connection, snapshot: Snapshot, park_id: str, statuses: Sequence[str]
 ) -> np.ndarray:
     rows = session.execute(
         select(store.LeadStatus.enterprise_id, store.LeadStatus.status).where(
@@ -263,10 +263,16 @@ def served_parks(snapshot: Snapshot) -> frozenset[str]:
 
 
 def ranked_page(
-    snapshot: Snapshot, session: Session, park_id: str, query: LeadQuery, *, keep: bool = True
+    snapshot: Snapshot,
+    session: Session | Connection,
+    park_id: str,
+    query: LeadQuery,
+    *,
+    keep: bool = True,
 ) -> LeadPage:
     """Rank the page of ``query`` in the library (no cache look-up) and cache it (with
-    ``keep`` False the caller does, through :func:`keep_page`, once it has answered)."""
+    ``keep`` False the caller does, through :func:`keep_page`, once it has answered);
+    ``session`` (or a plain connection) reads the lead table for a status filter."""
     mask = _attribute_mask(snapshot, query.filters)
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)

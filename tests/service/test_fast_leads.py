@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
+from matcher import UnknownIdError
+from service import ranking
 from service.fastleads import CachedLeadPages
 from service.routes import routers
-from service.routes.leads import park_leads
+from service.routes.leads import _park_and_tracked, park_leads
 from service.web.pages import router as web_router
 
 from .conftest import KEYS, ZHANG, literal_app, statements_run
@@ -297,3 +300,26 @@ def test_per_call_weights_take_the_fast_path_after_the_first(tmp_path):
             again = c.get(f"{URL}?{query}")  # the route remembered it as it is
             assert again.content == first.content and fast.answered == answered + 1
             answered += 1
+
+
+def test_the_page_statuses_read_finds_what_the_general_read_finds(tmp_path):
+    # pages of every size read their rows' statuses with one bound parameter per id (the
+    # statement built once per size); longer lists and an empty page take the expanding IN
+    with tracked_app(tmp_path) as c:
+        for eid, status in [("E1", "contacted"), ("E3", "new"), ("E5", "signed")]:
+            r = c.put(f"{URL}/{eid}", json={"status": status, "note": "备注"}, headers=ZHANG)
+            assert r.status_code == 200
+        engine = c.app.state.engine
+        stored = [f"E{i}" for i in range(1, 9)]
+        pages = [[], ["E1"], ["E2"], stored, stored[::-1], ["X"] * 150 + ["E5"], stored * 26]
+        for ids in pages:
+            with Session(engine) as session:
+                expected = ranking.trackings(session, park_id=PARK, ids=ids)
+            with statements_run(engine) as statements, engine.connect() as connection:
+                park, tracked = _park_and_tracked(connection, PARK, PARK, ids)
+            assert len(statements) == 1
+            assert park == {"park_id": PARK, "name": c.get(URL).json()["park"]["name"]}
+            assert tracked == expected, len(ids)
+            assert bool(tracked) == any(e in {"E1", "E3", "E5"} for e in ids)
+        with engine.connect() as connection, pytest.raises(UnknownIdError):
+            _park_and_tracked(connection, "NOPE", "NOPE", ["E1"])
