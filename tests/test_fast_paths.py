@@ -232,6 +232,64 @@ def test_weighted_sum_in_chunks_equals_score_pairs(
     assert any(unknown)  # the fill was taken
 
 
+@pytest.mark.parametrize("chunk", [7, 1 << 15])
+def test_weighted_sum_redoes_exactly_the_unknown_rows(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summed first as if nothing were unknown, then the rows whose sum is NaN again with the
+    neutral fill: the fill-first sum bit for bit, with NaN-heavy, NaN-free and all-NaN columns,
+    zero, negative and huge weights, and chunks that end on a NaN row or hold none."""
+    monkeypatch.setattr(score_module, "SUM_CHUNK", chunk)
+    rng = np.random.default_rng(5)
+    n = 1000
+    columns = [rng.random(n, dtype=np.float32) for _ in range(5)]
+    columns[0][rng.random(n) < 0.6] = np.nan  # NaN-heavy
+    columns[2][:] = np.nan  # all unknown
+    columns[3][rng.random(n) < 0.01] = np.nan  # a few
+    columns[4][6] = np.nan  # the last row of the first chunk of 7
+    neutral = np.array([0.3, 0.5, 0.5, 0.4, 0.5], dtype=np.float32)
+    for weights in (
+        np.array([35.0, 25.0, 15.0, 15.0, 10.0]),
+        np.array([0.0, -1.5, 1e300, 0.1, 1 / 3]),
+    ):
+        fast = np.empty(n)
+        score_module._weighted_sum(fast, columns, neutral, weights, 0.25, 0, n)
+        expected = np.full(n, 0.25)
+        for j, column in enumerate(columns):
+            filled = np.where(np.isnan(column), neutral[j], column).astype(np.float32)
+            expected += filled.astype(np.float64) * weights[j]
+        assert _same(fast, expected)
+        lo, hi = 3, 500  # a span: the other rows are not written
+        part = np.full(n, -7.0)
+        score_module._weighted_sum(part, columns, neutral, weights, 0.25, lo, hi)
+        assert _same(part[lo:hi], expected[lo:hi])
+        assert (part[:lo] == -7.0).all() and (part[hi:] == -7.0).all()
+
+
+def test_space_part_equals_space_fits_at_the_edges() -> None:
+    """The one-park space part gives :func:`space_fits`' bits for needs at and around a
+    quarter and all of the free space, zero (both signs), negative, unknown and infinite,
+    against free space that is positive, tiny, infinite, zero, negative or unknown."""
+    from matcher.features.capacity import _space_part, space_fits
+
+    rng = np.random.default_rng(11)
+    f32 = np.float32
+    for available in (f32(1000.0), f32(3.0), f32(1e-40), f32(np.inf), f32(0.0), f32(-5.0)):
+        around = [available * f32(q) for q in (0.25, 1.0, 0.5, 2.0)]
+        edges = [np.nextafter(a, d, dtype=f32) for a in around for d in (f32(-np.inf), f32(np.inf))]
+        need = np.array(
+            [*around, *edges, 0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1e-45],
+            dtype=np.float32,
+        )
+        need = np.concatenate([need, (rng.random(500) * 2 * min(available, 1e6)).astype(f32)])
+        with np.errstate(all="ignore"):  # a need over a tiny free space overflows
+            expected = space_fits(need, np.full(len(need), available, dtype=np.float32))
+            got = _space_part(need, available, np.empty(len(need), dtype=np.float32))
+        assert _same(got, expected), available
+    unknown = _space_part(np.ones(3, dtype=np.float32), f32(np.nan), np.empty(3, dtype=f32))
+    assert np.isnan(unknown).all()
+
+
 def test_buffers_of_the_wrong_kind_are_not_written(random_matcher: Matcher) -> None:
     """A buffer that is not a writable float32 column of the rows' length is left alone and the
     values are a new array."""

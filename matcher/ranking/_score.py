@@ -234,6 +234,10 @@ def _weighted_sum(
 
     A value is widened to float64 and multiplied by its weight; where the value is unknown the
     product becomes float64(neutral) × weight: what filling the float32 value first would give.
+    A chunk is first summed as if no value were unknown (widen, multiply, add); an unknown value
+    makes its row's sum NaN, so only the rows whose sum is NaN are summed again, in the same
+    order with the neutral products (the same operations as filling first, row by row: the
+    other rows had nothing to fill).
     """
     filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
     size = min(SUM_CHUNK, max(hi - lo, 0))
@@ -244,11 +248,18 @@ def _weighted_sum(
         total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
         total.fill(baseline)
         for j, column in enumerate(values):
-            np.multiply(column[start:stop], weights[j], out=pt, dtype=np.float64)
-            np.isnan(column[start:stop], out=nan)
-            if nan.any():
-                np.copyto(pt, filled[j], where=nan)
+            np.copyto(pt, column[start:stop])  # widened: a plain cast, cheaper than a mixed ufunc
+            pt *= weights[j]
             total += pt
+        if np.isnan(total, out=nan).any():
+            rows = np.flatnonzero(nan)
+            redo = np.full(len(rows), baseline, dtype=np.float64)
+            for j, column in enumerate(values):
+                sub = column[start:stop][rows]
+                product = np.multiply(sub, weights[j], dtype=np.float64)
+                np.copyto(product, filled[j], where=np.isnan(sub))
+                redo += product
+            total[rows] = redo
 
 
 def _halves(n: int) -> list[tuple[int, int]]:
