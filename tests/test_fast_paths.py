@@ -290,6 +290,44 @@ def test_space_part_equals_space_fits_at_the_edges() -> None:
     assert np.isnan(unknown).all()
 
 
+def test_capacity_over_every_row_equals_general_at_the_edges() -> None:
+    """The capacity path over every row (the fills written to rows known per index, the
+    over-full rows found in the needs sorted) gives the general values bit for bit, for needs
+    just under, at and just over all and a quarter of the free space, and for every kind of
+    free space (the odd ones take the general one-park formula)."""
+    from types import SimpleNamespace
+
+    from matcher.features import CapacityFeature
+
+    rng = np.random.default_rng(12)
+    f32 = np.float32
+    available = np.array([1000.0, 3.0, 1e-40, 3e38, np.inf, 0.0, -5.0, np.nan], dtype=f32)
+    needs = [np.array([0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1e-45], dtype=f32)]
+    for a in available[np.isfinite(available)]:
+        for q in (0.25, 1.0):
+            edge = a * f32(q)
+            needs.append(np.array([edge, np.nextafter(edge, f32(np.inf))], dtype=f32))
+            needs.append(np.array([np.nextafter(edge, f32(-np.inf))], dtype=f32))
+    needs.append((rng.random(3000) * 2000).astype(f32))
+    space = np.concatenate(needs)
+    space[rng.random(len(space)) < 0.2] = np.nan
+    size = rng.integers(-1, 4, len(space)).astype(np.int8)
+    ents = SimpleNamespace(space=space, size=size, extras={})
+    parks = SimpleNamespace(
+        available=available, park_type=np.arange(len(available)) % 6 - 1, extras={}
+    )
+    index = SimpleNamespace(enterprises=ents, parks=parks)
+    family = CapacityFeature()
+    rows = np.arange(len(space))
+    assert np.isnan(space).any() and (size < 0).any()
+    with np.errstate(all="ignore"):  # needs over a tiny free space overflow
+        for park in range(len(available)):
+            general = family.compute(index, np.array([park]), rows)
+            fast = family.compute_park(index, park, None, buffer=np.empty(len(space), f32))
+            assert _same(general, fast), available[park]
+            assert _same(general, family.compute_park(index, park, None))
+
+
 def test_buffers_of_the_wrong_kind_are_not_written(random_matcher: Matcher) -> None:
     """A buffer that is not a writable float32 column of the rows' length is left alone and the
     values are a new array."""
