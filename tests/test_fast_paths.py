@@ -170,7 +170,14 @@ def test_every_family_one_park_equals_general(
                 assert _same(general, fast), (park, family.name, ents is None, "buffer")
 
 
-def test_park_eligibility_equals_general(random_matcher: Matcher) -> None:
+@pytest.mark.parametrize("runs_share", [0.0, 0.125, 1.0])
+def test_park_eligibility_equals_general(
+    random_matcher: Matcher, runs_share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every park (banned codes, refused traders, nothing banned) against every row, through
+    the rows sorted by their codes (share 1), the gather of every row's verdict (share 0) or
+    either, and against a subset (always the gather)."""
+    monkeypatch.setattr(score_module, "BANNED_RUNS_SHARE", runs_share)
     index = random_matcher.index_
     n = len(index.enterprises)
     subset = np.arange(0, n, 3)
