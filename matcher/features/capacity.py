@@ -112,7 +112,7 @@ class _CapacityRows:
 def _capacity_rows(space: np.ndarray, size: np.ndarray) -> _CapacityRows:
     known = np.flatnonzero(~np.isnan(space))
     small = np.int32 if len(space) < 2**31 else np.intp
-    by_need = known[np.argsort(space[known], kind="stable")].astype(small)
+    by_need = known[np.argsort(space[known])].astype(small)  # ties in any order: a suffix is cut
     missing = np.isnan(space)
     return _CapacityRows(
         needs=np.ascontiguousarray(space[by_need]),

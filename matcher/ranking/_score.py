@@ -228,13 +228,15 @@ def _refusal_codes(index: MatchIndex, n_codes: int) -> _RefusalCodes:
     distinct, inverse = np.unique(key, return_inverse=True)
     small = np.uint16 if len(distinct) <= np.iinfo(np.uint16).max else np.int32
     rows = np.int32 if len(inverse) < 2**31 else np.intp
-    counts = np.bincount(inverse.ravel(), minlength=len(distinct))
+    inverse = inverse.ravel().astype(small)
+    counts = np.bincount(inverse, minlength=len(distinct))
     return _RefusalCodes(
         declared=distinct // 2 // (n_codes + 1),
         sure=distinct // 2 % (n_codes + 1),
         pure=(distinct % 2).astype(bool),
-        inverse=inverse.astype(small),
-        by_combination=np.argsort(inverse.ravel(), kind="stable").astype(rows),
+        inverse=inverse,
+        # a stable sort of 16-bit codes is a radix sort
+        by_combination=np.argsort(inverse, kind="stable").astype(rows),
         starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
     )
 
