@@ -2,9 +2,11 @@
 
     PYTHONPATH=/path/to/other/checkout python benchmarks/bench_cold_ab.py FOLDER --repeat 400
 
-Loads ``FOLDER`` (memory-mapped), then times ``rank_enterprises(k=20)`` after ``clear_cache()``
-and ``score_park(..., threads=False)`` on the same random parks: the medians of wall-clock and
-CPU time (every thread, user + system) in ms. Run it alternately with two checkouts of the
+Loads ``FOLDER`` (memory-mapped), then times ``rank_enterprises(k=20)`` after ``clear_cache()``,
+the library's cold page as the service asks for it (``enterprise_page(k=20)`` after
+``clear_cache()``) and ``score_park(..., threads=False)`` on the same random parks: the medians of
+wall-clock and CPU time (every thread, user + system) in ms, and for the page also the CPU time
+of the whole loop over the pages (``mean``: no per-call clock resolution). Run it alternately with two checkouts of the
 library (``PYTHONPATH``) to compare them on one index.
 """
 
@@ -46,12 +48,20 @@ def main() -> None:
         m.clear_cache()
         m.rank_enterprises(parks.ids[park], k=20)
 
+    def page(park: int) -> None:
+        m.clear_cache()
+        m.enterprise_page(parks.ids[park], k=20)
+
     def one_thread(park: int) -> None:
         score_park(index, m.families_, m.scorer_, park, None, m.park_coef(park), threads=False)
 
     cold(0)
+    start = time.process_time()
+    pages = measure(page)
+    mean = (time.process_time() - start) / len(chosen) * 1000
     print(
-        f"cold rank_enterprises {measure(cold)}; score_park on one thread {measure(one_thread)}; "
+        f"cold rank_enterprises {measure(cold)}; cold enterprise_page {pages}, mean CPU "
+        f"{mean:.2f} ms; score_park on one thread {measure(one_thread)}; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
 

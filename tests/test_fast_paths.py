@@ -170,7 +170,14 @@ def test_every_family_one_park_equals_general(
                 assert _same(general, fast), (park, family.name, ents is None, "buffer")
 
 
-def test_park_eligibility_equals_general(random_matcher: Matcher) -> None:
+@pytest.mark.parametrize("runs_share", [0.0, 0.125, 1.0])
+def test_park_eligibility_equals_general(
+    random_matcher: Matcher, runs_share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every park (banned codes, refused traders, nothing banned) against every row, through
+    the rows sorted by their codes (share 1), the gather of every row's verdict (share 0) or
+    either, and against a subset (always the gather)."""
+    monkeypatch.setattr(score_module, "BANNED_RUNS_SHARE", runs_share)
     index = random_matcher.index_
     n = len(index.enterprises)
     subset = np.arange(0, n, 3)
@@ -230,6 +237,102 @@ def test_weighted_sum_in_chunks_equals_score_pairs(
                 assert _same(general[0], fast[0]) and _same(general[1], fast[1])
     unknown = [np.isnan(f.compute_park(index, p)).any() for f in m.families_ for p in (0, 4, 9, 23)]
     assert any(unknown)  # the fill was taken
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 15])
+def test_weighted_sum_redoes_exactly_the_unknown_rows(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summed first as if nothing were unknown, then the rows whose sum is NaN again with the
+    neutral fill: the fill-first sum bit for bit, with NaN-heavy, NaN-free and all-NaN columns,
+    zero, negative and huge weights, and chunks that end on a NaN row or hold none."""
+    monkeypatch.setattr(score_module, "SUM_CHUNK", chunk)
+    rng = np.random.default_rng(5)
+    n = 1000
+    columns = [rng.random(n, dtype=np.float32) for _ in range(5)]
+    columns[0][rng.random(n) < 0.6] = np.nan  # NaN-heavy
+    columns[2][:] = np.nan  # all unknown
+    columns[3][rng.random(n) < 0.01] = np.nan  # a few
+    columns[4][6] = np.nan  # the last row of the first chunk of 7
+    neutral = np.array([0.3, 0.5, 0.5, 0.4, 0.5], dtype=np.float32)
+    for weights in (
+        np.array([35.0, 25.0, 15.0, 15.0, 10.0]),
+        np.array([0.0, -1.5, 1e300, 0.1, 1 / 3]),
+    ):
+        fast = np.empty(n)
+        score_module._weighted_sum(fast, columns, neutral, weights, 0.25, 0, n)
+        expected = np.full(n, 0.25)
+        for j, column in enumerate(columns):
+            filled = np.where(np.isnan(column), neutral[j], column).astype(np.float32)
+            expected += filled.astype(np.float64) * weights[j]
+        assert _same(fast, expected)
+        lo, hi = 3, 500  # a span: the other rows are not written
+        part = np.full(n, -7.0)
+        score_module._weighted_sum(part, columns, neutral, weights, 0.25, lo, hi)
+        assert _same(part[lo:hi], expected[lo:hi])
+        assert (part[:lo] == -7.0).all() and (part[hi:] == -7.0).all()
+
+
+def test_space_part_equals_space_fits_at_the_edges() -> None:
+    """The one-park space part gives :func:`space_fits`' bits for needs at and around a
+    quarter and all of the free space, zero (both signs), negative, unknown and infinite,
+    against free space that is positive, tiny, infinite, zero, negative or unknown."""
+    from matcher.features.capacity import _space_part, space_fits
+
+    rng = np.random.default_rng(11)
+    f32 = np.float32
+    for available in (f32(1000.0), f32(3.0), f32(1e-40), f32(np.inf), f32(0.0), f32(-5.0)):
+        around = [available * f32(q) for q in (0.25, 1.0, 0.5, 2.0)]
+        edges = [np.nextafter(a, d, dtype=f32) for a in around for d in (f32(-np.inf), f32(np.inf))]
+        need = np.array(
+            [*around, *edges, 0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1e-45],
+            dtype=np.float32,
+        )
+        need = np.concatenate([need, (rng.random(500) * 2 * min(available, 1e6)).astype(f32)])
+        with np.errstate(all="ignore"):  # a need over a tiny free space overflows
+            expected = space_fits(need, np.full(len(need), available, dtype=np.float32))
+            got = _space_part(need, available, np.empty(len(need), dtype=np.float32))
+        assert _same(got, expected), available
+    unknown = _space_part(np.ones(3, dtype=np.float32), f32(np.nan), np.empty(3, dtype=f32))
+    assert np.isnan(unknown).all()
+
+
+def test_capacity_over_every_row_equals_general_at_the_edges() -> None:
+    """The capacity path over every row (the fills written to rows known per index, the
+    over-full rows found in the needs sorted) gives the general values bit for bit, for needs
+    just under, at and just over all and a quarter of the free space, and for every kind of
+    free space (the odd ones take the general one-park formula)."""
+    from types import SimpleNamespace
+
+    from matcher.features import CapacityFeature
+
+    rng = np.random.default_rng(12)
+    f32 = np.float32
+    available = np.array([1000.0, 3.0, 1e-40, 3e38, np.inf, 0.0, -5.0, np.nan], dtype=f32)
+    needs = [np.array([0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1e-45], dtype=f32)]
+    for a in available[np.isfinite(available)]:
+        for q in (0.25, 1.0):
+            edge = a * f32(q)
+            needs.append(np.array([edge, np.nextafter(edge, f32(np.inf))], dtype=f32))
+            needs.append(np.array([np.nextafter(edge, f32(-np.inf))], dtype=f32))
+    needs.append((rng.random(3000) * 2000).astype(f32))
+    space = np.concatenate(needs)
+    space[rng.random(len(space)) < 0.2] = np.nan
+    size = rng.integers(-1, 4, len(space)).astype(np.int8)
+    ents = SimpleNamespace(space=space, size=size, extras={})
+    parks = SimpleNamespace(
+        available=available, park_type=np.arange(len(available)) % 6 - 1, extras={}
+    )
+    index = SimpleNamespace(enterprises=ents, parks=parks)
+    family = CapacityFeature()
+    rows = np.arange(len(space))
+    assert np.isnan(space).any() and (size < 0).any()
+    with np.errstate(all="ignore"):  # needs over a tiny free space overflow
+        for park in range(len(available)):
+            general = family.compute(index, np.array([park]), rows)
+            fast = family.compute_park(index, park, None, buffer=np.empty(len(space), f32))
+            assert _same(general, fast), available[park]
+            assert _same(general, family.compute_park(index, park, None))
 
 
 def test_buffers_of_the_wrong_kind_are_not_written(random_matcher: Matcher) -> None:

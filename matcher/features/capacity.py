@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -70,6 +71,14 @@ def _space_part(need: np.ndarray, available: np.floating, out: np.ndarray) -> np
     value /= 0.75
     value *= 0.5
     np.subtract(1.0, value, out=value)
+    if available > 0:
+        # a need of zero has the share 0; a share at most 0.25 gives a value of at least 1 (and
+        # a larger one a value of at most 1): the first fill is a minimum (NaN stays NaN; clip's
+        # loop, several times faster than ``np.minimum`` with a scalar), and the second never
+        # meets a zero need
+        np.clip(value, -np.inf, 1.0, out=value)
+        mask = np.greater(share, 1.0, out=scratch("family.mask.1", len(need), bool))
+        return replace_where(value, mask, 0.0, out=value)
     # space_fits' three fills in two (``share <= 0.25`` and ``share > 1`` never both hold; a
     # zero need wins over both)
     none = np.equal(need, 0, out=scratch("family.mask.0", len(need), bool))
@@ -79,6 +88,38 @@ def _space_part(need: np.ndarray, available: np.floating, out: np.ndarray) -> np
     np.greater(share, 1.0, out=mask)
     mask &= np.logical_not(none, out=none)
     return replace_where(value, mask, 0.0, out=value)
+
+
+def _least_over(available: np.floating) -> np.float32:
+    """The least float32 need whose share of ``available`` (finite, positive) is above 1."""
+    available = np.float32(available)
+    need = available  # its share is exactly 1
+    while not need / available > 1:
+        need = np.nextafter(need, np.float32(np.inf))
+    return need
+
+
+@dataclass(frozen=True)
+class _CapacityRows:
+    """Per-index state of :meth:`CapacityFeature.compute_park` over every row."""
+
+    needs: np.ndarray  # the known space needs (float32), ascending
+    by_need: np.ndarray  # their rows in that order
+    space_unknown: np.ndarray  # rows without a space need
+    unknown: np.ndarray  # rows without a space need or a size class
+
+
+def _capacity_rows(space: np.ndarray, size: np.ndarray) -> _CapacityRows:
+    known = np.flatnonzero(~np.isnan(space))
+    small = np.int32 if len(space) < 2**31 else np.intp
+    by_need = known[np.argsort(space[known])].astype(small)  # ties in any order: a suffix is cut
+    missing = np.isnan(space)
+    return _CapacityRows(
+        needs=np.ascontiguousarray(space[by_need]),
+        by_need=by_need,
+        space_unknown=np.flatnonzero(missing).astype(small),
+        unknown=np.flatnonzero(missing & (size < 0)).astype(small),
+    )
 
 
 def _area(x: float) -> str:
@@ -138,7 +179,10 @@ class CapacityFeature(FeatureFamily):
         slots = take(slot, ents)
         n = len(slots)
         value = _own(buffer, n)
-        _space_part(take(E.space, ents), P.available[park], value)
+        available = P.available[park]
+        if ents is None and np.isfinite(available) and available > 0:
+            return self._every_row(index, available, size_part, slots, value)
+        _space_part(take(E.space, ents), available, value)
         space_unknown = np.isnan(value, out=scratch("family.mask.0", n, bool))
         replace_where(value, space_unknown, _PART_NEUTRAL, out=value)
         value *= _SPACE_WEIGHT
@@ -146,6 +190,40 @@ class CapacityFeature(FeatureFamily):
         mask = np.equal(slots, 0, out=scratch("family.mask.1", n, bool))
         mask &= space_unknown
         return replace_where(value, mask, np.nan, out=value)
+
+    @staticmethod
+    def _every_row(
+        index: MatchIndex,
+        available: np.floating,
+        size_part: np.ndarray,
+        slots: np.ndarray,
+        value: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`compute_park` of every row against finite positive free space, into
+        ``value``: the rows the fills touch are known per index, so each fill is a write to
+        those rows rather than a pass over a mask.
+
+        With such free space a share is unknown exactly where the need is, and a share is above
+        1 exactly from the smallest need that makes it so in the needs sorted (a float32
+        division by a positive number never reverses an order)."""
+        E = index.enterprises
+        rows = per_index(E.extras, "capacity_rows", lambda: _capacity_rows(E.space, E.size))
+        n = len(value)
+        share = np.divide(E.space, available, out=scratch("family.f32.0", n, np.float32))
+        np.subtract(share, 0.25, out=value)
+        value /= 0.75
+        value *= 0.5
+        np.subtract(1.0, value, out=value)
+        # a share at most 0.25 (a zero need among them) gives a value of at least 1, a larger
+        # one a value of at most 1: space_fits' first fill is a minimum (NaN stays NaN; clip's
+        # loop, several times faster than ``np.minimum`` with a scalar)
+        np.clip(value, -np.inf, 1.0, out=value)
+        value[rows.by_need[np.searchsorted(rows.needs, _least_over(available)) :]] = 0.0
+        value[rows.space_unknown] = _PART_NEUTRAL
+        value *= _SPACE_WEIGHT
+        value += gather(_SIZE_WEIGHT * size_part, slots, share)
+        value[rows.unknown] = np.nan
+        return value
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]

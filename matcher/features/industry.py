@@ -46,12 +46,12 @@ class _Rows:
     conf: np.ndarray  # their confidence (float32)
     rest: np.ndarray  # (1 - conf) × neutral (float32)
     expected: np.ndarray  # positions in ``inferred`` with text evidence (total > 0)
-    cand_leaf: list[np.ndarray]  # per candidate: its code id on those rows (contiguous)
+    cand_leaf: list[np.ndarray]  # per candidate: its code id on those rows (intp, contiguous)
     cand_share: list[np.ndarray]  # per candidate: its share on those rows
     total: np.ndarray  # the shares' sum on those rows
     conflict: np.ndarray  # rows whose declared code the text contradicts
-    conflict_leaf: np.ndarray  # the text's code on those rows
-    conflict_own: np.ndarray  # the effective (declared) code on those rows
+    conflict_leaf: np.ndarray  # the text's code on those rows (intp)
+    conflict_own: np.ndarray  # the effective (declared) code on those rows (intp)
     unknown: np.ndarray  # rows without any code (NaN)
 
 
@@ -72,12 +72,14 @@ def _rows(index: MatchIndex, ents: np.ndarray | None, neutral: float) -> _Rows:
         conf=conf,
         rest=(1 - conf) * neutral,
         expected=expected,
-        cand_leaf=[np.ascontiguousarray(leaf[:, k]) for k in range(leaf.shape[1])],
+        # code ids as intp: ``np.take`` of intp positions is several times faster than
+        # indexing with int32 ones (the same values)
+        cand_leaf=[np.ascontiguousarray(leaf[:, k], dtype=np.intp) for k in range(leaf.shape[1])],
         cand_share=[np.ascontiguousarray(share[expected, k]) for k in range(share.shape[1])],
         total=total[expected],
         conflict=conflict,
-        conflict_leaf=E.inferred_leaf[conflict_rows],
-        conflict_own=E.leaf[conflict_rows],
+        conflict_leaf=E.inferred_leaf[conflict_rows].astype(np.intp),
+        conflict_own=E.leaf[conflict_rows].astype(np.intp),
         unknown=np.flatnonzero(source == 0),
     )
 
@@ -174,14 +176,14 @@ class IndustryFeature(FeatureFamily):
             if len(rows.expected):
                 acc = np.zeros(len(rows.expected), dtype=np.float64)
                 for leaf, share in zip(rows.cand_leaf, rows.cand_share, strict=True):
-                    acc += share * table[leaf]
+                    acc += share * np.take(table, leaf)
                 expected[rows.expected] = acc / rows.total
             value[rows.inferred] = rows.conf * expected + rows.rest
         if len(rows.conflict):
-            sim = table[rows.conflict_own]
+            sim = np.take(table, rows.conflict_own)
             if not P.leading[park]:
                 sim[:] = np.nan
-            mixed = CONFLICT_SHARE * sim + (1 - CONFLICT_SHARE) * table[rows.conflict_leaf]
+            mixed = CONFLICT_SHARE * sim + (1 - CONFLICT_SHARE) * np.take(table, rows.conflict_leaf)
             value[rows.conflict] = mixed
         value[rows.unknown] = np.nan
         return value

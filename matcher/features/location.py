@@ -212,9 +212,11 @@ class LocationFeature(FeatureFamily):
         park_xyz = per_index(P.extras, "xyz", lambda: unit_vectors(P.lat, P.lon))
         n = len(E) if ents is None else len(ents)
         km = scratch("family.f32.0", n, np.float32)
-        km.fill(0.0)
         part = scratch("family.f32.1", n, np.float32)
-        for axis in range(3):  # the same float32 operations, in the same order, as _km
+        # the same float32 operations, in the same order, as _km; its sum starts from zero,
+        # which changes nothing here but a -0.0 to 0.0, and 1 - km is the same for both
+        np.multiply(take(xyz[0], ents), park_xyz[0][park], out=km)
+        for axis in (1, 2):
             np.multiply(take(xyz[axis], ents), park_xyz[axis][park], out=part)
             km += part
         np.subtract(1.0, km, out=km)

@@ -333,6 +333,7 @@ class TextFeature(FeatureFamily):
         ).tolist()
         docs = E.docs[e].tolist()
         shared: dict[tuple[int, str], tuple[float, list[str]]] = {}
+        park_docs: dict[int, str | None] = {}  # each park's text, read once per call
         out = []
         for r, park in enumerate(p.tolist()):
             if not park_text[r]:
@@ -341,7 +342,9 @@ class TextFeature(FeatureFamily):
             if not ent_text[r]:
                 out.append("经营范围和主营产品中没有可比对的业务内容，业务契合度未知（按中性分计）")
                 continue
-            clause, terms = self._best_clause(index, park, docs[r], shared)
+            if park not in park_docs:
+                park_docs[park] = P.docs[park]
+            clause, terms = self._best_clause(index, park, park_docs[park], docs[r], shared)
             shown = f"（共同关键词：{'、'.join(terms)}）" if terms else ""
             where = f"「{clause}」" if clause else "经营范围和主营产品"
             v = value[r]
@@ -363,24 +366,21 @@ class TextFeature(FeatureFamily):
     def _best_clause(
         index: MatchIndex,
         park: int,
+        park_doc: str | None,
         doc: str | None,
         shared: dict[tuple[int, str], tuple[float, list[str]]],
     ) -> tuple[str, list[str]]:
         """The clause of an enterprise's text ``doc`` that shares the most telling words with
-        the park's text.
+        the park's text ``park_doc`` (that of the park row ``park``).
 
         ``shared`` remembers, per (park, clause), the terms the clause shares with the park's
         text and the summed IDF of their bigrams (for the rows of one :meth:`reasons` call)."""
-        P = index.parks
         best: tuple[float, str, list[str]] = (0.0, "", [])
         idf = index.vectorizer.idf_map_
         clauses = [c for c in (doc or "").split("；") if c]
-        park_doc = None
         for k, clause in enumerate(clauses):
             known = shared.get((park, clause))
             if known is None:
-                if park_doc is None:
-                    park_doc = P.docs[park]
                 terms = index.vectorizer.shared_phrases(clause, park_doc, k=3)
                 total = sum(idf.get(t[j : j + 2], 0.0) for t in terms for j in range(len(t) - 1))
                 known = shared[(park, clause)] = (total, terms)

@@ -94,8 +94,18 @@ class StringColumn:
         else:
             rows = np.arange(n)[key]
         out = np.empty(len(rows), dtype=object)
-        out[:] = [self._one(i) for i in rows.tolist()]
+        out[:] = self._many(rows)
         return out
+
+    def _many(self, rows: np.ndarray) -> list[str | None]:
+        """:meth:`_one` of each of ``rows`` (in range, not negative), their offsets and flags
+        read in one gather each."""
+        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
+        data = np.ascontiguousarray(self.data).data  # a memoryview: a slice of it is no array
+        return [
+            None if missing else str(data[start:end], "utf-8")
+            for missing, start, end in zip(self.missing[rows].tolist(), starts, ends, strict=True)
+        ]
 
     def __iter__(self) -> Iterator[str | None]:
         for i in range(len(self)):

@@ -361,6 +361,8 @@ class TextVectorizer:
         lexicon = get_lexicon()
         in_a, in_b = _terms_in(lexicon, a), _terms_in(lexicon, b)
         shared = [key for key in in_a if key in in_b]
+        if not shared:  # most of a page's clauses: nothing to rank
+            return []
         whole = [t for t in shared if not any(t != o and t in o for o in shared)]
         idf = self.idf_map_
 
