@@ -160,10 +160,13 @@ class Settings(BaseSettings):
         default=1, ge=1, le=64, description="每个进程同时进行的全市分配、模型训练数（更多则 429）"
     )
     ranking_threads: int = Field(
-        default=2,
+        default=1,
         ge=1,
         le=64,
-        description="每个进程同时在库中计算的排名数（其余排队等候；约等于 CPU 核数时吞吐最高）",
+        description=(
+            "每个进程同时在库中计算的排名数（其余按先来后到排队）；"
+            "库在 20 万行以上时自行用多核计算一页，故默认 1"
+        ),
     )
     index_wait_s: float = Field(
         default=10.0,

@@ -87,7 +87,7 @@ class Indexer:
         poll_seconds: float = 1.0,
         keep_versions: int = 3,
         read_wait: float = 0.0,
-        ranking_threads: int = 2,
+        ranking_threads: int = 1,
     ) -> None:
         self.engine = engine
         self.registry = registry

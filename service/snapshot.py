@@ -129,9 +129,9 @@ class Snapshot:
     columns: dict[str, np.ndarray]
     positions: pd.Index
     components: list[dict[str, str]]
-    #: Held while a page is ranked in the library, shared by the process's snapshots: a few
-    #: rankings at once (about one per core) serve more pages per second than every request
-    #: thread contending for the cores at once (``PARKMATCH_RANKING_THREADS``).
+    #: Held while a page is ranked in the library, shared by the process's snapshots: one
+    #: ranking at a time by default (``PARKMATCH_RANKING_THREADS``) serves pages with less CPU
+    #: and a shorter tail than every request thread contending for the interpreter at once.
     ranking_slots: FairSlots
     data_version: int = 0
     skipped: dict[str, int] = field(default_factory=dict)

@@ -109,8 +109,8 @@ _SPARE: list[dict[str, np.ndarray]] = []
 _SPARE_LOCK = threading.Lock()
 
 #: How many sets of work arrays are kept between :func:`scratch_session` s for the next one
-#: (the sets of more sessions at once are freed when they end). Two: the service ranks at most
-#: two parks at once by default (``PARKMATCH_RANKING_THREADS``).
+#: (the sets of more sessions at once are freed when they end). Two: the service ranks one park
+#: at a time by default and two when ``PARKMATCH_RANKING_THREADS=2``.
 SPARE_SETS = 2
 
 
