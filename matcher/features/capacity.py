@@ -67,27 +67,28 @@ def _space_part(need: np.ndarray, available: np.floating, out: np.ndarray) -> np
         available if available > 0 else np.float32(np.nan),
         out=scratch("family.f32.0", len(need), np.float32),
     )
+    value = _capped_fit(share, out)
+    if available > 0:
+        # a need of zero has the share 0, so the fill of over-full rows never meets one
+        mask = np.greater(share, 1.0, out=scratch("family.mask.1", len(need), bool))
+        return replace_where(value, mask, 0.0, out=value)
+    # without free space every share is unknown (NaN), and space_fits' one fill that still
+    # applies is a zero need's 1.0
+    none = np.equal(need, 0, out=scratch("family.mask.0", len(need), bool))
+    return replace_where(value, none, 1.0, out=value)
+
+
+def _capped_fit(share: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """:func:`space_fits`' value of float32 shares before the fill of over-full rows, into
+    ``out``: 1 - (share - 0.25) / 0.75 × 0.5, capped at 1. A share at most 0.25 (a zero need
+    among them) gives a value of at least 1 and a larger one a value of at most 1, so the fill
+    of 1.0 is a minimum (NaN stays NaN; clip's loop, several times faster than ``np.minimum``
+    with a scalar)."""
     value = np.subtract(share, 0.25, out=out)
     value /= 0.75
     value *= 0.5
     np.subtract(1.0, value, out=value)
-    if available > 0:
-        # a need of zero has the share 0; a share at most 0.25 gives a value of at least 1 (and
-        # a larger one a value of at most 1): the first fill is a minimum (NaN stays NaN; clip's
-        # loop, several times faster than ``np.minimum`` with a scalar), and the second never
-        # meets a zero need
-        np.clip(value, -np.inf, 1.0, out=value)
-        mask = np.greater(share, 1.0, out=scratch("family.mask.1", len(need), bool))
-        return replace_where(value, mask, 0.0, out=value)
-    # space_fits' three fills in two (``share <= 0.25`` and ``share > 1`` never both hold; a
-    # zero need wins over both)
-    none = np.equal(need, 0, out=scratch("family.mask.0", len(need), bool))
-    mask = np.less_equal(share, 0.25, out=scratch("family.mask.1", len(need), bool))
-    mask |= none
-    replace_where(value, mask, 1.0, out=value)
-    np.greater(share, 1.0, out=mask)
-    mask &= np.logical_not(none, out=none)
-    return replace_where(value, mask, 0.0, out=value)
+    return np.clip(value, -np.inf, 1.0, out=value)
 
 
 def _least_over(available: np.floating) -> np.float32:
@@ -210,14 +211,7 @@ class CapacityFeature(FeatureFamily):
         rows = per_index(E.extras, "capacity_rows", lambda: _capacity_rows(E.space, E.size))
         n = len(value)
         share = np.divide(E.space, available, out=scratch("family.f32.0", n, np.float32))
-        np.subtract(share, 0.25, out=value)
-        value /= 0.75
-        value *= 0.5
-        np.subtract(1.0, value, out=value)
-        # a share at most 0.25 (a zero need among them) gives a value of at least 1, a larger
-        # one a value of at most 1: space_fits' first fill is a minimum (NaN stays NaN; clip's
-        # loop, several times faster than ``np.minimum`` with a scalar)
-        np.clip(value, -np.inf, 1.0, out=value)
+        _capped_fit(share, value)
         value[rows.by_need[np.searchsorted(rows.needs, _least_over(available)) :]] = 0.0
         value[rows.space_unknown] = _PART_NEUTRAL
         value *= _SPACE_WEIGHT
