@@ -707,3 +707,95 @@ def test_inference_table_of_values_equals_the_inferences(enterprises: pd.DataFra
         k: (v.dtype, v.shape[1:]) for k, v in table.items()
     }
     assert all(len(v) == 0 for v in empty.values())
+
+
+def _plain_head_activity(industry: str) -> str | None:
+    """The activity of the longest word of :data:`NAME_WORDS` (up to six characters) that ends
+    the 行业表述 and implies one, looked up in that dictionary at every length."""
+    for size in range(min(6, len(industry)), 0, -1):
+        word = industry[-size:]
+        if word in names_module.NAME_WORDS and names_module.NAME_WORDS[word] is not None:
+            return names_module.NAME_WORDS[word]
+    return None
+
+
+def test_head_activity_equals_the_name_words_lookup(enterprises: pd.DataFrame) -> None:
+    """A 行业表述's activity from the words that imply one equals the lookup in every name word
+    (words without an activity, 实业 or 新材料, included: they end the search no sooner)."""
+    names = _names_to_parse(enterprises)
+    industries = {names_module._parse(n).industry for n in names}
+    words = list(names_module.NAME_WORDS)
+    industries |= set(words) | {"铝型材" + w for w in words} | {w + "实业" for w in words}
+    industries |= {"", "业", "新材料贸易", "电子商务", "农业科技", "科技发展", "塑料五金"}
+    activities = set()
+    for industry in sorted(industries):
+        got = names_module._head_activity(industry)
+        assert got == _plain_head_activity(industry), industry
+        activities.add(got)
+    assert None in activities and {"trade", "make", "rnd", "software"} <= activities
+
+
+def _plain_name_sources(scope_text: str | None, name: names_module.NameParts) -> tuple:
+    """The sources an inference reads, from the name's :class:`NameParts` and its properties
+    (what ``_name_sources`` read before it took the fields it needs as they are)."""
+    main, makes, _, _ = inference_module._scope_facts(scope_text)
+    if name.activity == "make":
+        prior = 0.85
+    elif name.activity == "trade" or name.retail:
+        prior = 0.1
+    else:
+        product_name = (
+            bool(name.industry)
+            and name.activity is None
+            and inference_module._names_product(name.industry)
+        )
+        made, sold = inference_module._scope_facts(scope_text)[2:]
+        if made > sold:
+            prior = 0.7
+        elif sold > 0:
+            prior = 0.35 if product_name else 0.2
+        else:
+            prior = 0.65 if product_name else 0.4
+    scope_part = inference_module._scope_part(scope_text, prior, name.retail)
+    if main in ("repair_install", "transport", "service", "agriculture") and (
+        name.activity != "make"
+    ):
+        act = main
+    else:
+        act = "trade" if main == "trade" and not makes else "make"
+    industry = name.industry or name.parent_industry
+    name_part = None
+    if industry or name.form_code is not None:
+        implied, weight = (
+            inference_module._name_reading(industry, scope_text) if industry else ("", 0.0)
+        )
+        name_part = inference_module._name_part(
+            industry,
+            name.activity or implied,
+            weight,
+            prior,
+            name.retail,
+            name.form,
+            name.form_code,
+        )
+    return scope_part, prior, act, name_part, main or name.activity
+
+
+def test_name_sources_of_the_fields_equal_reading_the_name_parts(
+    enterprises: pd.DataFrame,
+) -> None:
+    """The sources read from the name's fields (no :class:`NameParts` made) equal those read
+    from its parts: shops, forms that name a code, branches, makers, traders and no name."""
+    scopes = sorted({s for s in enterprises["business_scope"].tolist() if isinstance(s, str)})
+    scopes = [*scopes[:40], "汽油、柴油零售；润滑油销售", "电子产品", "注塑机维修", None]
+    names = _names_to_parse(enterprises)[:150] + _names_to_parse(enterprises)[-19:]
+    names += ["郑州华达铝型材厂", "郑州华达五金店", "郑州华达贸易有限公司", "郑州华达科技有限公司"]
+    parts = [names_module._parse(n) for n in names] + [readings._NO_NAME]
+    assert any(p.form_code for p in parts) and any(p.retail for p in parts)
+    assert any(p.parent_industry for p in parts) and any(p.activity == "make" for p in parts)
+    for scope in scopes:
+        for p in parts:
+            got = inference_module._name_sources(
+                scope, p.industry, p.parent_industry, p.activity, p.form
+            )
+            assert got == _plain_name_sources(scope, p), (scope, p)

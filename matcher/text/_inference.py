@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import taxonomy
 from ._lexicon import Lexicon, TermHit, get_lexicon
-from ._names import NameParts, industry_pieces, parse_name
+from ._names import NameParts, _form_code, _retail, industry_pieces, parse_name
 from ._scope import Clause, Scope, _strip_verbs, is_verb, parse_scope
 
 __all__ = [
@@ -592,13 +592,14 @@ def _names_product(industry: str) -> bool:
     return bool(get_lexicon().hits(industry))
 
 
-def _make_prior(scope_text: str | None, name: NameParts) -> float:
-    """How likely a clause that names no verb is about making (rather than selling)."""
-    if name.activity == "make":
+def _make_prior(scope_text: str | None, industry: str, activity: str | None, retail: bool) -> float:
+    """How likely a clause that names no verb is about making (rather than selling), given the
+    name's 行业表述, its activity and whether its form is a shop's."""
+    if activity == "make":
         return 0.85
-    if name.activity == "trade" or name.retail:
+    if activity == "trade" or retail:
         return 0.1
-    product_name = bool(name.industry) and name.activity is None and _names_product(name.industry)
+    product_name = bool(industry) and activity is None and _names_product(industry)
     made, sold = _scope_facts(scope_text)[2:]
     if made > sold:
         return 0.7
@@ -989,36 +990,44 @@ def _infer(
     ``evidence=False`` leaves the inference's evidence empty (what an index keeps of it does
     not read it); everything else is the same.
     """
-    scope_part, prior, act, name_part, activity = _name_sources(scope_text, name)
+    scope_part, prior, act, name_part, activity = _name_sources(
+        scope_text, name.industry, name.parent_industry, name.activity, name.form
+    )
     return _combine(_parts(scope_part, products, act, prior, name_part), activity, evidence)
 
 
 def _name_sources(
-    scope_text: str | None, name: NameParts
+    scope_text: str | None,
+    industry_words: str,
+    parent_industry: str,
+    name_activity: str | None,
+    form: str,
 ) -> tuple[_Part, float, str, _Part | None, str | None]:
     """What an inference reads besides the products: the scope's evidence, the prior of making,
     how the products are read (``act``), the name's evidence (None when the name says nothing)
-    and the activity. It depends on the scope and on the name's 行业表述, activity and form only,
-    so firms that share them share it."""
+    and the activity. It depends on the scope and on the name's 行业表述 (``industry_words``, and
+    its parent's), activity and form only (the fields of :class:`NameParts` it reads, given as
+    they are: no object per name), so firms that share them share it."""
     main, makes, _, _ = _scope_facts(scope_text)
-    prior = _make_prior(scope_text, name)
-    scope_part = _scope_part(scope_text, prior, name.retail)
+    retail = _retail(form)
+    prior = _make_prior(scope_text, industry_words, name_activity, retail)
+    scope_part = _scope_part(scope_text, prior, retail)
     # a firm's products are what it makes, what it sells if it only trades, and what it
     # services if servicing is its main business (a repairer's 注塑机)
     if main in ("repair_install", "transport", "service", "agriculture") and (
-        name.activity != "make"
+        name_activity != "make"
     ):
         act = main
     else:
         act = "trade" if main == "trade" and not makes else "make"
-    industry = name.industry or name.parent_industry
-    form_code = name.form_code
+    industry = industry_words or parent_industry
+    form_code = _form_code(form)
     name_part = None
     if industry or form_code is not None:
         implied, weight = _name_reading(industry, scope_text) if industry else ("", 0.0)
-        name_act = name.activity or implied
-        name_part = _name_part(industry, name_act, weight, prior, name.retail, name.form, form_code)
-    return scope_part, prior, act, name_part, main or name.activity
+        name_act = name_activity or implied
+        name_part = _name_part(industry, name_act, weight, prior, retail, form, form_code)
+    return scope_part, prior, act, name_part, main or name_activity
 
 
 def _parts(

@@ -430,11 +430,16 @@ def industry_pieces(industry: str) -> tuple[str, ...]:
     return words if end == 0 else (industry,)  # not all words: read as written
 
 
+#: The industry words of names that imply an activity, with it.
+_ACTIVE_WORDS = {word: activity for word, activity in NAME_WORDS.items() if activity is not None}
+
+
 def _head_activity(industry: str) -> str | None:
+    get = _ACTIVE_WORDS.get
     for size in range(min(6, len(industry)), 0, -1):
-        word = industry[-size:]
-        if word in NAME_WORDS and NAME_WORDS[word] is not None:
-            return NAME_WORDS[word]
+        activity = get(industry[-size:])
+        if activity is not None:
+            return activity
     return None
 
 

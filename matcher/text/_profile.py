@@ -348,7 +348,7 @@ class KeyReader:
         self._segment_group = array("q")
         self._piece_start = array("q")
         self._piece_length = array("q")
-        self._scopes: dict[str | None, tuple[int, tuple[str, ...], bool]] = {}
+        self._scopes: dict[str | None, tuple[int, tuple[str, ...], bool, str | None]] = {}
         self._products: dict[tuple[str, bool], tuple[int, str] | None] = {}
         self._names: dict[tuple[str, str], int] = {}
         # of one call only (one entry per scope and name reading: many, each holding a tuple)
@@ -373,13 +373,14 @@ class KeyReader:
             self._segment_group.append(g)
         return len(self._piece_start) - 1
 
-    def _scope(self, scope: str | None) -> tuple[int, tuple[str, ...], bool]:
-        """The scope's piece, its clauses and whether it only trades (read once per scope)."""
+    def _scope(self, scope: str | None) -> tuple[int, tuple[str, ...], bool, str | None]:
+        """The scope's piece, its clauses, whether it only trades and its main activity (read
+        once per scope)."""
         got = self._scopes.get(scope)
         if got is None:
             segments, clauses = _scope_segments(scope)
             main, makes, _, _ = _scope_facts(scope)
-            got = (self._piece(segments), clauses, main == "trade" and not makes)
+            got = (self._piece(segments), clauses, main == "trade" and not makes, main)
             self._scopes[scope] = got
         return got
 
@@ -402,12 +403,12 @@ class KeyReader:
         )
         got = self._sides.get(key)
         if got is None:
-            piece, clauses, trader = self._scope(scope)
-            sources = _name_sources(scope, NameParts(*fields))
+            piece, clauses, trader, main = self._scope(scope)
+            sources = _name_sources(scope, industry_words, parent_industry, name_activity, form)
             name_piece = -1
             industry = industry_words or parent_industry
             if industry:
-                activity = name_activity or _scope_facts(scope)[0] or "make"
+                activity = name_activity or main or "make"
                 at = self._names.get((industry, activity))
                 if at is None:
                     segment = _name_segment(industry, activity)
