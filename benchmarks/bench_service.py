@@ -73,6 +73,39 @@ def _cpu_seconds(pid: int) -> float:
         return -1.0
 
 
+def _children(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (Linux ``/proc``): the ranking worker processes."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(stat[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    out, frontier = [], [pid]
+    while frontier:
+        kids = [p for p, parent in parents.items() if parent in frontier]
+        out.extend(kids)
+        frontier = kids
+    return out
+
+
+def _children_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each live descendant of ``pid``."""
+    return {child: _cpu_seconds(child) for child in _children(pid)}
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """RSS and PSS of a process in KiB (``/proc/PID/smaps_rollup``); -1 when unreadable."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return -1, -1
+    values = {line.split(":")[0]: int(line.split()[1]) for line in lines[1:] if ":" in line}
+    return values.get("Rss", -1), values.get("Pss", -1)
+
+
 def seed(url: str, n: int, seed: int) -> list[str]:
     """Write the sample parks and ``n`` generated enterprises; return the park ids."""
     parks, _ = load_sample()
@@ -257,6 +290,7 @@ def main() -> None:
             gc.collect()  # keep the client's own collector pauses out of the latencies
             gc.freeze()
             cpu0 = _cpu_seconds(proc.pid)
+            children0 = _children_cpu(proc.pid)
             client0 = sum(os.times()[:2])
             latencies, statuses, wall = drive(
                 base,
@@ -268,6 +302,8 @@ def main() -> None:
                 cold=args.cold,
             )
             cpu = _cpu_seconds(proc.pid) - cpu0
+            children = {p: c - children0.get(p, 0.0) for p, c in _children_cpu(proc.pid).items()}
+            memory = [_memory_kib(p) for p in (proc.pid, *children)]
             client_cpu = sum(os.times()[:2]) - client0
             load = os.getloadavg()[0]
             with httpx.Client(base_url=base, timeout=30) as http:
@@ -292,10 +328,21 @@ def main() -> None:
         f"max {ms.max():.1f} ms   mean {statistics.fmean(ms):.1f} ms"
     )
     if cpu >= 0:
+        workers = sum(children.values())
         print(
-            f"server CPU: {cpu:.1f} s = {1000 * cpu / len(ms):.2f} ms per request; "
+            f"server CPU: {cpu + workers:.1f} s = {1000 * (cpu + workers) / len(ms):.2f} ms per "
+            f"request (request process {1000 * cpu / len(ms):.2f} ms, "
+            f"{len(children)} ranking processes {1000 * workers / len(ms):.2f} ms); "
             f"client {1000 * client_cpu / len(ms):.2f} ms per request; "
             f"load average at the end {load:.1f}"
+        )
+        print(
+            "memory at the end (RSS / PSS MiB): "
+            + ", ".join(
+                f"{'request process' if i == 0 else 'ranking process'} "
+                f"{rss / 1024:.0f} / {pss / 1024:.0f}"
+                for i, (rss, pss) in enumerate(memory)
+            )
         )
     rps, all_ok = len(ms) / wall, set(statuses) == {200}
     ok = p99 <= 100 and rps >= 100 and all_ok

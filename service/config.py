@@ -41,6 +41,9 @@ MB``
                                                                process (more: 429)
 ``PARKMATCH_ALLOCATION_TIME_   ``10``                          seconds the allocation solver may use
 LIMIT_S``
+``PARKMATCH_RANKING_``         ``0``                           worker processes that rank cold
+``PROCESSES``                                                  leads pages from the snapshot
+                                                               folder (0: in the request's thread)
 ``PARKMATCH_INDEX_WAIT_S``     ``10``                          seconds a read of just-written data
                                                                waits for the new index (then 503)
 ``PARKMATCH_EXPLORATION``      ``0``                           share of first lead pages shown with
@@ -166,6 +169,16 @@ class Settings(BaseSettings):
         description=(
             "每个进程同时在库中计算的排名数（其余按先来后到排队）；"
             "库在 20 万行以上时自行用多核计算一页，故默认 1"
+        ),
+    )
+    ranking_processes: int = Field(
+        default=0,
+        ge=0,
+        le=16,
+        description=(
+            "在独立进程中计算未缓存线索页排名的工作进程数（各自加载同一索引快照目录，使用其他 CPU 核；"
+            "都忙时本进程也按 ranking_threads 自行计算）；0 在请求所在进程中计算。"
+            "在共用的 2 核开发机上实测未见提速，故默认 0"
         ),
     )
     index_wait_s: float = Field(

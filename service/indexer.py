@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from matcher import ConfigError, Matcher, MatcherError
 
 from . import store
+from .rankers import RankingProcesses
 from .rebuilder import latest_version, publish_version, take_rebuild_lock
 from .registry import ModelRegistry, ModelSpec, register_model_folder
 from .snapshot import FairSlots, Snapshot
@@ -72,6 +73,11 @@ class Indexer:
         Snapshot folders kept (older ones are deleted by the rebuilder).
     read_wait : float, default=0.0
         Seconds a read that needs a version being built waits for it before answering 503.
+    ranking_threads : int, default=1
+        Pages ranked in the library at once in this process.
+    rankers : RankingProcesses, default=None
+        Worker processes that rank cold leads pages from a snapshot's folder (None: pages are
+        ranked in this process); closed with the indexer.
     """
 
     def __init__(
@@ -88,6 +94,7 @@ class Indexer:
         keep_versions: int = 3,
         read_wait: float = 0.0,
         ranking_threads: int = 1,
+        rankers: RankingProcesses | None = None,
     ) -> None:
         self.engine = engine
         self.registry = registry
@@ -102,6 +109,8 @@ class Indexer:
         self.read_wait = read_wait
         #: Rankings computed in the library at once, shared by every snapshot of this process.
         self.ranking_slots = FairSlots(ranking_threads)
+        #: Worker processes ranking cold leads pages (None: ranked in this process).
+        self.rankers = rankers
         self.snapshot: Snapshot | None = None
         self.state = "empty"  # empty | fitting | ready | failed
         self.error: str | None = None
@@ -172,6 +181,8 @@ class Indexer:
             self._changed.notify_all()
         if thread is not None:
             thread.join(timeout)
+        if self.rankers is not None:
+            self.rankers.close(timeout)
 
     @property
     def pending(self) -> bool:
@@ -278,6 +289,10 @@ class Indexer:
                 data_version=row.data_version,
                 fitted_at=row.created_at,
                 skipped=dict(row.skipped or {}),
+                folder=(
+                    self.snapshot_dir / row.folder if self.snapshot_dir and row.folder else None
+                ),
+                rankers=self.rankers,
             )
         with self._lock:
             self.snapshot = snapshot  # the atomic swap: readers hold their own reference
@@ -287,6 +302,9 @@ class Indexer:
             self.error = None
             self.state = "ready" if snapshot is not None else "empty"
         log.info("索引 v%d 已启用（数据版本 %d）", row.version, row.data_version)
+        if self.rankers is not None and snapshot is not None and snapshot.folder is not None:
+            # the workers (started once) load the new version in the background
+            self.rankers.prepare(snapshot.folder, snapshot.version)
         if self.freeze_gc:
             del snapshot
             gc.unfreeze()  # let the previous snapshot's cycles be collected, then freeze anew
@@ -356,4 +374,5 @@ class Indexer:
                 "hits": 0 if snap is None else snap.responses.hits,
                 "misses": 0 if snap is None else snap.responses.misses,
             },
+            "ranking_processes": None if self.rankers is None else self.rankers.status(),
         }

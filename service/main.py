@@ -31,6 +31,7 @@ from .exposure import ExposureLog
 from .fastleads import CachedLeadPages, LeadQueryMemo
 from .indexer import Indexer
 from .limits import BodySizeLimit
+from .rankers import RankingProcesses
 from .registry import ModelRegistry, default_registry, register_model_folder
 from .routes import routers
 from .routes.health import router as health_router
@@ -135,6 +136,11 @@ def create_app(
         freeze_gc=settings.gc_freeze,
         read_wait=settings.index_wait_s,
         ranking_threads=settings.ranking_threads,
+        rankers=(
+            RankingProcesses(settings.ranking_processes, key=key, local=settings.ranking_threads)
+            if settings.ranking_processes > 0
+            else None
+        ),
     )
 
     @asynccontextmanager

@@ -24,6 +24,7 @@ from matcher import SchemaError
 from matcher.text import normalize_text
 
 from . import leadjson, store
+from .rankers import Page, page_rows, split_reasons
 from .schemas import LeadTrackingPublic
 from .snapshot import Snapshot
 
@@ -199,10 +200,6 @@ def trackings(
     return {row[key]: LeadTrackingPublic.model_validate(dict(row)) for row in rows}
 
 
-def _reasons(text: Any) -> list[str]:
-    return [r for r in str(text or "").split("；") if r]
-
-
 def _contributions(record: Mapping[str, Any], names: Sequence[str]) -> dict[str, float]:
     return {n: float(record[n]) for n in names}
 
@@ -210,15 +207,18 @@ def _contributions(record: Mapping[str, Any], names: Sequence[str]) -> dict[str,
 class LeadPage:
     """A page of ranked leads as the response cache keeps it: the rows (without their lead
     status, which changes without the index), the total that qualify, and each row's JSON
-    (:attr:`parts`, encoded on first use by :func:`service.leadjson.row_part`)."""
+    (:attr:`parts`, encoded on first use by :func:`service.leadjson.row_part`, or given when
+    a ranking worker process encoded them)."""
 
     __slots__ = ("_parts", "ids", "rows", "total")
 
-    def __init__(self, rows: list[dict[str, Any]], total: int) -> None:
+    def __init__(
+        self, rows: list[dict[str, Any]], total: int, parts: list[bytes] | None = None
+    ) -> None:
         self.rows = rows
         self.total = total
         self.ids = [r["enterprise_id"] for r in rows]
-        self._parts: list[bytes] | None = None
+        self._parts: list[bytes] | None = parts
 
     @property
     def parts(self) -> list[bytes]:
@@ -269,56 +269,45 @@ def ranked_page(
     query: LeadQuery,
     *,
     keep: bool = True,
+    processes: bool = False,
 ) -> LeadPage:
     """Rank the page of ``query`` in the library (no cache look-up) and cache it (with
     ``keep`` False the caller does, through :func:`keep_page`, once it has answered);
-    ``session`` (or a plain connection) reads the lead table for a status filter."""
+    ``session`` (or a plain connection) reads the lead table for a status filter. With
+    ``processes`` the page is ranked by one of the snapshot's ranking worker processes when
+    it has them (:mod:`service.rankers`; the same rows and bytes), else here."""
     mask = _attribute_mask(snapshot, query.filters)
     if query.status:
         by_status = _status_mask(session, snapshot, park_id, query.status)
         mask = by_status if mask is None else mask & by_status
-    with snapshot.ranking_slots:  # a few at once: see Snapshot.ranking_slots
-        ranked = snapshot.matcher.enterprise_page(
+
+    options: dict[str, Any] = {
+        "k": query.limit,
+        "offset": query.offset,
+        "include_ineligible": query.include_ineligible,
+        "min_score": query.min_score,
+        "candidates": mask,
+    }
+
+    def here() -> Page:
+        with snapshot.ranking_slots:  # a few at once: see Snapshot.ranking_slots
+            ranked = snapshot.matcher.enterprise_page(park_id, weights=query.weight_dict, **options)
+        # the library's arrays straight to JSON-ready rows (no DataFrame to build and unpack)
+        return page_rows(ranked, snapshot.columns, snapshot.positions.get_loc), ranked.total, None
+
+    if processes and snapshot.rankers is not None and snapshot.folder is not None:
+        # by a worker process (each row's JSON encoded there too) or here, the same page
+        rows, total, parts = snapshot.rankers.page(
+            snapshot.folder,
+            snapshot.version,
             park_id,
-            k=query.limit,
-            offset=query.offset,
-            include_ineligible=query.include_ineligible,
-            weights=query.weight_dict,
-            min_score=query.min_score,
-            candidates=mask,
+            weights=query.weights,
+            here=here,
+            **options,
         )
-    # the library's arrays straight to JSON-ready rows (no DataFrame to build and unpack)
-    ids = ranked.ids.tolist()
-    # one hash look-up per row: get_indexer on a page's ids costs 20–30 times as much
-    position = snapshot.positions.get_loc
-    positions = [position(e) for e in ids]
-    names = list(ranked.families)
-    shown = ("county", "industry_code", "size_class", "srdi_level")
-    attributes = [snapshot.columns[c][positions].tolist() for c in shown]
-    rows = [
-        {
-            "rank": rank,
-            "enterprise_id": eid,
-            "name": name,
-            "score": score,
-            "eligible": eligible,
-            "contributions": dict(zip(names, values, strict=True)),
-            "reasons": _reasons("；".join(reasons)),
-            **dict(zip(shown, values_shown, strict=True)),
-        }
-        for rank, eid, name, score, eligible, reasons, values, *values_shown in zip(
-            ranked.rank.tolist(),
-            ids,
-            ranked.names.tolist(),
-            ranked.score.tolist(),
-            ranked.eligible.tolist(),
-            ranked.reasons,
-            ranked.contributions.tolist(),
-            *attributes,
-            strict=True,
-        )
-    ]
-    page = LeadPage(rows, ranked.total)
+    else:
+        rows, total, parts = here()
+    page = LeadPage(rows, total, parts)
     if keep:
         key = _page_key(park_id, query)
         if key is not None:
@@ -365,7 +354,7 @@ def _park_rows(snapshot: Snapshot, frame: pd.DataFrame) -> list[dict[str, Any]]:
             "score": float(record["score"]),
             "eligible": bool(record["eligible"]),
             "contributions": _contributions(record, names),
-            "reasons": _reasons(record["reasons"]),
+            "reasons": split_reasons(record["reasons"]),
         }
         for record in frame.to_dict("records")
     ]

@@ -71,6 +71,7 @@ __all__ = [
     "ParkRef",
     "ParkUpdate",
     "ParksPublic",
+    "RankingProcessesStatus",
     "SizeClass",
     "SrdiLevel",
     "TenantIn",
@@ -424,6 +425,17 @@ class CacheStatus(BaseModel):
     misses: int
 
 
+class RankingProcessesStatus(BaseModel):
+    """The worker processes that rank cold leads pages (``PARKMATCH_RANKING_PROCESSES``)."""
+
+    processes: int = Field(description="配置的排名进程数")
+    ready: int = Field(description="已就绪的排名进程数")
+    ranked: int = Field(description="由排名进程计算的线索页数")
+    here: int = Field(description="排名进程都忙时由本进程计算的线索页数")
+    fallbacks: int = Field(description="因排名进程未就绪或出错而改在本进程计算的线索页数")
+    restarts: int = Field(description="退出后被重启的排名进程数")
+
+
 class IndexStatus(BaseModel):
     """The matcher index: ready, fitting (the old one still serves), empty or failed."""
 
@@ -442,6 +454,9 @@ class IndexStatus(BaseModel):
     model: ModelInfo
     error: str | None
     response_cache: CacheStatus | None
+    ranking_processes: RankingProcessesStatus | None = Field(
+        default=None, description="排名进程的状态；未启用（PARKMATCH_RANKING_PROCESSES=0）时为 null"
+    )
 
 
 class ImportResult(BaseModel):

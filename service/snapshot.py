@@ -11,6 +11,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 from matcher import Matcher
 
 from . import store
+from .rankers import RankingProcesses, filter_columns
 
 __all__ = ["LRU", "FairSlots", "Snapshot"]
 
@@ -134,6 +136,11 @@ class Snapshot:
     #: and a shorter tail than every request thread contending for the interpreter at once.
     ranking_slots: FairSlots
     data_version: int = 0
+    #: The snapshot folder the index was saved to (None: held in this process's memory only).
+    folder: Path | None = None
+    #: The process's ranking worker processes (``PARKMATCH_RANKING_PROCESSES``; None: none),
+    #: which rank cold leads pages from :attr:`folder`.
+    rankers: RankingProcesses | None = None
     skipped: dict[str, int] = field(default_factory=dict)
     masks: LRU = field(default_factory=lambda: LRU(64))
     responses: LRU = field(default_factory=lambda: LRU(0))
@@ -175,14 +182,14 @@ class Snapshot:
         data_version: int = 0,
         fitted_at: datetime | None = None,
         skipped: dict[str, int] | None = None,
+        folder: Path | None = None,
+        rankers: RankingProcesses | None = None,
     ) -> Snapshot:
         """Wrap a fitted matcher with its lookup arrays (``ranking_slots``: the process's
-        semaphore of rankings at once, shared by its snapshots)."""
+        semaphore of rankings at once, shared by its snapshots; ``folder``: where it was saved;
+        ``rankers``: the process's ranking workers, shared by its snapshots)."""
         ents = matcher.enterprises_
-        columns = {
-            c: ents[c].astype(object).where(ents[c].notna(), None).to_numpy(dtype=object)
-            for c in ("county", "city", "srdi_level", "size_class", "industry_code", "high_tech")
-        }
+        columns = filter_columns(matcher)
         tenants = matcher.tenants_
         return cls(
             matcher=matcher,
@@ -200,4 +207,6 @@ class Snapshot:
             ranking_slots=ranking_slots,
             data_version=data_version,
             skipped=dict(skipped or {}),
+            folder=folder,
+            rankers=rankers,
         )

@@ -55,6 +55,7 @@ def health(
             **dict.fromkeys(("parks", "enterprises", "tenants", "skipped")),
             "error": None if status_values["error"] is None else "索引构建失败（详情需密钥）",
             "response_cache": None,
+            "ranking_processes": None,
         }
     index = IndexStatus.model_validate(status_values)
     status: Literal["ok", "starting", "degraded"]

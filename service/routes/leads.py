@@ -293,7 +293,9 @@ def cached_leads_response(
     With ``page`` None (a cold page the response cache did not hold when peeked at, for a park
     the serving ``snapshot`` ranks for), the library ranks the page (a status filter reads the
     lead table) and, once the park and statuses are read, the page is cached and the miss
-    counted, as the route counts it; a call that raises has cached and counted nothing.
+    counted, as the route counts it; a call that raises has cached and counted nothing. Such a
+    page is ranked by a ranking worker process when the service has them
+    (``PARKMATCH_RANKING_PROCESSES``, :mod:`service.rankers`), with the same result.
 
     None, with nothing recorded, when the page must be rendered through ``response_model`` (an
     exploration page). Raises what the route would raise (the park is gone: 404; the database
@@ -303,7 +305,7 @@ def cached_leads_response(
     if page is None:
         # a plain connection (a Session costs about a third more CPU for these two reads)
         with engine.connect() as connection:
-            page = ranking.ranked_page(snapshot, connection, key, query, keep=False)
+            page = ranking.ranked_page(snapshot, connection, key, query, keep=False, processes=True)
             park, tracked = _park_and_tracked(connection, park_id, key, page.ids)
         ranking.keep_page(snapshot, key, query, page)
     else:

@@ -128,13 +128,18 @@ COLD: list[dict[str, Any]] = [
 ]
 
 
+def track_two(client: Any) -> None:
+    """Record the statuses of two leads (one with quotes, a line break and an emoji)."""
+    for eid, body in [
+        ("E1", {"status": "contacted", "owner": '张"三', "note": "回访\n🚀"}),
+        ("E2", {"status": "new"}),
+    ]:
+        assert client.put(f"{URL}/{eid}", json=body, headers=ZHANG).status_code == 200
+
+
 def test_cold_pages_on_the_fast_path_send_what_the_route_sends(tmp_path):
     with tracked_app(tmp_path, response_cache_size=0) as c:
-        for eid, body in [
-            ("E1", {"status": "contacted", "owner": '张"三', "note": "回访\n🚀"}),
-            ("E2", {"status": "new"}),
-        ]:
-            assert c.put(f"{URL}/{eid}", json=body, headers=ZHANG).status_code == 200
+        track_two(c)
         fast = fast_path(c)
         memo = c.app.state.lead_queries
         responses = c.app.state.indexer.snapshot.responses
