@@ -244,9 +244,20 @@ class RankingProcesses:
         Pages the calling process ranks at once itself: a page goes to the first of the workers
         and these turns to come free (first come, first served), so this process's own core
         time between requests ranks pages too. 0: only workers rank, once one is ready.
+    reply_timeout : float, default=30.0
+        Seconds a worker may take to answer a page or a load (a page takes milliseconds, loading
+        a version seconds); a worker silent for longer is taken as hung: it is killed and
+        replaced, and the page is ranked in the calling process.
     """
 
-    def __init__(self, processes: int, *, key: str | bytes | None = None, local: int = 1) -> None:
+    def __init__(
+        self,
+        processes: int,
+        *,
+        key: str | bytes | None = None,
+        local: int = 1,
+        reply_timeout: float = 30.0,
+    ) -> None:
         if processes < 1:
             raise ValueError("processes must be at least 1")
         if local < 0:
@@ -255,6 +266,8 @@ class RankingProcesses:
         #: Pages this process ranks at once itself when every worker is busy.
         self.local = local
         self._local_free = local
+        #: Seconds a worker may take to answer before it is taken as hung.
+        self.reply_timeout = reply_timeout
         self._key = key
         self._context = multiprocessing.get_context("spawn")
         self._free: list[_Worker] = []
@@ -319,11 +332,17 @@ class RankingProcesses:
         """Have ``worker`` load ``version`` (folder, version); False when it was lost."""
         try:
             worker.conn.send(version)
-            worker.conn.recv()  # loaded, or an error its first page will meet again
-        except (EOFError, OSError, ValueError) as exc:
+            self._reply(worker)  # loaded, or an error its first page will meet again
+        except (EOFError, OSError, ValueError, TimeoutError) as exc:
             self._lost(worker, type(exc).__name__)
             return False
         return True
+
+    def _reply(self, worker: _Worker) -> Any:
+        """``worker``'s answer, within :attr:`reply_timeout` (else TimeoutError)."""
+        if not worker.conn.poll(self.reply_timeout):
+            raise TimeoutError
+        return worker.conn.recv()
 
     def prepare(self, folder: Path, version: int) -> None:
         """Start the workers if needed and have each load ``version`` from ``folder`` in the
@@ -446,6 +465,8 @@ class RankingProcesses:
         log.warning(
             "排名进程 %s 已退出（%s），本页在本进程排名，正在重启排名进程", worker.process.pid, why
         )
+        if worker.process.is_alive():  # hung, or its pipe broke: it would never answer again
+            worker.process.kill()
         worker.process.join(0.1)
         worker.conn.close()
         if not closed:
@@ -497,8 +518,8 @@ class RankingProcesses:
         )
         try:
             worker.conn.send(msg)
-            status, value = worker.conn.recv()
-        except (EOFError, OSError, ValueError) as exc:
+            status, value = self._reply(worker)
+        except (EOFError, OSError, ValueError, TimeoutError) as exc:
             self._lost(worker, type(exc).__name__)
             self.fallbacks += 1
             return here()

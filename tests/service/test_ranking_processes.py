@@ -136,6 +136,28 @@ def test_a_worker_that_dies_is_replaced_and_its_page_ranked_here(tmp_path):
         assert rankers.ranked == ranked + 1
 
 
+def test_a_worker_that_hangs_is_replaced_and_its_page_ranked_here(tmp_path):
+    with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
+        rankers = rankers_of(c)
+        params = {"limit": 4}
+        expected = c.get(URL, params=params)  # the route
+        hung = rankers._all[0].process
+        os.kill(hung.pid, signal.SIGSTOP)  # alive, never answering
+        rankers.reply_timeout = 0.5
+        fallbacks = rankers.fallbacks
+        answer = c.get(URL, params=params)  # the fast path: the worker does not answer
+        assert answer.status_code == 200 and answer.content == expected.content
+        assert rankers.fallbacks == fallbacks + 1 and rankers.restarts == 1
+        hung.join(10)
+        assert not hung.is_alive()  # killed, not left stopped
+        rankers.reply_timeout = 30.0
+        assert rankers.wait_ready(60)  # a new worker
+        assert rankers._all[0].process.pid != hung.pid
+        ranked = rankers.ranked
+        assert c.get(URL, params=params).content == expected.content
+        assert rankers.ranked == ranked + 1
+
+
 def test_an_index_without_a_folder_is_ranked_here(tmp_path):
     with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
         rankers = rankers_of(c)
