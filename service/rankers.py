@@ -248,6 +248,10 @@ class RankingProcesses:
         Seconds a worker may take to answer a page or a load (a page takes milliseconds, loading
         a version seconds); a worker silent for longer is taken as hung: it is killed and
         replaced, and the page is ranked in the calling process.
+    max_restarts : int, default=10
+        Workers replaced at most, over the pool's life; beyond that a lost worker is not
+        replaced (a worker that dies on every page would otherwise be restarted for every page)
+        and its pages are ranked in the calling process.
     """
 
     def __init__(
@@ -257,6 +261,7 @@ class RankingProcesses:
         key: str | bytes | None = None,
         local: int = 1,
         reply_timeout: float = 30.0,
+        max_restarts: int = 10,
     ) -> None:
         if processes < 1:
             raise ValueError("processes must be at least 1")
@@ -268,6 +273,8 @@ class RankingProcesses:
         self._local_free = local
         #: Seconds a worker may take to answer before it is taken as hung.
         self.reply_timeout = reply_timeout
+        #: Workers replaced at most; beyond that lost workers are not replaced.
+        self.max_restarts = max_restarts
         self._key = key
         self._context = multiprocessing.get_context("spawn")
         self._free: list[_Worker] = []
@@ -282,7 +289,7 @@ class RankingProcesses:
         self.ranked = 0
         self.here = 0
         self.fallbacks = 0
-        #: Workers that died (or broke) and were replaced.
+        #: Workers that died, hung or broke and were replaced (at most :attr:`max_restarts`).
         self.restarts = 0
 
     # -- life cycle
@@ -457,19 +464,30 @@ class RankingProcesses:
             if worker not in self._all:
                 return
             self._all.remove(worker)
-            self.restarts += 1
-            closed = self._closed
+            replace = not self._closed and self.restarts < self.max_restarts
+            if replace:
+                self.restarts += 1
             stranded = not self._all and self.local == 0
-        if stranded:  # nothing left to wait for until the new worker is ready
+        if stranded:  # nothing left to wait for until a new worker is ready (if one comes)
             self._release_waiting()
-        log.warning(
-            "排名进程 %s 已退出（%s），本页在本进程排名，正在重启排名进程", worker.process.pid, why
-        )
+        if replace:
+            log.warning(
+                "排名进程 %s 已退出（%s），本页在本进程排名，正在重启排名进程",
+                worker.process.pid,
+                why,
+            )
+        elif not self._closed:
+            log.error(
+                "排名进程 %s 已退出（%s）；排名进程已重启 %d 次，不再重启，此后线索页在本进程排名",
+                worker.process.pid,
+                why,
+                self.restarts,
+            )
         if worker.process.is_alive():  # hung, or its pipe broke: it would never answer again
             worker.process.kill()
         worker.process.join(0.1)
         worker.conn.close()
-        if not closed:
+        if replace:
             self._spawn_later()
 
     # -- a page

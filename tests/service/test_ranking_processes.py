@@ -158,6 +158,25 @@ def test_a_worker_that_hangs_is_replaced_and_its_page_ranked_here(tmp_path):
         assert rankers.ranked == ranked + 1
 
 
+def test_workers_are_not_replaced_beyond_max_restarts(tmp_path):
+    with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
+        rankers = rankers_of(c)
+        rankers.max_restarts = 0  # as if it had been replaced that often already
+        params = {"limit": 4}
+        expected = c.get(URL, params=params)  # the route
+        gone = rankers._all[0].process
+        os.kill(gone.pid, signal.SIGKILL)
+        gone.join(10)
+        fallbacks = rankers.fallbacks
+        assert c.get(URL, params=params).content == expected.content
+        assert rankers.fallbacks == fallbacks + 1
+        assert not rankers.wait_ready(2)  # no new worker comes
+        assert rankers.status()["ready"] == 0 and rankers.restarts == 0
+        ranked = rankers.ranked
+        assert c.get(URL, params=params).content == expected.content  # ranked here
+        assert rankers.ranked == ranked and rankers.fallbacks == fallbacks + 2
+
+
 def test_an_index_without_a_folder_is_ranked_here(tmp_path):
     with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
         rankers = rankers_of(c)
