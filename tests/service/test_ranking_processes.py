@@ -117,42 +117,26 @@ def test_a_new_index_version_is_ranked_with_that_version(tmp_path):
         assert routed.content == after.content
 
 
-def test_a_worker_that_dies_is_replaced_and_its_page_ranked_here(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGKILL", "SIGSTOP"], ids=["dies", "hangs"])
+def test_a_worker_that_dies_or_hangs_is_replaced_and_its_page_ranked_here(tmp_path, stop):
     with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
         rankers = rankers_of(c)
         params = {"limit": 4}
         expected = c.get(URL, params=params)  # the route
-        pid = rankers.status()["ready"] and rankers._all[0].process.pid
-        os.kill(pid, signal.SIGKILL)
-        rankers._all[0].process.join(10)
-        fallbacks = rankers.fallbacks
-        answer = c.get(URL, params=params)  # the fast path: the worker is gone
-        assert answer.status_code == 200 and answer.content == expected.content
-        assert rankers.fallbacks == fallbacks + 1 and rankers.restarts == 1
-        assert rankers.wait_ready(60)  # a new worker
-        assert rankers._all[0].process.pid != pid
-        ranked = rankers.ranked
-        assert c.get(URL, params=params).content == expected.content
-        assert rankers.ranked == ranked + 1
-
-
-def test_a_worker_that_hangs_is_replaced_and_its_page_ranked_here(tmp_path):
-    with literal_app(tmp_path, response_cache_size=0, ranking_processes=1) as c:
-        rankers = rankers_of(c)
-        params = {"limit": 4}
-        expected = c.get(URL, params=params)  # the route
-        hung = rankers._all[0].process
-        os.kill(hung.pid, signal.SIGSTOP)  # alive, never answering
+        lost = rankers._all[0].process
+        os.kill(lost.pid, getattr(signal, stop))  # gone, or alive and never answering
+        if stop == "SIGKILL":
+            lost.join(10)  # gone before its page is asked for
         rankers.reply_timeout = 0.5
         fallbacks = rankers.fallbacks
         answer = c.get(URL, params=params)  # the fast path: the worker does not answer
         assert answer.status_code == 200 and answer.content == expected.content
         assert rankers.fallbacks == fallbacks + 1 and rankers.restarts == 1
-        hung.join(10)
-        assert not hung.is_alive()  # killed, not left stopped
+        lost.join(10)
+        assert not lost.is_alive()  # a hung worker is killed, not left stopped
         rankers.reply_timeout = 30.0
         assert rankers.wait_ready(60)  # a new worker
-        assert rankers._all[0].process.pid != hung.pid
+        assert rankers._all[0].process.pid != lost.pid
         ranked = rankers.ranked
         assert c.get(URL, params=params).content == expected.content
         assert rankers.ranked == ranked + 1
