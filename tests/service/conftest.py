@@ -13,6 +13,7 @@ holds the bundled sample and is shared by the whole session (read-only tests onl
 from __future__ import annotations
 
 import os
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import StarletteDeprecationWarning
 
 from service.config import Settings
@@ -100,11 +102,32 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
         engine = create_engine(
             os.environ["PARKMATCH_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT"
         )
-        with engine.connect() as conn:
+        try:
             for name in _created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+                _drop_database(engine, name)
+        finally:
+            engine.dispose()
         _created.clear()
+
+
+def _drop_database(engine: Engine, name: str, attempts: int = 20) -> None:
+    """Drop one throw-away database, retrying while the server refuses for a moment.
+
+    ``WITH (FORCE)`` ends the app's own sessions, but PostgreSQL 13-15 refuse it outright
+    ("must be a member of the role whose process is being terminated") while an autovacuum
+    worker happens to be in the database, which a long run makes likely. The worker is done
+    within a moment, so the drop is tried again; ``.ci/run`` also grants the test role
+    ``pg_signal_backend``, which lets the server end the worker itself.
+    """
+    for attempt in range(attempts):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)
