@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from matcher import ConfigError, Matcher, MatcherError
 
 from . import store
-from .rankers import RankingProcesses
+from .rankers import RankingProcesses, warm_up
 from .rebuilder import latest_version, publish_version, take_rebuild_lock
 from .registry import ModelRegistry, ModelSpec, register_model_folder
 from .snapshot import FairSlots, Snapshot
@@ -266,6 +266,7 @@ class Indexer:
         folder = self.snapshot_dir / row.folder
         try:
             matcher = Matcher.load(folder, key=self.key)
+            warm_up(matcher)  # the first request after a restart need not load the tables
         except Exception as exc:
             self._refused.add(row.version)
             log.error("无法加载索引快照 v%d（%s）：%s", row.version, folder, exc)

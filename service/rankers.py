@@ -50,6 +50,7 @@ __all__ = [
     "page_rows",
     "split_reasons",
     "unpack_mask",
+    "warm_up",
 ]
 
 log = logging.getLogger("parkmatch.service")
@@ -114,6 +115,29 @@ def page_rows(
     ]
 
 
+def warm_up(matcher: Matcher) -> None:
+    """Rank, explain and encode a one-row page of the first park once, right after ``matcher``
+    was loaded from a folder.
+
+    The reference tables behind the reasons (the lexicon of product terms, the industry
+    taxonomy) and the JSON encoders load at their first use in a process, 1–2 s, which would
+    otherwise fall on the first request after a restart, or on a ranking worker's first page.
+    Errors are left to that first request (logged here at debug level only).
+    """
+    from .leadjson import row_part
+
+    if matcher.parks_.empty or matcher.enterprises_.empty:
+        return
+    try:
+        ranked = matcher.enterprise_page(str(matcher.parks_["park_id"].iloc[0]), k=1)
+        ids = pd.Index(ranked.ids.astype(str))
+        columns = {c: np.full(len(ids), None, dtype=object) for c in _SHOWN}
+        for row in page_rows(ranked, columns, ids.get_loc):
+            row_part(row)
+    except Exception as exc:
+        log.debug("预热排名失败（首个请求会再遇到）：%s", exc)
+
+
 def pack_mask(mask: np.ndarray | None) -> tuple[str, int, bytes] | None:
     """A candidate mask as cheaply as it pickles: row indices when few rows are in it (int32,
     under one row in 32), else packed bits."""
@@ -148,6 +172,7 @@ class _Loaded:
 
 def _load(folder: str, key: str | bytes | None) -> _Loaded:
     matcher = Matcher.load(folder, key=key)
+    warm_up(matcher)  # before the worker takes its first page
     ids = pd.Index(matcher.enterprises_["enterprise_id"].astype(str))
     return _Loaded(matcher, filter_columns(matcher), ids.get_loc)
 

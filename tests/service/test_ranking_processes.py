@@ -7,6 +7,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,12 +17,15 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from matcher import Matcher
 from service import ranking
 from service.config import Settings
-from service.rankers import RankingProcesses, pack_mask, unpack_mask
+from service.rankers import RankingProcesses, pack_mask, unpack_mask, warm_up
 
 from .conftest import literal_app, upload
 from .test_fast_leads import COLD, PARK, URL, exposures_of, fast_path, track_two
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MORE_ENTERPRISES = """\
 enterprise_id,name,industry_code,business_scope,products,employees,revenue_wan,srdi_level,high_tech,patents,province,city,county,space_need_sqm
@@ -221,3 +227,42 @@ def test_masks_travel_unchanged(n: int) -> None:
     assert pack_mask(None) is None and unpack_mask(None) is None
     if n >= 1000:
         assert kinds == {"rows", "bits"}
+
+
+WARM_CHECK = """\
+import sys
+from matcher import Matcher
+from matcher.reference.taxonomy import get_taxonomy
+from matcher.text import get_lexicon
+from service.rankers import warm_up
+
+matcher = Matcher.load(sys.argv[1], key=sys.argv[2] or None)
+loaded = lambda: get_lexicon.cache_info().currsize + get_taxonomy.cache_info().currsize
+before = loaded()
+warm_up(matcher)
+print(before, loaded())
+"""
+
+
+def test_warm_up_loads_what_a_first_page_needs_and_changes_no_page(tmp_path):
+    with literal_app(tmp_path) as c:
+        indexer = c.app.state.indexer
+        folder, key = indexer.snapshot.folder, indexer.key
+    assert folder is not None
+    # a fresh process: loading the folder leaves the reference tables for the first page
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_CHECK, str(folder), key or ""],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "2"]
+    cold, warmed = Matcher.load(folder, key=key), Matcher.load(folder, key=key)
+    warm_up(warmed)
+    for park in cold.parks_["park_id"]:
+        a, b = cold.enterprise_page(park, k=10), warmed.enterprise_page(park, k=10)
+        assert a.ids.tolist() == b.ids.tolist() and a.score.tolist() == b.score.tolist()
+        assert a.reasons == b.reasons and a.total == b.total
