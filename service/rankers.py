@@ -277,6 +277,9 @@ class RankingProcesses:
         Workers replaced at most, over the pool's life; beyond that a lost worker is not
         replaced (a worker that dies on every page would otherwise be restarted for every page)
         and its pages are ranked in the calling process.
+    start_timeout : float, default=120.0
+        Seconds a new worker may take to start (a fresh interpreter importing the library: a
+        few seconds); one silent for longer is killed, logged, and not replaced.
     """
 
     def __init__(
@@ -287,6 +290,7 @@ class RankingProcesses:
         local: int = 1,
         reply_timeout: float = 30.0,
         max_restarts: int = 10,
+        start_timeout: float = 120.0,
     ) -> None:
         if processes < 1:
             raise ValueError("processes must be at least 1")
@@ -300,6 +304,8 @@ class RankingProcesses:
         self.reply_timeout = reply_timeout
         #: Workers replaced at most; beyond that lost workers are not replaced.
         self.max_restarts = max_restarts
+        #: Seconds a new worker may take to say it is ready.
+        self.start_timeout = start_timeout
         self._key = key
         self._context = multiprocessing.get_context("spawn")
         self._free: list[_Worker] = []
@@ -339,10 +345,16 @@ class RankingProcesses:
         try:
             process.start()
             child.close()
+            if not parent.poll(self.start_timeout):
+                raise TimeoutError(f"{self.start_timeout:g} 秒内未就绪")
             hello = parent.recv()  # the worker has imported the library
         except Exception as exc:
-            log.warning("排名进程无法启动，本进程自行排名：%s", exc)
+            log.warning("排名进程无法启动，本进程自行排名：%s", exc or type(exc).__name__)
             parent.close()
+            if process.is_alive():
+                process.kill()
+            if process.pid is not None:
+                process.join(1)
             return
         worker = _Worker(process, parent)
         with self._lock:

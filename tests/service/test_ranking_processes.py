@@ -5,10 +5,13 @@ fall back to the request's process when a worker is missing or dies."""
 from __future__ import annotations
 
 import dataclasses
+import logging
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +269,21 @@ def test_warm_up_loads_what_a_first_page_needs_and_changes_no_page(tmp_path):
         a, b = cold.enterprise_page(park, k=10), warmed.enterprise_page(park, k=10)
         assert a.ids.tolist() == b.ids.tolist() and a.score.tolist() == b.score.tolist()
         assert a.reasons == b.reasons and a.total == b.total
+
+
+def test_a_worker_that_does_not_start_in_time_is_killed_and_pages_ranked_here(caplog):
+    pool = RankingProcesses(1, local=0, start_timeout=0.001)  # no interpreter starts that fast
+    with caplog.at_level(logging.WARNING, logger="parkmatch.service"):
+        pool.start()
+        deadline = time.monotonic() + 30
+        while "排名进程无法启动" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "排名进程无法启动" in caplog.text and "未就绪" in caplog.text
+    assert pool.ready == 0 and not multiprocessing.active_children()
+    page = ([], 0, None)
+    got = pool.page(
+        Path("unused"), 1, "P", k=1, offset=0, include_ineligible=False, weights=None,
+        min_score=None, candidates=None, here=lambda: page,
+    )  # fmt: skip
+    assert got is page and pool.fallbacks == 1
+    pool.close()
