@@ -307,8 +307,10 @@ def main() -> None:
             client_cpu = sum(os.times()[:2]) - client0
             load = os.getloadavg()[0]
             with httpx.Client(base_url=base, timeout=30) as http:
-                cache = http.get("/health").json()["index"]["response_cache"]
-            print(f"response cache: {cache}")
+                index = http.get("/health").json()["index"]
+            print(f"response cache: {index['response_cache']}")
+            if index.get("ranking_processes"):  # where the cold pages were ranked
+                print(f"ranking processes: {index['ranking_processes']}")
         finally:
             proc.terminate()
             try:

@@ -273,13 +273,14 @@ def test_warm_up_loads_what_a_first_page_needs_and_changes_no_page(tmp_path):
 
 def test_a_worker_that_does_not_start_in_time_is_killed_and_pages_ranked_here(caplog):
     pool = RankingProcesses(1, local=0, start_timeout=0.001)  # no interpreter starts that fast
+    others = set(multiprocessing.active_children())  # e.g. workers of apps shared by a module
     with caplog.at_level(logging.WARNING, logger="parkmatch.service"):
         pool.start()
         deadline = time.monotonic() + 30
         while "排名进程无法启动" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.05)
     assert "排名进程无法启动" in caplog.text and "未就绪" in caplog.text
-    assert pool.ready == 0 and not multiprocessing.active_children()
+    assert pool.ready == 0 and set(multiprocessing.active_children()) <= others
     page = ([], 0, None)
     got = pool.page(
         Path("unused"), 1, "P", k=1, offset=0, include_ineligible=False, weights=None,
