@@ -349,12 +349,12 @@ class RankingProcesses:
                 raise TimeoutError(f"{self.start_timeout:g} 秒内未就绪")
             hello = parent.recv()  # the worker has imported the library
         except Exception as exc:
-            log.warning("排名进程无法启动，本进程自行排名：%s", exc or type(exc).__name__)
             parent.close()
             if process.is_alive():
                 process.kill()
             if process.pid is not None:
                 process.join(1)
+            log.warning("排名进程无法启动，本进程自行排名：%s", str(exc) or type(exc).__name__)
             return
         worker = _Worker(process, parent)
         with self._lock:
