@@ -29,6 +29,7 @@ from matcher.features import (
     scratch_session,
 )
 from matcher.features import _base as base_module
+from matcher.features import location as location_module
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.index import StringColumn
@@ -144,6 +145,57 @@ def test_random_data_takes_every_branch(random_matcher: Matcher) -> None:
         [eligibility(index, np.array([p]), np.arange(len(E))) for p in range(len(P))]
     )
     assert eligible.any() and not eligible.all()
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0])
+def test_location_once_per_point_equals_every_row(
+    random_matcher: Matcher, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The location family's one-park path computes a distance once per distinct point and
+    gathers it (share 1: always), or once per row (share 0: never): both equal the general
+    path, for every park (each preference, parks without a place), all rows or a subset."""
+    index = random_matcher.index_
+    E = index.enterprises
+    monkeypatch.setattr(location_module, "POINTS_SHARE", share)
+    monkeypatch.setitem(E.extras, "points", None)  # built again with this share
+    family = next(f for f in random_matcher.families_ if f.name == "location")
+    n = len(E)
+    subset = np.random.default_rng(2).choice(n, size=n // 3, replace=False)
+    for park in range(len(index.parks)):
+        for ents in (None, subset):
+            rows = np.arange(n) if ents is None else ents
+            general = family.compute(index, np.array([park]), rows)
+            assert _same(general, family.compute_park(index, park, ents)), (park, share)
+    points = E.extras["points"]
+    assert bool(points) == (share == 1.0)
+    if points:  # rows of one pair share a point; unknown places (NaN) too
+        point_xyz, of_row = points
+        assert len(point_xyz[0]) < n and np.isnan(point_xyz[0]).any()
+        assert _same(point_xyz[2][of_row], index.enterprises.extras["xyz"][2])
+
+
+def test_distinct_points_tell_pairs_apart_by_their_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of one (lat, lon) pair share a point, two pairs never do, and a collision of the
+    one-pass mix (two pairs, one mix) sends the index row by row instead of merging them."""
+    monkeypatch.setattr(location_module, "POINTS_SHARE", 1.0)
+    lat = np.array([34.7, 34.7, 34.75, np.nan, np.nan, 34.7])
+    lon = np.array([113.6, 113.6, 113.6, np.nan, np.nan, 113.65])
+    xyz = location_module.unit_vectors(lat, lon)
+    point_xyz, of_row = location_module._distinct_points(lat, lon, xyz)
+    assert of_row.tolist() == [0, 0, 1, 2, 2, 3] and len(point_xyz[0]) == 4
+    # a second pair whose mix equals the first's: lon2 = lat1 * M + lon1 - lat2 * M (mod 2**64)
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    la = np.array([34.7, 35.1]).view(np.uint64)
+    lo = np.empty(2, dtype=np.uint64)
+    lo[0] = np.array([113.6]).view(np.uint64)[0]
+    lo[1:] = la[:1] * mix + lo[:1] - la[1:] * mix  # arrays: wrapping, without a warning
+    clash_lat, clash_lon = la.view(np.float64), lo.view(np.float64)
+    assert (
+        location_module._distinct_points(
+            clash_lat, clash_lon, location_module.unit_vectors(clash_lat, clash_lon)
+        )
+        == ()
+    )
 
 
 @pytest.mark.parametrize("precompute", [True, False])

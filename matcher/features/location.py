@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 
 from ..index import MatchIndex
 from ..io import LOCATION_PREFERENCE_LABELS, LOCATION_PREFERENCES
@@ -107,6 +108,60 @@ _ANY_LEVELS = np.array(
 _REMOTE_LEVELS = np.array(
     [REMOTE_VALUES[k] for k in ("elsewhere", "source", "province", "city")], dtype=np.float32
 )
+
+
+#: One distance per distinct point, gathered to the rows, when the points are at most this
+#: share of the rows (enterprises placed at their county's seat share a few thousand points);
+#: beyond it each row's distance is computed. A distance (float32 products, sqrt, arcsin)
+#: costs about ten times a row's gather: at 100,000 generated rows with 30 % distinct points the
+#: location column took 0.41–0.62 ms against 1.06–1.22 ms row by row (benchmarks/RESULTS.md).
+POINTS_SHARE = 0.5
+
+
+def _distinct_points(
+    lat: np.ndarray, lon: np.ndarray, xyz: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | tuple[()]:
+    """The unit vectors of the distinct (lat, lon) pairs (told apart by their bits) and each
+    row's position among them; ``()`` when they are more than :data:`POINTS_SHARE` of the rows.
+    Rows of the same pair have the same unit vector, so a distance computed once per pair is
+    the distance of each of its rows, bit for bit."""
+    n = len(lat)
+    if n == 0:
+        return ()
+    la = np.ascontiguousarray(lat, dtype=np.float64).view(np.uint64)
+    lo = np.ascontiguousarray(lon, dtype=np.float64).view(np.uint64)
+    # one hash pass over a 64-bit mix of the two (wrapping), then a check that every row has
+    # its pair's bits: a collision (two pairs, one mix) only sends this index row by row
+    codes, mixes = pd.factorize(la * np.uint64(0x9E3779B97F4A7C15) + lo)
+    if len(mixes) > POINTS_SHARE * n:
+        return ()
+    one_row = np.empty(len(mixes), dtype=np.intp)
+    one_row[codes] = np.arange(n, dtype=np.intp)  # any row of each pair: the same vector
+    if not (np.array_equal(la[one_row][codes], la) and np.array_equal(lo[one_row][codes], lo)):
+        return ()
+    return (xyz[0][one_row], xyz[1][one_row], xyz[2][one_row]), codes.astype(np.intp)
+
+
+def _km_to(
+    xyz: tuple[np.ndarray, np.ndarray, np.ndarray],
+    park: tuple[np.floating, np.floating, np.floating],
+    km: np.ndarray,
+    part: np.ndarray,
+) -> np.ndarray:
+    """Great-circle km from each point of ``xyz`` to the park's unit vector, in ``km``."""
+    # the same float32 operations, in the same order, as _km; its sum starts from zero,
+    # which changes nothing here but a -0.0 to 0.0, and 1 - km is the same for both
+    np.multiply(xyz[0], park[0], out=km)
+    for axis in (1, 2):
+        np.multiply(xyz[axis], park[axis], out=part)
+        km += part
+    np.subtract(1.0, km, out=km)
+    km *= 0.5
+    np.clip(km, 0.0, 1.0, out=km)
+    np.sqrt(km, out=km)
+    np.arcsin(km, out=km)
+    km *= 2.0 * EARTH_RADIUS_KM
+    return km
 
 
 def _distinct_regions(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,20 +266,22 @@ class LocationFeature(FeatureFamily):
         xyz = per_index(E.extras, "xyz", lambda: unit_vectors(E.lat, E.lon))
         park_xyz = per_index(P.extras, "xyz", lambda: unit_vectors(P.lat, P.lon))
         n = len(E) if ents is None else len(ents)
+        here = (park_xyz[0][park], park_xyz[1][park], park_xyz[2][park])
+        points = per_index(E.extras, "points", lambda: _distinct_points(E.lat, E.lon, xyz))
         km = scratch("family.f32.0", n, np.float32)
-        part = scratch("family.f32.1", n, np.float32)
-        # the same float32 operations, in the same order, as _km; its sum starts from zero,
-        # which changes nothing here but a -0.0 to 0.0, and 1 - km is the same for both
-        np.multiply(take(xyz[0], ents), park_xyz[0][park], out=km)
-        for axis in (1, 2):
-            np.multiply(take(xyz[axis], ents), park_xyz[axis][park], out=part)
-            km += part
-        np.subtract(1.0, km, out=km)
-        km *= 0.5
-        np.clip(km, 0.0, 1.0, out=km)
-        np.sqrt(km, out=km)
-        np.arcsin(km, out=km)
-        km *= 2.0 * EARTH_RADIUS_KM
+        if points:  # once per distinct point, then to the rows
+            point_xyz, of_row = points
+            m = len(point_xyz[0])
+            by_point = _km_to(
+                point_xyz,
+                here,
+                scratch("location.points.0", m, np.float32),
+                scratch("location.points.1", m, np.float32),
+            )
+            gather(by_point, take(of_row, ents), km)
+        else:
+            rows = (take(xyz[0], ents), take(xyz[1], ents), take(xyz[2], ents))
+            _km_to(rows, here, km, scratch("family.f32.1", n, np.float32))
         value = _own(buffer, n)
         pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
         if pref == "local":
