@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import gc
 import weakref
 from dataclasses import replace
 
@@ -474,6 +475,55 @@ def test_build_index_lets_the_texts_go_before_the_text_rows(
     assert alive == [False]
     profiles, rows = arrays.enterprise_profiles(enterprises)
     assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]
+
+
+def _generation_of(obj: object) -> int | None:
+    """The collector's generation holding ``obj`` (None: untracked or frozen)."""
+    for generation in range(3):
+        if any(o is obj for o in gc.get_objects(generation=generation)):
+            return generation
+    return None
+
+
+def test_build_index_leaves_what_it_made_in_the_oldest_generation(
+    enterprises: pd.DataFrame,
+) -> None:
+    """With the collector paused, what a build keeps would all sit in the youngest generation
+    (and be traced by the next young collections); it is handed to the oldest one instead."""
+    parks, _ = load_sample()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    index = build_index(parks, enterprises)
+    made = index.parks.leading  # a list the build made and the index keeps
+    assert gc.isenabled()
+    assert _generation_of(made) == 2
+    assert gc.get_count()[0] < 50  # the young generation starts empty (but for this test's)
+    fresh: list[object] = []
+    assert _generation_of(fresh) == 0  # objects made afterwards are young again
+
+
+def test_build_index_leaves_frozen_objects_frozen(enterprises: pd.DataFrame) -> None:
+    """A service that froze its loaded index (gc.freeze) keeps it frozen across a fit."""
+    parks, _ = load_sample()
+    kept: list[object] = [object()]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert _generation_of(kept) is None
+        build_index(parks, enterprises)
+        assert gc.get_freeze_count() == frozen
+        assert _generation_of(kept) is None
+    finally:
+        gc.unfreeze()
+
+
+def test_build_index_keeps_the_collector_off_when_it_was_off(enterprises: pd.DataFrame) -> None:
+    parks, _ = load_sample()
+    gc.disable()
+    try:
+        build_index(parks, enterprises)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 #: Every prior of making :func:`_inference._make_prior` gives, and one it does not.
