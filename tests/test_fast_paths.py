@@ -820,6 +820,37 @@ def test_page_reasons_equal_each_pair_explained(random_matcher: Matcher) -> None
     assert ineligible > 0
 
 
+def _same_column(a: StringColumn, b: StringColumn) -> None:
+    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.offsets, b.offsets)
+    np.testing.assert_array_equal(a.missing, b.missing)
+    assert a.data.dtype == b.data.dtype and a.offsets.dtype == b.offsets.dtype
+
+
+@pytest.mark.parametrize(
+    "dtype", ["str", pd.StringDtype("pyarrow"), pd.StringDtype("python"), "string"]
+)
+def test_string_column_from_a_string_series_equals_from_its_objects(dtype: object) -> None:
+    """A pandas string column is taken through its own Arrow buffers: the same bytes, offsets
+    and missing rows as building from its values as objects, also for a slice of a column
+    (buffers that begin at an offset) and for a column of several Arrow chunks."""
+    values = ["铝板", None, "型材", "", "耐火材料", np.nan, "Ａ１ 铝", "x" * 300]
+    series = pd.Series(values * 40, dtype=dtype)
+    cases = [
+        series,
+        series.iloc[5:123],
+        pd.concat([series.iloc[:7], series.iloc[50:90]], ignore_index=True),
+        series.iloc[:0],
+        pd.Series([None, None], dtype=dtype),
+    ]
+    for case in cases:
+        built = StringColumn.from_iterable(case)
+        # the general path: the values as a column of objects
+        _same_column(built, StringColumn.from_iterable(case.astype(object)))
+        expected = [None if pd.isna(v) else v for v in case.astype(object)]
+        assert built.tolist() == expected
+
+
 def test_string_column_rows_by_integer_array_equal_rows_one_by_one() -> None:
     """A page's rows of a string column (an integer array, negatives counting from the end)
     are the rows read one by one; a row out of range is an IndexError, as for an array."""

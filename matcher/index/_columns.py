@@ -38,7 +38,11 @@ class StringColumn:
         """Build from strings (None and NaN become None), through Arrow's string arrays."""
         import pyarrow as pa
 
-        if isinstance(values, pd.Series):
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+            # a string column hands over its own Arrow buffers (no copy for the ``str`` dtype;
+            # its missing values become nulls, as below): no Python object per string
+            array = pa.array(values, from_pandas=True).cast(pa.large_string())
+        elif isinstance(values, pd.Series):
             array = pa.array(values.astype(object), type=pa.large_string(), from_pandas=True)
         else:
             items = [
