@@ -477,6 +477,20 @@ def test_build_index_lets_the_texts_go_before_the_text_rows(
     assert index.enterprises.docs.tolist() == [profiles[r].document for r in rows.tolist()]
 
 
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_small_codes_of_a_string_column_equal_those_of_its_objects(dtype: object) -> None:
+    """Codes of a pandas string column (numbered through its Arrow array) equal the codes of
+    the same values as Python objects: mapped, unmapped and missing values alike."""
+    mapping = {"declared": 1, "derived": 2, "inferred": 3}
+    values = ["declared", None, "derived", "other", "", "inferred", "derived", np.nan]
+    column = pd.Series(values * 30, dtype=dtype)
+    codes = arrays._int8_map(column, mapping)
+    expected = [mapping.get(v, -1) if isinstance(v, str) else -1 for v in values * 30]
+    np.testing.assert_array_equal(codes, np.array(expected, dtype=np.int8))
+    assert codes.dtype == np.int8
+    np.testing.assert_array_equal(codes, arrays._int8_map(column.astype(object), mapping))
+
+
 def _generation_of(obj: object) -> int | None:
     """The collector's generation holding ``obj`` (None: untracked or frozen)."""
     for generation in range(3):

@@ -527,8 +527,12 @@ def _refused_codes(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def _int8_map(values: pd.Series, mapping: dict[str, int]) -> np.ndarray:
-    """Small integer code of each value (-1 for missing or unmapped), one look-up per distinct."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    """Small integer code of each value (-1 for missing or unmapped), one look-up per distinct
+    (a pandas string column is numbered through its Arrow array, without Python objects)."""
+    plain = isinstance(values.dtype, pd.StringDtype)
+    codes, uniques = pd.factorize(
+        values if plain else values.to_numpy(dtype=object), use_na_sentinel=True
+    )
     table = np.array([mapping.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
     return table[codes].astype(np.int8)
 
