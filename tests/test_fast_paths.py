@@ -573,6 +573,73 @@ def test_text_columns_follow_the_rows_order(monkeypatch: pytest.MonkeyPatch) -> 
         assert _same(np.asarray(matrix @ wide), columns.cosine(wide, terms))
 
 
+def _row_order_row_by_row(X: sparse.csr_matrix) -> int:
+    steps = [
+        np.diff(X.indices[X.indptr[i] : X.indptr[i + 1]].astype(np.int64))
+        for i in range(X.shape[0])
+    ]
+    every = np.concatenate([np.zeros(0, dtype=np.int64), *steps])
+    if np.all(every > 0):
+        return 1
+    return -1 if np.all(every < 0) else 0
+
+
+def test_row_order_equals_checking_row_by_row() -> None:
+    """Rows ascending, descending, with a tie, a single term, empty rows (first, last, in a
+    run), one disorder in the last row or across no row boundary: the order found equals
+    checking every row on its own."""
+    rng = np.random.default_rng(11)
+    X = sparse.random(60, 30, density=0.2, format="csr", dtype=np.float32, random_state=2)
+    X.sort_indices()
+    for empty in ([0], [59], [10, 11, 12], []):
+        rows = [i for i in range(60) if i not in empty]
+        base = sparse.vstack(
+            [X[i] if i in rows else sparse.csr_matrix((1, 30)) for i in range(60)]
+        ).tocsr()
+        base.sort_indices()
+        descending = base.copy()
+        for i in range(60):
+            lo, hi = descending.indptr[i], descending.indptr[i + 1]
+            descending.indices[lo:hi] = base.indices[lo:hi][::-1]
+        cases = [base, descending]
+        for matrix in (base, descending):
+            for _ in range(4):  # one pair of neighbours swapped inside a random row
+                bad = matrix.copy()
+                long_rows = np.flatnonzero(np.diff(bad.indptr) >= 2)
+                row = int(rng.choice(long_rows))
+                at = int(rng.integers(bad.indptr[row], bad.indptr[row + 1] - 1))
+                bad.indices[[at, at + 1]] = bad.indices[[at + 1, at]]
+                cases.append(bad)
+            tie = matrix.copy()
+            row = int(np.flatnonzero(np.diff(tie.indptr) >= 2)[-1])
+            tie.indices[tie.indptr[row] + 1] = tie.indices[tie.indptr[row]]
+            cases.append(tie)
+        for matrix in cases:
+            assert row_order(matrix) == _row_order_row_by_row(matrix)
+    single = sparse.csr_matrix(([1.0], ([3], [7])), shape=(5, 9), dtype=np.float32)
+    assert row_order(single) == 1 == _row_order_row_by_row(single)
+    assert row_order(sparse.csr_matrix((4, 9), dtype=np.float32)) == 1
+
+
+def test_text_columns_built_on_two_threads_equal_one_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The blocks converted two at a time are the blocks one thread converts, in order."""
+    monkeypatch.setattr(text_module, "BLOCK_ROWS", 16)
+    X = sparse.random(250, 40, density=0.3, format="csr", dtype=np.float32, random_state=6)
+    X.sort_indices()
+    both = term_columns(X)
+    with monkeypatch.context() as patch:
+        patch.setattr(text_module.os, "cpu_count", lambda: 1)
+        one = term_columns(X)
+    assert both is not None and one is not None and len(both.blocks) == len(one.blocks) == 16
+    assert (both.order, both.flipped) == (one.order, one.flipped)
+    for a, b in zip(both.blocks, one.blocks, strict=True):
+        np.testing.assert_array_equal(a.indptr, b.indptr)
+        np.testing.assert_array_equal(a.indices, b.indices)
+        np.testing.assert_array_equal(_bits(a.data), _bits(b.data))
+
+
 def test_text_columns_read_the_park_terms_where_they_lie(random_matcher: Matcher) -> None:
     """The fitted index's columns take the direct path, and each stretch between two of a
     park's terms is empty (the data is read once, term by term)."""
