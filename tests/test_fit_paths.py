@@ -173,6 +173,31 @@ def test_segment_rows_in_chunks_equal_one_pass(enterprises: pd.DataFrame, chunk_
     assert empty.shape == (4, GROUPS * len(vectorizer.keys_)) and empty.nnz == 0
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_segment_rows_on_threads_equal_one_thread(
+    enterprises: pd.DataFrame, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text rows' chunks built on several threads are the rows one thread builds."""
+    from matcher.text import _vectorizer as vectorizer_module
+
+    profiles, rows = arrays.enterprise_profiles(enterprises)
+    texts, owners, weights, groups = _plain_segments(profiles, rows)
+    vectorizer = TextVectorizer(chunk_size=97).fit(texts)
+    n = len(rows) + 3
+
+    def build() -> sparse.csr_matrix:
+        return vectorizer.transform_segments(
+            texts, owners, weights, groups, n_rows=n, n_groups=GROUPS
+        )
+
+    monkeypatch.setattr(vectorizer_module.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(vectorizer_module, "ROW_THREADS", 1)
+    one = build()
+    monkeypatch.setattr(vectorizer_module, "ROW_THREADS", threads)
+    _same_matrix(build(), one)
+    assert one.nnz > 0 and n // 97 > 10
+
+
 def test_build_index_in_chunks_equals_one_chunk(
     enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
