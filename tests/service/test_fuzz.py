@@ -14,11 +14,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from matcher.report import FontNotFoundError, find_cjk_font
+
 from .conftest import KEYS, database_url
 from .servers import server_env, serving
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SEED = "20261201"
+
+
+def _without_a_cjk_font() -> list[str]:
+    """Operations left out on a machine without a Chinese TrueType font: a 研判 report asked
+    for as PDF then answers 503 with how to install one (a missing system font, not a server
+    error; the PDF tests skip there too). ``.ci/run`` installs the font, so CI tests them."""
+    try:
+        find_cjk_font()
+    except FontNotFoundError:
+        return ["--exclude-path-regex", "/report$"]
+    return []
 
 
 def test_schemathesis_finds_no_server_error_and_no_contract_violation(tmp_path):
@@ -50,6 +63,7 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation(tmp_path):
             "60",
             "-H",
             f"X-API-Key: {KEYS['zhangsan']}",
+            *_without_a_cjk_font(),
         ]
         run = subprocess.run(
             command, cwd=tmp_path, capture_output=True, text=True, timeout=1500, check=False
