@@ -474,6 +474,39 @@ def test_readings_equal_the_profiles(
     assert readings.readings_of([]).key_pieces.shape == (0, 3)
 
 
+def test_a_reader_remembers_scope_and_name_readings_between_calls(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later call given the same reader (the next chunk of a fit) does not read a scope and
+    name reading again that an earlier call read, and its keys read as they did the first time;
+    a reader that starts afresh (past READER_LIMIT) reads them again."""
+    keys = _reading_keys(enterprises)
+    calls: list[tuple] = []
+    name_sources = readings._name_sources
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return name_sources(*args)
+
+    monkeypatch.setattr(readings, "_name_sources", counted)
+    reader = readings.KeyReader()
+    first = readings.readings_of(keys, reader=reader)
+    read_first = len(calls)
+    assert 0 < read_first < len(keys)  # keys share readings within a call too
+    again = readings.readings_of(keys[::-1], reader=reader)
+    assert len(calls) == read_first  # nothing read again
+    for k, j in zip(range(len(keys)), range(len(keys) - 1, -1, -1), strict=True):
+        assert _segments_of(again, j) == _segments_of(first, k)
+        assert again.documents[j] == first.documents[k]
+        assert (
+            again.inferences[int(again.key_inference[j])]
+            == first.inferences[int(first.key_inference[k])]
+        )
+    monkeypatch.setattr(readings, "READER_LIMIT", 0)
+    readings.readings_of(keys, reader=reader)
+    assert len(calls) == 2 * read_first
+
+
 def test_build_index_lets_the_texts_go_before_the_text_rows(
     enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
