@@ -218,6 +218,18 @@ def test_build_index_in_chunks_equals_one_chunk(
     np.testing.assert_array_equal(_bits(whole.vectorizer.idf_), _bits(chunked.vectorizer.idf_))
 
 
+def test_build_index_fits_the_vectoriser_on_every_segment_text(enterprises: pd.DataFrame) -> None:
+    # the fit is given each distinct text once with how often it occurs: the same vocabulary
+    # and weights as a fit on every segment of every distinct key, then the parks' documents
+    parks, _ = load_sample()
+    index = build_index(parks, enterprises)
+    texts = arrays.read_texts(enterprises, arrays.IndustryInferrer())
+    plain = TextVectorizer().fit([*texts.segment_texts(), *arrays.park_documents(parks)])
+    assert len(texts.segment_texts()) > 2 * len(texts.texts)  # texts recur
+    assert index.vectorizer.vocabulary_.tolist() == plain.vocabulary_.tolist()
+    np.testing.assert_array_equal(_bits(index.vectorizer.idf_), _bits(plain.idf_))
+
+
 def _small_chunks(init):  # type: ignore[no-untyped-def]
     def wrapped(self, **kwargs):  # type: ignore[no-untyped-def]
         init(self, **{**kwargs, "chunk_size": 11})

@@ -247,6 +247,30 @@ def test_similarity_matches_definition() -> None:
             assert lv == exp_lv, (code, park_codes)
 
 
+def test_similarity_tables_match_the_definition_in_any_order() -> None:
+    # each code's table is read once and kept: a park's tables are the best of its codes'
+    # whatever their order, and what a caller does with a table never reaches the next one
+    tax = get_taxonomy()
+    rng = np.random.default_rng(11)
+    checked = [tax.ids[c] for c in tax.codes[::7]]
+    for _ in range(12):
+        park_codes = [tax.codes[i] for i in rng.integers(0, len(tax.codes), rng.integers(1, 5))]
+        sim, level = tax.similarity_tables(park_codes)
+        assert sim[-1] == 0.0 and level[-1] == 0  # the entry of a missing code
+        for i in checked:
+            exp_s, exp_lv = _naive_similarity(tax.codes[i], park_codes)
+            assert math.isclose(sim[i], exp_s, rel_tol=1e-6), (tax.codes[i], park_codes)
+            assert level[i] == exp_lv, (tax.codes[i], park_codes)
+        sim[:] = -1.0
+        level[:] = -1
+        again, again_level = tax.similarity_tables(park_codes[::-1])
+        alone = [tax.similarity_tables([c]) for c in park_codes]
+        np.testing.assert_array_equal(again, np.max([a for a, _ in alone], axis=0))
+        assert (again >= 0).all() and (again_level >= 0).all()
+        for i in checked:
+            assert again_level[i] == _naive_similarity(tax.codes[i], park_codes)[1]
+
+
 def test_similarity_rejects_bad_shapes() -> None:
     tax = get_taxonomy()
     with pytest.raises(ValueError, match="形状"):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matcher.exceptions import ConfigError
 from matcher.text import (
     TextVectorizer,
     _analyzer,
@@ -57,6 +58,27 @@ def test_chunking_does_not_change_the_result() -> None:
     a = TextVectorizer().fit_transform(DOCS * 3)
     b = TextVectorizer(chunk_size=2).fit_transform(DOCS * 3)
     assert (a != b).nnz == 0
+
+
+def test_weighted_documents_fit_as_the_repeated_list() -> None:
+    # a text given once with weight 3 is fitted as if it came three times; weight 0 leaves
+    # it out, and a weight that is no count of documents is refused
+    times = [3, 1, 2, 0, 5, 1]
+    repeated = [d for d, t in zip(DOCS, times, strict=True) for _ in range(t)]
+    for kwargs in ({}, {"max_features": 7}, {"min_df": 2}, {"chunk_size": 2}):
+        plain = TextVectorizer(**kwargs).fit(repeated)
+        weighted = TextVectorizer(**kwargs).fit(DOCS, sample_weight=times)
+        assert weighted.vocabulary_.tolist() == plain.vocabulary_.tolist(), kwargs
+        np.testing.assert_array_equal(
+            weighted.idf_.view(np.uint32), plain.idf_.view(np.uint32), err_msg=str(kwargs)
+        )
+    assert "速冻" not in TextVectorizer().fit(DOCS, sample_weight=times).vocabulary_.tolist()
+    with pytest.raises(ConfigError, match="一一对应"):
+        TextVectorizer().fit(DOCS, sample_weight=[1, 2])
+    with pytest.raises(ConfigError, match="负数"):
+        TextVectorizer().fit(DOCS, sample_weight=[1, 1, 1, -1, 1, 1])
+    with pytest.raises(ConfigError, match="整数"):
+        TextVectorizer().fit(DOCS, sample_weight=[1, 1, 1, 0.5, 1, 1])
 
 
 def test_max_features_and_min_df() -> None:

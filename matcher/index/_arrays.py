@@ -599,7 +599,8 @@ def enterprise_arrays(
     )
     del ids, owners, weights, groups, segment_texts
     # after the text rows: the column reuses what building them held
-    docs = StringColumn.from_iterable(documents[rows])
+    # every document is a str: as a Series, Arrow converts it without a Python check per row
+    docs = StringColumn.from_iterable(pd.Series(documents[rows], dtype=object, copy=False))
     del documents, rows
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0
@@ -765,7 +766,15 @@ def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) ->
     inferrer = IndustryInferrer()
     read = [read_texts(enterprises, inferrer, n_jobs)]
     park_docs = park_documents(parks)
-    vectorizer = TextVectorizer().fit([*read[0].segment_texts(), *park_docs])
+    # each distinct segment text once, weighted by how often it occurs: the fit on every
+    # segment text of every key (5.3 million at 1,000,000 generated rows, 3,262 distinct)
+    texts = read[0]
+    occurs = np.bincount(texts.segment, minlength=len(texts.texts))
+    vectorizer = TextVectorizer().fit(
+        [*texts.texts, *park_docs],
+        sample_weight=np.concatenate([occurs, np.ones(len(park_docs), dtype=np.int64)]),
+    )
+    del texts
     # handed over, not kept: the texts' arrays and documents go once the enterprises' are taken
     ents = enterprise_arrays(enterprises, vectorizer, inferrer, read.pop())
     return MatchIndex(ents, park_arrays(parks, vectorizer, park_docs), vectorizer, inferrer)

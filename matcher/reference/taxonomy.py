@@ -123,6 +123,8 @@ class Taxonomy:
         self.ids: dict[str, int] = {code: i for i, code in enumerate(self.codes)}
         self.names: dict[str, str] = {r[0]: r[2] for r in rows}
         self._levels: dict[str, int] = {r[0]: int(r[1]) for r in rows}
+        # each code's row of similarity_tables, read once (see _code_similarity)
+        self._similarity: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]] = {}
         self._parents: dict[str, str | None] = {r[0]: (r[3] or None) for r in rows}
         kids: dict[str, list[str]] = {code: [] for code in self.codes}
         for code, par in self._parents.items():
@@ -368,24 +370,37 @@ class Taxonomy:
         n_codes = len(self.codes)
         best_sim = np.zeros(n_codes + 1, dtype=np.float64)
         best_lvl = np.zeros(n_codes + 1, dtype=np.int8)
-        level_sim = np.array([LEVEL_SIMILARITY[d] for d in range(5)], dtype=np.float64)
-        table = self._id_paths[:n_codes]
         for raw in park_codes:
             code = self.clean(raw)
             if code is None:
                 continue
-            path = self._id_paths[self.ids[code]]
-            depth = self._levels[code]
-            # ids are unique across levels and nested, so a match at level j implies matches
-            # above it: the number of matching levels is the deepest shared level.
-            shared = (table[:, :depth] == path[:depth]).sum(axis=1).astype(np.int8)
-            sim = np.where(shared == depth, 1.0, level_sim[shared])
+            sim, shared = self._code_similarity(code)
+            # the best (similarity, shared level) of every code, which is the same whatever
+            # the order of the park's codes
             better = (sim > best_sim[:n_codes]) | (
                 (sim == best_sim[:n_codes]) & (shared > best_lvl[:n_codes])
             )
             best_sim[:n_codes] = np.where(better, sim, best_sim[:n_codes])
             best_lvl[:n_codes] = np.where(better, shared, best_lvl[:n_codes])
         return best_sim.astype(np.float32), best_lvl
+
+    def _code_similarity(self, code: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+        """Similarity and shared level of every code to one canonical ``code`` (remembered:
+        parks share codes, and a fit of 1,000 parks asks for some 1,500 of them)."""
+        got = self._similarity.get(code)
+        if got is None:
+            level_sim = np.array([LEVEL_SIMILARITY[d] for d in range(5)], dtype=np.float64)
+            path = self._id_paths[self.ids[code]]
+            depth = self._levels[code]
+            # ids are unique across levels and nested, so a match at level j implies matches
+            # above it: the number of matching levels is the deepest shared level.
+            table = self._id_paths[: len(self.codes)]
+            shared = (table[:, :depth] == path[:depth]).sum(axis=1).astype(np.int8)
+            sim = np.where(shared == depth, 1.0, level_sim[shared])
+            shared.flags.writeable = False
+            sim.flags.writeable = False
+            got = self._similarity.setdefault(code, (sim, shared))
+        return got
 
 
 @lru_cache(maxsize=1)

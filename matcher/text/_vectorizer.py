@@ -9,8 +9,10 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
+from ..exceptions import ConfigError
 from ._lexicon import Lexicon, get_lexicon
 
 __all__ = ["TextVectorizer", "strip_boilerplate", "strip_boilerplate_many"]
@@ -102,6 +104,31 @@ def _distinct(docs: Iterable[str | None]) -> tuple[list[str | None], np.ndarray]
     first: dict[str | None, int] = {}
     inverse = [first.setdefault(d, len(first)) for d in docs]
     return list(first), np.asarray(inverse, dtype=np.int64)
+
+
+def _weighted(
+    docs: Iterable[str | None], sample_weight: npt.ArrayLike
+) -> tuple[list[str | None], np.ndarray]:
+    """The documents of positive weight and their weights (int64), checked."""
+    docs = list(docs)
+    weight = np.asarray(sample_weight)
+    if weight.ndim != 1 or len(weight) != len(docs):
+        raise ConfigError(
+            f"sample_weight 应与文档一一对应：{len(docs)} 个文档，却有 {weight.size} 个权重"
+        )
+    if weight.dtype.kind not in "iub" and not (
+        weight.dtype.kind == "f"
+        and np.all(np.isfinite(weight))
+        and np.all(weight == np.rint(weight))
+    ):
+        raise ConfigError("sample_weight 应为整数（每个文档出现的次数）")
+    weight = weight.astype(np.int64)
+    if len(weight) and weight.min() < 0:
+        raise ConfigError("sample_weight 不能为负数（每个文档出现的次数）")
+    if not weight.all():
+        keep = np.flatnonzero(weight)
+        docs, weight = [docs[i] for i in keep.tolist()], weight[keep]
+    return docs, weight
 
 
 def _key_text(key: int) -> str:
@@ -205,9 +232,17 @@ class TextVectorizer:
         out = sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ counts)
         return sparse.csr_matrix(out, dtype=np.float32)
 
-    def fit(self, docs: Iterable[str | None]) -> TextVectorizer:
-        """Learn the vocabulary and IDF weights from ``docs`` (normalised texts)."""
-        self._fit(docs)
+    def fit(
+        self, docs: Iterable[str | None], *, sample_weight: npt.ArrayLike | None = None
+    ) -> TextVectorizer:
+        """Learn the vocabulary and IDF weights from ``docs`` (normalised texts).
+
+        ``sample_weight`` gives how many times each document occurs: a text that recurs in
+        5,000 rows can be given once with weight 5,000 (document frequencies and the number of
+        documents count it that often), and the fit is the one of the repeated list. Weights
+        are whole numbers, 0 or more; a document of weight 0 is left out.
+        """
+        self._fit(docs, sample_weight)
         return self
 
     def fit_transform(self, docs: Iterable[str | None]) -> sparse.csr_matrix:
@@ -215,16 +250,24 @@ class TextVectorizer:
         counts, inverse = self._fit(docs)
         return sparse.csr_matrix(self._weigh(counts)[inverse])
 
-    def _fit(self, docs: Iterable[str | None]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    def _fit(
+        self, docs: Iterable[str | None], sample_weight: npt.ArrayLike | None = None
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Fit; the counts of each distinct document and each document's row among them."""
-        distinct, inverse = _distinct(docs)
+        if sample_weight is None:
+            distinct, inverse = _distinct(docs)
+            # document frequency over every document: a distinct text counts as often as it occurs
+            times = np.bincount(inverse, minlength=len(distinct))
+            n = max(len(inverse), 1)
+        else:
+            docs, weight = _weighted(docs, sample_weight)
+            distinct, inverse = _distinct(docs)
+            times = np.bincount(inverse, weights=weight, minlength=len(distinct))
+            n = max(int(weight.sum()), 1)
         prepared = self._prepare(distinct)
         chunks = self._chunks(prepared)
         self.keys_ = np.unique(np.concatenate([np.unique(_token_keys(c)[0]) for c in chunks]))
         counts = sparse.csr_matrix(sparse.vstack([self._counts(c) for c in chunks]))
-        n = max(len(inverse), 1)
-        # document frequency over every document: a distinct text counts as often as it occurs
-        times = np.bincount(inverse, minlength=len(distinct))
         owner = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         df = np.bincount(counts.indices, weights=times[owner], minlength=len(self.keys_))
         df = np.rint(df).astype(np.int64)
