@@ -123,8 +123,8 @@ class Taxonomy:
         self.ids: dict[str, int] = {code: i for i, code in enumerate(self.codes)}
         self.names: dict[str, str] = {r[0]: r[2] for r in rows}
         self._levels: dict[str, int] = {r[0]: int(r[1]) for r in rows}
-        # each code's row of similarity_tables, read once (see _code_similarity)
-        self._similarity: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]] = {}
+        # each code's shared levels with every code, read once (see _code_similarity)
+        self._shared: dict[str, npt.NDArray[np.int8]] = {}
         self._parents: dict[str, str | None] = {r[0]: (r[3] or None) for r in rows}
         kids: dict[str, list[str]] = {code: [] for code in self.codes}
         for code, par in self._parents.items():
@@ -385,22 +385,21 @@ class Taxonomy:
         return best_sim.astype(np.float32), best_lvl
 
     def _code_similarity(self, code: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
-        """Similarity and shared level of every code to one canonical ``code`` (remembered:
-        parks share codes, and a fit of 1,000 parks asks for some 1,500 of them)."""
-        got = self._similarity.get(code)
-        if got is None:
-            level_sim = np.array([LEVEL_SIMILARITY[d] for d in range(5)], dtype=np.float64)
+        """Similarity and shared level of every code to one canonical ``code``. The shared
+        levels are remembered (one byte a code: at most 3.9 MB for the whole table; a fit of
+        1,000 parks asks for some 1,500 codes' rows, most of them the same codes)."""
+        depth = self._levels[code]
+        shared = self._shared.get(code)
+        if shared is None:
             path = self._id_paths[self.ids[code]]
-            depth = self._levels[code]
             # ids are unique across levels and nested, so a match at level j implies matches
             # above it: the number of matching levels is the deepest shared level.
             table = self._id_paths[: len(self.codes)]
             shared = (table[:, :depth] == path[:depth]).sum(axis=1).astype(np.int8)
-            sim = np.where(shared == depth, 1.0, level_sim[shared])
             shared.flags.writeable = False
-            sim.flags.writeable = False
-            got = self._similarity.setdefault(code, (sim, shared))
-        return got
+            shared = self._shared.setdefault(code, shared)
+        level_sim = np.array([LEVEL_SIMILARITY[d] for d in range(5)], dtype=np.float64)
+        return np.where(shared == depth, 1.0, level_sim[shared]), shared
 
 
 @lru_cache(maxsize=1)
