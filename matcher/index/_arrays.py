@@ -766,8 +766,8 @@ def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) ->
     inferrer = IndustryInferrer()
     read = [read_texts(enterprises, inferrer, n_jobs)]
     park_docs = park_documents(parks)
-    # each distinct segment text once, weighted by how often it occurs: the fit on every
-    # segment text of every key (5.3 million at 1,000,000 generated rows, 3,262 distinct)
+    # each distinct segment text once, weighted by how often it occurs: the same fit as on
+    # every segment text of every key (5.3 million at 1,000,000 generated rows, 3,262 distinct)
     texts = read[0]
     occurs = np.bincount(texts.segment, minlength=len(texts.texts))
     vectorizer = TextVectorizer().fit(
