@@ -44,6 +44,11 @@ def _bits(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values).view(np.uint8)
 
 
+def _segment_texts(texts: arrays._Texts) -> list[str]:
+    """Every segment text of every distinct key, in order."""
+    return [texts.texts[i] for i in texts.segment.tolist()]
+
+
 def _same_matrix(a: sparse.csr_matrix, b: sparse.csr_matrix) -> None:
     assert a.shape == b.shape
     assert a.dtype == b.dtype == np.float32
@@ -95,7 +100,7 @@ def test_read_texts_keeps_what_the_profiles_say(
     texts = arrays.read_texts(enterprises, inferrer)
     assert len(set(rows.tolist())) < len(rows)  # some keys repeat
     np.testing.assert_array_equal(texts.rows, rows)
-    assert texts.segment_texts() == [t for p in profiles for t, _, _ in p.segments]
+    assert _segment_texts(texts) == [t for p in profiles for t, _, _ in p.segments]
     assert texts.documents.tolist() == [p.document for p in profiles]
     plain = inferrer.predict(profiles, rows)
     assert sorted(plain) == sorted(texts.guess)
@@ -224,8 +229,9 @@ def test_build_index_fits_the_vectoriser_on_every_segment_text(enterprises: pd.D
     parks, _ = load_sample()
     index = build_index(parks, enterprises)
     texts = arrays.read_texts(enterprises, arrays.IndustryInferrer())
-    plain = TextVectorizer().fit([*texts.segment_texts(), *arrays.park_documents(parks)])
-    assert len(texts.segment_texts()) > 2 * len(texts.texts)  # texts recur
+    every = _segment_texts(texts)
+    plain = TextVectorizer().fit([*every, *arrays.park_documents(parks)])
+    assert len(every) > 2 * len(texts.texts)  # texts recur
     assert index.vectorizer.vocabulary_.tolist() == plain.vocabulary_.tolist()
     np.testing.assert_array_equal(_bits(index.vectorizer.idf_), _bits(plain.idf_))
 

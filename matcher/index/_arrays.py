@@ -133,11 +133,6 @@ class _Texts:
         at = np.arange(total, dtype=np.int64) + np.repeat(self.offsets[self.rows] - before, lengths)
         return self.segment[at], owners, self.weight[at], self.group[at]
 
-    def segment_texts(self) -> list[str]:
-        """Every segment text of every distinct key, in order (what the vectoriser learns)."""
-        texts = self.texts
-        return [texts[i] for i in self.segment.tolist()]
-
 
 @dataclass
 class _Chunk:
