@@ -248,8 +248,8 @@ def test_similarity_matches_definition() -> None:
 
 
 def test_similarity_tables_match_the_definition_in_any_order() -> None:
-    # each code's table is read once and kept: a park's tables are the best of its codes'
-    # whatever their order, and what a caller does with a table never reaches the next one
+    # each code's shared levels are read once and kept: a park's tables are the best of its
+    # codes' whatever their order, and what a caller does with a table never reaches the next
     tax = get_taxonomy()
     rng = np.random.default_rng(11)
     checked = [tax.ids[c] for c in tax.codes[::7]]

@@ -254,9 +254,10 @@ class TextVectorizer:
         self, docs: Iterable[str | None], sample_weight: npt.ArrayLike | None = None
     ) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Fit; the counts of each distinct document and each document's row among them."""
+        # document frequency over every document: a distinct text counts as often as it occurs
+        # (with ``sample_weight``, as often as its weights say)
         if sample_weight is None:
             distinct, inverse = _distinct(docs)
-            # document frequency over every document: a distinct text counts as often as it occurs
             times = np.bincount(inverse, minlength=len(distinct))
             n = max(len(inverse), 1)
         else:
