@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import replace
@@ -890,6 +891,88 @@ def test_head_activity_equals_the_name_words_lookup(enterprises: pd.DataFrame) -
         assert got == _plain_head_activity(industry), industry
         activities.add(got)
     assert None in activities and {"trade", "make", "rnd", "software"} <= activities
+
+
+_FORM_PATTERN = re.compile("(" + "|".join(re.escape(f) for f, _ in names_module.FORMS) + ")$")
+
+
+def _plain_strip_form(text: str) -> tuple[str, str, str | None]:
+    """Forms stripped from the end as the pattern of every form finds them (the longest form
+    that ends the text), while more than one character would be left."""
+    parts: list[str] = []
+    activity = None
+    while True:
+        match = _FORM_PATTERN.search(text)
+        if match is None or len(text) <= len(match.group(1)) + 1:
+            break
+        text = text[: -len(match.group(1))]
+        parts.insert(0, match.group(1))
+        activity = activity or dict(names_module.FORMS)[match.group(1)]
+    return text, "".join(parts), activity
+
+
+def test_form_lookup_by_last_character_equals_the_form_pattern(
+    enterprises: pd.DataFrame,
+) -> None:
+    """Forms looked up only at the lengths of the forms that end in the text's last character
+    strip what the pattern of every form strips: the frame's names, every form alone, doubled,
+    after one character and after a name, and texts shorter than the forms."""
+    names = _names_to_parse(enterprises)
+    forms = [f for f, _ in names_module.FORMS]
+    made = [*forms, *(f + f for f in forms), *("华" + f for f in forms)]
+    made += [f"华达{a}{b}" for a in forms[:12] for b in forms]
+    made += ["司", "有限", "限公司", "A公司", "x", "华达厂 ", "厂厂厂"]
+    stripped = 0
+    for text in names + made:
+        got = names_module._strip_form(text)
+        assert got == _plain_strip_form(text), text
+        stripped += bool(got[1])
+    assert stripped > len(names) // 2
+
+
+def _plain_industry_words(rest: str, min_brand: int) -> tuple[int, tuple[str, ...]]:
+    """Industry words at the end, trying every length from eight characters down to one."""
+    words: list[str] = []
+    end = len(rest)
+    while end > min_brand:
+        for size in range(min(8, end - min_brand), 0, -1):
+            if names_module._is_industry_word(rest[end - size : end]):
+                words.append(rest[end - size : end])
+                end -= size
+                break
+        else:
+            break
+    return end, tuple(reversed(words))
+
+
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+def test_industry_word_lengths_by_last_character_equal_trying_every_length(
+    enterprises: pd.DataFrame,
+) -> None:
+    """Industry words tried only at the lengths a word ending in the character can have are
+    the words found by trying every length: names after their place and form, with and
+    without a least brand, lexicon terms with Latin letters in either case (full-width too),
+    X业 words and the name words."""
+    from matcher.text._lexicon import get_lexicon
+
+    names = _names_to_parse(enterprises)
+    rests = [names_module._strip_region(names_module._strip_form(n)[0])[0] for n in names]
+    latin = [t for t in get_lexicon().codes if any(c.isascii() and c.isalpha() for c in t)]
+    assert latin  # terms such as LED, PVC
+    words = [*names_module.NAME_WORDS, *sorted(get_lexicon().codes)[:300], *latin]
+    rests += ["华达" + w for w in words] + ["华达" + w.lower() for w in latin]
+    rests += ["华达" + w.lower().translate(_FULL_WIDTH) for w in latin]
+    rests += ["华达" + w + "业" for w in words[:200]] + ["华达" + w + "铝业" for w in latin]
+    rests += ["", "业", "铝业", "华达ß业", "华达ǅ", "华达Straße电子", "ａｂｃ电子"]
+    found = 0
+    for rest in rests:
+        for min_brand in (0, 2):
+            got = names_module._industry_words(rest, min_brand)
+            assert got == _plain_industry_words(rest, min_brand), (rest, min_brand)
+            found += bool(got[1])
+    assert found > len(rests)
 
 
 def _plain_name_sources(scope_text: str | None, name: names_module.NameParts) -> tuple:

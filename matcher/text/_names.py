@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._lexicon import get_lexicon
@@ -339,18 +340,40 @@ _FORM_ACTIVITY = dict(FORMS)
 _FORM_END = re.compile("(" + "|".join(re.escape(f) for f, _ in FORMS) + ")$")
 
 
+def _suffix_sizes(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """The lengths of ``words`` by their last character, longest first: what ends a text can be
+    one of them only at those lengths."""
+    sizes: dict[str, set[int]] = {}
+    for word in words:
+        if word:
+            sizes.setdefault(word[-1], set()).add(len(word))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in sizes.items()}
+
+
+#: The forms' lengths by their last character (公司 → 8, 6, 5 …, 2): :func:`_strip_form` tries
+#: only those, longest first, which is what ``_FORM_END`` finds (the longest form that ends
+#: the text).
+_FORM_SIZES = _suffix_sizes(f for f, _ in FORMS)
+
+
 def _strip_form(text: str) -> tuple[str, str, str | None]:
     """Strip legal forms and unit words from the end (集团有限公司, 厂有限公司 …)."""
     form_parts: list[str] = []
     activity: str | None = None
     while True:
-        match = _FORM_END.search(text)
-        if match is None or len(text) <= len(match.group(1)) + 1:
+        # the longest form that ends the text (as ``_FORM_END.search`` finds it)
+        for size in _FORM_SIZES.get(text[-1:], ()):
+            form = text[-size:]
+            if form in _FORM_ACTIVITY:
+                break
+        else:
             break
-        form = match.group(1)
+        if len(text) <= len(form) + 1:
+            break
         text = text[: -len(form)]
-        form_parts.insert(0, form)
+        form_parts.append(form)
         activity = activity or _FORM_ACTIVITY[form]
+    form_parts.reverse()
     return text, "".join(form_parts), activity
 
 
@@ -399,14 +422,42 @@ def _is_industry_word(piece: str) -> bool:
     return piece.endswith(_TRADE_SUFFIX) and bool(stem) and (stem in lexicon or stem in NAME_WORDS)
 
 
+@functools.lru_cache(maxsize=1)
+def _word_sizes() -> dict[str, tuple[int, ...]]:
+    """The lengths an industry word (:func:`_is_industry_word`) can have by its last character,
+    longest first (a superset: a length listed may still be no word). The lexicon's terms are
+    kept in their matching form (:func:`_key`: letters upper-cased); see :func:`_sizes_at`."""
+    words = [*NAME_WORDS, *get_lexicon().codes]
+    sizes = _suffix_sizes(words)
+    # X业 is the industry word X: any length from 2 up
+    longest = max(map(len, words), default=1) + 1
+    sizes[_TRADE_SUFFIX] = tuple(range(max(longest, *sizes.get(_TRADE_SUFFIX, (2,))), 1, -1))
+    return sizes
+
+
+def _sizes_at(sizes: dict[str, tuple[int, ...]], char: str) -> tuple[int, ...]:
+    """The lengths of :func:`_word_sizes` for a text ending with ``char``, in either case."""
+    upper = char.upper()
+    if upper == char:
+        return sizes.get(char, ())
+    both = {*sizes.get(char, ()), *sizes.get(upper, ())}
+    return tuple(sorted(both, reverse=True))
+
+
 def _industry_words(rest: str, min_brand: int) -> tuple[int, tuple[str, ...]]:
     """Industry words at the end of ``rest``, longest first from the end, leaving at least
     ``min_brand`` characters: where they begin, and the words in order."""
     words: list[str] = []
     end = len(rest)
+    sizes = _word_sizes()
     while end > min_brand:
-        for size in range(min(8, end - min_brand), 0, -1):
-            if _is_industry_word(rest[end - size : end]):
+        top = min(8, end - min_brand)
+        # the longest word ending here, tried only at the lengths a word ending so can have (a
+        # Chinese character has no case)
+        char = rest[end - 1]
+        lengths = sizes.get(char, ()) if "\u4e00" <= char <= "\u9fff" else _sizes_at(sizes, char)
+        for size in lengths:
+            if size <= top and _is_industry_word(rest[end - size : end]):
                 words.append(rest[end - size : end])
                 end -= size
                 break
@@ -434,7 +485,10 @@ def industry_pieces(industry: str) -> tuple[str, ...]:
 _ACTIVE_WORDS = {word: activity for word, activity in NAME_WORDS.items() if activity is not None}
 
 
+@functools.lru_cache(maxsize=50_000)
 def _head_activity(industry: str) -> str | None:
+    """The activity the last industry word of a 行业表述 implies (remembered: many names share
+    their 行业表述)."""
     get = _ACTIVE_WORDS.get
     for size in range(min(6, len(industry)), 0, -1):
         activity = get(industry[-size:])
