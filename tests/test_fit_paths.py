@@ -975,6 +975,101 @@ def test_industry_word_lengths_by_last_character_equal_trying_every_length(
     assert found > len(rests)
 
 
+def _part(mass: tuple = (("3252", 1.0),), **fields: object) -> inference_module._Part:
+    values: dict[str, object] = {
+        "mass": mass,
+        "production": 1.0,
+        "total": 1.0,
+        "weight": 1.0,
+        "matched": 1.0,
+        "strongest": (),
+        "subjects": (),
+    }
+    values.update(fields)
+    return inference_module._Part(**values)  # type: ignore[arg-type]
+
+
+def test_parts_share_a_key_exactly_when_combining_reads_them_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parts equal in everything ``_combined`` reads get one key, whatever their evidence; a
+    part that differs in any of it gets another; once the table is forgotten, a signature seen
+    before gets a new number, never one given to another signature."""
+    evidence = inference_module.Evidence("scope", "铝型材", "铝型材", "3252", 1.0)
+    base = _part()
+    assert _part(strongest=(evidence,)).key == base.key
+    changed = [
+        _part((("3252", 1.0), ("32", 0.5))),
+        _part((("3252", 0.5),)),
+        _part((("3251", 1.0),)),
+        _part(production=0.5),
+        _part(total=2.0),
+        _part(weight=2.0),
+        _part(matched=0.5),
+        _part(subjects=(("3252", 1.0),)),
+    ]
+    keys = {p.key for p in changed}
+    assert len(keys) == len(changed) and base.key not in keys
+    monkeypatch.setattr(inference_module, "_PART_KEYS", {})
+    monkeypatch.setattr(inference_module, "_PART_KEYS_LIMIT", 2)
+    given = [_part(total=float(t)).key for t in range(6)]
+    assert len(set(given)) == 6  # forgotten twice: never one number for two signatures
+    again = _part(total=0.0).key
+    assert again not in given[1:] and again not in keys and again != base.key
+    assert len(inference_module._PART_KEYS) <= 2
+
+
+def test_a_reader_combines_each_combination_of_parts_once(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings whose sources' parts add up alike are combined once for the reader's life,
+    and read as combining them anew does (the profiles'); a reader that starts afresh combines
+    them again."""
+    keys = _reading_keys(enterprises)
+    calls: list[tuple] = []
+    combined = readings._combined
+
+    def counted(parts, activity):  # type: ignore[no-untyped-def]
+        calls.append((tuple(p.key for p in parts), activity))
+        return combined(parts, activity)
+
+    monkeypatch.setattr(readings, "_combined", counted)
+    reader = readings.KeyReader()
+    read = reader.read
+    read_calls: list[tuple] = []
+
+    def counted_read(*args):  # type: ignore[no-untyped-def]
+        read_calls.append(args)
+        return read(*args)
+
+    reader.read = counted_read  # type: ignore[method-assign]
+    first = readings.readings_of(keys, reader=reader)
+    assert len(calls) == len(set(calls))  # never the same combination twice
+    # fewer combinations than readings: other readings, the same parts' signatures
+    assert 0 < len(calls) < len(read_calls)
+    lean = profiles_of(keys, evidence=False)
+    for k, profile in enumerate(lean):
+        assert first.inferences[int(first.key_inference[k])] == profile.inference
+    before = len(calls)
+    readings.readings_of(keys[::-1], reader=reader)
+    assert len(calls) == before
+    limit = readings.READER_LIMIT
+    monkeypatch.setattr(readings, "READER_LIMIT", 0)
+    readings.readings_of(keys, reader=reader)
+    assert len(calls) == 2 * before
+    # past COMBINED_LIMIT the combinations are forgotten, and the keys read the same
+    monkeypatch.setattr(readings, "READER_LIMIT", limit)
+    monkeypatch.setattr(readings, "COMBINED_LIMIT", 2)
+    small = readings.KeyReader()
+    again = readings.readings_of(keys, reader=small)
+    assert len(small._combined) <= 2 and len(calls) > 3 * before
+    for k in range(len(keys)):
+        assert (
+            again.inferences[int(again.key_inference[k])]
+            == first.inferences[int(first.key_inference[k])]
+        )
+
+
 def _plain_name_sources(scope_text: str | None, name: names_module.NameParts) -> tuple:
     """The sources an inference reads, from the name's :class:`NameParts` and its properties
     (what ``_name_sources`` read before it took the fields it needs as they are)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import csv
 import functools
+import itertools
 import math
 import operator
 import re
@@ -769,6 +770,13 @@ class _Part:
     matched: float  # clause weight that found a known term
     strongest: tuple[Evidence, ...]  # the part's evidence, strongest first (at most 8)
     subjects: tuple[tuple[str, float], ...] = ()  # the products its research is about
+    #: The same number for parts equal in everything :func:`_combined` reads of them (all but
+    #: ``strongest``) and never for parts that differ (see :func:`_part_key`).
+    key: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        signature = (self.mass, self.production, self.total, self.weight, self.matched)
+        object.__setattr__(self, "key", _part_key((*signature, self.subjects)))
 
     @classmethod
     def of(cls, collector: _Collector, weight: float, matched: float) -> _Part:
@@ -781,6 +789,25 @@ class _Part:
             tuple(sorted(collector.evidence, key=_MASS, reverse=True)[:EVIDENCE_KEPT]),
             tuple(collector.subjects.items()),
         )
+
+
+#: Each signature of a part (what :func:`_combined` reads of it) with its number, and the
+#: numbers given so far. Forgotten past :data:`_PART_KEYS_LIMIT` signatures; the numbers go on
+#: counting, so a number never stands for two signatures.
+_PART_KEYS: dict[tuple, int] = {}
+_PART_KEYS_LIMIT = 500_000
+_part_numbers = itertools.count()
+
+
+def _part_key(signature: tuple) -> int:
+    """The number of a part's signature: equal signatures get one number (until the table is
+    forgotten: then a new one), different signatures never share one."""
+    key = _PART_KEYS.get(signature)
+    if key is None:
+        if len(_PART_KEYS) >= _PART_KEYS_LIMIT:
+            _PART_KEYS.clear()
+        key = _PART_KEYS[signature] = next(_part_numbers)
+    return key
 
 
 _MASS = operator.attrgetter("mass")
