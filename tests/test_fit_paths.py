@@ -825,6 +825,8 @@ def test_normalised_readings_equal_the_profiles(enterprises: pd.DataFrame) -> No
         ("", "", ""),
         (float("nan"), None, "郑州 华达 铝型材 有限公司"),
         ("铝型材制造", 3, "   "),
+        ("   ", " \t", " 郑州华达铝型材有限公司 "),
+        ("铝型材制造；铝型材销售", "  ", None),
         ("铝型材制造", "铝板", "郑州华达铝型材有限公司"),
         (None, "铝板", "郑州华达铝型材有限公司"),
     ]

@@ -76,10 +76,6 @@ CONFIDENT = 0.6
 ACTIVITY_CODES = {a: i for i, a in enumerate(ACTIVITIES)}
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def _text_keys(frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
     """Each row's distinct (scope, products, name) and the distinct keys, first seen first."""
     keys = list(
@@ -97,7 +93,7 @@ def _text_keys(frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
 def enterprise_profiles(frame: pd.DataFrame) -> tuple[list[Profile], np.ndarray]:
     """The text profile of every distinct (scope, products, name), and each row's profile."""
     rows, uniques = _text_keys(frame)
-    profiles = profiles_of(((_text(s), _text(p), _text(n)) for s, p, n in uniques), normalised=True)
+    profiles = profiles_of(uniques, normalised=True)
     return profiles, rows
 
 
@@ -156,9 +152,7 @@ def _read_chunk(
     """Read one chunk of distinct (scope, products, name) keys into arrays: what
     :func:`enterprise_profiles`' profiles say of them, from :func:`readings_of`' ids (``reader``
     remembers what earlier chunks read)."""
-    read = readings_of(
-        ((_text(s), _text(p), _text(n)) for s, p, n in keys), normalised=True, reader=reader
-    )
+    read = readings_of(keys, normalised=True, reader=reader)
     # each key's pieces in order (scope, products, name), then their segments in order
     length = np.append(read.piece_length, 0)  # -1: no piece
     start = np.append(read.piece_start, 0)

@@ -238,12 +238,13 @@ def enterprise_profile(
 def _texts(
     scope: object, products: object, name: object, *, normalised: bool
 ) -> tuple[str | None, str | None, str | None]:
-    """The three texts normalised (or only checked, when ``normalised``), spaces out of names.
-    (Written out, not as a loop over the three: a fit checks a million keys this way.)"""
+    """The three texts normalised (or only checked, when ``normalised``: a text of spaces only
+    is none, as normalising makes it), spaces out of names. (Written out, not as a loop over the
+    three: a fit checks a million keys this way.)"""
     if normalised:
-        scope = scope if isinstance(scope, str) and scope else None
-        products = products if isinstance(products, str) and products else None
-        name = name if isinstance(name, str) and name else None
+        scope = scope if isinstance(scope, str) and scope.strip() else None
+        products = products if isinstance(products, str) and products.strip() else None
+        name = name if isinstance(name, str) and name.strip() else None
     else:
         scope, products, name = (
             normalize_text(scope),
@@ -509,7 +510,10 @@ def readings_of(
     segments, documents and inferences without a profile, a name's parts or an inference per
     key. What depends only on a scope, on a scope and the name's reading, or on the products is
     read once for all the keys that share it, in this call and in the earlier calls given the
-    same ``reader`` (until it holds :data:`READER_LIMIT` entries; it then starts afresh)."""
+    same ``reader`` (until it holds :data:`READER_LIMIT` entries; it then starts afresh).
+
+    ``normalised=True`` takes texts a validated table normalised (a text of spaces only counts
+    as none, as in :func:`profiles_of`)."""
     if reader is None:
         reader = KeyReader()
     elif len(reader) > READER_LIMIT:
@@ -523,7 +527,13 @@ def readings_of(
         key_inference = array("q")
         documents: list[str] = []
         for key in keys:
-            scope, products, name = _texts(*key, normalised=normalised)
+            if normalised:  # _texts(*key, normalised=True), written out: a call per key less
+                scope, products, name = key
+                scope = scope if isinstance(scope, str) and scope.strip() else None
+                products = products if isinstance(products, str) and products.strip() else None
+                name = name.replace(" ", "") if isinstance(name, str) and name.strip() else None
+            else:
+                scope, products, name = _texts(*key, normalised=False)
             fields = parse(name) if name else _NO_FIELDS
             # _reading_of: scope, products, industry, parent's industry, activity, form
             reading = (scope, products, fields[3], fields[6], fields[5], fields[4])
