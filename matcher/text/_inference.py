@@ -771,7 +771,9 @@ class _Part:
     strongest: tuple[Evidence, ...]  # the part's evidence, strongest first (at most 8)
     subjects: tuple[tuple[str, float], ...] = ()  # the products its research is about
     #: The same number for parts equal in everything :func:`_combined` reads of them (all but
-    #: ``strongest``) and never for parts that differ (see :func:`_part_key`).
+    #: ``strongest``) and never for parts that differ (see :func:`_part_key`). Equal means equal
+    #: floats: a part's are sums of positive evidence, never -0.0 (equal to 0.0 but another
+    #: sign), and a NaN equals nothing, so its part gets a number of its own.
     key: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -429,9 +429,8 @@ def _word_sizes() -> dict[str, tuple[int, ...]]:
     kept in their matching form (:func:`_key`: letters upper-cased); see :func:`_sizes_at`."""
     words = [*NAME_WORDS, *get_lexicon().codes]
     sizes = _suffix_sizes(words)
-    # X业 is the industry word X: any length from 2 up
-    longest = max(map(len, words), default=1) + 1
-    sizes[_TRADE_SUFFIX] = tuple(range(max(longest, *sizes.get(_TRADE_SUFFIX, (2,))), 1, -1))
+    # X业 is the industry word X: any length from 2 to one more than the longest word
+    sizes[_TRADE_SUFFIX] = tuple(range(max(map(len, words), default=1) + 1, 1, -1))
     return sizes
 
 

@@ -333,7 +333,7 @@ READER_LIMIT = 200_000
 
 
 #: How many combinations of the sources' parts a :class:`KeyReader` remembers before it forgets
-#: them (about 280,000 at 1,000,000 generated rows, some 85 MB).
+#: them (about 280,000 at 1,000,000 generated rows, about 0.1 GB).
 COMBINED_LIMIT = 500_000
 
 
