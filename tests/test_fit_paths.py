@@ -818,9 +818,9 @@ def test_name_fields_equal_the_name_parts(enterprises: pd.DataFrame) -> None:
 
 
 def test_normalised_readings_equal_the_profiles(enterprises: pd.DataFrame) -> None:
-    """``readings_of(..., normalised=True)`` (a fit's path: the texts checked in place rather
-    than through ``_texts``) reads what the profiles of the same keys say, for missing, empty,
-    non-string and spaced values too."""
+    """``readings_of(..., normalised=True)`` (a fit's path: the texts only checked, not
+    normalised) reads what the profiles of the same keys say, for missing, empty, non-string,
+    spaced and spaces-only values too."""
     keys: list[tuple[object, object, object]] = [
         (s, p, n) for s, p, n in _reading_keys(enterprises)
     ]

@@ -35,6 +35,7 @@ from ._inference import (
     _combined,
     _infer,
     _name_sources,
+    _parts,
     _products_part,
     _scope_facts,
     _scope_of,
@@ -461,11 +462,7 @@ class KeyReader:
         if values is None:
             if len(self._combined) >= COMBINED_LIMIT:
                 self._combined.clear()
-            parts = [scope_part]
-            if products_part is not None:
-                parts.append(products_part)
-            if name_part is not None:
-                parts.append(name_part)
+            parts = _parts(scope_part, products, act, prior, name_part)
             values = self._combined[combined] = _combined(parts, activity)
         # the values' floats are never -0.0 nor NaN (sums and ratios of positive evidence), so
         # equal values are the same inference
@@ -527,13 +524,7 @@ def readings_of(
         key_inference = array("q")
         documents: list[str] = []
         for key in keys:
-            if normalised:  # _texts(*key, normalised=True), written out: a call per key less
-                scope, products, name = key
-                scope = scope if isinstance(scope, str) and scope.strip() else None
-                products = products if isinstance(products, str) and products.strip() else None
-                name = name.replace(" ", "") if isinstance(name, str) and name.strip() else None
-            else:
-                scope, products, name = _texts(*key, normalised=False)
+            scope, products, name = _texts(*key, normalised=normalised)
             fields = parse(name) if name else _NO_FIELDS
             # _reading_of: scope, products, industry, parent's industry, activity, form
             reading = (scope, products, fields[3], fields[6], fields[5], fields[4])
