@@ -58,6 +58,13 @@ def _bits(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values).view(np.uint8)
 
 
+def _compute_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stored values of every park: each family computes its park at each ranking (the text
+    family through the park's own terms, the others through their one-park paths)."""
+    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", 0)
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(_bits(a), _bits(b))
 
@@ -202,8 +209,8 @@ def test_distinct_points_tell_pairs_apart_by_their_bits(monkeypatch: pytest.Monk
 def test_every_family_one_park_equals_general(
     random_matcher: Matcher, precompute: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not precompute:  # the text family through the park's own terms, not a stored table
-        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    if not precompute:  # through the one-park paths (the park's own terms), not stored tables
+        _compute_every_time(monkeypatch)
     index = random_matcher.index_
     n = len(index.enterprises)
     subset = np.random.default_rng(1).choice(n, size=n // 2, replace=False)
@@ -220,6 +227,88 @@ def test_every_family_one_park_equals_general(
                 buffer[::7] = np.nan
                 fast = family.compute_park(index, park, ents, buffer=buffer)
                 assert _same(general, fast), (park, family.name, ents is None, "buffer")
+                # stored (when the family keeps every park's values) or computed, the same
+                buffer = np.full(len(rows), 0.123, dtype=np.float32)
+                read = family.park_values(index, park, ents, buffer=buffer)
+                assert _same(general, read), (park, family.name, ents is None, "stored")
+
+
+def test_stored_park_values_up_to_the_bound_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every park's values are kept per index exactly when parks × enterprises is at most the
+    bound, once per family that keeps them, read-only and equal to computing each park; past
+    the bound nothing is kept and each ranking computes its park."""
+    rng = np.random.default_rng(5)
+    m = Matcher().fit(_random_parks(rng), _random_enterprises(rng, 400))
+    index = m.index_
+    E, P = index.enterprises, index.parks
+    pairs = len(P) * len(E)
+    keeping = [f for f in m.families_ if f.stores_park_values]
+    assert {f.name for f in keeping} == {"industry", "capacity", "location"}
+    assert not any(f.stores_park_values for f in m.families_ if f not in keeping)
+
+    def stored() -> set[str]:
+        return {k for k in E.extras if k.startswith("park_values:")}
+
+    assert len(stored()) == len(keeping)  # built with the fit (its first pair scored)
+    for key in stored():
+        del E.extras[key]
+    monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", pairs - 1)
+    for family in m.families_:
+        family.park_values(index, 0)
+    assert stored() == set()
+    monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", pairs)
+    first = {f.name: f.park_values(index, 3) for f in keeping}
+    assert len(stored()) == len(keeping)
+    tables = {k: E.extras[k] for k in stored()}
+    for family in keeping:
+        again = family.park_values(index, 3)
+        assert _same(again, first[family.name]) and not again.flags.writeable
+        with pytest.raises(ValueError):
+            again[0] = 0.5  # a caller cannot change what the next ranking reads
+        for park in range(len(P)):
+            assert _same(family.park_values(index, park), family.compute_park(index, park))
+    assert all(E.extras[k] is t for k, t in tables.items())  # built once per index
+
+
+@pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}])
+def test_pages_with_stored_values_equal_pages_computed(
+    random_matcher: Matcher, weights: dict | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every park's first pages (reasons and contributions too) and totals are the same whether
+    the families read stored values or compute the park at each ranking."""
+    m = random_matcher
+    ids = m.index_.parks.ids
+    mask = np.zeros(len(m.index_.enterprises), dtype=bool)
+    mask[::3] = True
+
+    def pages() -> list:
+        out = []
+        for park in ids:
+            for k, offset, include, candidates in [
+                (20, 0, False, None),
+                (15, 40, True, None),
+                (10, 5, False, mask),
+            ]:
+                m.clear_cache()
+                out.append(
+                    m.enterprise_page(
+                        str(park),
+                        k,
+                        offset=offset,
+                        include_ineligible=include,
+                        weights=weights,
+                        candidates=candidates,
+                    )
+                )
+        return out
+
+    stored = pages()
+    _compute_every_time(monkeypatch)
+    computed = pages()
+    for a, b in zip(stored, computed, strict=True):
+        assert a.total == b.total and a.reasons == b.reasons
+        for name in ("rank", "ids", "score", "eligible", "contributions"):
+            assert _same(getattr(a, name), getattr(b, name)), name
 
 
 @pytest.mark.parametrize("runs_share", [0.0, 0.125, 1.0])
@@ -246,8 +335,8 @@ def test_park_eligibility_equals_general(
 def test_score_park_equals_score_pairs(
     random_matcher: Matcher, weights: dict | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if weights is None:
-        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    if weights is None:  # every family computed at the ranking; else stored values read
+        _compute_every_time(monkeypatch)
     m = random_matcher
     index = m.index_
     n = len(index.enterprises)
@@ -411,7 +500,7 @@ def test_concurrent_rankings_do_not_share_scratch(
     large index does) get the scores one thread gets one park after another; the same park
     scored again gives the same scores (nothing stale is left in the reused columns)."""
     if not precompute:
-        monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+        _compute_every_time(monkeypatch)
     monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)  # the pool, as at 1M rows
     m = random_matcher
     index, families, scorer = m.index_, m.families_, m.scorer_
@@ -451,7 +540,7 @@ def test_scratch_of_a_ranking_thread_is_bounded(
 ) -> None:
     """A thread that scores every park (each family on the thread itself) and pages them keeps
     at most the bytes per row of SCRATCH_NAMES, plus one float32 column a family."""
-    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+    _compute_every_time(monkeypatch)
     m = random_matcher
     index = m.index_
     n = len(index.enterprises)

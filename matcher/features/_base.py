@@ -22,6 +22,7 @@ import pandas as pd
 from ..index import MatchIndex
 
 __all__ = [
+    "PRECOMPUTE_PAIRS",
     "FeatureFamily",
     "FitContext",
     "broadcast_pairs",
@@ -37,6 +38,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: Pairs (parks × enterprises) up to which a family's values of every park are computed once
+#: per index and kept (4 bytes a pair: 64 MB a family at this bound), so that a cold ranking
+#: reads its park's row instead of computing it (:meth:`FeatureFamily.park_values`; the text
+#: family keeps its own table under the same bound). A county's index (a few dozen parks,
+#: a few hundred thousand enterprises) is under it; 1,000 parks × 1,000,000 enterprises is not.
+PRECOMPUTE_PAIRS = 16_000_000
 
 
 @dataclass
@@ -280,6 +288,10 @@ class FeatureFamily(ABC):
     #: Whether :meth:`compute_parks` is faster than one park at a time (batch jobs then compute
     #: the family for a block of parks at once).
     blockwise: ClassVar[bool] = False
+    #: Whether :meth:`park_values` keeps every park's values per index when the index is small
+    #: (:data:`PRECOMPUTE_PAIRS`): set by the families whose one-park path makes passes over
+    #: every row at each ranking (industry, capacity, location).
+    stores_park_values: ClassVar[bool] = False
 
     def prepare(self, index: MatchIndex, context: FitContext) -> None:  # noqa: B027
         """Build whatever the family needs beyond the index, once per ``Matcher.fit``.
@@ -318,6 +330,38 @@ class FeatureFamily(ABC):
         """
         rows = np.arange(len(index.enterprises)) if ents is None else ents
         return self.compute(index, np.array([park]), rows)
+
+    def park_values(
+        self,
+        index: MatchIndex,
+        park: int,
+        ents: np.ndarray | None = None,
+        *,
+        buffer: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """:meth:`compute_park`, read from every park's values computed once per index when
+        :attr:`stores_park_values` is set and parks × enterprises ≤ :data:`PRECOMPUTE_PAIRS`.
+
+        The same values bit for bit: a one-park path computes each row's value from that row
+        and the park alone, so the park's values of every row, taken at ``ents``, are its
+        values of ``ents``. A stored row is read-only (and ``buffer`` is then not used).
+        """
+        E, P = index.enterprises, index.parks
+        if self.stores_park_values and 0 < len(P) * len(E) <= PRECOMPUTE_PAIRS:
+            table = per_index(
+                E.extras, f"park_values:{self.name}:{self!r}", lambda: self._park_table(index)
+            )
+            return take(table[park], ents)
+        return self.compute_park(index, park, ents, buffer=buffer)
+
+    def _park_table(self, index: MatchIndex) -> np.ndarray:
+        """Every park's :meth:`compute_park` of every row, a park per row (read-only)."""
+        table = np.empty((len(index.parks), len(index.enterprises)), dtype=np.float32)
+        with scratch_session():
+            for park in range(len(index.parks)):
+                table[park] = self.compute_park(index, park)
+        table.setflags(write=False)
+        return table
 
     def compute_parks(
         self, index: MatchIndex, parks: Sequence[int], ents: np.ndarray | None = None

@@ -148,6 +148,7 @@ class CapacityFeature(FeatureFamily):
     label: ClassVar[str] = "空间规模"
     neutral: ClassVar[float] = 0.5
     default_weight: ClassVar[float] = 0.15
+    stores_park_values: ClassVar[bool] = True
 
     def compute(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         p, e = broadcast_pairs(parks, ents)

@@ -100,6 +100,7 @@ class IndustryFeature(FeatureFamily):
     label: ClassVar[str] = "产业匹配"
     neutral: ClassVar[float] = 0.3
     default_weight: ClassVar[float] = 0.35
+    stores_park_values: ClassVar[bool] = True
 
     def _gather(self, table: np.ndarray, p: np.ndarray, leaf: np.ndarray) -> np.ndarray:
         if len(p) and np.all(p == p[0]):

@@ -196,6 +196,7 @@ class LocationFeature(FeatureFamily):
     label: ClassVar[str] = "区位"
     neutral: ClassVar[float] = 0.5
     default_weight: ClassVar[float] = 0.1
+    stores_park_values: ClassVar[bool] = True
 
     def distance(self, index: MatchIndex, parks: np.ndarray, ents: np.ndarray) -> np.ndarray:
         """Great-circle distance in km of each pair (NaN where a point is unknown)."""

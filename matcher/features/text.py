@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from ..index import SAVED_STATE, EnterpriseArrays, MatchIndex
+from . import _base
 from ._base import (
     FeatureFamily,
     _own,
@@ -47,8 +48,9 @@ def row_order(X: sparse.csr_matrix) -> int:
 
 
 #: Pairs (parks × enterprises) up to which the text values of every park are computed once per
-#: index (4 bytes a pair: 64 MB at this bound), so a cold ranking copies its park's column.
-PRECOMPUTE_PAIRS = 16_000_000
+#: index (4 bytes a pair: 64 MB at this bound), so a cold ranking copies its park's column: the
+#: bound of the other families' stored values (:meth:`FeatureFamily.park_values`).
+PRECOMPUTE_PAIRS = _base.PRECOMPUTE_PAIRS
 
 #: Rows per block of :class:`TermColumns`: the sums of one block's rows stay in the cache while
 #: the park's columns are added into them.

@@ -96,11 +96,12 @@ def park_component_values(
     index: MatchIndex, families: Sequence[FeatureFamily], park: int, ents: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`component_values` of one park against the rows ``ents`` (a page's rows), through
-    each family's one-park path (bit-identical, without broadcasting the park)."""
+    each family's :meth:`~matcher.features.FeatureFamily.park_values` (bit-identical, without
+    broadcasting the park)."""
     neutral = np.array([f.neutral for f in families], dtype=np.float32)
     raw = np.empty((len(ents), len(families)), dtype=np.float32, order="F")
     for j, family in enumerate(families):
-        raw[:, j] = family.compute_park(index, park, ents)
+        raw[:, j] = family.park_values(index, park, ents)
     filled = raw.copy(order="F")
     for j in range(len(families)):
         np.copyto(filled[:, j], neutral[j], where=np.isnan(raw[:, j]))
@@ -313,9 +314,10 @@ def score_park(
     e.g. from :meth:`FeatureFamily.compute_parks` over a block of parks). ``threads=False``
     keeps the work on the calling thread (for callers that score several parks at once).
 
-    Each family's one-park path (:meth:`FeatureFamily.compute_park`, writing into one column
-    a family of the work arrays lent to the call (:func:`~matcher.features.scratch_session`),
-    reused by a later call: only the scores and eligibility returned are new arrays) and
+    Each family's values of the park (:meth:`FeatureFamily.park_values`: its row of the values
+    kept per index when parks are few, else the one-park path, writing into one column a family
+    of the work arrays lent to the call (:func:`~matcher.features.scratch_session`), reused by a
+    later call: only the scores and eligibility returned are new arrays) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
     fused (the same float64 operations in the same order as its ``decision_function``), else the
     component matrix goes to the scorer. The same scores and eligibility as
@@ -335,7 +337,7 @@ def score_park(
         }
         if pool is not None:
             futures = {
-                f.name: pool.submit(f.compute_park, index, park, ents, buffer=buffers[f.name])
+                f.name: pool.submit(f.park_values, index, park, ents, buffer=buffers[f.name])
                 for f in todo
             }
             values_of = (
@@ -345,7 +347,7 @@ def score_park(
             values_of = (
                 given[f.name]
                 if f.name in given
-                else f.compute_park(index, park, ents, buffer=buffers[f.name])
+                else f.park_values(index, park, ents, buffer=buffers[f.name])
                 for f in families
             )
         neutral = np.array([f.neutral for f in families], dtype=np.float32)
