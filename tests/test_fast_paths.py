@@ -234,9 +234,10 @@ def test_every_family_one_park_equals_general(
 
 
 def test_stored_park_values_up_to_the_bound_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every park's values are kept per index exactly when parks × enterprises is at most the
-    bound, once per family that keeps them, read-only and equal to computing each park; past
-    the bound nothing is kept and each ranking computes its park."""
+    """Every park's values (and its eligibility verdicts) are kept per index exactly when
+    parks × enterprises is at most the bound, once per family that keeps them, read-only and
+    equal to computing each park; past the bound nothing is kept and each ranking computes its
+    park."""
     rng = np.random.default_rng(5)
     m = Matcher().fit(_random_parks(rng), _random_enterprises(rng, 400))
     index = m.index_
@@ -250,16 +251,23 @@ def test_stored_park_values_up_to_the_bound_only(monkeypatch: pytest.MonkeyPatch
         return {k for k in E.extras if k.startswith("park_values:")}
 
     assert len(stored()) == len(keeping)  # built with the fit (its first pair scored)
-    for key in stored():
+    for key in [*stored(), "park_eligibility"]:
         del E.extras[key]
     monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", pairs - 1)
     for family in m.families_:
         family.park_values(index, 0)
-    assert stored() == set()
+    park_eligibility(index, 0)
+    assert stored() == set() and "park_eligibility" not in E.extras
     monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", pairs)
     first = {f.name: f.park_values(index, 3) for f in keeping}
+    park_eligibility(index, 3)
     assert len(stored()) == len(keeping)
-    tables = {k: E.extras[k] for k in stored()}
+    assert "park_eligibility" in E.extras
+    tables = {k: E.extras[k] for k in [*stored(), "park_eligibility"]}
+    for park in range(len(P)):
+        assert _same(
+            park_eligibility(index, park), score_module._park_eligibility(index, park, None)
+        )
     for family in keeping:
         again = family.park_values(index, 3)
         assert _same(again, first[family.name]) and not again.flags.writeable
@@ -311,15 +319,24 @@ def test_pages_with_stored_values_equal_pages_computed(
             assert _same(getattr(a, name), getattr(b, name)), name
 
 
+@pytest.mark.parametrize("stored", [True, False])
 @pytest.mark.parametrize("runs_share", [0.0, 0.125, 1.0])
 def test_park_eligibility_equals_general(
-    random_matcher: Matcher, runs_share: float, monkeypatch: pytest.MonkeyPatch
+    random_matcher: Matcher, runs_share: float, stored: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every park (banned codes, refused traders, nothing banned) against every row, through
     the rows sorted by their codes (share 1), the gather of every row's verdict (share 0) or
-    either, and against a subset (always the gather)."""
+    either, and against a subset (always the gather); or read from every park's verdicts
+    kept per index, each call a new array of its own."""
     monkeypatch.setattr(score_module, "BANNED_RUNS_SHARE", runs_share)
+    if not stored:
+        _compute_every_time(monkeypatch)
     index = random_matcher.index_
+    if stored:  # decided for every park with the fit
+        assert "park_eligibility" in index.enterprises.extras
+    first = park_eligibility(index, 1)
+    first[:] = ~first  # the caller's own array: the next call is not changed
+    assert _same(park_eligibility(index, 1), ~first)
     n = len(index.enterprises)
     subset = np.arange(0, n, 3)
     for park in range(len(index.parks)):

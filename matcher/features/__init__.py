@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from ._base import (
+    PRECOMPUTE_PAIRS,
     SCRATCH_NAMES,
     SPARE_SETS,
     FeatureFamily,
@@ -23,6 +24,7 @@ from ._base import (
     gather,
     keep_scratch,
     per_index,
+    per_park_table,
     replace_where,
     scratch,
     scratch_nbytes,
@@ -39,6 +41,7 @@ from .text import TextFeature
 
 __all__ = [
     "DEFAULT_FAMILY_NAMES",
+    "PRECOMPUTE_PAIRS",
     "SCRATCH_NAMES",
     "SPARE_SETS",
     "CapacityFeature",
@@ -58,6 +61,7 @@ __all__ = [
     "gather",
     "keep_scratch",
     "per_index",
+    "per_park_table",
     "replace_where",
     "scratch",
     "scratch_nbytes",

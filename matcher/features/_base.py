@@ -30,6 +30,7 @@ __all__ = [
     "gather",
     "keep_scratch",
     "per_index",
+    "per_park_table",
     "replace_where",
     "scratch",
     "scratch_nbytes",
@@ -261,6 +262,28 @@ def gather(table: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndar
     return out
 
 
+def per_park_table(
+    index: MatchIndex, key: str, row: Callable[[int], np.ndarray], dtype: Any
+) -> np.ndarray | None:
+    """Every park's ``row(park)`` (its values of every enterprise row), a park per row of one
+    read-only ``dtype`` table kept per index under ``key`` (built at the first call), when
+    parks × enterprises ≤ :data:`PRECOMPUTE_PAIRS`; None past that bound (or for an empty
+    index): the caller then computes its park."""
+    E, P = index.enterprises, index.parks
+    if not 0 < len(P) * len(E) <= PRECOMPUTE_PAIRS:
+        return None
+
+    def build() -> np.ndarray:
+        table = np.empty((len(P), len(E)), dtype=dtype)
+        with scratch_session():
+            for park in range(len(P)):
+                table[park] = row(park)
+        table.setflags(write=False)
+        return table
+
+    return per_index(E.extras, key, build)
+
+
 def take(values: np.ndarray, ents: np.ndarray | None) -> np.ndarray:
     """``values`` of the rows ``ents`` (all rows, not copied, when None)."""
     return values if ents is None else values[ents]
@@ -346,22 +369,16 @@ class FeatureFamily(ABC):
         and the park alone, so the park's values of every row, taken at ``ents``, are its
         values of ``ents``. A stored row is read-only (and ``buffer`` is then not used).
         """
-        E, P = index.enterprises, index.parks
-        if self.stores_park_values and 0 < len(P) * len(E) <= PRECOMPUTE_PAIRS:
-            table = per_index(
-                E.extras, f"park_values:{self.name}:{self!r}", lambda: self._park_table(index)
+        if self.stores_park_values:
+            table = per_park_table(
+                index,
+                f"park_values:{self.name}:{self!r}",
+                lambda park: self.compute_park(index, park),
+                np.float32,
             )
-            return take(table[park], ents)
+            if table is not None:
+                return take(table[park], ents)
         return self.compute_park(index, park, ents, buffer=buffer)
-
-    def _park_table(self, index: MatchIndex) -> np.ndarray:
-        """Every park's :meth:`compute_park` of every row, a park per row (read-only)."""
-        table = np.empty((len(index.parks), len(index.enterprises)), dtype=np.float32)
-        with scratch_session():
-            for park in range(len(index.parks)):
-                table[park] = self.compute_park(index, park)
-        table.setflags(write=False)
-        return table
 
     def compute_parks(
         self, index: MatchIndex, parks: Sequence[int], ents: np.ndarray | None = None

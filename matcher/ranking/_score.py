@@ -22,6 +22,7 @@ from ..features import (
     gather,
     keep_scratch,
     per_index,
+    per_park_table,
     replace_where,
     scratch,
     scratch_session,
@@ -158,11 +159,24 @@ def score_pairs(
 
 def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = None) -> np.ndarray:
     """:func:`eligibility` of one park against the rows ``ents`` (every row when None), with the
-    park's values as scalars and its excluded and refused codes in one table (bit-identical).
+    park's values as scalars and its excluded and refused codes in one table (bit-identical;
+    a new array).
 
-    The codes a row can be refused for (declared, read with confidence, pure trader) are
+    With few parks (parks × enterprises ≤ :data:`~matcher.features.PRECOMPUTE_PAIRS`) every
+    park's verdicts are decided once per index (a byte a pair) and a call copies its park's.
+    Else the codes a row can be refused for (declared, read with confidence, pure trader) are
     grouped once per index into their distinct combinations, so a park decides each
     combination once and every row takes its verdict in one gather."""
+    table = per_park_table(
+        index, "park_eligibility", lambda p: _park_eligibility(index, p, None), bool
+    )
+    if table is not None:
+        return table[park].copy() if ents is None else table[park][ents]
+    return _park_eligibility(index, park, ents)
+
+
+def _park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None) -> np.ndarray:
+    """:func:`park_eligibility` decided for the call (see there)."""
     E, P = index.enterprises, index.parks
     banned = P.excl_hit[park] | P.refused_hit[park]
     refuse_trade = bool(P.refuse_trade[park])
@@ -262,9 +276,10 @@ def _weighted_sum(
     unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
     operations, chunk by chunk.
 
-    A value is widened to float64 and multiplied by its weight; where the value is unknown the
-    product becomes float64(neutral) × weight: what filling the float32 value first would give.
-    A chunk is first summed as if no value were unknown (widen, multiply, add); an unknown value
+    The sum starts from the first product, to which the baseline is added (the same float64 as
+    adding the product to the baseline: addition commutes). A value is widened to float64 and
+    multiplied by its weight; where the value is unknown the product becomes float64(neutral) ×
+    weight: what filling the float32 value first would give. A chunk is first summed as if no value were unknown (widen, multiply, add); an unknown value
     makes its row's sum NaN, so only the rows whose sum is NaN are summed again, in the same
     order with the neutral products (the same operations as filling first, row by row: the
     other rows had nothing to fill).
@@ -276,11 +291,15 @@ def _weighted_sum(
     for start in range(lo, hi, SUM_CHUNK):
         stop = min(hi, start + SUM_CHUNK)
         total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
-        total.fill(baseline)
+        if not values:
+            total.fill(baseline)
         for j, column in enumerate(values):
-            np.copyto(pt, column[start:stop])  # widened: a plain cast, cheaper than a mixed ufunc
-            pt *= weights[j]
-            total += pt
+            # widened: a plain cast, cheaper than a mixed ufunc; the first product goes straight
+            # into the sums, the baseline added after it (addition commutes, bit for bit)
+            into = total if j == 0 else pt
+            np.copyto(into, column[start:stop])
+            into *= weights[j]
+            total += baseline if j == 0 else pt
         if np.isnan(total, out=nan).any():
             rows = np.flatnonzero(nan)
             redo = np.full(len(rows), baseline, dtype=np.float64)
