@@ -117,13 +117,21 @@ def main() -> None:
     with scratch_session():  # as score_park runs them: work arrays lent for the calls
         for family in m.families_:
             read, computed = cost(family.park_values), cost(family.compute_park)
-            kept = any(k.startswith(f"park_values:{family.name}:") for k in extras)
+            # every park's values kept per index (the text family keeps its own table)
+            kept = any(
+                k.startswith((f"park_values:{family.name}:", f"{family.name}_values:"))
+                for k in extras
+            )
             print(
                 f"  {family.name:<12}{read * 1000:8.2f} ms   (one-park path {computed * 1000:.2f} ms"
                 f"{'; every park kept' if kept else ''})"
             )
         spent = [statistics.median(times(lambda r=r: park_eligibility(index, r), 5)) for r in rows]
-        print(f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.1f} ms")
+        kept = "park_eligibility" in extras
+        print(
+            f"  {'eligibility':<12}{statistics.median(spent) * 1000:8.2f} ms"
+            f"{'   (every park kept)' if kept else ''}"
+        )
 
     if args.batch:
         t0 = time.perf_counter()

@@ -911,6 +911,7 @@ def test_remembered_park_terms_give_the_same_reasons(
 ) -> None:
     m = random_matcher
     vectorizer_module._terms_in.cache_clear()
+    m.index_.enterprises.extras.pop("text_reason_clauses", None)  # no clause remembered yet
     pages = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
     assert vectorizer_module._terms_in.cache_info().hits > 0  # the park's text was read once
     assert any("共同关键词" in reason for page in pages for reason in page)
@@ -919,8 +920,38 @@ def test_remembered_park_terms_give_the_same_reasons(
         "_terms_in",
         lambda lexicon, text: lexicon.terms_in(vectorizer_module._stripped(text)),
     )
+    m.index_.enterprises.extras.pop("text_reason_clauses", None)  # and each clause compared anew
     again = [m.rank_enterprises(park_id, k=15)["reasons"].tolist() for park_id in ("R00", "R04")]
     assert again == pages
+
+
+def test_remembered_clauses_give_the_same_reasons(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text reasons remember what each (park, clause) shares across pages; pages read with
+    the memo warm, after it was forgotten, or with it forgotten at every call past a tiny bound
+    say the same."""
+    m = random_matcher
+    extras = m.index_.enterprises.extras
+    parks = [str(p) for p in m.index_.parks.ids[:6]]
+
+    def pages() -> list[list[str]]:
+        return [
+            m.rank_enterprises(p, k=25, offset=o)["reasons"].tolist()
+            for p in parks
+            for o in (0, 25)
+        ]
+
+    extras.pop("text_reason_clauses", None)
+    fresh = pages()
+    memo = extras["text_reason_clauses"]
+    memo_of_all = dict(memo)
+    assert len(memo) > 10
+    assert pages() == fresh and extras["text_reason_clauses"] is memo  # read, not recomputed
+    monkeypatch.setattr(text_module, "CLAUSE_MEMO", 5)
+    assert pages() == fresh
+    # forgotten at each call: what is left is the last page's clauses, not every page's
+    assert 0 < len(extras["text_reason_clauses"]) < len(memo_of_all)
 
 
 def _reason_matchers(random_matcher: Matcher) -> list[Matcher]:

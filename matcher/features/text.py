@@ -52,6 +52,10 @@ def row_order(X: sparse.csr_matrix) -> int:
 #: bound of the other families' stored values (:meth:`FeatureFamily.park_values`).
 PRECOMPUTE_PAIRS = _base.PRECOMPUTE_PAIRS
 
+#: (park, clause) pairs whose shared terms the text reasons remember per index (a few hundred
+#: bytes each; the memo is forgotten whole when it grows past this, then fills again).
+CLAUSE_MEMO = 50_000
+
 #: Rows per block of :class:`TermColumns`: the sums of one block's rows stay in the cache while
 #: the park's columns are added into them.
 BLOCK_ROWS = 1 << 16
@@ -345,7 +349,13 @@ class TextFeature(FeatureFamily):
             & (P.wants[p, 2] < 0.5)
         ).tolist()
         docs = E.docs[e].tolist()
-        shared: dict[tuple[int, str], tuple[float, list[str]]] = {}
+        # what each (park, clause) shares, remembered per index across calls (pages share
+        # clauses: registry wording repeats); forgotten whole past CLAUSE_MEMO entries
+        shared: dict[tuple[int, str], tuple[float, list[str]]] = per_index(
+            E.extras, "text_reason_clauses", dict
+        )
+        if len(shared) > CLAUSE_MEMO:
+            shared.clear()
         park_docs: dict[int, str | None] = {}  # each park's text, read once per call
         out = []
         for r, park in enumerate(p.tolist()):
@@ -387,7 +397,7 @@ class TextFeature(FeatureFamily):
         the park's text ``park_doc`` (that of the park row ``park``).
 
         ``shared`` remembers, per (park, clause), the terms the clause shares with the park's
-        text and the summed IDF of their bigrams (for the rows of one :meth:`reasons` call)."""
+        text and the summed IDF of their bigrams (for the index: see :meth:`reasons`)."""
         best: tuple[float, str, list[str]] = (0.0, "", [])
         idf = index.vectorizer.idf_map_
         clauses = [c for c in (doc or "").split("；") if c]
