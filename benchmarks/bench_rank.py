@@ -117,11 +117,7 @@ def main() -> None:
     with scratch_session():  # as score_park runs them: work arrays lent for the calls
         for family in m.families_:
             read, computed = cost(family.park_values), cost(family.compute_park)
-            # every park's values kept per index (the text family keeps its own table)
-            kept = any(
-                k.startswith((f"park_values:{family.name}:", f"{family.name}_values:"))
-                for k in extras
-            )
+            kept = any(k.startswith(f"park_values:{family.name}:") for k in extras)
             print(
                 f"  {family.name:<12}{read * 1000:8.2f} ms   (one-park path {computed * 1000:.2f} ms"
                 f"{'; every park kept' if kept else ''})"

@@ -23,6 +23,7 @@ from matcher.features import (
     SCRATCH_NAMES,
     ChainFeature,
     PreferenceFeature,
+    TextFeature,
     clear_scratch,
     default_families,
     scratch_nbytes,
@@ -61,7 +62,6 @@ def _bits(values: np.ndarray) -> np.ndarray:
 def _compute_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """No stored values of every park: each family computes its park at each ranking (the text
     family through the park's own terms, the others through their one-park paths)."""
-    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
     monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", 0)
 
 
@@ -244,7 +244,7 @@ def test_stored_park_values_up_to_the_bound_only(monkeypatch: pytest.MonkeyPatch
     E, P = index.enterprises, index.parks
     pairs = len(P) * len(E)
     keeping = [f for f in m.families_ if f.stores_park_values]
-    assert {f.name for f in keeping} == {"industry", "capacity", "location"}
+    assert {f.name for f in keeping} == {"industry", "text", "capacity", "location"}
     assert not any(f.stores_park_values for f in m.families_ if f not in keeping)
 
     def stored() -> set[str]:
@@ -276,6 +276,17 @@ def test_stored_park_values_up_to_the_bound_only(monkeypatch: pytest.MonkeyPatch
         for park in range(len(P)):
             assert _same(family.park_values(index, park), family.compute_park(index, park))
     assert all(E.extras[k] is t for k, t in tables.items())  # built once per index
+
+
+def test_families_configured_apart_keep_tables_apart(random_matcher: Matcher) -> None:
+    """A family's parameters are part of its table's key: a text family with another saturation
+    on the same index reads values of its own, not the fitted family's."""
+    index = random_matcher.index_
+    fitted = next(f for f in random_matcher.families_ if f.name == "text")
+    other = TextFeature(saturation=0.7)
+    mine, theirs = other.park_values(index, 0), fitted.park_values(index, 0)
+    assert _same(mine, other.compute_park(index, 0)) and not _same(mine, theirs)
+    assert _same(theirs, fitted.compute_park(index, 0))
 
 
 @pytest.mark.parametrize("weights", [None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}])
@@ -800,10 +811,7 @@ def test_top_k_rows_equals_top_k_of_every_key(k: int) -> None:
         assert np.array_equal(expected, np.lexsort((np.arange(n), -sort_key(score, eligible)))[:k])
 
 
-def test_text_block_of_parks_equals_one_park_at_a_time(
-    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)
+def test_text_block_of_parks_equals_one_park_at_a_time(random_matcher: Matcher) -> None:
     index = random_matcher.index_
     text = next(f for f in random_matcher.families_ if f.name == "text")
     assert text.blockwise

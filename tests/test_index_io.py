@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from matcher import ConfigError, Matcher, ModelError
+from matcher.features import _base as base_module
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, term_columns
 from matcher.index import SAVED_STATE
@@ -171,7 +172,7 @@ def test_the_text_columns_are_saved_and_mapped_back_not_rebuilt(
 ) -> None:
     """The one-park text columns (the rows as CSC blocks) are saved with the index; a load maps
     them (or reads them, without mmap) and scores every park through them bit for bit."""
-    monkeypatch.setattr(text_module, "PRECOMPUTE_PAIRS", 0)  # through the columns, not a table
+    monkeypatch.setattr(base_module, "PRECOMPUTE_PAIRS", 0)  # through the columns, not a table
     monkeypatch.setattr(text_module, "BLOCK_ROWS", 256)  # several blocks
     rng = np.random.default_rng(24)
     fitted = Matcher().fit(_random_parks(rng), _random_enterprises(rng, 900))

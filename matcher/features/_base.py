@@ -42,9 +42,9 @@ T = TypeVar("T")
 
 #: Pairs (parks × enterprises) up to which a family's values of every park are computed once
 #: per index and kept (4 bytes a pair: 64 MB a family at this bound), so that a cold ranking
-#: reads its park's row instead of computing it (:meth:`FeatureFamily.park_values`; the text
-#: family keeps its own table under the same bound). A county's index (a few dozen parks,
-#: a few hundred thousand enterprises) is under it; 1,000 parks × 1,000,000 enterprises is not.
+#: reads its park's row instead of computing it (:meth:`FeatureFamily.park_values`,
+#: :func:`per_park_table`). A county's index (a few dozen parks, a few hundred thousand
+#: enterprises) is under it; 1,000 parks × 1,000,000 enterprises is not.
 PRECOMPUTE_PAIRS = 16_000_000
 
 
@@ -263,25 +263,23 @@ def gather(table: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndar
 
 
 def per_park_table(
-    index: MatchIndex, key: str, row: Callable[[int], np.ndarray], dtype: Any
+    index: MatchIndex, key: str, build: Callable[[range], np.ndarray]
 ) -> np.ndarray | None:
-    """Every park's ``row(park)`` (its values of every enterprise row), a park per row of one
-    read-only ``dtype`` table kept per index under ``key`` (built at the first call), when
-    parks × enterprises ≤ :data:`PRECOMPUTE_PAIRS`; None past that bound (or for an empty
-    index): the caller then computes its park."""
+    """Every park's values of every enterprise row, ``build(range(parks))`` (a park per row),
+    kept per index under ``key`` (built at the first call, read-only) when parks × enterprises
+    ≤ :data:`PRECOMPUTE_PAIRS`; None past that bound (or for an empty index): the caller then
+    computes its park."""
     E, P = index.enterprises, index.parks
     if not 0 < len(P) * len(E) <= PRECOMPUTE_PAIRS:
         return None
 
-    def build() -> np.ndarray:
-        table = np.empty((len(P), len(E)), dtype=dtype)
+    def made() -> np.ndarray:
         with scratch_session():
-            for park in range(len(P)):
-                table[park] = row(park)
+            table = np.ascontiguousarray(build(range(len(P))))
         table.setflags(write=False)
         return table
 
-    return per_index(E.extras, key, build)
+    return per_index(E.extras, key, made)
 
 
 def take(values: np.ndarray, ents: np.ndarray | None) -> np.ndarray:
@@ -312,8 +310,9 @@ class FeatureFamily(ABC):
     #: the family for a block of parks at once).
     blockwise: ClassVar[bool] = False
     #: Whether :meth:`park_values` keeps every park's values per index when the index is small
-    #: (:data:`PRECOMPUTE_PAIRS`): set by the families whose one-park path makes passes over
-    #: every row at each ranking (industry, capacity, location).
+    #: (:data:`PRECOMPUTE_PAIRS`), built with :meth:`compute_parks`: set by the families whose
+    #: one-park path makes passes over every row at each ranking (industry, text, capacity,
+    #: location).
     stores_park_values: ClassVar[bool] = False
 
     def prepare(self, index: MatchIndex, context: FitContext) -> None:  # noqa: B027
@@ -370,12 +369,9 @@ class FeatureFamily(ABC):
         values of ``ents``. A stored row is read-only (and ``buffer`` is then not used).
         """
         if self.stores_park_values:
-            table = per_park_table(
-                index,
-                f"park_values:{self.name}:{self!r}",
-                lambda park: self.compute_park(index, park),
-                np.float32,
-            )
+            # the family's parameters in the key: families configured apart never share a table
+            key = f"park_values:{self.name}:{sorted(vars(self).items())!r}"
+            table = per_park_table(index, key, lambda parks: self.compute_parks(index, parks).T)
             if table is not None:
                 return take(table[park], ents)
         return self.compute_park(index, park, ents, buffer=buffer)

@@ -12,7 +12,6 @@ import numpy as np
 from scipy import sparse
 
 from ..index import SAVED_STATE, EnterpriseArrays, MatchIndex
-from . import _base
 from ._base import (
     FeatureFamily,
     _own,
@@ -46,11 +45,6 @@ def row_order(X: sparse.csr_matrix) -> int:
         return -1
     return 0
 
-
-#: Pairs (parks × enterprises) up to which the text values of every park are computed once per
-#: index (4 bytes a pair: 64 MB at this bound), so a cold ranking copies its park's column: the
-#: bound of the other families' stored values (:meth:`FeatureFamily.park_values`).
-PRECOMPUTE_PAIRS = _base.PRECOMPUTE_PAIRS
 
 #: (park, clause) pairs whose shared terms the text reasons remember per index (a few hundred
 #: bytes each; the memo is forgotten whole when it grows past this, then fills again).
@@ -214,6 +208,7 @@ class TextFeature(FeatureFamily):
     label: ClassVar[str] = "业务契合"
     neutral: ClassVar[float] = 0.2
     default_weight: ClassVar[float] = 0.25
+    stores_park_values: ClassVar[bool] = True
     blockwise: ClassVar[bool] = True
 
     def __init__(self, saturation: float = 0.35):
@@ -274,17 +269,10 @@ class TextFeature(FeatureFamily):
         buffer: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`compute` for one park, through :meth:`park_cosine` (bit-identical; in place
-        in ``buffer`` when it fits, else in a new array); with few parks
-        (:data:`PRECOMPUTE_PAIRS`) every park's values are computed once per index by
-        :meth:`compute_parks` and a ranking reads its park's row (read-only)."""
+        in ``buffer`` when it fits, else in a new array). With few parks a ranking reads every
+        park's values kept per index instead (:meth:`park_values`, built by
+        :meth:`compute_parks`)."""
         E, P = index.enterprises, index.parks
-        if len(P) * len(E) <= PRECOMPUTE_PAIRS:
-            table = per_index(
-                E.extras,
-                f"text_values:{self.saturation!r}",
-                lambda: np.ascontiguousarray(self.compute_parks(index, range(len(P))).T),
-            )
-            return take(table[park], ents)
         n = len(E) if ents is None else len(ents)
         if not P.has_text[park]:
             value = _own(buffer, n)

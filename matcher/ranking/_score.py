@@ -168,7 +168,9 @@ def park_eligibility(index: MatchIndex, park: int, ents: np.ndarray | None = Non
     grouped once per index into their distinct combinations, so a park decides each
     combination once and every row takes its verdict in one gather."""
     table = per_park_table(
-        index, "park_eligibility", lambda p: _park_eligibility(index, p, None), bool
+        index,
+        "park_eligibility",
+        lambda parks: np.stack([_park_eligibility(index, p, None) for p in parks]),
     )
     if table is not None:
         return table[park].copy() if ents is None else table[park][ents]
@@ -279,10 +281,10 @@ def _weighted_sum(
     The sum starts from the first product, to which the baseline is added (the same float64 as
     adding the product to the baseline: addition commutes). A value is widened to float64 and
     multiplied by its weight; where the value is unknown the product becomes float64(neutral) ×
-    weight: what filling the float32 value first would give. A chunk is first summed as if no value were unknown (widen, multiply, add); an unknown value
-    makes its row's sum NaN, so only the rows whose sum is NaN are summed again, in the same
-    order with the neutral products (the same operations as filling first, row by row: the
-    other rows had nothing to fill).
+    weight: what filling the float32 value first would give. A chunk is first summed as if no
+    value were unknown (widen, multiply, add); an unknown value makes its row's sum NaN, so only
+    the rows whose sum is NaN are summed again, in the same order with the neutral products (the
+    same operations as filling first, row by row: the other rows had nothing to fill).
     """
     filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
     size = min(SUM_CHUNK, max(hi - lo, 0))
@@ -291,15 +293,18 @@ def _weighted_sum(
     for start in range(lo, hi, SUM_CHUNK):
         stop = min(hi, start + SUM_CHUNK)
         total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
-        if not values:
+        # widened: a plain cast, cheaper than a mixed ufunc; the first product goes straight
+        # into the sums, the baseline added after it (addition commutes, bit for bit)
+        if values:
+            np.copyto(total, values[0][start:stop])
+            total *= weights[0]
+            total += baseline
+        else:
             total.fill(baseline)
-        for j, column in enumerate(values):
-            # widened: a plain cast, cheaper than a mixed ufunc; the first product goes straight
-            # into the sums, the baseline added after it (addition commutes, bit for bit)
-            into = total if j == 0 else pt
-            np.copyto(into, column[start:stop])
-            into *= weights[j]
-            total += baseline if j == 0 else pt
+        for j in range(1, len(values)):
+            np.copyto(pt, values[j][start:stop])
+            pt *= weights[j]
+            total += pt
         if np.isnan(total, out=nan).any():
             rows = np.flatnonzero(nan)
             redo = np.full(len(rows), baseline, dtype=np.float64)
