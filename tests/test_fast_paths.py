@@ -34,6 +34,7 @@ from matcher.features import location as location_module
 from matcher.features import text as text_module
 from matcher.features.text import TermColumns, row_order, term_columns
 from matcher.index import StringColumn
+from matcher.ranking import _kernels as kernels_module
 from matcher.ranking import _score as score_module
 from matcher.ranking import (
     component_values,
@@ -383,18 +384,17 @@ def test_score_park_equals_score_pairs(
 
 
 @pytest.mark.parametrize("threads", [False, True])
-def test_weighted_sum_in_chunks_equals_score_pairs(
+def test_weighted_sum_in_halves_equals_score_pairs(
     random_matcher: Matcher, threads: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The fused sum chunk by chunk (chunks that do not divide the rows; two halves on the
-    pool) gives the scorer's own sums, unknown values filled, for every weighting."""
-    monkeypatch.setattr(score_module, "SUM_CHUNK", 97)
+    """The compiled sum (in two halves on the pool, or in one pass) gives the scorer's own
+    sums, unknown values filled, for every weighting."""
     if threads:
         monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)
     m = random_matcher
     index = m.index_
     n = len(index.enterprises)
-    assert n % 97 and score_module._halves(n)[0][1] % 97 == 0
+    assert score_module._halves(n) == [(0, n // 2), (n // 2, n)]
     subset = np.random.default_rng(2).choice(n, size=n // 3, replace=False)
     for park in (0, 4, 9, 23):
         for weights in (None, {"industry": 3.0, "location": 0.0}, {"text": 1.0}):
@@ -408,14 +408,14 @@ def test_weighted_sum_in_chunks_equals_score_pairs(
     assert any(unknown)  # the fill was taken
 
 
-@pytest.mark.parametrize("chunk", [7, 1 << 15])
-def test_weighted_sum_redoes_exactly_the_unknown_rows(
-    chunk: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("group", [1, 2, 6])
+def test_weighted_sum_equals_the_fill_first_sum(
+    group: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Summed first as if nothing were unknown, then the rows whose sum is NaN again with the
-    neutral fill: the fill-first sum bit for bit, with NaN-heavy, NaN-free and all-NaN columns,
-    zero, negative and huge weights, and chunks that end on a NaN row or hold none."""
-    monkeypatch.setattr(score_module, "SUM_CHUNK", chunk)
+    """The compiled pass gives the fill-first sum (NumPy, float64) bit for bit, with NaN-heavy,
+    NaN-free and all-NaN columns, zero, negative and huge weights, float32 and float64 columns,
+    whether the families are summed in one group or group after group, and over a span."""
+    monkeypatch.setattr(kernels_module, "GROUP", group)
     rng = np.random.default_rng(5)
     n = 1000
     columns = [rng.random(n, dtype=np.float32) for _ in range(5)]
@@ -423,21 +423,23 @@ def test_weighted_sum_redoes_exactly_the_unknown_rows(
     columns[2][:] = np.nan  # all unknown
     columns[3][rng.random(n) < 0.01] = np.nan  # a few
     columns[4][6] = np.nan  # the last row of the first chunk of 7
+    columns[1] = columns[1].astype(np.float64)  # a family may give float64
     neutral = np.array([0.3, 0.5, 0.5, 0.4, 0.5], dtype=np.float32)
     for weights in (
         np.array([35.0, 25.0, 15.0, 15.0, 10.0]),
         np.array([0.0, -1.5, 1e300, 0.1, 1 / 3]),
+        np.array([-0.0, 2.0**-1074, -1e308, 7.0, 0.5]),
     ):
         fast = np.empty(n)
-        score_module._weighted_sum(fast, columns, neutral, weights, 0.25, 0, n)
+        kernels_module.weighted_sum(fast, columns, neutral, weights, 0.25, 0, n)
         expected = np.full(n, 0.25)
         for j, column in enumerate(columns):
-            filled = np.where(np.isnan(column), neutral[j], column).astype(np.float32)
+            filled = np.where(np.isnan(column), neutral[j], column).astype(column.dtype)
             expected += filled.astype(np.float64) * weights[j]
         assert _same(fast, expected)
         lo, hi = 3, 500  # a span: the other rows are not written
         part = np.full(n, -7.0)
-        score_module._weighted_sum(part, columns, neutral, weights, 0.25, lo, hi)
+        kernels_module.weighted_sum(part, columns, neutral, weights, 0.25, lo, hi)
         assert _same(part[lo:hi], expected[lo:hi])
         assert (part[:lo] == -7.0).all() and (part[hi:] == -7.0).all()
 

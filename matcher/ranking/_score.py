@@ -30,6 +30,7 @@ from ..features import (
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
+from ._kernels import weighted_sum
 
 __all__ = [
     "PARALLEL_MIN_ROWS",
@@ -258,68 +259,9 @@ def _refusal_codes(index: MatchIndex, n_codes: int) -> _RefusalCodes:
     )
 
 
-#: Rows per chunk of the fused weighted sum of :func:`score_park`: a chunk's sums and
-#: products stay in the (last-level) cache while every family is added, in few enough chunks
-#: that the calls per chunk cost little (1 << 17 measured 15 % faster than 1 << 15 at 100,000
-#: and at 1,000,000 rows on the 2-core machine).
-SUM_CHUNK = 1 << 17
-
-
-def _weighted_sum(
-    score: np.ndarray,
-    values: Sequence[np.ndarray],
-    neutral: np.ndarray,
-    weights: np.ndarray,
-    baseline: float,
-    lo: int,
-    hi: int,
-) -> None:
-    """``score[lo:hi]`` = ``baseline`` + Σ weight × value (float64, families in order), each
-    unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
-    operations, chunk by chunk.
-
-    The sum starts from the first product, to which the baseline is added (the same float64 as
-    adding the product to the baseline: addition commutes). A value is widened to float64 and
-    multiplied by its weight; where the value is unknown the product becomes float64(neutral) ×
-    weight: what filling the float32 value first would give. A chunk is first summed as if no
-    value were unknown (widen, multiply, add); an unknown value makes its row's sum NaN, so only
-    the rows whose sum is NaN are summed again, in the same order with the neutral products (the
-    same operations as filling first, row by row: the other rows had nothing to fill).
-    """
-    filled = [np.float64(neutral[j]) * weights[j] for j in range(len(values))]
-    size = min(SUM_CHUNK, max(hi - lo, 0))
-    part = np.empty(size, dtype=np.float64)
-    unknown = np.empty(size, dtype=bool)
-    for start in range(lo, hi, SUM_CHUNK):
-        stop = min(hi, start + SUM_CHUNK)
-        total, pt, nan = score[start:stop], part[: stop - start], unknown[: stop - start]
-        # widened: a plain cast, cheaper than a mixed ufunc; the first product goes straight
-        # into the sums, the baseline added after it (addition commutes, bit for bit)
-        if values:
-            np.copyto(total, values[0][start:stop])
-            total *= weights[0]
-            total += baseline
-        else:
-            total.fill(baseline)
-        for j in range(1, len(values)):
-            np.copyto(pt, values[j][start:stop])
-            pt *= weights[j]
-            total += pt
-        if np.isnan(total, out=nan).any():
-            rows = np.flatnonzero(nan)
-            redo = np.full(len(rows), baseline, dtype=np.float64)
-            for j, column in enumerate(values):
-                sub = column[start:stop][rows]
-                product = np.multiply(sub, weights[j], dtype=np.float64)
-                np.copyto(product, filled[j], where=np.isnan(sub))
-                redo += product
-            total[rows] = redo
-
-
 def _halves(n: int) -> list[tuple[int, int]]:
-    """Two spans of rows ``[lo, hi)`` covering ``range(n)``, split on a chunk boundary."""
-    middle = min(n, (n // 2 + SUM_CHUNK - 1) // SUM_CHUNK * SUM_CHUNK)
-    return [(0, middle), (middle, n)]
+    """Two spans of rows ``[lo, hi)`` covering ``range(n)``, split in the middle."""
+    return [(0, n // 2), (n // 2, n)]
 
 
 def score_park(
@@ -382,16 +324,16 @@ def score_park(
             else None
         )
         if weights is not None and weights.ndim == 1:
-            # every family first, then the sum chunk by chunk (two halves on the pool)
+            # every family first, then the sum in one compiled pass (two halves on the pool)
             arrays = [np.asarray(values) for values in values_of]
             score = np.empty(n, dtype=np.float64)
             args = (score, arrays, neutral, weights, float(scorer.baseline))
             if pool is not None:
-                halves = [pool.submit(_weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
+                halves = [pool.submit(weighted_sum, *args, lo, hi) for lo, hi in _halves(n)]
                 for half in halves:
                     half.result()
             else:
-                _weighted_sum(*args, 0, n)
+                weighted_sum(*args, 0, n)
         elif weights is not None:
             score = np.full(n, float(scorer.baseline), dtype=np.float64)
             for j, values in enumerate(values_of):

@@ -1,0 +1,146 @@
+"""Compiled loops of a cold ranking (numba): the weighted sum of :func:`score_park` in one pass.
+
+NumPy sums the families with three passes over the rows per family (widen, multiply, add) and a
+second pass over the rows with unknown values; at 100,000 rows that was about a third of a cold
+page's CPU. Here each row is summed once, in registers, with the same float64 operations in the
+same order, so the scores are the same bit for bit:
+
+- each value is widened to float64 and multiplied by its family's weight; an unknown (NaN) value
+  gives the family's filled product instead (``float64(neutral) × weight``, computed by the
+  caller as the scorer computes it);
+- the sum starts from the first product plus the baseline (which addition's commutativity makes
+  the scorer's ``baseline + product``), and adds the other products in the families' order.
+
+No operation is fused or reordered: numba compiles without ``fastmath``, so a multiply and an add
+stay two roundings (``tests/test_fast_paths.py`` compares the bits with NumPy's). The loop
+releases the interpreter lock, so the two halves of a large ranking run on two cores.
+
+Compiled kernels are cached on disk next to this module when it is writable (else in numba's
+per-user cache), so a process pays the compilation (about a second) only the first time a
+machine runs a given number of families.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GROUP", "weighted_sum"]
+
+#: Families summed by one call of the compiled loop; more are added group after group (the
+#: same additions in the same order).
+GROUP = 6
+
+_KERNEL: Any = None
+_KERNEL_LOCK = threading.Lock()
+
+
+def _kernel() -> Any:
+    """The compiled loop (numba imported at first use: importing it takes about half a second,
+    which a process that never ranks cold need not pay)."""
+    global _KERNEL
+    with _KERNEL_LOCK:
+        if _KERNEL is None:
+            import numba
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", numba.NumbaWarning)
+                try:
+                    _KERNEL = numba.njit(nogil=True, cache=True, boundscheck=False)(_sum_rows)
+                except RuntimeError:  # no place to keep a cache: compiled in each process
+                    _KERNEL = numba.njit(nogil=True, boundscheck=False)(_sum_rows)
+        return _KERNEL
+
+
+def _sum_rows(  # pragma: no cover - compiled by numba (its coverage is the tests' comparisons)
+    score: Any,
+    weights: Any,
+    filled: Any,
+    baseline: float,
+    start: bool,
+    v0: Any,
+    v1: Any = None,
+    v2: Any = None,
+    v3: Any = None,
+    v4: Any = None,
+    v5: Any = None,
+) -> None:
+    """``score`` = the sum of up to :data:`GROUP` families' products (``v0`` … in order, as
+    long as ``score``; None: no more families), starting from ``baseline`` + the first product
+    when ``start``, else from ``score[i]`` (a later group). numba prunes the branches of the
+    families given as None when it compiles, and every weight is read once, before the loop.
+    (The rows run from 0 to the length: an index the compiler knows is not negative needs no
+    wrap-around test, and the loop vectorises; from ``lo`` to ``hi`` it took three times as
+    long.)"""
+    w0, f0 = weights[0], filled[0]
+    w1 = weights[1] if v1 is not None else 0.0
+    f1 = filled[1] if v1 is not None else 0.0
+    w2 = weights[2] if v2 is not None else 0.0
+    f2 = filled[2] if v2 is not None else 0.0
+    w3 = weights[3] if v3 is not None else 0.0
+    f3 = filled[3] if v3 is not None else 0.0
+    w4 = weights[4] if v4 is not None else 0.0
+    f4 = filled[4] if v4 is not None else 0.0
+    w5 = weights[5] if v5 is not None else 0.0
+    f5 = filled[5] if v5 is not None else 0.0
+    for i in range(score.shape[0]):
+        x = np.float64(v0[i])
+        p = f0 if x != x else x * w0
+        s = p + baseline if start else score[i] + p
+        if v1 is not None:
+            x = np.float64(v1[i])
+            s += f1 if x != x else x * w1
+        if v2 is not None:
+            x = np.float64(v2[i])
+            s += f2 if x != x else x * w2
+        if v3 is not None:
+            x = np.float64(v3[i])
+            s += f3 if x != x else x * w3
+        if v4 is not None:
+            x = np.float64(v4[i])
+            s += f4 if x != x else x * w4
+        if v5 is not None:
+            x = np.float64(v5[i])
+            s += f5 if x != x else x * w5
+        score[i] = s
+
+
+def weighted_sum(
+    score: np.ndarray,
+    values: Sequence[np.ndarray],
+    neutral: np.ndarray,
+    weights: np.ndarray,
+    baseline: float,
+    lo: int,
+    hi: int,
+) -> None:
+    """``score[lo:hi]`` = ``baseline`` + Σ weight × value (float64, families in order), each
+    unknown (NaN) value taken as its family's neutral value: the weighted scorer's own
+    operations (see the module docstring), one pass over the rows.
+
+    ``values`` are the families' columns (any real dtype, as long as ``score``), ``neutral``
+    their neutral values (float32: the value the scorer fills in), ``weights`` float64.
+    """
+    if hi <= lo:
+        return
+    if not len(values):
+        score[lo:hi] = baseline
+        return
+    kernel = _kernel()
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    filled = np.array([np.float64(neutral[j]) * weights[j] for j in range(len(values))])
+    columns = [np.asarray(v)[lo:hi] for v in values]  # a memory map as a plain array
+    for first in range(0, len(columns), GROUP):
+        group = columns[first : first + GROUP]
+        kernel(
+            score[lo:hi],
+            weights[first : first + GROUP],
+            filled[first : first + GROUP],
+            float(baseline),
+            first == 0,
+            *group,
+        )
