@@ -422,7 +422,7 @@ def test_weighted_sum_equals_the_fill_first_sum(
     columns[0][rng.random(n) < 0.6] = np.nan  # NaN-heavy
     columns[2][:] = np.nan  # all unknown
     columns[3][rng.random(n) < 0.01] = np.nan  # a few
-    columns[4][6] = np.nan  # the last row of the first chunk of 7
+    columns[4][6] = np.nan  # one row only
     columns[1] = columns[1].astype(np.float64)  # a family may give float64
     neutral = np.array([0.3, 0.5, 0.5, 0.4, 0.5], dtype=np.float32)
     for weights in (

@@ -16,8 +16,8 @@ stay two roundings (``tests/test_fast_paths.py`` compares the bits with NumPy's)
 releases the interpreter lock, so the two halves of a large ranking run on two cores.
 
 Compiled kernels are cached on disk next to this module when it is writable (else in numba's
-per-user cache), so a process pays the compilation (about a second) only the first time a
-machine runs a given number of families.
+per-user cache), so the compilation (a few seconds) is paid only the first time a machine runs a
+given number of families; a later process loads it (about 0.4 s).
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GROUP", "weighted_sum"]
+__all__ = ["ARITY", "GROUP", "weighted_sum"]
 
-#: Families summed by one call of the compiled loop; more are added group after group (the
-#: same additions in the same order).
-GROUP = 6
+#: Families the compiled loop takes at most (its arguments ``v0`` … ``v5``).
+ARITY = 6
+
+#: Families summed by one call of the compiled loop (at most :data:`ARITY`); more are added
+#: group after group (the same additions in the same order).
+GROUP = ARITY
 
 _KERNEL: Any = None
 _KERNEL_LOCK = threading.Lock()
@@ -43,6 +46,8 @@ def _kernel() -> Any:
     """The compiled loop (numba imported at first use: importing it takes about half a second,
     which a process that never ranks cold need not pay)."""
     global _KERNEL
+    if _KERNEL is not None:  # every cold ranking asks: no lock once it is made
+        return _KERNEL
     with _KERNEL_LOCK:
         if _KERNEL is None:
             import numba
@@ -69,24 +74,16 @@ def _sum_rows(  # pragma: no cover - compiled by numba (its coverage is the test
     v4: Any = None,
     v5: Any = None,
 ) -> None:
-    """``score`` = the sum of up to :data:`GROUP` families' products (``v0`` … in order, as
+    """``score`` = the sum of up to :data:`ARITY` families' products (``v0`` … in order, as
     long as ``score``; None: no more families), starting from ``baseline`` + the first product
-    when ``start``, else from ``score[i]`` (a later group). numba prunes the branches of the
+    when ``start``, else from ``score[i]`` (a later group). ``weights`` and ``filled`` hold
+    :data:`ARITY` entries (padded past the families given). numba prunes the branches of the
     families given as None when it compiles, and every weight is read once, before the loop.
-    (The rows run from 0 to the length: an index the compiler knows is not negative needs no
+    The rows run from 0 to the length: an index the compiler knows is not negative needs no
     wrap-around test, and the loop vectorises; from ``lo`` to ``hi`` it took three times as
-    long.)"""
-    w0, f0 = weights[0], filled[0]
-    w1 = weights[1] if v1 is not None else 0.0
-    f1 = filled[1] if v1 is not None else 0.0
-    w2 = weights[2] if v2 is not None else 0.0
-    f2 = filled[2] if v2 is not None else 0.0
-    w3 = weights[3] if v3 is not None else 0.0
-    f3 = filled[3] if v3 is not None else 0.0
-    w4 = weights[4] if v4 is not None else 0.0
-    f4 = filled[4] if v4 is not None else 0.0
-    w5 = weights[5] if v5 is not None else 0.0
-    f5 = filled[5] if v5 is not None else 0.0
+    long."""
+    w0, w1, w2, w3, w4, w5 = weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]
+    f0, f1, f2, f3, f4, f5 = filled[0], filled[1], filled[2], filled[3], filled[4], filled[5]
     for i in range(score.shape[0]):
         x = np.float64(v0[i])
         p = f0 if x != x else x * w0
@@ -131,16 +128,19 @@ def weighted_sum(
         score[lo:hi] = baseline
         return
     kernel = _kernel()
-    weights = np.ascontiguousarray(weights, dtype=np.float64)
-    filled = np.array([np.float64(neutral[j]) * weights[j] for j in range(len(values))])
+    k = len(values)
+    # each group's weights and filled products, padded to the loop's ARITY entries
+    weight = np.zeros(k + ARITY, dtype=np.float64)
+    weight[:k] = weights
+    filled = np.zeros(k + ARITY, dtype=np.float64)
+    filled[:k] = [np.float64(neutral[j]) * weight[j] for j in range(k)]
     columns = [np.asarray(v)[lo:hi] for v in values]  # a memory map as a plain array
-    for first in range(0, len(columns), GROUP):
-        group = columns[first : first + GROUP]
+    for first in range(0, k, GROUP):
         kernel(
             score[lo:hi],
-            weights[first : first + GROUP],
-            filled[first : first + GROUP],
+            weight[first : first + ARITY],
+            filled[first : first + ARITY],
             float(baseline),
             first == 0,
-            *group,
+            *columns[first : first + GROUP],
         )

@@ -325,7 +325,7 @@ def score_park(
         )
         if weights is not None and weights.ndim == 1:
             # every family first, then the sum in one compiled pass (two halves on the pool)
-            arrays = [np.asarray(values) for values in values_of]
+            arrays = list(values_of)  # weighted_sum takes memory maps as plain arrays
             score = np.empty(n, dtype=np.float64)
             args = (score, arrays, neutral, weights, float(scorer.baseline))
             if pool is not None:
