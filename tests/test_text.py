@@ -154,3 +154,21 @@ def test_shared_phrases_drop_whole_terms_to_keep_within_k() -> None:
     every = vec.shared_phrases(ent, park, k=10)
     assert len(every) >= 2
     assert vec.shared_phrases(ent, park, k=1) == every[:1]
+
+
+def test_spaceless_removes_what_a_whitespace_pattern_removes() -> None:
+    """The scope reader drops whitespace with ``str.split`` instead of ``re.sub(r"\\s+", "")``:
+    the same characters go (every whitespace code point, full-width and control ones included)
+    and nothing else does."""
+    import re
+    import sys
+
+    from matcher.text._scope import _spaceless
+
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(i))]
+    assert "\u3000" in spaces and "\x1c" in spaces and "\u200b" not in spaces
+    rng = np.random.default_rng(3)
+    alphabet = [*spaces, "铝", "型", "材", "、", "a", "\u200b", "\ufeff", "（", ")"]
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 12))))
+        assert _spaceless(text) == re.sub(r"\s+", "", text)

@@ -670,8 +670,15 @@ _PART = re.compile(r"(?:一般项目|许可项目|一般经营项目|许可经�
 Group = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
+def _spaceless(text: str) -> str:
+    r"""``text`` without whitespace: ``re.sub(r"\s+", "", text)``, whose ``\s`` is exactly what
+    ``str.split()`` splits on (each code point checked), at a fraction of the cost (a fit of
+    real registry rows called it half a million times per 30,000 rows)."""
+    return "".join(text.split())
+
+
 def _generic_item(item: str) -> bool:
-    compact = re.sub(r"\s+", "", item).strip(_CONNECT)
+    compact = _spaceless(item).strip(_CONNECT)
     return compact in GENERIC_ITEMS or bool(_GENERIC_SUFFIX.search(compact))
 
 
@@ -795,12 +802,12 @@ def _names_a_process(word: str) -> bool:
 
 
 def _is_generic(text: str, objects: tuple[str, ...]) -> bool:
-    compact = re.sub(r"\s+", "", text)
+    compact = _spaceless(text)
     if compact in GENERIC_ITEMS:
         return True
     if objects and all(o in GENERIC_ITEMS or _GENERIC_SUFFIX.search(o) for o in objects):
         return True
-    items = [re.sub(r"\s+", "", i) for i in _ITEM_SPLIT.split(compact) if i.strip()]
+    items = [_spaceless(i) for i in _ITEM_SPLIT.split(compact) if i.strip()]
     return bool(items) and all(i in GENERIC_ITEMS or _GENERIC_SUFFIX.search(i) for i in items)
 
 
