@@ -124,7 +124,7 @@ def warm_up(matcher: Matcher) -> None:
     otherwise fall on the first request after a restart, or on a ranking worker's first page.
     Errors are left to that first request (logged here at debug level only).
     """
-    from .leadjson import row_part
+    from .leadjson import row_parts
 
     if matcher.parks_.empty or matcher.enterprises_.empty:
         return
@@ -132,8 +132,7 @@ def warm_up(matcher: Matcher) -> None:
         ranked = matcher.enterprise_page(str(matcher.parks_["park_id"].iloc[0]), k=1)
         ids = pd.Index(ranked.ids.astype(str))
         columns = {c: np.full(len(ids), None, dtype=object) for c in _SHOWN}
-        for row in page_rows(ranked, columns, ids.get_loc):
-            row_part(row)
+        row_parts(page_rows(ranked, columns, ids.get_loc))
     except Exception as exc:
         log.debug("预热排名失败（首个请求会再遇到）：%s", exc)
 
@@ -193,7 +192,7 @@ def _entry(
 
 
 def _rank(loaded: dict[tuple[int, str], _Loaded], key: str | bytes | None, msg: tuple) -> tuple:
-    from .leadjson import row_part  # imported before the worker says it is ready
+    from .leadjson import row_parts  # imported before the worker says it is ready
 
     if len(msg) == 2:  # load a version ahead of its first page
         _entry(loaded, key, *msg)
@@ -210,7 +209,7 @@ def _rank(loaded: dict[tuple[int, str], _Loaded], key: str | bytes | None, msg: 
         candidates=unpack_mask(mask),
     )
     rows = page_rows(ranked, entry.columns, entry.position)
-    return rows, ranked.total, [row_part(r) for r in rows]
+    return rows, ranked.total, row_parts(rows)
 
 
 def _serve(conn: Connection, key: str | bytes | None) -> None:

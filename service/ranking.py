@@ -207,7 +207,7 @@ def _contributions(record: Mapping[str, Any], names: Sequence[str]) -> dict[str,
 class LeadPage:
     """A page of ranked leads as the response cache keeps it: the rows (without their lead
     status, which changes without the index), the total that qualify, and each row's JSON
-    (:attr:`parts`, encoded on first use by :func:`service.leadjson.row_part`, or given when
+    (:attr:`parts`, encoded on first use by :func:`service.leadjson.row_parts`, or given when
     a ranking worker process encoded them)."""
 
     __slots__ = ("_parts", "ids", "rows", "total")
@@ -224,7 +224,7 @@ class LeadPage:
     def parts(self) -> list[bytes]:
         """Each row's JSON up to its ``tracking`` value (the same bytes however often asked)."""
         if self._parts is None:
-            self._parts = [leadjson.row_part(r) for r in self.rows]
+            self._parts = leadjson.row_parts(self.rows)
         return self._parts
 
 

@@ -180,3 +180,40 @@ def test_exploration_pages_still_render_through_the_response_model(tmp_path):
         second = c.get(f"/parks/{PARK}/leads", params={"limit": 3, "offset": 3})
         assert second.json()["exploration"] is False
         assert second.content == rendered(c, {"limit": 3, "offset": 3})
+
+
+def _lead_row(i: int, name: str, reasons: list[str]) -> dict[str, Any]:
+    return {
+        "rank": i + 1,
+        "enterprise_id": f"E{i}",
+        "name": name,
+        "score": 80.0 - i / 3,
+        "eligible": i % 2 == 0,
+        "contributions": {"industry": 30.5, "text": 1e-7 * i},
+        "reasons": reasons,
+        "county": None if i % 3 else "巩义市",
+        "industry_code": "3216",
+        "size_class": "small",
+        "srdi_level": None,
+    }
+
+
+def test_a_page_of_row_parts_equals_each_row_encoded_alone(monkeypatch):
+    from service import leadjson
+
+    # names and reasons holding what ends a row, quotes, escapes and text beyond the basic plane
+    tricky = [
+        '甲"tracking":null,"source":"ranking","propensity":null},{乙',
+        'null,"source":"ranking","propensity":null}]',
+        "\\ \n 🚀 </script>",
+        "",
+    ]
+    rows = [_lead_row(i, tricky[i % 4], [tricky[(i + 1) % 4], "区位"]) for i in range(9)]
+    alone = [leadjson.row_part(r) for r in rows]
+    assert leadjson.row_parts(rows) == alone
+    assert leadjson.row_parts(rows[:1]) == alone[:1]
+    assert leadjson.row_parts([]) == []
+    # a list encoding that does not cut into one piece a row: each row is encoded alone
+    monkeypatch.setattr(leadjson, "_UNTRACKED_END", b'null,"source":"random","propensity":null}')
+    with pytest.raises(ValueError, match="LeadPublic"):
+        leadjson.row_parts(rows)
