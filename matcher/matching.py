@@ -136,8 +136,9 @@ class Matcher:
         as they are; raw frames are validated first (raising :class:`SchemaError`). ``events``
         (:func:`load_events`) adds the :class:`~matcher.features.SignalFeature` family
         (招商时机), or hands the events to the one listed in ``families``; without events the
-        families are unchanged. ``n_jobs`` > 1 reads the enterprises' texts in that many worker
-        processes (forked, where the platform forks; 1, the default, reads them here); the fitted
+        families are unchanged. ``n_jobs`` > 1 reads the enterprises' texts in that many processes,
+        this one and ``n_jobs - 1`` forked workers, each the keys of its own scopes (where the
+        platform forks, from 2,000 distinct texts; 1, the default, reads them here); the fitted
         index is the same bit for bit.
         """
         if parks.attrs.get("parkmatch_schema") != "parks":

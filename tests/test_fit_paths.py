@@ -421,22 +421,48 @@ def test_reading_in_worker_processes_equals_one_process(
         return pool(processes)
 
     monkeypatch.setattr(arrays.mp.get_context("fork"), "Pool", counted)
-    two = build_index(parks, enterprises, n_jobs=2)
-    assert calls == [2]  # the workers read
-    a, b = one.enterprises, two.enterprises
-    _same_matrix(a.X, b.X)
-    for name, value in vars(a).items():
-        other = getattr(b, name)
-        if isinstance(value, np.ndarray):
-            assert value.dtype == other.dtype, name
-            if value.dtype == object:
+    monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", 10)
+    for n_jobs in (2, 3):
+        calls.clear()
+        two = build_index(parks, enterprises, n_jobs=n_jobs)
+        assert calls == [n_jobs - 1]  # this process reads one group, the workers the others
+        a, b = one.enterprises, two.enterprises
+        _same_matrix(a.X, b.X)
+        for name, value in vars(a).items():
+            other = getattr(b, name)
+            if isinstance(value, np.ndarray):
+                assert value.dtype == other.dtype, name
+                if value.dtype == object:
+                    assert value.tolist() == other.tolist(), name
+                else:
+                    np.testing.assert_array_equal(_bits(value), _bits(other), err_msg=name)
+            elif isinstance(value, arrays.StringColumn):
                 assert value.tolist() == other.tolist(), name
-            else:
-                np.testing.assert_array_equal(_bits(value), _bits(other), err_msg=name)
-        elif isinstance(value, arrays.StringColumn):
-            assert value.tolist() == other.tolist(), name
-    np.testing.assert_array_equal(one.vectorizer.keys_, two.vectorizer.keys_)
-    np.testing.assert_array_equal(_bits(one.vectorizer.idf_), _bits(two.vectorizer.idf_))
+        np.testing.assert_array_equal(one.vectorizer.keys_, two.vectorizer.keys_)
+        np.testing.assert_array_equal(_bits(one.vectorizer.idf_), _bits(two.vectorizer.idf_))
+    # below the bound, the keys are read here
+    monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", len(enterprises) + 1)
+    calls.clear()
+    build_index(parks, enterprises, n_jobs=2)
+    assert calls == []
+
+
+def test_key_groups_keep_each_scope_in_one_group_and_balance_the_keys() -> None:
+    keys = [("甲", None, f"n{i}") for i in range(7)]
+    keys += [("乙", "铝", f"m{i}") for i in range(4)]
+    keys += [(s, None, "x") for s in ("丙", "丁", "戊", None)]
+    keys += [(None, None, "y"), (None, "铜", "z")]
+    groups = arrays._key_groups(keys, 2)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(len(keys)))
+    for g in groups:
+        assert np.all(np.diff(g) > 0)  # in the keys' order
+    owner = {i: g for g, at in enumerate(groups) for i in at.tolist()}
+    for scope in {k[0] for k in keys}:
+        assert len({owner[i] for i, k in enumerate(keys) if k[0] == scope}) == 1, scope
+    # 甲 (7 keys) to the first group, 乙 (4) and None (3) to the second; then the single
+    # scopes each to the group with fewer keys (ties: the first): 丙 first, 丁 second, 戊 first
+    assert [len(g) for g in groups] == [9, 8]
+    assert [len(g) for g in arrays._key_groups(keys[:7], 3)] == [7, 0, 0]
 
 
 @pytest.mark.parametrize("n_jobs", [0, -1, 1.5, "2", True])

@@ -181,49 +181,36 @@ def _read_chunk(
     )
 
 
-#: The keys, inferrer and reader of a fit that reads in worker processes: set before the
+#: The keys, inferrer and groups of a fit that reads in worker processes: set before the
 #: workers are forked, so that they inherit them instead of receiving them through a pipe.
-_FORKED: tuple[Any, IndustryInferrer, KeyReader] | None = None
+_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray]] | None = None
 
 
-def _read_forked(bounds: tuple[int, int]) -> _Chunk:
-    """:func:`_read_chunk` of ``keys[start:stop]`` in a forked worker (see :data:`_FORKED`)."""
-    assert _FORKED is not None
-    keys, inferrer, reader = _FORKED
-    return _read_chunk(keys[bounds[0] : bounds[1]], inferrer, reader)
+@dataclass
+class _Read:
+    """:class:`_Texts` without ``rows``, its weights still float64 and its documents a list:
+    what the chunks of some distinct keys read (:func:`_gather`)."""
+
+    texts: list[str]
+    segment: np.ndarray  # int64, into ``texts`` (first seen first)
+    weight: np.ndarray  # float64
+    group: np.ndarray  # int64
+    lengths: np.ndarray  # int64: segments per key
+    documents: list[str] | np.ndarray  # a list, or an object array
+    guess: dict[str, np.ndarray]
 
 
-def _chunks(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> Iterator[_Chunk]:
-    """Each chunk of ``READ_CHUNK`` keys read, in order: in this process, or in ``n_jobs`` forked
-    worker processes when asked for, there are more than two chunks and the platform forks."""
-    bounds = [(i, min(i + READ_CHUNK, len(keys))) for i in range(0, len(keys), READ_CHUNK)]
-    forks = n_jobs > 1 and len(bounds) > 2 and "fork" in mp.get_all_start_methods()
-    # the segments one chunk read of a scope, product list or name serve the next chunks too
+def _chunks(keys: Any, inferrer: IndustryInferrer) -> Iterator[_Chunk]:
+    """Each chunk of ``READ_CHUNK`` of ``keys`` read, in order, by one :class:`KeyReader`: the
+    segments one chunk read of a scope, product list or name serve the next chunks too."""
     reader = KeyReader()
-    # the first chunk here: its sources' evidence (template scopes, common products) is then in
-    # the caches the workers inherit instead of being read again in each of them
-    for start, stop in bounds if not forks else bounds[:1]:
-        yield _read_chunk(keys[start:stop], inferrer, reader)
-    if not forks:
-        return
-    global _FORKED
-    _FORKED = (keys, inferrer, reader)
-    try:
-        with mp.get_context("fork").Pool(min(n_jobs, len(bounds) - 1)) as pool:
-            # every cache is a pure function of its key, so a key reads the same in any process
-            yield from pool.imap(_read_forked, bounds[1:])
-    finally:
-        _FORKED = None
+    for start in range(0, len(keys), READ_CHUNK):
+        yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader)
 
 
-def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1) -> _Texts:
-    """Read every distinct (scope, products, name) of ``frame`` once, ``READ_CHUNK`` at a time,
-    keeping only arrays of what :func:`enterprise_profiles`' profiles say.
-
-    ``n_jobs`` > 1 reads the chunks in that many forked worker processes (where the platform
-    forks); the result is the same bit for bit.
-    """
-    rows, uniques = _text_keys(frame)
+def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
+    """The chunks' arrays end to end, their texts given ids in the order they are first seen
+    (as one pass over the profiles gives them)."""
     index: dict[str, int] = {}
     segment = array("q")
     weight = array("d")
@@ -231,7 +218,7 @@ def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1)
     lengths = array("q")
     documents: list[str] = []
     guesses: list[dict[str, np.ndarray]] = []
-    for chunk in _chunks(uniques, inferrer, n_jobs):
+    for chunk in chunks:
         # the chunk's texts in their first-seen order: new ones get ids as one pass would give
         remap = np.fromiter(
             (index.setdefault(t, len(index)) for t in chunk.texts),
@@ -245,20 +232,156 @@ def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1)
         documents.extend(chunk.documents)
         guesses.append(chunk.guess)
         del chunk, remap
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=offsets[1:])
     keys = guesses[0].keys() if guesses else inferrer.table([]).keys()
-    return _Texts(
+    return _Read(
         texts=list(index),
         segment=np.frombuffer(segment, dtype=np.int64).copy(),
-        weight=np.frombuffer(weight, dtype=np.float64).astype(np.float32),
+        weight=np.frombuffer(weight, dtype=np.float64).copy(),
         group=np.frombuffer(group, dtype=np.int64).copy(),
-        offsets=offsets,
-        documents=np.asarray(documents, dtype=object),
+        lengths=np.frombuffer(lengths, dtype=np.int64).copy(),
+        documents=documents,
         guess={
             k: np.concatenate([g[k] for g in guesses]) if guesses else inferrer.table([])[k]
             for k in keys
         },
+    )
+
+
+def _key_groups(keys: Any, n: int) -> list[np.ndarray]:
+    """The positions of ``keys`` in ``n`` groups, every key of one scope in one group: what a
+    process reads of a scope (its clauses, its evidence, each combination of it with a name's
+    reading and with products) then serves only keys of its own group, and is read once over
+    all processes, as in one. Scopes go, most keys first, to the group with the fewest keys
+    so far (ties: the first), so that the groups hold about as many keys each."""
+    scopes = pd.factorize(pd.Series([k[0] for k in keys], dtype=object), use_na_sentinel=False)[0]
+    counts = np.bincount(scopes)
+    load = [0] * n
+    owner = np.empty(len(counts), dtype=np.int64)
+    for scope in np.argsort(-counts, kind="stable").tolist():
+        g = load.index(min(load))
+        owner[scope] = g
+        load[g] += int(counts[scope])
+    of_key = owner[scopes]
+    return [np.flatnonzero(of_key == g) for g in range(n)]
+
+
+def _read_group(g: int) -> _Read:
+    """:func:`_gather` of group ``g``'s keys in a forked worker (see :data:`_FORKED`)."""
+    assert _FORKED is not None
+    keys, inferrer, groups = _FORKED
+    return _gather(_chunks(keys.take(groups[g]), inferrer), inferrer)
+
+
+def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read:
+    """:func:`_gather` of every key, read in ``n_jobs`` processes (this one and ``n_jobs - 1``
+    forked workers), each reading one group of :func:`_key_groups`; the groups' arrays are then
+    put back in the keys' order and the texts numbered as one pass gives them: the same arrays
+    bit for bit (every cache is a pure function of its key, so a key reads the same in any
+    process)."""
+    groups = _key_groups(keys, n_jobs)
+    # what every reading loads once (the lexicon, the taxonomy, the place names), loaded here
+    # so that each worker inherits it
+    readings_of(keys[:1], normalised=True)
+    global _FORKED
+    _FORKED = (keys, inferrer, groups)
+    try:
+        with mp.get_context("fork").Pool(n_jobs - 1) as pool:
+            pending = [pool.apply_async(_read_group, (g,)) for g in range(1, n_jobs)]
+            parts = [_read_group(0), *(p.get() for p in pending)]
+    finally:
+        _FORKED = None
+    return _merge(parts, groups, len(keys))
+
+
+def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
+    """The groups' reads as one read of all ``n`` keys in order (``groups[g]``: the positions
+    of ``parts[g]``'s keys)."""
+    lengths = np.zeros(n, dtype=np.int64)
+    for part, at in zip(parts, groups, strict=True):
+        lengths[at] = part.lengths
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    segment = np.empty(total, dtype=np.int64)
+    weight = np.empty(total, dtype=np.float64)
+    group = np.empty(total, dtype=np.int64)
+    documents = np.empty(n, dtype=object)
+    texts: dict[str, int] = {}
+    guess: dict[str, np.ndarray] = {}
+    firsts: list[tuple[np.ndarray, np.ndarray]] = []  # each part's text ids, where first seen
+    for part, at in zip(parts, groups, strict=True):
+        # each segment's place among all keys' segments: its key's start, then its rank in it
+        before = np.cumsum(part.lengths) - part.lengths
+        to = np.arange(len(part.segment), dtype=np.int64) + np.repeat(
+            offsets[at] - before, part.lengths
+        )
+        ids = np.fromiter(
+            (texts.setdefault(t, len(texts)) for t in part.texts),
+            dtype=np.int64,
+            count=len(part.texts),
+        )
+        segment[to] = ids[part.segment]
+        weight[to] = part.weight
+        group[to] = part.group
+        documents[at] = part.documents
+        for k, v in part.guess.items():
+            if k not in guess:
+                guess[k] = np.empty((n, *v.shape[1:]), dtype=v.dtype)
+            guess[k][at] = v
+        if len(part.segment):
+            # the part numbers its texts as they first appear: text j first appears where the
+            # running maximum of the ids grows to j
+            grown = np.flatnonzero(np.diff(np.maximum.accumulate(part.segment), prepend=-1))
+            firsts.append((ids, to[grown]))
+    # the texts numbered in the order the keys first show them, as one pass numbers them
+    first = np.full(len(texts), total, dtype=np.int64)
+    for ids, at in firsts:
+        first[ids] = np.minimum(first[ids], at)
+    order = np.argsort(first, kind="stable")
+    renumber = np.empty(len(texts), dtype=np.int64)
+    renumber[order] = np.arange(len(order), dtype=np.int64)
+    names = list(texts)
+    return _Read(
+        texts=[names[i] for i in order.tolist()],
+        segment=renumber[segment],
+        weight=weight,
+        group=group,
+        lengths=lengths,
+        documents=documents,
+        guess=guess,
+    )
+
+
+#: Distinct keys from which ``n_jobs`` > 1 reads in worker processes (fewer: in this one).
+PARALLEL_MIN_KEYS = 2_000
+
+
+def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1) -> _Texts:
+    """Read every distinct (scope, products, name) of ``frame`` once, ``READ_CHUNK`` at a time,
+    keeping only arrays of what :func:`enterprise_profiles`' profiles say.
+
+    ``n_jobs`` > 1 reads the keys in that many processes (this one and forked workers, where the
+    platform forks, from :data:`PARALLEL_MIN_KEYS` distinct keys), each the keys of its own
+    scopes; the result is the same bit for bit.
+    """
+    rows, uniques = _text_keys(frame)
+    forks = (
+        n_jobs > 1 and len(uniques) >= PARALLEL_MIN_KEYS and "fork" in mp.get_all_start_methods()
+    )
+    if forks:
+        read = _read_in_groups(uniques, inferrer, n_jobs)
+    else:
+        read = _gather(_chunks(uniques, inferrer), inferrer)
+    offsets = np.zeros(len(read.lengths) + 1, dtype=np.int64)
+    np.cumsum(read.lengths, out=offsets[1:])
+    return _Texts(
+        texts=read.texts,
+        segment=read.segment,
+        weight=read.weight.astype(np.float32),
+        group=read.group,
+        offsets=offsets,
+        documents=np.asarray(read.documents, dtype=object),
+        guess=read.guess,
         rows=rows,
     )
 
@@ -742,7 +865,7 @@ def _to_oldest_generation() -> None:
 def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, *, n_jobs: int = 1) -> MatchIndex:
     """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays.
 
-    ``n_jobs`` > 1 reads the enterprises' texts in that many worker processes (see
+    ``n_jobs`` > 1 reads the enterprises' texts in that many processes (see
     :func:`read_texts`); the index is the same bit for bit.
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
