@@ -17,6 +17,17 @@ from ._app import Rejected, SkipInvalid, app, err, load_tables, out, progress_ba
 
 __all__ = ["Direction", "batch_command", "fit_command"]
 
+#: ``--jobs`` of the commands that build an index: processes that read the enterprises' texts.
+Jobs = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="读取企业文本的进程数（多核机器可设为 2 或更多，约省三到四成时间；结果与 1 个进程完全相同）",
+    ),
+]
+
 
 class Direction(StrEnum):
     """Which way ``parkmatch batch`` ranks."""
@@ -30,6 +41,7 @@ def fit_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="保存匹配器的目录")],
     parks: Annotated[Path | None, typer.Option(help="园区表（CSV/XLSX/Parquet）")] = None,
     enterprises: Annotated[Path | None, typer.Option(help="企业表（CSV/XLSX/Parquet）")] = None,
+    jobs: Jobs = 1,
     skip_invalid: SkipInvalid = False,
     rejected: Rejected = None,
 ) -> None:
@@ -39,7 +51,7 @@ def fit_command(
     )
     with progress_bar("建立匹配索引") as progress:
         progress(0, 1, f"{len(ent_frame):,} 家企业")
-        matcher = Matcher().fit(park_frame, ent_frame)
+        matcher = Matcher().fit(park_frame, ent_frame, n_jobs=jobs)
         folder = matcher.save(output)
         progress(1, 1, "完成")
     out.print(f"已保存匹配器到 {folder}（{len(park_frame)} 个园区，{len(ent_frame):,} 家企业）")
@@ -69,6 +81,7 @@ def batch_command(
     include_ineligible: Annotated[
         bool, typer.Option("--include-ineligible", help="保留不符合入驻条件的配对（排在最后）")
     ] = False,
+    jobs: Jobs = 1,
     skip_invalid: SkipInvalid = False,
     rejected: Rejected = None,
 ) -> None:
@@ -76,12 +89,16 @@ def batch_command(
     if matcher_dir is not None:
         if parks is not None or enterprises is not None:
             raise typer.BadParameter("--matcher 与 --parks/--enterprises 只能二选一")
+        if jobs != 1:
+            raise typer.BadParameter(
+                "--jobs 只在从园区表和企业表建立索引时有效；--matcher 直接加载已建好的索引"
+            )
         matcher = Matcher.load(matcher_dir)
     else:
         park_frame, ent_frame = load_tables(
             parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
         )
-        matcher = Matcher().fit(park_frame, ent_frame)
+        matcher = Matcher().fit(park_frame, ent_frame, n_jobs=jobs)
     label = "各园区前 K 家企业" if direction is Direction.enterprises else "各企业前 K 个园区"
     with progress_bar(label) as progress:
         if direction is Direction.enterprises:
