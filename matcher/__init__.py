@@ -29,6 +29,7 @@ from .exceptions import (
     NotFittedError,
     SchemaError,
     UnknownIdError,
+    WorkerError,
 )
 from .io import load_enterprises, load_events, load_parks, load_tenants, package_version
 from .learning import load_outcomes
@@ -48,6 +49,7 @@ __all__ = [
     "NotFittedError",
     "SchemaError",
     "UnknownIdError",
+    "WorkerError",
     "__version__",
     "load_enterprises",
     "load_events",

@@ -116,3 +116,7 @@ class NotFittedError(MatcherError, AttributeError):
 
 class ModelError(MatcherError):
     """A model file is missing, was tampered with, or was written by other versions."""
+
+
+class WorkerError(MatcherError, RuntimeError):
+    """A worker process ended without handing back its work (killed, or out of memory)."""

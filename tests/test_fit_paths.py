@@ -26,7 +26,7 @@ from scipy import sparse
 
 from matcher import load_sample
 from matcher.datasets import make_enterprises
-from matcher.exceptions import ConfigError
+from matcher.exceptions import ConfigError, WorkerError
 from matcher.index import _arrays as arrays
 from matcher.index import build_index
 from matcher.io import validate_enterprises
@@ -414,18 +414,18 @@ def test_reading_in_worker_processes_equals_one_process(
     monkeypatch.setattr(arrays, "READ_CHUNK", 101)
     one = build_index(parks, enterprises)
     calls: list[int] = []
-    pool = arrays.mp.get_context("fork").Pool
+    process = arrays.mp.get_context("fork").Process
 
-    def counted(processes: int):  # type: ignore[no-untyped-def]
-        calls.append(processes)
-        return pool(processes)
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["args"][0])
+        return process(*args, **kwargs)
 
-    monkeypatch.setattr(arrays.mp.get_context("fork"), "Pool", counted)
+    monkeypatch.setattr(arrays.mp.get_context("fork"), "Process", counted)
     monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", 10)
     for n_jobs in (2, 3):
         calls.clear()
         two = build_index(parks, enterprises, n_jobs=n_jobs)
-        assert calls == [n_jobs - 1]  # this process reads one group, the workers the others
+        assert calls == list(range(1, n_jobs))  # this process reads group 0, workers the others
         a, b = one.enterprises, two.enterprises
         _same_matrix(a.X, b.X)
         for name, value in vars(a).items():
@@ -445,6 +445,36 @@ def test_reading_in_worker_processes_equals_one_process(
     calls.clear()
     build_index(parks, enterprises, n_jobs=2)
     assert calls == []
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_a_worker_that_dies_or_fails_is_an_error_not_a_wait(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    parks, _ = load_sample()
+    monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", 10)
+    read_group = arrays._read_group
+
+    def dies(g: int) -> arrays._Read:
+        if g > 0:  # in a worker: killed, as by the kernel when memory runs out
+            os._exit(9)
+        return read_group(g)
+
+    monkeypatch.setattr(arrays, "_read_group", dies)
+    with pytest.raises(WorkerError, match="退出码 9.*n_jobs"):
+        build_index(parks, enterprises, n_jobs=3)
+
+    def fails(g: int) -> arrays._Read:
+        if g == 2:
+            raise ValueError("第 2 组读不出")
+        return read_group(g)
+
+    monkeypatch.setattr(arrays, "_read_group", fails)
+    with pytest.raises(ValueError, match="第 2 组读不出"):
+        build_index(parks, enterprises, n_jobs=3)
+    assert not arrays.mp.active_children()  # every worker stopped and joined
 
 
 def test_key_groups_keep_each_scope_in_one_group_and_balance_the_keys() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..exceptions import ConfigError, UnknownIdError
+from ..exceptions import ConfigError, UnknownIdError, WorkerError
 from ..io import LOCATION_PREFERENCES, PARK_TYPES, SRDI_LEVELS
 from ..reference import sizes, taxonomy
 from ..reference.relatedness import get_relatedness
@@ -266,10 +266,25 @@ def _key_groups(keys: Any, n: int) -> list[np.ndarray]:
 
 
 def _read_group(g: int) -> _Read:
-    """:func:`_gather` of group ``g``'s keys in a forked worker (see :data:`_FORKED`)."""
+    """:func:`_gather` of group ``g``'s keys (see :data:`_FORKED`)."""
     assert _FORKED is not None
     keys, inferrer, groups = _FORKED
     return _gather(_chunks(keys.take(groups[g]), inferrer), inferrer)
+
+
+def _send_group(g: int, send: Any) -> None:
+    """In a forked worker: :func:`_read_group` of ``g`` sent through ``send`` as ``(True,
+    read)``, or ``(False, error)`` when reading raised."""
+    try:
+        message: tuple[bool, Any] = (True, _read_group(g))
+    except BaseException as exc:  # handed to the parent, which raises it
+        message = (False, exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # the error itself would not pickle
+        send.send((False, RuntimeError(f"{type(message[1]).__name__}: {message[1]} ({exc})")))
+    finally:
+        send.close()
 
 
 def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read:
@@ -277,19 +292,50 @@ def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read
     forked workers), each reading one group of :func:`_key_groups`; the groups' arrays are then
     put back in the keys' order and the texts numbered as one pass gives them: the same arrays
     bit for bit (every cache is a pure function of its key, so a key reads the same in any
-    process)."""
+    process).
+
+    Raises
+    ------
+    WorkerError
+        A worker ended without sending its group (killed, or out of memory). Each worker has a
+        pipe of its own, so the loss is seen at once instead of waited on; the other workers
+        are stopped.
+    """
     groups = _key_groups(keys, n_jobs)
     # what every reading loads once (the lexicon, the taxonomy, the place names), loaded here
     # so that each worker inherits it
     readings_of(keys[:1], normalised=True)
+    context = mp.get_context("fork")
+    workers: list[tuple[Any, Any]] = []
     global _FORKED
     _FORKED = (keys, inferrer, groups)
     try:
-        with mp.get_context("fork").Pool(n_jobs - 1) as pool:
-            pending = [pool.apply_async(_read_group, (g,)) for g in range(1, n_jobs)]
-            parts = [_read_group(0), *(p.get() for p in pending)]
+        for g in range(1, n_jobs):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_send_group, args=(g, send), daemon=True)
+            process.start()
+            send.close()  # this process's copy: the pipe ends when the worker's copy does
+            workers.append((process, receive))
+        parts = [_read_group(0)]
+        for process, receive in workers:
+            try:
+                ok, value = receive.recv()
+            except EOFError:
+                process.join()
+                raise WorkerError(
+                    f"读取企业文本的工作进程意外退出（退出码 {process.exitcode}），"
+                    "可能是内存不足：请减少 n_jobs 后重试"
+                ) from None
+            if not ok:
+                raise value
+            parts.append(value)
     finally:
         _FORKED = None
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
     return _merge(parts, groups, len(keys))
 
 
