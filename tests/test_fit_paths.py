@@ -417,7 +417,7 @@ def test_reading_in_worker_processes_equals_one_process(
     process = arrays.mp.get_context("fork").Process
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs["args"][0])
+        calls.append(len(calls) + 1)
         return process(*args, **kwargs)
 
     monkeypatch.setattr(arrays.mp.get_context("fork"), "Process", counted)
@@ -425,7 +425,7 @@ def test_reading_in_worker_processes_equals_one_process(
     for n_jobs in (2, 3):
         calls.clear()
         two = build_index(parks, enterprises, n_jobs=n_jobs)
-        assert calls == list(range(1, n_jobs))  # this process reads group 0, workers the others
+        assert calls == list(range(1, n_jobs))  # this process and n_jobs - 1 workers read
         a, b = one.enterprises, two.enterprises
         _same_matrix(a.X, b.X)
         for name, value in vars(a).items():
@@ -455,24 +455,25 @@ def test_a_worker_that_dies_or_fails_is_an_error_not_a_wait(
 
     parks, _ = load_sample()
     monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", 10)
-    read_group = arrays._read_group
+    take_groups = arrays._take_groups
+    here = os.getpid()
 
-    def dies(g: int) -> arrays._Read:
-        if g > 0:  # in a worker: killed, as by the kernel when memory runs out
+    def dies() -> list:
+        if os.getpid() != here:  # a worker, killed as by the kernel when memory runs out
             os._exit(9)
-        return read_group(g)
+        return take_groups()
 
-    monkeypatch.setattr(arrays, "_read_group", dies)
-    with pytest.raises(WorkerError, match="退出码 9.*n_jobs"):
+    monkeypatch.setattr(arrays, "_take_groups", dies)
+    with pytest.raises(WorkerError, match=r"退出码 9.*n_jobs"):
         build_index(parks, enterprises, n_jobs=3)
 
-    def fails(g: int) -> arrays._Read:
-        if g == 2:
-            raise ValueError("第 2 组读不出")
-        return read_group(g)
+    def fails() -> list:
+        if os.getpid() != here:
+            raise ValueError("这一组读不出")
+        return take_groups()
 
-    monkeypatch.setattr(arrays, "_read_group", fails)
-    with pytest.raises(ValueError, match="第 2 组读不出"):
+    monkeypatch.setattr(arrays, "_take_groups", fails)
+    with pytest.raises(ValueError, match="这一组读不出"):
         build_index(parks, enterprises, n_jobs=3)
     assert not arrays.mp.active_children()  # every worker stopped and joined
 

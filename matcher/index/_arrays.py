@@ -181,9 +181,15 @@ def _read_chunk(
     )
 
 
-#: The keys, inferrer and groups of a fit that reads in worker processes: set before the
-#: workers are forked, so that they inherit them instead of receiving them through a pipe.
-_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray]] | None = None
+#: The keys, inferrer and groups of a fit that reads in worker processes, and the shared
+#: count of groups taken: set before the workers are forked, so that they inherit them instead
+#: of receiving them through a pipe.
+_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray], Any] | None = None
+
+#: Groups of keys per process of ``n_jobs`` > 1: each process takes the next group when it is
+#: done with one, so a process that reads more slowly takes fewer (with one group each, the
+#: other process waited up to 3 s at 1M rows).
+GROUPS_PER_JOB = 16
 
 
 @dataclass
@@ -200,10 +206,13 @@ class _Read:
     guess: dict[str, np.ndarray]
 
 
-def _chunks(keys: Any, inferrer: IndustryInferrer) -> Iterator[_Chunk]:
-    """Each chunk of ``READ_CHUNK`` of ``keys`` read, in order, by one :class:`KeyReader`: the
-    segments one chunk read of a scope, product list or name serve the next chunks too."""
-    reader = KeyReader()
+def _chunks(
+    keys: Any, inferrer: IndustryInferrer, reader: KeyReader | None = None
+) -> Iterator[_Chunk]:
+    """Each chunk of ``READ_CHUNK`` of ``keys`` read, in order, by one :class:`KeyReader`
+    (``reader``, or a new one): the segments one chunk read of a scope, product list or name
+    serve the next chunks too."""
+    reader = KeyReader() if reader is None else reader
     for start in range(0, len(keys), READ_CHUNK):
         yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader)
 
@@ -265,18 +274,28 @@ def _key_groups(keys: Any, n: int) -> list[np.ndarray]:
     return [np.flatnonzero(of_key == g) for g in range(n)]
 
 
-def _read_group(g: int) -> _Read:
-    """:func:`_gather` of group ``g``'s keys (see :data:`_FORKED`)."""
+def _take_groups() -> list[tuple[int, _Read]]:
+    """:func:`_gather` of each group this process takes, with the group's number, until none is
+    left (see :data:`_FORKED`); one :class:`KeyReader` for all of them (groups share product
+    lists, never scopes)."""
     assert _FORKED is not None
-    keys, inferrer, groups = _FORKED
-    return _gather(_chunks(keys.take(groups[g]), inferrer), inferrer)
+    keys, inferrer, groups, taken = _FORKED
+    reader = KeyReader()
+    out: list[tuple[int, _Read]] = []
+    while True:
+        with taken.get_lock():
+            g = taken.value
+            taken.value = g + 1
+        if g >= len(groups):
+            return out
+        out.append((g, _gather(_chunks(keys.take(groups[g]), inferrer, reader), inferrer)))
 
 
-def _send_group(g: int, send: Any) -> None:
-    """In a forked worker: :func:`_read_group` of ``g`` sent through ``send`` as ``(True,
-    read)``, or ``(False, error)`` when reading raised."""
+def _send_groups(send: Any) -> None:
+    """In a forked worker: :func:`_take_groups` sent through ``send`` as ``(True, parts)``, or
+    ``(False, error)`` when reading raised."""
     try:
-        message: tuple[bool, Any] = (True, _read_group(g))
+        message: tuple[bool, Any] = (True, _take_groups())
     except BaseException as exc:  # handed to the parent, which raises it
         message = (False, exc)
     try:
@@ -289,34 +308,34 @@ def _send_group(g: int, send: Any) -> None:
 
 def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read:
     """:func:`_gather` of every key, read in ``n_jobs`` processes (this one and ``n_jobs - 1``
-    forked workers), each reading one group of :func:`_key_groups`; the groups' arrays are then
-    put back in the keys' order and the texts numbered as one pass gives them: the same arrays
-    bit for bit (every cache is a pure function of its key, so a key reads the same in any
-    process).
+    forked workers) that take the groups of :func:`_key_groups` (``GROUPS_PER_JOB`` a process)
+    one after another; the groups' arrays are then put back in the keys' order and the texts
+    numbered as one pass gives them: the same arrays bit for bit (every cache is a pure function
+    of its key, so a key reads the same in any process).
 
     Raises
     ------
     WorkerError
-        A worker ended without sending its group (killed, or out of memory). Each worker has a
+        A worker ended without sending its groups (killed, or out of memory). Each worker has a
         pipe of its own, so the loss is seen at once instead of waited on; the other workers
         are stopped.
     """
-    groups = _key_groups(keys, n_jobs)
+    groups = [g for g in _key_groups(keys, n_jobs * GROUPS_PER_JOB) if len(g)]
     # what every reading loads once (the lexicon, the taxonomy, the place names), loaded here
     # so that each worker inherits it
     readings_of(keys[:1], normalised=True)
     context = mp.get_context("fork")
     workers: list[tuple[Any, Any]] = []
     global _FORKED
-    _FORKED = (keys, inferrer, groups)
+    _FORKED = (keys, inferrer, groups, context.Value("q", 0))
     try:
-        for g in range(1, n_jobs):
+        for _ in range(1, n_jobs):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_send_group, args=(g, send), daemon=True)
+            process = context.Process(target=_send_groups, args=(send,), daemon=True)
             process.start()
             send.close()  # this process's copy: the pipe ends when the worker's copy does
             workers.append((process, receive))
-        parts = [_read_group(0)]
+        parts = _take_groups()
         for process, receive in workers:
             try:
                 ok, value = receive.recv()
@@ -328,7 +347,7 @@ def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read
                 ) from None
             if not ok:
                 raise value
-            parts.append(value)
+            parts.extend(value)
     finally:
         _FORKED = None
         for process, receive in workers:
@@ -336,7 +355,8 @@ def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read
             if process.is_alive():
                 process.terminate()
             process.join()
-    return _merge(parts, groups, len(keys))
+    parts.sort(key=lambda part: part[0])
+    return _merge([read for _, read in parts], groups, len(keys))
 
 
 def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
