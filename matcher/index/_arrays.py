@@ -245,7 +245,7 @@ def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
     return _Read(
         texts=list(index),
         segment=np.frombuffer(segment, dtype=np.int64).copy(),
-        weight=np.frombuffer(weight, dtype=np.float64).copy(),
+        weight=np.frombuffer(weight, dtype=np.float64),  # no copy: read_texts narrows it
         group=np.frombuffer(group, dtype=np.int64).copy(),
         lengths=np.frombuffer(lengths, dtype=np.int64).copy(),
         documents=documents,
