@@ -2,12 +2,13 @@
 
 Usage::
 
-    python benchmarks/bench_fit_real.py [--repeat 3]
+    python benchmarks/bench_fit_real.py [--repeat 3] [--n-jobs 2]
 
 Generated enterprises share scope templates, so their text caches hit often; real rows do not.
 This reads the registry sample in ``../shared/corpora/registry_sample`` (evaluation only, never
 copied into the repository) and exits when it is absent. Each timed fit runs in a fresh process so
 that no text cache survives between runs; it reports the median and microseconds per row.
+``--n-jobs k`` fits with ``Matcher.fit(..., n_jobs=k)`` (the texts read in ``k`` processes).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _one_fit() -> dict[str, float]:
+def _one_fit(n_jobs: int = 1) -> dict[str, float]:
     sys.path.insert(0, str(HERE))
     import pandas as pd
     from devset import REGISTRY, load_devset
@@ -44,17 +45,20 @@ def _one_fit() -> dict[str, float]:
     enterprises = validate_enterprises(frame)
     parks = load_devset().parks
     start = time.perf_counter()
-    Matcher().fit(parks, enterprises)
+    Matcher().fit(parks, enterprises, n_jobs=n_jobs)
     return {"rows": len(enterprises), "fit": time.perf_counter() - start}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fits, each in a fresh process")
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="processes that read the texts (default 1)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_one_fit()))
+        print(json.dumps(_one_fit(args.n_jobs)))
         return
     sys.path.insert(0, str(HERE))
     from devset import REGISTRY
@@ -64,12 +68,18 @@ def main() -> None:
     runs = []
     for _ in range(args.repeat):
         out = subprocess.run(
-            [sys.executable, __file__, "--child"], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", "--n-jobs", str(args.n_jobs)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     rows = runs[0]["rows"]
     fit = statistics.median(r["fit"] for r in runs)
-    print(f"real registry rows: {rows:,}; {args.repeat} fits, each the first in a fresh process")
+    print(
+        f"real registry rows: {rows:,}; {args.repeat} fits, each the first in a fresh process"
+        f"{f', n_jobs={args.n_jobs}' if args.n_jobs > 1 else ''}"
+    )
     print(
         f"fit  median {fit:6.1f} s   {fit / rows * 1e6:6.0f} µs/row   ≈ {fit / rows * 1e6:.0f} s per million"
     )
