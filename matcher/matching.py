@@ -21,7 +21,7 @@ import datetime as dt
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,7 @@ class Matcher:
         *,
         events: pd.DataFrame | None = None,
         n_jobs: int = 1,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> Matcher:
         """Validate (if needed) and index the parks, enterprises and optional tenants.
 
@@ -139,7 +140,9 @@ class Matcher:
         families are unchanged. ``n_jobs`` > 1 reads the enterprises' texts in that many processes,
         this one and ``n_jobs - 1`` forked workers, each the keys of its own scopes (where the
         platform forks, from 2,000 distinct texts; 1, the default, reads them here); the fitted
-        index is the same bit for bit.
+        index is the same bit for bit. ``progress(done, total, message)``, when given, is called
+        as the enterprises' distinct texts are read (``done`` of ``total``) and once more when
+        the index's arrays are built from them.
         """
         if parks.attrs.get("parkmatch_schema") != "parks":
             parks = validate_parks(parks)
@@ -164,7 +167,7 @@ class Matcher:
                 raise UnknownIdError("park", unknown[0])
             for layer in self.park_weights.values():
                 scorer.coef_for(layer)  # validates names and values now, not mid-ranking
-        index = build_index(parks, enterprises, n_jobs=n_jobs)
+        index = build_index(parks, enterprises, n_jobs=n_jobs, progress=progress)
         fitted_on = dt.date.today()
         context = FitContext(
             parks=parks, enterprises=enterprises, tenants=tenants, fitted_on=fitted_on

@@ -1196,3 +1196,25 @@ def test_name_sources_of_the_fields_equal_reading_the_name_parts(
                 scope, p.industry, p.parent_industry, p.activity, p.form
             )
             assert got == _plain_name_sources(scope, p), (scope, p)
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_fit_tells_its_progress(enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher import Matcher
+
+    parks, _ = load_sample()
+    monkeypatch.setattr(arrays, "READ_CHUNK", 97)
+    monkeypatch.setattr(arrays, "PARALLEL_MIN_KEYS", 10)
+    distinct = len(arrays._text_keys(enterprises)[1])
+    for n_jobs in (1, 2):
+        calls: list[tuple[int, int, str]] = []
+
+        def heard(done: int, total: int, message: str, calls: list = calls) -> None:
+            calls.append((done, total, message))
+
+        Matcher().fit(parks, enterprises, n_jobs=n_jobs, progress=heard)
+        assert len(calls) >= 3, n_jobs
+        assert {total for _, total, _ in calls} == {distinct}
+        done = [d for d, _, _ in calls]
+        assert done == sorted(done) and done[0] < distinct and done[-1] == distinct
+        assert "索引" in calls[-1][2] and all("企业文本" in m for _, _, m in calls[:-1])

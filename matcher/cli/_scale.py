@@ -50,8 +50,9 @@ def fit_command(
         parks, enterprises, rejected=rejected_path(skip_invalid, rejected)
     )
     with progress_bar("建立匹配索引") as progress:
-        progress(0, 1, f"{len(ent_frame):,} 家企业")
-        matcher = Matcher().fit(park_frame, ent_frame, n_jobs=jobs)
+        progress(0, len(ent_frame), f"{len(ent_frame):,} 家企业")
+        matcher = Matcher().fit(park_frame, ent_frame, n_jobs=jobs, progress=progress)
+        progress(1, 1, "正在保存")
         folder = matcher.save(output)
         progress(1, 1, "完成")
     out.print(f"已保存匹配器到 {folder}（{len(park_frame)} 个园区，{len(ent_frame):,} 家企业）")

@@ -9,7 +9,7 @@ import contextlib
 import gc
 import multiprocessing as mp
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 from typing import Any
@@ -181,10 +181,13 @@ def _read_chunk(
     )
 
 
-#: The keys, inferrer and groups of a fit that reads in worker processes, and the shared
-#: count of groups taken: set before the workers are forked, so that they inherit them instead
-#: of receiving them through a pipe.
-_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray], Any] | None = None
+#: ``progress(done, total, message)`` of a fit (see :meth:`matcher.Matcher.fit`).
+Progress = Callable[[int, int, str], None]
+
+#: The keys, inferrer and groups of a fit that reads in worker processes, the shared count of
+#: groups taken, and the fit's progress callback (called in this process only): set before the
+#: workers are forked, so that they inherit them instead of receiving them through a pipe.
+_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray], Any, Progress | None] | None = None
 
 #: Groups of keys per process of ``n_jobs`` > 1: each process takes the next group when it is
 #: done with one, so a process that reads more slowly takes fewer (with one group each, the
@@ -207,14 +210,20 @@ class _Read:
 
 
 def _chunks(
-    keys: Any, inferrer: IndustryInferrer, reader: KeyReader | None = None
+    keys: Any,
+    inferrer: IndustryInferrer,
+    reader: KeyReader | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[_Chunk]:
     """Each chunk of ``READ_CHUNK`` of ``keys`` read, in order, by one :class:`KeyReader`
     (``reader``, or a new one): the segments one chunk read of a scope, product list or name
-    serve the next chunks too."""
+    serve the next chunks too. ``progress`` hears of each chunk read."""
     reader = KeyReader() if reader is None else reader
     for start in range(0, len(keys), READ_CHUNK):
         yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader)
+        if progress is not None:
+            done = min(start + READ_CHUNK, len(keys))
+            progress(done, len(keys), f"已读 {done:,} / {len(keys):,} 条企业文本")
 
 
 def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
@@ -279,13 +288,17 @@ def _take_groups() -> list[tuple[int, _Read]]:
     left (see :data:`_FORKED`); one :class:`KeyReader` for all of them (groups share product
     lists, never scopes)."""
     assert _FORKED is not None
-    keys, inferrer, groups, taken = _FORKED
+    keys, inferrer, groups, taken, progress = _FORKED
     reader = KeyReader()
     out: list[tuple[int, _Read]] = []
     while True:
         with taken.get_lock():
             g = taken.value
             taken.value = g + 1
+        if progress is not None:
+            # the keys of the groups taken before this one, by any process: read or being read
+            done = sum(len(at) for at in groups[: min(g, len(groups))])
+            progress(done, len(keys), f"已读约 {done:,} / {len(keys):,} 条企业文本")
         if g >= len(groups):
             return out
         out.append((g, _gather(_chunks(keys.take(groups[g]), inferrer, reader), inferrer)))
@@ -294,6 +307,9 @@ def _take_groups() -> list[tuple[int, _Read]]:
 def _send_groups(send: Any) -> None:
     """In a forked worker: :func:`_take_groups` sent through ``send`` as ``(True, parts)``, or
     ``(False, error)`` when reading raised."""
+    global _FORKED
+    if _FORKED is not None:  # the fit's progress is told in the process that fits, not here
+        _FORKED = (*_FORKED[:4], None)
     try:
         message: tuple[bool, Any] = (True, _take_groups())
     except BaseException as exc:  # handed to the parent, which raises it
@@ -306,7 +322,9 @@ def _send_groups(send: Any) -> None:
         send.close()
 
 
-def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read:
+def _read_in_groups(
+    keys: Any, inferrer: IndustryInferrer, n_jobs: int, progress: Progress | None = None
+) -> _Read:
     """:func:`_gather` of every key, read in ``n_jobs`` processes (this one and ``n_jobs - 1``
     forked workers) that take the groups of :func:`_key_groups` (``GROUPS_PER_JOB`` a process)
     one after another; the groups' arrays are then put back in the keys' order and the texts
@@ -327,7 +345,7 @@ def _read_in_groups(keys: Any, inferrer: IndustryInferrer, n_jobs: int) -> _Read
     context = mp.get_context("fork")
     workers: list[tuple[Any, Any]] = []
     global _FORKED
-    _FORKED = (keys, inferrer, groups, context.Value("q", 0))
+    _FORKED = (keys, inferrer, groups, context.Value("q", 0), progress)
     try:
         for _ in range(1, n_jobs):
             receive, send = context.Pipe(duplex=False)
@@ -422,22 +440,28 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
 PARALLEL_MIN_KEYS = 2_000
 
 
-def read_texts(frame: pd.DataFrame, inferrer: IndustryInferrer, n_jobs: int = 1) -> _Texts:
+def read_texts(
+    frame: pd.DataFrame,
+    inferrer: IndustryInferrer,
+    n_jobs: int = 1,
+    progress: Progress | None = None,
+) -> _Texts:
     """Read every distinct (scope, products, name) of ``frame`` once, ``READ_CHUNK`` at a time,
     keeping only arrays of what :func:`enterprise_profiles`' profiles say.
 
     ``n_jobs`` > 1 reads the keys in that many processes (this one and forked workers, where the
     platform forks, from :data:`PARALLEL_MIN_KEYS` distinct keys), each the keys of its own
-    scopes; the result is the same bit for bit.
+    scopes; the result is the same bit for bit. ``progress(done, total, message)`` hears how
+    many of the distinct keys are read (with workers: of the groups taken so far).
     """
     rows, uniques = _text_keys(frame)
     forks = (
         n_jobs > 1 and len(uniques) >= PARALLEL_MIN_KEYS and "fork" in mp.get_all_start_methods()
     )
     if forks:
-        read = _read_in_groups(uniques, inferrer, n_jobs)
+        read = _read_in_groups(uniques, inferrer, n_jobs, progress)
     else:
-        read = _gather(_chunks(uniques, inferrer), inferrer)
+        read = _gather(_chunks(uniques, inferrer, progress=progress), inferrer)
     offsets = np.zeros(len(read.lengths) + 1, dtype=np.int64)
     np.cumsum(read.lengths, out=offsets[1:])
     return _Texts(
@@ -928,21 +952,33 @@ def _to_oldest_generation() -> None:
         gc.unfreeze()
 
 
-def build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, *, n_jobs: int = 1) -> MatchIndex:
+def build_index(
+    parks: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    *,
+    n_jobs: int = 1,
+    progress: Progress | None = None,
+) -> MatchIndex:
     """Read every text, fit the vectoriser on what enterprises and parks say, build the arrays.
 
     ``n_jobs`` > 1 reads the enterprises' texts in that many processes (see
-    :func:`read_texts`); the index is the same bit for bit.
+    :func:`read_texts`); the index is the same bit for bit. ``progress(done, total, message)``
+    hears how many distinct texts are read, then once more before the arrays are built.
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs < 1:
         raise ConfigError(f"n_jobs 应为正整数（读取文本的进程数），而不是 {n_jobs!r}")
     with gc_paused():
-        return _build_index(parks, enterprises, int(n_jobs))
+        return _build_index(parks, enterprises, int(n_jobs), progress)
 
 
-def _build_index(parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int) -> MatchIndex:
+def _build_index(
+    parks: pd.DataFrame, enterprises: pd.DataFrame, n_jobs: int, progress: Progress | None
+) -> MatchIndex:
     inferrer = IndustryInferrer()
-    read = [read_texts(enterprises, inferrer, n_jobs)]
+    read = [read_texts(enterprises, inferrer, n_jobs, progress)]
+    if progress is not None:
+        n = len(read[0].offsets) - 1
+        progress(n, n, "文本已读完，正在建立索引数组")
     park_docs = park_documents(parks)
     # each distinct segment text once, weighted by how often it occurs: the same fit as on
     # every segment text of every key (5.3 million at 1,000,000 generated rows, 3,262 distinct)
