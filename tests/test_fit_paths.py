@@ -458,19 +458,19 @@ def test_a_worker_that_dies_or_fails_is_an_error_not_a_wait(
     take_groups = arrays._take_groups
     here = os.getpid()
 
-    def dies() -> list:
+    def dies(progress=None) -> list:  # type: ignore[no-untyped-def]
         if os.getpid() != here:  # a worker, killed as by the kernel when memory runs out
             os._exit(9)
-        return take_groups()
+        return take_groups(progress)
 
     monkeypatch.setattr(arrays, "_take_groups", dies)
     with pytest.raises(WorkerError, match=r"退出码 9.*n_jobs"):
         build_index(parks, enterprises, n_jobs=3)
 
-    def fails() -> list:
+    def fails(progress=None) -> list:  # type: ignore[no-untyped-def]
         if os.getpid() != here:
             raise ValueError("这一组读不出")
-        return take_groups()
+        return take_groups(progress)
 
     monkeypatch.setattr(arrays, "_take_groups", fails)
     with pytest.raises(ValueError, match="这一组读不出"):

@@ -184,10 +184,10 @@ def _read_chunk(
 #: ``progress(done, total, message)`` of a fit (see :meth:`matcher.Matcher.fit`).
 Progress = Callable[[int, int, str], None]
 
-#: The keys, inferrer and groups of a fit that reads in worker processes, the shared count of
-#: groups taken, and the fit's progress callback (called in this process only): set before the
-#: workers are forked, so that they inherit them instead of receiving them through a pipe.
-_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray], Any, Progress | None] | None = None
+#: The keys, inferrer and groups of a fit that reads in worker processes, and the shared count
+#: of groups taken: set before the workers are forked, so that they inherit them instead of
+#: receiving them through a pipe.
+_FORKED: tuple[Any, IndustryInferrer, list[np.ndarray], Any] | None = None
 
 #: Groups of keys per process of ``n_jobs`` > 1: each process takes the next group when it is
 #: done with one, so a process that reads more slowly takes fewer (with one group each, the
@@ -197,8 +197,8 @@ GROUPS_PER_JOB = 16
 
 @dataclass
 class _Read:
-    """:class:`_Texts` without ``rows``, its weights still float64 and its documents a list:
-    what the chunks of some distinct keys read (:func:`_gather`)."""
+    """:class:`_Texts` without ``rows``, its weights still float64 and its documents a list or
+    an object array: what the chunks of some distinct keys read (:func:`_gather`, :func:`_merge`)."""
 
     texts: list[str]
     segment: np.ndarray  # int64, into ``texts`` (first seen first)
@@ -226,6 +226,13 @@ def _chunks(
             progress(done, len(keys), f"已读 {done:,} / {len(keys):,} 条企业文本")
 
 
+def _text_ids(index: dict[str, int], texts: list[str]) -> np.ndarray:
+    """The ids of ``texts`` in ``index``, new texts numbered on from its size in their order."""
+    return np.fromiter(
+        (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
+    )
+
+
 def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
     """The chunks' arrays end to end, their texts given ids in the order they are first seen
     (as one pass over the profiles gives them)."""
@@ -238,11 +245,7 @@ def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
     guesses: list[dict[str, np.ndarray]] = []
     for chunk in chunks:
         # the chunk's texts in their first-seen order: new ones get ids as one pass would give
-        remap = np.fromiter(
-            (index.setdefault(t, len(index)) for t in chunk.texts),
-            dtype=np.int64,
-            count=len(chunk.texts),
-        )
+        remap = _text_ids(index, chunk.texts)
         segment.frombytes(remap[chunk.segment].tobytes())
         weight.frombytes(chunk.weight.tobytes())
         group.frombytes(chunk.group.tobytes())
@@ -283,12 +286,12 @@ def _key_groups(keys: Any, n: int) -> list[np.ndarray]:
     return [np.flatnonzero(of_key == g) for g in range(n)]
 
 
-def _take_groups() -> list[tuple[int, _Read]]:
+def _take_groups(progress: Progress | None = None) -> list[tuple[int, _Read]]:
     """:func:`_gather` of each group this process takes, with the group's number, until none is
     left (see :data:`_FORKED`); one :class:`KeyReader` for all of them (groups share product
-    lists, never scopes)."""
+    lists, never scopes). ``progress`` (in the process that fits) hears of each group taken."""
     assert _FORKED is not None
-    keys, inferrer, groups, taken, progress = _FORKED
+    keys, inferrer, groups, taken = _FORKED
     reader = KeyReader()
     out: list[tuple[int, _Read]] = []
     while True:
@@ -307,9 +310,6 @@ def _take_groups() -> list[tuple[int, _Read]]:
 def _send_groups(send: Any) -> None:
     """In a forked worker: :func:`_take_groups` sent through ``send`` as ``(True, parts)``, or
     ``(False, error)`` when reading raised."""
-    global _FORKED
-    if _FORKED is not None:  # the fit's progress is told in the process that fits, not here
-        _FORKED = (*_FORKED[:4], None)
     try:
         message: tuple[bool, Any] = (True, _take_groups())
     except BaseException as exc:  # handed to the parent, which raises it
@@ -345,7 +345,7 @@ def _read_in_groups(
     context = mp.get_context("fork")
     workers: list[tuple[Any, Any]] = []
     global _FORKED
-    _FORKED = (keys, inferrer, groups, context.Value("q", 0), progress)
+    _FORKED = (keys, inferrer, groups, context.Value("q", 0))
     try:
         for _ in range(1, n_jobs):
             receive, send = context.Pipe(duplex=False)
@@ -353,7 +353,7 @@ def _read_in_groups(
             process.start()
             send.close()  # this process's copy: the pipe ends when the worker's copy does
             workers.append((process, receive))
-        parts = _take_groups()
+        parts = _take_groups(progress)
         for process, receive in workers:
             try:
                 ok, value = receive.recv()
@@ -399,11 +399,7 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
         to = np.arange(len(part.segment), dtype=np.int64) + np.repeat(
             offsets[at] - before, part.lengths
         )
-        ids = np.fromiter(
-            (texts.setdefault(t, len(texts)) for t in part.texts),
-            dtype=np.int64,
-            count=len(part.texts),
-        )
+        ids = _text_ids(texts, part.texts)
         segment[to] = ids[part.segment]
         weight[to] = part.weight
         group[to] = part.group
