@@ -1079,3 +1079,34 @@ def test_string_column_rows_by_integer_array_equal_rows_one_by_one() -> None:
     for bad in (np.array([0, n]), np.array([-n - 1])):
         with pytest.raises(IndexError):
             col[bad]
+
+
+def test_string_column_take_and_concat_equal_building_from_the_values() -> None:
+    """``take`` (rows in any order, repeated, negative) and ``concat`` give the bytes, offsets
+    and missing rows of a column built from the values they select, also from a column whose
+    arrays are read-only views (as a loaded index's are) and for empty columns; a row out of
+    range is an IndexError and a non-integer key a TypeError, nothing built."""
+    values = ["铝板", None, "型材", "", "耐火材料", "Ａ１ 铝", "x" * 300, None]
+    col = StringColumn.from_iterable(values)
+    rng = np.random.default_rng(0)
+    for rows in (
+        rng.integers(-len(values), len(values), 50),
+        np.arange(len(values))[::-1],
+        np.array([], dtype=np.int64),
+        np.array([2, 2, 2], dtype=np.uint16),
+    ):
+        expected = [values[int(i)] for i in rows]
+        _same_column(col.take(rows), StringColumn.from_iterable(expected))
+    frozen = StringColumn(*(a.copy() for a in (col.data, col.offsets, col.missing)))
+    for a in (frozen.data, frozen.offsets, frozen.missing):
+        a.setflags(write=False)
+    _same_column(frozen.take([6, 0]), StringColumn.from_iterable([values[6], values[0]]))
+    parts = [values[:3], [], values[3:], [None]]
+    joined = StringColumn.concat(StringColumn.from_iterable(p) for p in parts)
+    _same_column(joined, StringColumn.from_iterable([v for p in parts for v in p]))
+    assert StringColumn.concat([]).tolist() == [] and col.take([]).tolist() == []
+    for bad in ([0, len(values)], [-len(values) - 1]):
+        with pytest.raises(IndexError):
+            col.take(bad)
+    with pytest.raises(TypeError):
+        col.take(np.array([0.0, 1.0]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing as mp
+import pickle
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ class _Texts:
     weight: np.ndarray  # float32
     group: np.ndarray  # int64
     offsets: np.ndarray  # int64 (distinct keys + 1)
-    documents: np.ndarray  # object
+    documents: StringColumn
     guess: dict[str, np.ndarray]
     rows: np.ndarray  # int64: each row's distinct key
 
@@ -197,15 +198,17 @@ GROUPS_PER_JOB = 16
 
 @dataclass
 class _Read:
-    """:class:`_Texts` without ``rows``, its weights still float64 and its documents a list or
-    an object array: what the chunks of some distinct keys read (:func:`_gather`, :func:`_merge`)."""
+    """:class:`_Texts` without ``rows``, with each key's number of segments instead of their
+    offsets: what the chunks of some distinct keys read (:func:`_gather`, :func:`_merge`). Its
+    documents are one UTF-8 column, not a Python string each: a worker sends them as two
+    buffers, and the index's column is taken from them."""
 
     texts: list[str]
     segment: np.ndarray  # int64, into ``texts`` (first seen first)
-    weight: np.ndarray  # float64
+    weight: np.ndarray  # float32
     group: np.ndarray  # int64
     lengths: np.ndarray  # int64: segments per key
-    documents: list[str] | np.ndarray  # a list, or an object array
+    documents: StringColumn
     guess: dict[str, np.ndarray]
 
 
@@ -238,29 +241,33 @@ def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
     (as one pass over the profiles gives them)."""
     index: dict[str, int] = {}
     segment = array("q")
-    weight = array("d")
+    weight = array("f")
     group = array("q")
     lengths = array("q")
-    documents: list[str] = []
+    documents: list[StringColumn] = []
     guesses: list[dict[str, np.ndarray]] = []
     for chunk in chunks:
         # the chunk's texts in their first-seen order: new ones get ids as one pass would give
         remap = _text_ids(index, chunk.texts)
         segment.frombytes(remap[chunk.segment].tobytes())
-        weight.frombytes(chunk.weight.tobytes())
+        # narrowed here (as the index keeps them), each float64 exactly as after a later cast
+        weight.frombytes(chunk.weight.astype(np.float32).tobytes())
         group.frombytes(chunk.group.tobytes())
         lengths.frombytes(chunk.lengths.tobytes())
-        documents.extend(chunk.documents)
+        # as Series, Arrow converts the documents (every one a str) without a check per row
+        documents.append(
+            StringColumn.from_iterable(pd.Series(chunk.documents, dtype=object, copy=False))
+        )
         guesses.append(chunk.guess)
         del chunk, remap
     keys = guesses[0].keys() if guesses else inferrer.table([]).keys()
     return _Read(
         texts=list(index),
         segment=np.frombuffer(segment, dtype=np.int64).copy(),
-        weight=np.frombuffer(weight, dtype=np.float64),  # no copy: read_texts narrows it
+        weight=np.frombuffer(weight, dtype=np.float32).copy(),
         group=np.frombuffer(group, dtype=np.int64).copy(),
         lengths=np.frombuffer(lengths, dtype=np.int64).copy(),
-        documents=documents,
+        documents=documents[0] if len(documents) == 1 else StringColumn.concat(documents),
         guess={
             k: np.concatenate([g[k] for g in guesses]) if guesses else inferrer.table([])[k]
             for k in keys
@@ -307,6 +314,34 @@ def _take_groups(progress: Progress | None = None) -> list[tuple[int, _Read]]:
         out.append((g, _gather(_chunks(keys.take(groups[g]), inferrer, reader), inferrer)))
 
 
+def _send(connection: Any, message: object) -> None:
+    """``message`` through ``connection``, its arrays as they are: the pickle (protocol 5) with
+    the arrays' bytes left out, then each array's bytes on their own (:func:`_receive`). A
+    worker's half of 1,000,000 rows took 1 s to pickle in one piece, much of it copying."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
+    views = [b.raw() for b in buffers]
+    connection.send([v.nbytes for v in views])
+    connection.send_bytes(head)
+    for view in views:
+        connection.send_bytes(view)
+
+
+def _receive(connection: Any) -> Any:
+    """What :func:`_send` sent, each array's bytes read into a buffer of its own (writable)."""
+    sizes = connection.recv()
+    head = connection.recv_bytes()
+    buffers = []
+    for size in sizes:
+        buffer = bytearray(size)
+        if size:
+            connection.recv_bytes_into(buffer)
+        else:
+            connection.recv_bytes()
+        buffers.append(buffer)
+    return pickle.loads(head, buffers=buffers)
+
+
 def _send_groups(send: Any) -> None:
     """In a forked worker: :func:`_take_groups` sent through ``send`` as ``(True, parts)``, or
     ``(False, error)`` when reading raised."""
@@ -315,9 +350,10 @@ def _send_groups(send: Any) -> None:
     except BaseException as exc:  # handed to the parent, which raises it
         message = (False, exc)
     try:
-        send.send(message)
+        _send(send, message)
     except Exception as exc:  # the error itself would not pickle
-        send.send((False, RuntimeError(f"{type(message[1]).__name__}: {message[1]} ({exc})")))
+        error = RuntimeError(f"{type(message[1]).__name__}: {message[1]} ({exc})")
+        _send(send, (False, error))
     finally:
         send.close()
 
@@ -356,7 +392,7 @@ def _read_in_groups(
         parts = _take_groups(progress)
         for process, receive in workers:
             try:
-                ok, value = receive.recv()
+                ok, value = _receive(receive)
             except EOFError:
                 process.join()
                 raise WorkerError(
@@ -387,9 +423,8 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
     np.cumsum(lengths, out=offsets[1:])
     total = int(offsets[-1])
     segment = np.empty(total, dtype=np.int64)
-    weight = np.empty(total, dtype=np.float64)
+    weight = np.empty(total, dtype=np.float32)
     group = np.empty(total, dtype=np.int64)
-    documents = np.empty(n, dtype=object)
     texts: dict[str, int] = {}
     guess: dict[str, np.ndarray] = {}
     firsts: list[tuple[np.ndarray, np.ndarray]] = []  # each part's text ids, where first seen
@@ -403,7 +438,6 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
         segment[to] = ids[part.segment]
         weight[to] = part.weight
         group[to] = part.group
-        documents[at] = part.documents
         for k, v in part.guess.items():
             if k not in guess:
                 guess[k] = np.empty((n, *v.shape[1:]), dtype=v.dtype)
@@ -421,6 +455,10 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
     renumber = np.empty(len(texts), dtype=np.int64)
     renumber[order] = np.arange(len(order), dtype=np.int64)
     names = list(texts)
+    # the parts' documents end to end, then in key order: key at[j] of a part is its j-th
+    place = np.empty(n, dtype=np.int64)
+    place[np.concatenate(groups)] = np.arange(n, dtype=np.int64)
+    documents = StringColumn.concat(part.documents for part in parts).take(place)
     return _Read(
         texts=[names[i] for i in order.tolist()],
         segment=renumber[segment],
@@ -463,10 +501,10 @@ def read_texts(
     return _Texts(
         texts=read.texts,
         segment=read.segment,
-        weight=read.weight.astype(np.float32),
+        weight=read.weight,
         group=read.group,
         offsets=offsets,
-        documents=np.asarray(read.documents, dtype=object),
+        documents=read.documents,
         guess=read.guess,
         rows=rows,
     )
@@ -797,8 +835,7 @@ def enterprise_arrays(
     )
     del ids, owners, weights, groups, segment_texts
     # after the text rows: the column reuses what building them held
-    # every document is a str: as a Series, Arrow converts it without a Python check per row
-    docs = StringColumn.from_iterable(pd.Series(documents[rows], dtype=object, copy=False))
+    docs = documents.take(rows)
     del documents, rows
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0

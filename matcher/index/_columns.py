@@ -7,7 +7,7 @@ the bytes of the text itself (no per-string Python objects), and both arrays can
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -51,8 +51,13 @@ class StringColumn:
             array = pa.array(items, type=pa.large_string())
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
-        n = len(array)
         missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        return cls._from_arrow(array, missing)
+
+    @classmethod
+    def _from_arrow(cls, array: Any, missing: np.ndarray) -> StringColumn:
+        """A column of the values of a ``large_string`` Arrow array, its bytes copied."""
+        n = len(array)
         _, offsets_buf, data_buf = array.buffers()
         offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset : array.offset + n + 1]
         start, end = int(offsets[0]) if n else 0, int(offsets[-1]) if n else 0
@@ -62,6 +67,56 @@ class StringColumn:
             else np.zeros(0, dtype=np.uint8)
         )
         return cls(data, (offsets - start).astype(np.int64), missing)
+
+    @classmethod
+    def concat(cls, columns: Iterable[StringColumn]) -> StringColumn:
+        """The values of ``columns`` one after another, in one column.
+
+        Examples
+        --------
+        >>> StringColumn.concat([StringColumn.from_iterable(["铝", None]),
+        ...                      StringColumn.from_iterable(["型材"])]).tolist()
+        ['铝', None, '型材']
+        """
+        columns = list(columns)
+        sizes = np.array([len(c.data) for c in columns], dtype=np.int64)
+        shifts = np.cumsum(sizes) - sizes
+        offsets = np.zeros(sum(len(c) for c in columns) + 1, dtype=np.int64)
+        at = 0
+        for column, shift in zip(columns, shifts.tolist(), strict=True):
+            offsets[at + 1 : at + len(column) + 1] = column.offsets[1:] + shift
+            at += len(column)
+        return cls(
+            np.concatenate([c.data for c in columns]) if columns else np.zeros(0, np.uint8),
+            offsets,
+            np.concatenate([c.missing for c in columns]) if columns else np.zeros(0, bool),
+        )
+
+    def take(self, rows: np.ndarray | Sequence[int]) -> StringColumn:
+        """A new column of the values at ``rows`` (integers; negative ones count from the end),
+        gathered without a Python object per value (through Arrow's ``take``).
+
+        Examples
+        --------
+        >>> StringColumn.from_iterable(["铝板", None, "型材"]).take([2, 0, 1, 2]).tolist()
+        ['型材', '铝板', None, '型材']
+        """
+        import pyarrow as pa
+
+        n = len(self)
+        rows = np.asarray(rows)
+        if rows.ndim != 1 or (len(rows) and rows.dtype.kind not in "iu"):
+            raise TypeError("rows 应为一维整数数组")
+        rows = rows.astype(np.int64)
+        if len(rows) and (rows.min() < -n or rows.max() >= n):
+            bad = rows[(rows < -n) | (rows >= n)][0]
+            raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n}")
+        rows = np.where(rows < 0, rows + n, rows)
+        offsets = np.ascontiguousarray(self.offsets, dtype=np.int64)
+        array = pa.LargeStringArray.from_buffers(
+            n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(self.data))
+        )
+        return self._from_arrow(array.take(pa.array(rows)), self.missing[rows])
 
     def __len__(self) -> int:
         return len(self.missing)
