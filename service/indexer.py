@@ -120,7 +120,8 @@ class Indexer:
         self._serving_version: int | None = None
         self._failed: tuple[int, str] | None = None  # the target whose rebuild failed
         self._refused: set[int] = set()  # versions whose folder could not be loaded
-        self._working = False
+        self._working = False  # the loop is looking at the database (every poll)
+        self._rebuilding = False  # ... and building or loading an index version
         self._wake = False
         self._closed = False
         self._lock = threading.Lock()
@@ -186,9 +187,11 @@ class Indexer:
 
     @property
     def pending(self) -> bool:
-        """True while this process's snapshot is behind the data or a rebuild is running."""
+        """True while this process's snapshot is behind the data or a rebuild is queued or
+        running. A poll that finds nothing new is neither: it used to make a ready index
+        look pending for the moment it took."""
         with self._lock:
-            if self._working or self._wake:
+            if self._rebuilding or self._wake:
                 return True
             target = self._target
             if target is None:
@@ -313,6 +316,15 @@ class Indexer:
             gc.freeze()
 
     def _rebuild(self, target: tuple[int, str]) -> None:
+        with self._lock:
+            self._rebuilding = True
+        try:
+            self._rebuild_once(target)
+        finally:
+            with self._lock:
+                self._rebuilding = False
+
+    def _rebuild_once(self, target: tuple[int, str]) -> None:
         lock = take_rebuild_lock(self.engine, self.snapshot_dir)
         if lock is None:  # another process is rebuilding: its version will come
             with self._lock:

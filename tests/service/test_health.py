@@ -110,3 +110,31 @@ def test_service_imports_only_public_names_of_the_library():
                     if a.name.startswith("matcher.") and "._" in a.name
                 ]
     assert offenders == []
+
+
+def test_health_is_not_pending_while_a_poll_finds_nothing_new(tmp_path):
+    """The indexer looks at the database every second; while such a look finds nothing new,
+    a ready index is not pending (it was, for the moment the look took: a flaky health check
+    under load)."""
+    import threading
+
+    from .conftest import make_settings
+
+    with running(make_settings(tmp_path, seed_sample=True)) as client:
+        indexer = client.app.state.indexer
+        looking, done = threading.Event(), threading.Event()
+        real = indexer._sync
+
+        def slow_look():
+            looking.set()
+            done.wait(30)
+            real()
+
+        indexer._sync = slow_look
+        try:
+            assert looking.wait(indexer.poll_seconds + 30), "the indexer did not poll"
+            index = client.get("/health").json()["index"]
+            assert index["state"] == "ready" and index["pending"] is False
+        finally:
+            indexer._sync = real
+            done.set()
