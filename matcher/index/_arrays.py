@@ -110,6 +110,9 @@ class _Texts:
     Segment ``j`` of distinct key ``i`` (``offsets[i] <= j < offsets[i + 1]``) is the text
     ``texts[segment[j]]`` with ``weight[j]`` in group ``group[j]``, as in its profile's
     ``segments``; ``documents`` and ``guess`` (:meth:`IndustryInferrer.table`) hold the rest.
+    Key ``i``'s document is ``documents[i]``, or ``documents[document_at[i]]`` when the keys
+    were read in groups (their documents end to end, put in order only as each row takes its
+    own: one gather of the bytes instead of two).
     """
 
     texts: list[str]
@@ -120,6 +123,7 @@ class _Texts:
     documents: StringColumn
     guess: dict[str, np.ndarray]
     rows: np.ndarray  # int64: each row's distinct key
+    document_at: np.ndarray | None = None  # int64: each key's place in ``documents``
 
     def row_segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Text index, owner row, weight and group of every segment of every row."""
@@ -210,6 +214,7 @@ class _Read:
     lengths: np.ndarray  # int64: segments per key
     documents: StringColumn
     guess: dict[str, np.ndarray]
+    document_at: np.ndarray | None = None  # as in :class:`_Texts`
 
 
 def _chunks(
@@ -455,10 +460,10 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
     renumber = np.empty(len(texts), dtype=np.int64)
     renumber[order] = np.arange(len(order), dtype=np.int64)
     names = list(texts)
-    # the parts' documents end to end, then in key order: key at[j] of a part is its j-th
+    # the parts' documents end to end: key at[j] of a part has the part's j-th
     place = np.empty(n, dtype=np.int64)
     place[np.concatenate(groups)] = np.arange(n, dtype=np.int64)
-    documents = StringColumn.concat(part.documents for part in parts).take(place)
+    documents = StringColumn.concat(part.documents for part in parts)
     return _Read(
         texts=[names[i] for i in order.tolist()],
         segment=renumber[segment],
@@ -467,6 +472,7 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
         lengths=lengths,
         documents=documents,
         guess=guess,
+        document_at=place,
     )
 
 
@@ -507,6 +513,7 @@ def read_texts(
         documents=read.documents,
         guess=read.guess,
         rows=rows,
+        document_at=read.document_at,
     )
 
 
@@ -829,14 +836,15 @@ def enterprise_arrays(
     ids, owners, weights, groups = texts.row_segments()
     segment_texts, documents = texts.texts, texts.documents
     guess = {k: v[rows] for k, v in texts.guess.items()}
+    at = rows if texts.document_at is None else texts.document_at[rows]  # each row's document
     del texts  # the segment and inference arrays go before the text rows are built
     X = vectorizer.transform_segment_ids(
         segment_texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)
     )
     del ids, owners, weights, groups, segment_texts
     # after the text rows: the column reuses what building them held
-    docs = documents.take(rows)
-    del documents, rows
+    docs = documents.take(at)
+    del documents, rows, at
     declared = _declared_codes(enterprises)
     has_text = np.diff(X.indptr) > 0
     code = declared.copy()
