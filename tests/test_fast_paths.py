@@ -161,7 +161,8 @@ def test_location_once_per_point_equals_every_row(
 ) -> None:
     """The location family's one-park path computes a distance once per distinct point and
     gathers it (share 1: always), or once per row (share 0: never): both equal the general
-    path, for every park (each preference, parks without a place), all rows or a subset."""
+    path, for every park (each preference, parks without a place), all rows, a subset, or a
+    page's few rows (those once per row whatever the share)."""
     index = random_matcher.index_
     E = index.enterprises
     monkeypatch.setattr(location_module, "POINTS_SHARE", share)
@@ -170,7 +171,7 @@ def test_location_once_per_point_equals_every_row(
     n = len(E)
     subset = np.random.default_rng(2).choice(n, size=n // 3, replace=False)
     for park in range(len(index.parks)):
-        for ents in (None, subset):
+        for ents in (None, subset, subset[:5]):
             rows = np.arange(n) if ents is None else ents
             general = family.compute(index, np.array([park]), rows)
             assert _same(general, family.compute_park(index, park, ents)), (park, share)
@@ -179,6 +180,7 @@ def test_location_once_per_point_equals_every_row(
     if points:  # rows of one pair share a point; unknown places (NaN) too
         point_xyz, of_row = points
         assert len(point_xyz[0]) < n and np.isnan(point_xyz[0]).any()
+        assert 5 * 8 < len(point_xyz[0])  # the page's few rows above went row by row
         assert _same(point_xyz[2][of_row], index.enterprises.extras["xyz"][2])
 
 

@@ -270,7 +270,9 @@ class LocationFeature(FeatureFamily):
         here = (park_xyz[0][park], park_xyz[1][park], park_xyz[2][park])
         points = per_index(E.extras, "points", lambda: _distinct_points(E.lat, E.lon, xyz))
         km = scratch("family.f32.0", n, np.float32)
-        if points:  # once per distinct point, then to the rows
+        # once per distinct point, then to the rows; a page's few rows (fewer than an eighth of
+        # the points) each on its own: the same float32 operations on the same vectors
+        if points and (ents is None or len(ents) * 8 >= len(points[0][0])):
             point_xyz, of_row = points
             m = len(point_xyz[0])
             by_point = _km_to(
