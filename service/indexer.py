@@ -121,7 +121,8 @@ class Indexer:
         self._failed: tuple[int, str] | None = None  # the target whose rebuild failed
         self._refused: set[int] = set()  # versions whose folder could not be loaded
         self._working = False  # the loop is looking at the database (every poll)
-        self._rebuilding = False  # ... and building or loading an index version
+        self._answering = False  # ... because of request_rebuild (not a routine poll)
+        self._rebuilding = False  # _rebuild is running
         self._wake = False
         self._closed = False
         self._lock = threading.Lock()
@@ -191,7 +192,7 @@ class Indexer:
         running. A poll that finds nothing new is neither: it used to make a ready index
         look pending for the moment it took."""
         with self._lock:
-            if self._rebuilding or self._wake:
+            if self._wake or self._answering or self._rebuilding:
                 return True
             target = self._target
             if target is None:
@@ -213,6 +214,7 @@ class Indexer:
             with self._lock:
                 if self._closed:
                     return
+                self._answering = self._wake  # pending until this look has answered it
                 self._wake = False
                 self._working = True
             try:
@@ -225,7 +227,7 @@ class Indexer:
                     self._failed = self._target
             finally:
                 with self._lock:
-                    self._working = False
+                    self._working = self._answering = False
                     self._changed.notify_all()
             with self._changed:
                 if not self._wake and not self._closed:

@@ -115,26 +115,42 @@ def test_service_imports_only_public_names_of_the_library():
 def test_health_is_not_pending_while_a_poll_finds_nothing_new(tmp_path):
     """The indexer looks at the database every second; while such a look finds nothing new,
     a ready index is not pending (it was, for the moment the look took: a flaky health check
-    under load)."""
+    under load). A look that answers a rebuild request keeps it pending until it is done."""
     import threading
 
-    from .conftest import make_settings
+    from .conftest import make_settings, wait_index
 
     with running(make_settings(tmp_path, seed_sample=True)) as client:
         indexer = client.app.state.indexer
-        looking, done = threading.Event(), threading.Event()
         real = indexer._sync
 
-        def slow_look():
-            looking.set()
-            done.wait(30)
-            real()
+        def held_look() -> tuple[threading.Event, threading.Event]:
+            looking, done = threading.Event(), threading.Event()
 
-        indexer._sync = slow_look
+            def slow_look():
+                indexer._sync = real
+                looking.set()
+                done.wait(30)
+                real()
+
+            indexer._sync = slow_look
+            return looking, done
+
+        looking, done = held_look()
         try:
             assert looking.wait(indexer.poll_seconds + 30), "the indexer did not poll"
             index = client.get("/health").json()["index"]
             assert index["state"] == "ready" and index["pending"] is False
         finally:
-            indexer._sync = real
             done.set()
+        wait_index(client)
+        looking, done = held_look()
+        try:
+            indexer.request_rebuild()
+            assert looking.wait(30), "the indexer did not answer the request"
+            assert client.get("/health").json()["index"]["pending"] is True
+        finally:
+            done.set()
+        wait_index(client)
+        index = client.get("/health").json()["index"]
+        assert index["state"] == "ready" and index["pending"] is False
