@@ -1112,3 +1112,91 @@ def test_string_column_take_and_concat_equal_building_from_the_values() -> None:
             col.take(bad)
     with pytest.raises(TypeError):
         col.take(np.array([0.0, 1.0]))
+
+
+def test_text_blocks_taken_by_idle_pool_threads_equal_one_thread(
+    random_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``SHARE_MIN_ROWS`` rows, pool threads done with their families take blocks of the
+    text columns (``run_blocks`` / ``help_open_blocks``): every park's scores and eligibility
+    are the same bits as with one thread reading every block, and the blocks were indeed read
+    on more than one thread."""
+    import threading
+    import time
+
+    if score_module.pool_threads() < 2:
+        pytest.skip("one core: the scoring pool has no other thread to take blocks")
+    index = random_matcher.index_
+    E = index.enterprises
+    monkeypatch.setattr(text_module, "BLOCK_ROWS", 97)  # many blocks of rows
+    monkeypatch.setitem(E.extras, "term_columns", None)
+    monkeypatch.delitem(E.extras, "term_columns")  # built again in blocks of 97 rows
+    monkeypatch.setattr(score_module, "PARALLEL_MIN_ROWS", 0)
+    _compute_every_time(monkeypatch)  # the text family reads its columns at each ranking
+    readers: set[str] = set()
+    matvec = text_module._csc_matvec
+
+    def slow_matvec(*args):  # type: ignore[no-untyped-def]
+        readers.add(threading.current_thread().name)
+        time.sleep(0.0005)  # long enough for an idle thread to come and take a block
+        return matvec(*args)
+
+    monkeypatch.setattr(text_module, "_csc_matvec", slow_matvec)
+    m = random_matcher
+    shared_by = []  # the threads that read one park's blocks, park by park
+    for park in range(len(index.parks)):
+        coef = m.park_coef(park)
+        monkeypatch.setattr(text_module, "SHARE_MIN_ROWS", 10**12)
+        alone = score_park(index, m.families_, m.scorer_, park, None, coef)
+        monkeypatch.setattr(text_module, "SHARE_MIN_ROWS", 0)
+        readers.clear()
+        shared = score_park(index, m.families_, m.scorer_, park, None, coef)
+        shared_by.append(len(readers))
+        assert _same(alone[0], shared[0]) and _same(alone[1], shared[1]), park
+    cols = text_module.index_term_columns(E)
+    assert cols is not None and len(cols.blocks) > 10
+    assert max(shared_by) >= 2, shared_by  # one park's blocks read on two threads
+
+
+def test_shared_blocks_run_once_each_and_raise_where_they_are_owned() -> None:
+    """Every block runs exactly once however many threads help; an error in a block that a
+    helper ran is raised by the thread that owns the computation, after every taken block is
+    done."""
+    import threading
+    import time
+
+    from matcher.features import _shared
+
+    counts = [0] * 200
+    lock = threading.Lock()
+
+    def run(b: int) -> None:
+        time.sleep(0.0002)
+        with lock:
+            counts[b] += 1
+
+    stop = threading.Event()
+
+    def helper() -> None:
+        while not stop.is_set():
+            _shared.help_open_blocks()
+
+    helpers = [threading.Thread(target=helper) for _ in range(3)]
+    for t in helpers:
+        t.start()
+    try:
+        _shared.run_blocks(len(counts), run)
+        assert counts == [1] * len(counts)
+
+        def failing(b: int) -> None:
+            time.sleep(0.0002)
+            if b == 150:
+                raise ValueError("block 150")
+
+        with pytest.raises(ValueError, match="block 150"):
+            _shared.run_blocks(200, failing)
+    finally:
+        stop.set()
+        for t in helpers:
+            t.join()
+    assert not _shared._OPEN

@@ -21,6 +21,7 @@ from ._base import (
     scratch,
     take,
 )
+from ._shared import run_blocks
 
 __all__ = ["TextFeature"]
 
@@ -54,6 +55,10 @@ CLAUSE_MEMO = 50_000
 #: the park's columns are added into them.
 BLOCK_ROWS = 1 << 16
 
+
+#: Rows from which :meth:`TermColumns.cosine` lets idle threads of the scoring pool take some
+#: of its blocks (:func:`matcher.features._shared.run_blocks`).
+SHARE_MIN_ROWS = 200_000
 
 try:  # the routine scipy's own CSC mat-vec calls (``csc_matrix @ vector``)
     from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
@@ -102,14 +107,21 @@ class TermColumns:
             out = np.zeros(n, dtype=dtype)
         else:
             out.fill(0)
-        start = 0
-        for block in self.blocks:
+        starts = np.cumsum([0] + [block.shape[0] for block in self.blocks]).tolist()
+
+        def read(b: int) -> None:  # one block's rows, into their own slice of ``out``
+            block = self.blocks[b]
             ptr = np.empty(2 * len(terms), dtype=block.indptr.dtype)
             ptr[0::2] = block.indptr[where]
             ptr[1::2] = block.indptr[where + 1]
-            rows = block.shape[0]
-            _csc_matvec(rows, len(x), ptr, block.indices, block.data, x, out[start : start + rows])
-            start += rows
+            part = out[starts[b] : starts[b + 1]]
+            _csc_matvec(block.shape[0], len(x), ptr, block.indices, block.data, x, part)
+
+        if n >= SHARE_MIN_ROWS and len(self.blocks) > 1:
+            run_blocks(len(self.blocks), read)
+        else:
+            for b in range(len(self.blocks)):
+                read(b)
         return out
 
     def saved_arrays(self) -> dict[str, np.ndarray]:

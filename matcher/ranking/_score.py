@@ -27,6 +27,7 @@ from ..features import (
     scratch,
     scratch_session,
 )
+from ..features._shared import help_open_blocks
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
@@ -54,10 +55,15 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def pool_threads() -> int:
+    """Threads of the shared scoring pool: one a core, at most 4."""
+    return min(4, os.cpu_count() or 1)
+
+
 def _pool() -> ThreadPoolExecutor | None:
     """The shared scoring pool (None on a single core)."""
     global _POOL
-    workers = min(4, os.cpu_count() or 1)
+    workers = pool_threads()
     if workers < 2:
         return None
     with _POOL_LOCK:
@@ -286,7 +292,9 @@ def score_park(
     later call: only the scores and eligibility returned are new arrays) and
     :func:`park_eligibility`; with the weighted scorer, the neutral fill and the weighted sum are
     fused (the same float64 operations in the same order as its ``decision_function``), else the
-    component matrix goes to the scorer. The same scores and eligibility as
+    component matrix goes to the scorer. On the pool, a thread done with its families takes
+    blocks of rows of a longer one still running (the text family's columns, through
+    :func:`matcher.features._shared.run_blocks`). The same scores and eligibility as
     :func:`score_pairs`, bit for bit.
     """
     with scratch_session():  # the calling thread's work arrays, lent for the call
@@ -306,6 +314,9 @@ def score_park(
                 f.name: pool.submit(f.park_values, index, park, ents, buffer=buffers[f.name])
                 for f in todo
             }
+            # a thread done with its families takes blocks of a longer one (the text columns)
+            for _ in range(pool_threads() - 1):
+                pool.submit(help_open_blocks)
             values_of = (
                 given[f.name] if f.name in given else futures[f.name].result() for f in families
             )
