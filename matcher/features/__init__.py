@@ -30,6 +30,7 @@ from ._base import (
     scratch_nbytes,
     scratch_session,
 )
+from ._shared import help_open_blocks, run_blocks
 from .capacity import CapacityFeature
 from .chain import ChainFeature
 from .industry import IndustryFeature
@@ -59,10 +60,12 @@ __all__ = [
     "clear_scratch",
     "default_families",
     "gather",
+    "help_open_blocks",
     "keep_scratch",
     "per_index",
     "per_park_table",
     "replace_where",
+    "run_blocks",
     "scratch",
     "scratch_nbytes",
     "scratch_session",

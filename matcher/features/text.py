@@ -57,7 +57,7 @@ BLOCK_ROWS = 1 << 16
 
 
 #: Rows from which :meth:`TermColumns.cosine` lets idle threads of the scoring pool take some
-#: of its blocks (:func:`matcher.features._shared.run_blocks`).
+#: of its blocks (:func:`matcher.features.run_blocks`).
 SHARE_MIN_ROWS = 200_000
 
 try:  # the routine scipy's own CSC mat-vec calls (``csc_matrix @ vector``)

@@ -20,6 +20,7 @@ from ..features import (
     FeatureFamily,
     broadcast_pairs,
     gather,
+    help_open_blocks,
     keep_scratch,
     per_index,
     per_park_table,
@@ -27,7 +28,6 @@ from ..features import (
     scratch,
     scratch_session,
 )
-from ..features._shared import help_open_blocks
 from ..index import CONFIDENT, MatchIndex
 from ..scoring import WeightedScorer
 from ..text import ACTIVITIES
@@ -294,7 +294,7 @@ def score_park(
     fused (the same float64 operations in the same order as its ``decision_function``), else the
     component matrix goes to the scorer. On the pool, a thread done with its families takes
     blocks of rows of a longer one still running (the text family's columns, through
-    :func:`matcher.features._shared.run_blocks`). The same scores and eligibility as
+    :func:`matcher.features.run_blocks`). The same scores and eligibility as
     :func:`score_pairs`, bit for bit.
     """
     with scratch_session():  # the calling thread's work arrays, lent for the call
