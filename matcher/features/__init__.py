@@ -30,6 +30,7 @@ from ._base import (
     scratch_nbytes,
     scratch_session,
 )
+from ._kernels import CompiledLoop
 from ._shared import help_open_blocks, run_blocks
 from .capacity import CapacityFeature
 from .chain import ChainFeature
@@ -47,6 +48,7 @@ __all__ = [
     "SPARE_SETS",
     "CapacityFeature",
     "ChainFeature",
+    "CompiledLoop",
     "FeatureFamily",
     "FitContext",
     "IndustryFeature",

@@ -21,6 +21,7 @@ from ._base import (
     scratch,
     take,
 )
+from ._kernels import csc_matvec as _csc_matvec
 from ._shared import run_blocks
 
 __all__ = ["TextFeature"]
@@ -60,11 +61,6 @@ BLOCK_ROWS = 1 << 16
 #: of its blocks (:func:`matcher.features.run_blocks`).
 SHARE_MIN_ROWS = 200_000
 
-try:  # the routine scipy's own CSC mat-vec calls (``csc_matrix @ vector``)
-    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
-except ImportError:  # pragma: no cover - another scipy layout: the column-slicing path
-    _csc_matvec = None
-
 
 @dataclass
 class TermColumns:
@@ -77,9 +73,11 @@ class TermColumns:
 
     The columns are stored so that taking the park's terms in that order walks the data
     backwards (``flipped``: term ``t`` is stored at column ``terms - 1 - t``, for rows in
-    ascending order). scipy's CSC mat-vec then reads the park's columns where they lie, without
+    ascending order). A CSC mat-vec then reads the park's columns where they lie, without
     copying them out: its column pointers name each park term's stretch of data, with an empty
-    stretch (end to an earlier start, weight 0) between two terms.
+    stretch (end to an earlier start, weight 0) between two terms. The mat-vec is scipy's loop
+    compiled without the interpreter lock (``_kernels.csc_matvec``): the other families, and
+    the pool threads that take blocks of these columns, run beside it.
     """
 
     blocks: list[sparse.csc_matrix]

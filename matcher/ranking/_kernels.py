@@ -15,19 +15,19 @@ No operation is fused or reordered: numba compiles without ``fastmath``, so a mu
 stay two roundings (``tests/test_fast_paths.py`` compares the bits with NumPy's). The loop
 releases the interpreter lock, so the two halves of a large ranking run on two cores.
 
-Compiled kernels are cached on disk next to this module when it is writable (else in numba's
-per-user cache), so the compilation (a few seconds) is paid only the first time a machine runs a
+The loop is compiled at its first call (:class:`matcher.features.CompiledLoop`) and cached on
+disk next to this module when it is writable (else in numba's per-user cache), so the compilation (a few seconds) is paid only the first time a machine runs a
 given number of families; a later process loads it (about 0.4 s).
 """
 
 from __future__ import annotations
 
-import threading
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from ..features import CompiledLoop
 
 __all__ = ["ARITY", "GROUP", "weighted_sum"]
 
@@ -37,28 +37,6 @@ ARITY = 6
 #: Families summed by one call of the compiled loop (at most :data:`ARITY`); more are added
 #: group after group (the same additions in the same order).
 GROUP = ARITY
-
-_KERNEL: Any = None
-_KERNEL_LOCK = threading.Lock()
-
-
-def _kernel() -> Any:
-    """The compiled loop (numba imported at first use: importing it takes about half a second,
-    which a process that never ranks cold need not pay)."""
-    global _KERNEL
-    if _KERNEL is not None:  # every cold ranking asks: no lock once it is made
-        return _KERNEL
-    with _KERNEL_LOCK:
-        if _KERNEL is None:
-            import numba
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", numba.NumbaWarning)
-                try:
-                    _KERNEL = numba.njit(nogil=True, cache=True, boundscheck=False)(_sum_rows)
-                except RuntimeError:  # no place to keep a cache: compiled in each process
-                    _KERNEL = numba.njit(nogil=True, boundscheck=False)(_sum_rows)
-        return _KERNEL
 
 
 def _sum_rows(  # pragma: no cover - compiled by numba (its coverage is the tests' comparisons)
@@ -106,6 +84,9 @@ def _sum_rows(  # pragma: no cover - compiled by numba (its coverage is the test
         score[i] = s
 
 
+_SUM_ROWS = CompiledLoop(_sum_rows)
+
+
 def weighted_sum(
     score: np.ndarray,
     values: Sequence[np.ndarray],
@@ -127,7 +108,7 @@ def weighted_sum(
     if not len(values):
         score[lo:hi] = baseline
         return
-    kernel = _kernel()
+    kernel = _SUM_ROWS
     k = len(values)
     # each group's weights and filled products, padded to the loop's ARITY entries
     weight = np.zeros(k + ARITY, dtype=np.float64)
