@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import ClassVar
@@ -85,11 +85,20 @@ class TermColumns:
     flipped: bool = False
 
     def cosine(
-        self, vector: np.ndarray, terms: np.ndarray, out: np.ndarray | None = None
+        self,
+        vector: np.ndarray,
+        terms: np.ndarray,
+        out: np.ndarray | None = None,
+        then: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
         """Every row's dot product with ``vector``, whose non-zero entries are at ``terms``
         (written into ``out`` when it is an array of the rows' length and the vector's type,
-        else into a new array)."""
+        else into a new array).
+
+        ``then(lo, hi)``, when given, is called as soon as the rows ``lo … hi`` of ``out`` are
+        summed, on the thread that summed them (while they are still in its cache), and only
+        when the result is ``out`` itself: a caller that gets another array back finishes it
+        itself."""
         terms = np.unique(terms)[:: self.order]  # the order in which the rows add their terms
         weights = vector[terms]
         where = self.blocks[0].shape[1] - 1 - terms if self.flipped else terms
@@ -102,9 +111,7 @@ class TermColumns:
         x[::2] = weights
         n = sum(block.shape[0] for block in self.blocks)
         if out is None or out.dtype != dtype or out.shape != (n,) or not out.flags.c_contiguous:
-            out = np.zeros(n, dtype=dtype)
-        else:
-            out.fill(0)
+            out, then = np.empty(n, dtype=dtype), None
         starts = np.cumsum([0] + [block.shape[0] for block in self.blocks]).tolist()
 
         def read(b: int) -> None:  # one block's rows, into their own slice of ``out``
@@ -113,7 +120,10 @@ class TermColumns:
             ptr[0::2] = block.indptr[where]
             ptr[1::2] = block.indptr[where + 1]
             part = out[starts[b] : starts[b + 1]]
+            part.fill(0)
             _csc_matvec(block.shape[0], len(x), ptr, block.indices, block.data, x, part)
+            if then is not None:
+                then(starts[b], starts[b + 1])
 
         if n >= SHARE_MIN_ROWS and len(self.blocks) > 1:
             run_blocks(len(self.blocks), read)
@@ -253,11 +263,13 @@ class TextFeature(FeatureFamily):
         park: int,
         ents: np.ndarray | None = None,
         out: np.ndarray | None = None,
+        then: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
         """Raw cosine of one park with the rows ``ents`` (every row when None), through the
         park's own terms only: the same values as :meth:`cosine`, bit for bit (float32; written
         into ``out`` when the park's columns of every row are read and ``out`` fits, else a
-        new array)."""
+        new array). ``then`` is :meth:`TermColumns.cosine`'s: called on each block of ``out``
+        as it is summed, when the result is ``out``."""
         E, P = index.enterprises, index.parks
         row = P.X[park]
         vector = row.toarray().ravel()
@@ -267,7 +279,7 @@ class TextFeature(FeatureFamily):
         if not isinstance(cols, TermColumns):
             cos = E.X @ vector
         else:
-            cos = cols.cosine(vector, row.indices, out if ents is None else None)
+            cos = cols.cosine(vector, row.indices, *((out, then) if ents is None else ()))
         return np.asarray(take(cos, ents), dtype=np.float32)
 
     def compute_park(
@@ -288,14 +300,23 @@ class TextFeature(FeatureFamily):
             value = _own(buffer, n)
             value.fill(np.nan)
             return value
-        # min(1, cosine / saturation) in float32, in place (the cosine written into the
-        # buffer when it can)
+        # min(1, cosine / saturation) in float32, in place: each block of rows as soon as its
+        # cosine is summed into the buffer, else the whole cosine once it is copied in
         value = _own(buffer, n)
-        cos = self.park_cosine(index, park, ents, out=value)
-        np.divide(cos, self.saturation, out=value, dtype=np.result_type(cos, self.saturation))
-        np.minimum(1.0, value, out=value)
-        unknown = np.logical_not(take(E.has_text, ents), out=scratch("family.mask.0", n, bool))
-        return replace_where(value, unknown, np.nan, out=value)
+        known = take(E.has_text, ents)
+
+        def finish(lo: int, hi: int) -> None:
+            part = value[lo:hi]
+            np.divide(part, self.saturation, out=part, dtype=np.result_type(part, self.saturation))
+            np.minimum(1.0, part, out=part)
+            unknown = np.logical_not(known[lo:hi], out=scratch("family.mask.0", hi - lo, bool))
+            replace_where(part, unknown, np.nan, out=part)
+
+        cos = self.park_cosine(index, park, ents, out=value, then=finish)
+        if cos is not value:
+            np.copyto(value, cos)
+            finish(0, n)
+        return value
 
     def compute_parks(
         self, index: MatchIndex, parks: Sequence[int], ents: np.ndarray | None = None
