@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CompiledLoop", "csc_matvec"]
+__all__ = ["CompiledLoop", "csc_matvec", "industry_values"]
 
 
 def _add_columns(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
@@ -101,3 +101,87 @@ def csc_matvec(
         raise ValueError("csc_matvec: the arrays do not fit the matrix's shape")
     # memory maps as plain arrays: one compiled entry for mapped and loaded indexes
     _ADD_COLUMNS(np.asarray(ptr), np.asarray(indices), np.asarray(data), np.asarray(x), out)
+
+
+def _industry_loop(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
+    table: Any,
+    leaf: Any,
+    value: Any,
+    leading: bool,
+    inferred: Any,
+    conf: Any,
+    rest: Any,
+    expected: Any,
+    cand_leaf: Any,
+    cand_share: Any,
+    total: Any,
+    conflict: Any,
+    conflict_leaf: Any,
+    conflict_own: Any,
+    unknown: Any,
+    own_share: Any,
+    text_share: Any,
+) -> None:
+    """The industry family's values of every row for one park (``table``: the park's
+    relatedness to each code), the NumPy steps of ``IndustryFeature.compute_park`` one after
+    the other, each a loop: the same float32 products and sums, the expected relatedness
+    summed in float64 and rounded to float32 once (see that method)."""
+    nan = np.float32(np.nan)
+    for i in range(leaf.shape[0]):
+        value[i] = table[leaf[i]]  # a negative code position counts from the end, as ``take``
+    if not leading:
+        for i in range(leaf.shape[0]):
+            value[i] = nan
+    if inferred.shape[0]:
+        guess = np.empty(inferred.shape[0], dtype=np.float32)
+        for j in range(inferred.shape[0]):
+            guess[j] = value[inferred[j]]
+        for q in range(expected.shape[0]):
+            acc = 0.0
+            for k in range(cand_leaf.shape[0]):
+                acc += np.float64(cand_share[k, q] * table[cand_leaf[k, q]])
+            guess[expected[q]] = np.float32(acc / np.float64(total[q]))
+        for j in range(inferred.shape[0]):
+            value[inferred[j]] = conf[j] * guess[j] + rest[j]
+    for j in range(conflict.shape[0]):
+        sim = table[conflict_own[j]] if leading else nan
+        value[conflict[j]] = own_share * sim + text_share * table[conflict_leaf[j]]
+    for j in range(unknown.shape[0]):
+        value[unknown[j]] = nan
+
+
+_INDUSTRY_LOOP = CompiledLoop(_industry_loop)
+
+
+def industry_values(
+    table: np.ndarray,
+    leaf: np.ndarray,
+    value: np.ndarray,
+    leading: bool,
+    rows: Any,
+    own_share: float,
+) -> np.ndarray:
+    """``value`` = the industry family's values of every row for one park, in one compiled
+    pass per step (``rows``: the per-index ``_Rows`` of ``matcher.features.industry``;
+    ``own_share``: the declared code's share when the text contradicts it, the rest going to
+    the text's code). Returns ``value``."""
+    _INDUSTRY_LOOP(
+        np.asarray(table),
+        np.asarray(leaf),
+        value,
+        bool(leading),
+        rows.inferred,
+        rows.conf,
+        rows.rest,
+        rows.expected,
+        rows.cand_leaf,
+        rows.cand_share,
+        rows.total,
+        rows.conflict,
+        rows.conflict_leaf,
+        rows.conflict_own,
+        rows.unknown,
+        np.float32(own_share),
+        np.float32(1 - own_share),
+    )
+    return value

@@ -17,6 +17,7 @@ from ..index import CODE_DECLARED, CODE_INFERRED, MatchIndex
 from ..reference import taxonomy
 from ..reference.relatedness import TREE, get_relatedness
 from ._base import FeatureFamily, _own, broadcast_pairs, gather, per_index, take
+from ._kernels import industry_values
 
 __all__ = ["IndustryFeature", "best_leading_code"]
 
@@ -46,8 +47,8 @@ class _Rows:
     conf: np.ndarray  # their confidence (float32)
     rest: np.ndarray  # (1 - conf) × neutral (float32)
     expected: np.ndarray  # positions in ``inferred`` with text evidence (total > 0)
-    cand_leaf: list[np.ndarray]  # per candidate: its code id on those rows (intp, contiguous)
-    cand_share: list[np.ndarray]  # per candidate: its share on those rows
+    cand_leaf: np.ndarray  # (candidates, rows): each candidate's code id on those rows (intp)
+    cand_share: np.ndarray  # (candidates, rows): each candidate's share on those rows
     total: np.ndarray  # the shares' sum on those rows
     conflict: np.ndarray  # rows whose declared code the text contradicts
     conflict_leaf: np.ndarray  # the text's code on those rows (intp)
@@ -72,10 +73,10 @@ def _rows(index: MatchIndex, ents: np.ndarray | None, neutral: float) -> _Rows:
         conf=conf,
         rest=(1 - conf) * neutral,
         expected=expected,
-        # code ids as intp: ``np.take`` of intp positions is several times faster than
-        # indexing with int32 ones (the same values)
-        cand_leaf=[np.ascontiguousarray(leaf[:, k], dtype=np.intp) for k in range(leaf.shape[1])],
-        cand_share=[np.ascontiguousarray(share[expected, k]) for k in range(share.shape[1])],
+        # a candidate a row, each contiguous; code ids as intp: ``np.take`` of intp positions
+        # is several times faster than indexing with int32 ones (the same values)
+        cand_leaf=np.ascontiguousarray(leaf.T, dtype=np.intp),
+        cand_share=np.ascontiguousarray(share[expected].T),
         total=total[expected],
         conflict=conflict,
         conflict_leaf=E.inferred_leaf[conflict_rows].astype(np.intp),
@@ -162,11 +163,14 @@ class IndustryFeature(FeatureFamily):
         row (into ``buffer`` when given), the expected relatedness only on rows with an
         inferred code (bit-identical)."""
         E, P = index.enterprises, index.parks
-        if ents is None:
-            rows = per_index(E.extras, "industry_rows", lambda: _rows(index, None, self.neutral))
-        else:
-            rows = _rows(index, ents, self.neutral)
         table = P.lead_sim[park]
+        if ents is None:  # every row: the steps below, each one compiled loop
+            rows = per_index(E.extras, "industry_rows", lambda: _rows(index, None, self.neutral))
+            value = _own(buffer, len(E))
+            return industry_values(
+                table, E.leaf, value, bool(P.leading[park]), rows, CONFLICT_SHARE
+            )
+        rows = _rows(index, ents, self.neutral)
         leaf = take(E.leaf, ents)
         # a new array or the caller's buffer: changed in place below
         value = table[leaf] if buffer is None else gather(table, leaf, _own(buffer, len(leaf)))
