@@ -814,6 +814,31 @@ def test_text_columns_read_the_park_terms_where_they_lie(random_matcher: Matcher
         assert _same(np.asarray(X @ vector, dtype=np.float32), columns.cosine(vector, row.indices))
 
 
+def test_positions_at_or_above_equal_numpys() -> None:
+    """The compiled pass that collects a ranking's candidates gives ``np.flatnonzero(values >=
+    floor)``: NaN never qualifies, a float32 column is compared with a float64 floor as NumPy
+    compares them, and nothing or everything may qualify."""
+    rng = np.random.default_rng(11)
+    values = rng.random(10_001)
+    values[::97] = np.nan
+    narrow = values.astype(np.float32)
+    between = np.float64(narrow[5]) + 1e-12  # above the float32 value, below its next one
+    cases = [
+        (values, np.float64(0.9)),
+        (values, 0.5),
+        (values, np.float64(2.0)),  # none
+        (values, -np.inf),  # every row but the NaN ones
+        (narrow, between),  # NumPy compares in float64: narrow[5] does not qualify
+        (narrow, np.float32(0.25)),
+        (values[:0], 0.5),
+    ]
+    for column, floor in cases:
+        got = kernels_module.positions_at_or_above(column, floor)
+        assert got.dtype == np.intp
+        assert np.array_equal(got, np.flatnonzero(column >= floor)), (column.dtype, floor)
+    assert 5 not in kernels_module.positions_at_or_above(narrow, between)
+
+
 @pytest.mark.parametrize("k", [1, 5, 20, 300])
 def test_top_k_with_a_sample_equals_a_full_sort(k: int) -> None:
     rng = np.random.default_rng(k)

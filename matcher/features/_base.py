@@ -186,8 +186,8 @@ def scratch(name: str, n: int, dtype: Any) -> np.ndarray:
 
 
 #: Every name given to :func:`scratch` and its largest use, in bytes per row of the index (the
-#: bound of what a set of work arrays holds: 25 bytes a row, plus 4 a family in a session of
-#: :func:`matcher.ranking.score_park`, i.e. 45 MB at 1,000,000 rows with the five default
+#: bound of what a set of work arrays holds: 24 bytes a row, plus 4 a family in a session of
+#: :func:`matcher.ranking.score_park`, i.e. 44 MB at 1,000,000 rows with the five default
 #: families): the families' one-park paths share ``family.*`` (none runs inside another);
 #: ``score_park`` keeps one column per family in the set of the thread that calls it.
 SCRATCH_NAMES = {
@@ -201,7 +201,6 @@ SCRATCH_NAMES = {
     "distance_value": 4,
     "location.points.*": 4,  # two, of at most POINTS_SHARE (half) of the rows
     "park_eligibility": 1,
-    "top_k": 1,
     "score_park.column.*": 4,  # one a family
 }
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..features import CompiledLoop
 
-__all__ = ["ARITY", "GROUP", "weighted_sum"]
+__all__ = ["ARITY", "GROUP", "positions_at_or_above", "weighted_sum"]
 
 #: Families the compiled loop takes at most (its arguments ``v0`` … ``v5``).
 ARITY = 6
@@ -125,3 +125,30 @@ def weighted_sum(
             first == 0,
             *columns[first : first + GROUP],
         )
+
+
+def _collect_at_or_above(  # pragma: no cover - compiled by numba (covered by the tests)
+    values: Any, floor: Any, out: Any
+) -> int:
+    """Write the positions of ``values`` at or above ``floor`` into ``out``, in order, and
+    return how many there are (NaN never is: a comparison with NaN is false). Without a
+    branch: every position is written at the next free slot, which advances only for those
+    that qualify."""
+    count = 0
+    for i in range(values.shape[0]):
+        out[count] = i
+        count += values[i] >= floor
+    return count
+
+
+_COLLECT = CompiledLoop(_collect_at_or_above)
+
+
+def positions_at_or_above(values: np.ndarray, floor: Any) -> np.ndarray:
+    """``np.flatnonzero(values >= floor)`` in one pass over ``values`` (the comparison in the
+    types NumPy would compare them in), with no mask of the rows' length."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp)
+    out = np.empty(len(values) + 1, dtype=np.intp)  # the last write may land one past the end
+    count = _COLLECT(np.asarray(values), floor, out)
+    return out[:count].copy()

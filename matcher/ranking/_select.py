@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ConfigError, UnknownIdError
-from ..features import scratch, scratch_session
 from ..index import RowPositions
+from ._kernels import positions_at_or_above
 
 __all__ = ["INELIGIBLE", "candidate_mask", "select_page", "sort_key", "top_k", "top_k_rows"]
 
@@ -89,12 +89,8 @@ def _may_be_best(key: np.ndarray, k: int) -> np.ndarray:
 
 
 def _at_or_above(values: np.ndarray, floor: Any) -> np.ndarray:
-    """Positions of ``values`` at or above ``floor``, the comparison in a work array (not a
-    new mask)."""
-    with scratch_session():
-        return np.flatnonzero(
-            np.greater_equal(values, floor, out=scratch("top_k", len(values), bool))
-        )
+    """Positions of ``values`` at or above ``floor``: one compiled pass, no mask."""
+    return positions_at_or_above(values, floor)
 
 
 def _sample_step(n: int, k: int) -> int:
