@@ -824,7 +824,9 @@ def test_positions_at_or_above_equal_numpys() -> None:
     narrow = values.astype(np.float32)
     between = np.float64(narrow[5]) + 1e-12  # above the float32 value, below its next one
     cases = [
-        (values, np.float64(0.9)),
+        (values, np.float64(0.97)),  # a few: collected by the compiled pass
+        (narrow, np.float32(0.99)),
+        (values, np.float64(0.9)),  # more than its room: NumPy's passes
         (values, 0.5),
         (values, np.float64(2.0)),  # none
         (values, -np.inf),  # every row but the NaN ones
@@ -832,10 +834,13 @@ def test_positions_at_or_above_equal_numpys() -> None:
         (narrow, np.float32(0.25)),
         (values[:0], 0.5),
     ]
-    for column, floor in cases:
-        got = kernels_module.positions_at_or_above(column, floor)
-        assert got.dtype == np.intp
-        assert np.array_equal(got, np.flatnonzero(column >= floor)), (column.dtype, floor)
+    for share in (kernels_module.COLLECT_SHARE, 0.0):  # room for a few, or for none: NumPy
+        for column, floor in cases:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(kernels_module, "COLLECT_SHARE", share)
+                got = kernels_module.positions_at_or_above(column, floor)
+            assert got.dtype == np.intp
+            assert np.array_equal(got, np.flatnonzero(column >= floor)), (column.dtype, floor)
     assert 5 not in kernels_module.positions_at_or_above(narrow, between)
 
 

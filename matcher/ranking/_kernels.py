@@ -29,7 +29,7 @@ import numpy as np
 
 from ..features import CompiledLoop
 
-__all__ = ["ARITY", "GROUP", "positions_at_or_above", "weighted_sum"]
+__all__ = ["ARITY", "COLLECT_SHARE", "GROUP", "positions_at_or_above", "weighted_sum"]
 
 #: Families the compiled loop takes at most (its arguments ``v0`` … ``v5``).
 ARITY = 6
@@ -131,24 +131,33 @@ def _collect_at_or_above(  # pragma: no cover - compiled by numba (covered by th
     values: Any, floor: Any, out: Any
 ) -> int:
     """Write the positions of ``values`` at or above ``floor`` into ``out``, in order, and
-    return how many there are (NaN never is: a comparison with NaN is false). Without a
-    branch: every position is written at the next free slot, which advances only for those
-    that qualify."""
+    return how many there are, or -1 as soon as they outnumber ``len(out) - 1`` (NaN never
+    qualifies: a comparison with NaN is false). Without a branch on the values: every
+    position is written at the next free slot, which advances only for those that qualify."""
     count = 0
+    room = out.shape[0] - 1
     for i in range(values.shape[0]):
         out[count] = i
         count += values[i] >= floor
+        if count > room:
+            return -1
     return count
 
 
 _COLLECT = CompiledLoop(_collect_at_or_above)
 
+#: Positions :func:`positions_at_or_above` makes room for, as a share of the values (a ranking's
+#: sample bound lets about one row in 64 through); when more qualify, NumPy collects them.
+COLLECT_SHARE = 1 / 16
+
 
 def positions_at_or_above(values: np.ndarray, floor: Any) -> np.ndarray:
-    """``np.flatnonzero(values >= floor)`` in one pass over ``values`` (the comparison in the
-    types NumPy would compare them in), with no mask of the rows' length."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.intp)
-    out = np.empty(len(values) + 1, dtype=np.intp)  # the last write may land one past the end
-    count = _COLLECT(np.asarray(values), floor, out)
+    """``np.flatnonzero(values >= floor)``: one compiled pass over ``values`` (the comparison
+    in the types NumPy would compare them in) into room for :data:`COLLECT_SHARE` of them,
+    with no mask of the rows' length; NumPy's two passes when more qualify."""
+    values = np.asarray(values)
+    out = np.empty(int(len(values) * COLLECT_SHARE) + 2, dtype=np.intp)
+    count = _COLLECT(values, floor, out)
+    if count < 0:
+        return np.flatnonzero(values >= floor)
     return out[:count].copy()
