@@ -473,8 +473,8 @@ def test_space_part_equals_space_fits_at_the_edges() -> None:
 
 
 def test_capacity_over_every_row_equals_general_at_the_edges() -> None:
-    """The capacity path over every row (the fills written to rows known per index, the
-    over-full rows found in the needs sorted) gives the general values bit for bit, for needs
+    """The capacity path over every row (one compiled pass) gives the general values bit for
+    bit, for needs
     just under, at and just over all and a quarter of the free space, and for every kind of
     free space (the odd ones take the general one-park formula)."""
     from types import SimpleNamespace

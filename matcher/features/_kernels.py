@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CompiledLoop", "csc_matvec", "industry_values"]
+__all__ = ["CompiledLoop", "capacity_values", "csc_matvec", "industry_values"]
 
 
 def _add_columns(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
@@ -184,4 +184,60 @@ def industry_values(
         np.float32(own_share),
         np.float32(1 - own_share),
     )
+    return value
+
+
+def _capacity_loop(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
+    space: Any, size: Any, available: Any, size_part: Any, value: Any
+) -> None:
+    """The capacity family's value of every row against ``available`` (finite, positive), the
+    NumPy steps of ``CapacityFeature.compute_park`` row by row in float32: the space part
+    1 - (share - 0.25) / 0.75 × 0.5 capped at 1, 0 past a share of 1, 0.5 without a need;
+    times 0.6, plus the size part (``size_part[size + 1]`` for the size classes -1 … 3, already
+    weighted); NaN when both the need and the size are unknown.
+
+    Every step is a select, not a branch or a table lookup, so the loop vectorises: with the
+    size part read from its table it took ten times as long (1.8 against 0.18 ms at 1M rows)."""
+    one, nan, zero = np.float32(1.0), np.float32(np.nan), np.float32(0.0)
+    quarter, span, half = np.float32(0.25), np.float32(0.75), np.float32(0.5)
+    space_weight = np.float32(0.6)
+    unknown_size, large, medium, small, micro = (
+        size_part[0],
+        size_part[1],
+        size_part[2],
+        size_part[3],
+        size_part[4],
+    )
+    for i in range(space.shape[0]):
+        need = space[i]
+        share = need / available
+        v = one - (share - quarter) / span * half
+        v = one if v > one else v  # NaN stays NaN, as with ``clip``
+        v = zero if share > one else v
+        known = need == need
+        v = v if known else half
+        s = size[i]
+        part = (
+            unknown_size
+            if s < 0
+            else (large if s == 0 else (medium if s == 1 else (small if s == 2 else micro)))
+        )
+        v = v * space_weight + part
+        value[i] = nan if (not known and s < 0) else v
+
+
+_CAPACITY_LOOP = CompiledLoop(_capacity_loop)
+
+
+def capacity_values(
+    space: np.ndarray,
+    size: np.ndarray,
+    available: np.float32,
+    size_part: np.ndarray,
+    value: np.ndarray,
+) -> np.ndarray:
+    """``value`` = the capacity family's value of every row against one park's free space
+    ``available`` (a finite, positive float32) in one compiled pass; ``size_part``: the size
+    parts already weighted (float32), unknown size first. Returns ``value``."""
+    _CAPACITY_LOOP(np.asarray(space), np.asarray(size), np.float32(available), size_part, value)
     return value

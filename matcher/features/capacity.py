@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -20,6 +19,7 @@ from ._base import (
     scratch,
     take,
 )
+from ._kernels import capacity_values
 
 __all__ = ["SIZE_FIT", "CapacityFeature", "space_fits"]
 
@@ -91,38 +91,6 @@ def _capped_fit(share: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.clip(value, -np.inf, 1.0, out=value)
 
 
-def _least_over(available: np.floating) -> np.float32:
-    """The least float32 need whose share of ``available`` (finite, positive) is above 1."""
-    available = np.float32(available)
-    need = available  # its share is exactly 1
-    while not need / available > 1:
-        need = np.nextafter(need, np.float32(np.inf))
-    return need
-
-
-@dataclass(frozen=True)
-class _CapacityRows:
-    """Per-index state of :meth:`CapacityFeature.compute_park` over every row."""
-
-    needs: np.ndarray  # the known space needs (float32), ascending
-    by_need: np.ndarray  # their rows in that order
-    space_unknown: np.ndarray  # rows without a space need
-    unknown: np.ndarray  # rows without a space need or a size class
-
-
-def _capacity_rows(space: np.ndarray, size: np.ndarray) -> _CapacityRows:
-    known = np.flatnonzero(~np.isnan(space))
-    small = np.int32 if len(space) < 2**31 else np.intp
-    by_need = known[np.argsort(space[known])].astype(small)  # ties in any order: a suffix is cut
-    missing = np.isnan(space)
-    return _CapacityRows(
-        needs=np.ascontiguousarray(space[by_need]),
-        by_need=by_need,
-        space_unknown=np.flatnonzero(missing).astype(small),
-        unknown=np.flatnonzero(missing & (size < 0)).astype(small),
-    )
-
-
 def _area(x: float) -> str:
     return f"{x / 10000:.1f} 万平方米" if x >= 10000 else f"{x:,.0f} 平方米"
 
@@ -173,17 +141,19 @@ class CapacityFeature(FeatureFamily):
     ) -> np.ndarray:
         """:meth:`compute` for one park: the park's free space and kind as scalars, the size
         part a five-entry table, everything in place in ``buffer`` (or a new array) and the
-        thread's scratch (bit-identical)."""
+        thread's scratch; every row against finite positive free space in one compiled pass
+        (bit-identical)."""
         E, P = index.enterprises, index.parks
-        slot = per_index(E.extras, "size_slot", lambda: E.size.astype(np.intp) + 1)
         kind = int(P.park_type[park]) if P.park_type[park] >= 0 else len(PARK_TYPES)
         size_part = np.array([_PART_NEUTRAL, *SIZE_FIT[kind]], dtype=np.float32)
+        available = P.available[park]
+        if ents is None and np.isfinite(available) and available > 0:
+            value = _own(buffer, len(E.space))
+            return capacity_values(E.space, E.size, available, _SIZE_WEIGHT * size_part, value)
+        slot = per_index(E.extras, "size_slot", lambda: E.size.astype(np.intp) + 1)
         slots = take(slot, ents)
         n = len(slots)
         value = _own(buffer, n)
-        available = P.available[park]
-        if ents is None and np.isfinite(available) and available > 0:
-            return self._every_row(index, available, size_part, slots, value)
         _space_part(take(E.space, ents), available, value)
         space_unknown = np.isnan(value, out=scratch("family.mask.0", n, bool))
         replace_where(value, space_unknown, _PART_NEUTRAL, out=value)
@@ -192,33 +162,6 @@ class CapacityFeature(FeatureFamily):
         mask = np.equal(slots, 0, out=scratch("family.mask.1", n, bool))
         mask &= space_unknown
         return replace_where(value, mask, np.nan, out=value)
-
-    @staticmethod
-    def _every_row(
-        index: MatchIndex,
-        available: np.floating,
-        size_part: np.ndarray,
-        slots: np.ndarray,
-        value: np.ndarray,
-    ) -> np.ndarray:
-        """:meth:`compute_park` of every row against finite positive free space, into
-        ``value``: the rows the fills touch are known per index, so each fill is a write to
-        those rows rather than a pass over a mask.
-
-        With such free space a share is unknown exactly where the need is, and a share is above
-        1 exactly from the smallest need that makes it so in the needs sorted (a float32
-        division by a positive number never reverses an order)."""
-        E = index.enterprises
-        rows = per_index(E.extras, "capacity_rows", lambda: _capacity_rows(E.space, E.size))
-        n = len(value)
-        share = np.divide(E.space, available, out=scratch("family.f32.0", n, np.float32))
-        _capped_fit(share, value)
-        value[rows.by_need[np.searchsorted(rows.needs, _least_over(available)) :]] = 0.0
-        value[rows.space_unknown] = _PART_NEUTRAL
-        value *= _SPACE_WEIGHT
-        value += gather(_SIZE_WEIGHT * size_part, slots, share)
-        value[rows.unknown] = np.nan
-        return value
 
     def reason(self, index: MatchIndex, park: int, ent: int, value: float) -> str:
         return self.reasons(index, np.array([park]), np.array([ent]), np.array([value]))[0]
