@@ -270,6 +270,8 @@ class LocationFeature(FeatureFamily):
         here = (park_xyz[0][park], park_xyz[1][park], park_xyz[2][park])
         points = per_index(E.extras, "points", lambda: _distinct_points(E.lat, E.lon, xyz))
         km = scratch("family.f32.0", n, np.float32)
+        value = _own(buffer, n)
+        pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
         # once per distinct point, then to the rows; a page's few rows (fewer than an eighth of
         # the points) each on its own: the same float32 operations on the same vectors
         if points and (ents is None or len(ents) * 8 >= len(points[0][0])):
@@ -281,12 +283,13 @@ class LocationFeature(FeatureFamily):
                 scratch("location.points.0", m, np.float32),
                 scratch("location.points.1", m, np.float32),
             )
+            if pref == "local":  # the value, element by element, once per point too
+                by_point = distance_value(by_point, out=by_point)  # NaN where unknown
+                return gather(by_point, take(of_row, ents), value)
             gather(by_point, take(of_row, ents), km)
         else:
             rows = (take(xyz[0], ents), take(xyz[1], ents), take(xyz[2], ents))
             _km_to(rows, here, km, scratch("family.f32.1", n, np.float32))
-        value = _own(buffer, n)
-        pref = LOCATION_PREFERENCES[int(P.location_preference[park])]
         if pref == "local":
             return distance_value(km, out=value)  # NaN where unknown
         regions, inverse = per_index(E.extras, "regions", lambda: _distinct_regions(E.region))
