@@ -727,6 +727,24 @@ def test_compiled_csc_matvec_equals_scipys_bit_for_bit(
         feature_kernels.csc_matvec(500, len(x) + 1, ptr, indices, A.data, x, got)
 
 
+@pytest.mark.parametrize("value_type", [np.float32, np.float64])
+def test_rows_dot_equals_scipys_slice_and_product(value_type: type) -> None:
+    """A page's few rows times a park's vector, each row's stored entries in order, equal
+    ``matrix[rows] @ x`` bit for bit (repeated rows, empty rows, any order); another type of
+    vector is left to scipy (None)."""
+    rng = np.random.default_rng(9)
+    dense = sparse.random(400, 50, density=0.2, dtype=value_type, random_state=3).toarray()
+    dense[dense != 0] = rng.standard_normal(int((dense != 0).sum())) * 1e3
+    dense[7] = 0  # an empty row
+    matrix = sparse.csr_matrix(dense)
+    x = rng.standard_normal(50).astype(value_type)
+    rows = np.array([399, 7, 3, 3, 0, 250])
+    got = feature_kernels.csr_rows_dot(matrix, rows, x)
+    assert got is not None and _same(np.asarray(matrix[rows] @ x), got)
+    other = np.float32 if value_type is np.float64 else np.float64
+    assert feature_kernels.csr_rows_dot(matrix, rows, x.astype(other)) is None
+
+
 def _row_order_row_by_row(X: sparse.csr_matrix) -> int:
     steps = [
         np.diff(X.indices[X.indptr[i] : X.indptr[i + 1]].astype(np.int64))

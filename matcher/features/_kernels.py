@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CompiledLoop", "capacity_values", "csc_matvec", "industry_values"]
+__all__ = ["CompiledLoop", "capacity_values", "csc_matvec", "csr_rows_dot", "industry_values"]
 
 
 def _add_columns(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
@@ -241,3 +241,40 @@ def capacity_values(
     parts already weighted (float32), unknown size first. Returns ``value``."""
     _CAPACITY_LOOP(np.asarray(space), np.asarray(size), np.float32(available), size_part, value)
     return value
+
+
+def _rows_dot(  # pragma: no cover - compiled by numba (covered by the tests' comparisons)
+    indptr: Any, indices: Any, data: Any, rows: Any, x: Any, zero: Any, out: Any
+) -> None:
+    """``out[i]`` = row ``rows[i]`` of the CSR matrix ``(data, indices, indptr)`` times ``x``:
+    its stored entries in order, each product added to a sum that starts from zero in the
+    arrays' type (scipy's ``csr_matvec`` of the rows sliced out)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        total = zero
+        for k in range(indptr[r], indptr[r + 1]):
+            total += data[k] * x[indices[k]]
+        out[i] = total
+
+
+_ROWS_DOT = CompiledLoop(_rows_dot)
+
+
+def csr_rows_dot(matrix: Any, rows: np.ndarray, x: np.ndarray) -> np.ndarray | None:
+    """``(matrix[rows] @ x)`` for a few rows of a CSR ``matrix``, bit for bit, without slicing
+    them out (scipy's slicing of 20 rows of a million took about 0.3 ms); None when the data
+    and ``x`` are not of one floating type (the caller then slices)."""
+    data = np.asarray(matrix.data)
+    if data.dtype != x.dtype or data.dtype not in (np.float32, np.float64):
+        return None
+    out = np.empty(len(rows), dtype=data.dtype)
+    _ROWS_DOT(
+        np.asarray(matrix.indptr),
+        np.asarray(matrix.indices),
+        data,
+        np.asarray(rows, dtype=np.intp),
+        x,
+        data.dtype.type(0.0),
+        out,
+    )
+    return out

@@ -22,6 +22,7 @@ from ._base import (
     take,
 )
 from ._kernels import csc_matvec as _csc_matvec
+from ._kernels import csr_rows_dot
 from ._shared import run_blocks
 
 __all__ = ["TextFeature"]
@@ -273,8 +274,9 @@ class TextFeature(FeatureFamily):
         E, P = index.enterprises, index.parks
         row = P.X[park]
         vector = row.toarray().ravel()
-        if ents is not None and len(ents) * 8 < E.X.shape[0]:  # a few rows: slice them first
-            return np.asarray(E.X[ents] @ vector, dtype=np.float32)
+        if ents is not None and len(ents) * 8 < E.X.shape[0]:  # a few rows: each row's dot
+            few = csr_rows_dot(E.X, ents, vector)
+            return np.asarray(E.X[ents] @ vector if few is None else few, dtype=np.float32)
         cols = per_index(E.extras, "term_columns", lambda: index_term_columns(E) or False)
         if not isinstance(cols, TermColumns):
             cos = E.X @ vector
