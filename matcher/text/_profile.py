@@ -338,6 +338,22 @@ READER_LIMIT = 200_000
 COMBINED_LIMIT = 500_000
 
 
+def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``codes`` (integers) in the order they are first seen: where each
+    is first seen, and each code's distinct value (0, 1, … in that order)."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return first[order], rank[inverse.reshape(-1)]
+
+
+def _first_seen_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_first_seen` of the rows of a 2-d integer array."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return _first_seen(rows.view(np.dtype((np.void, rows.shape[1] * 8))).ravel())
+
+
 class KeyReader:
     """What :func:`readings_of` has read: each scope's, products' and name's segments (as
     pieces), what an inference reads besides the products per scope and name reading, and
@@ -366,9 +382,15 @@ class KeyReader:
         # each combination of the sources' parts (by their keys) with the activity, and what
         # _combined made of it: most recur (generated rows: 5,800 distinct parts, 78 % of the
         # readings of a later chunk of 50,000 keys combine parts combined before)
-        self._combined: dict[tuple[int, int, int, str | None], tuple] = {}
+        # (with an id for its values: equal values, equal id)
+        self._combined: dict[tuple[int, int, int, str | None], tuple[tuple, int]] = {}
+        self._value_ids: dict[tuple, int] = {}
+        self._next_value_id = 0
+        # each legal form's part of a side's key (whether it names a code, whether a shop's)
+        self._forms: dict[str, tuple[str, bool]] = {}
         # of one call only (their ids and texts are the call's)
         self._inferences: dict[tuple, int] = {}
+        self._value_at: dict[int, int] = {}
         self._documents: dict[tuple[int, int], str] = {}
 
     def __len__(self) -> int:
@@ -408,14 +430,13 @@ class KeyReader:
         form itself only when it names one (加油站): names that differ only in a legal form
         (有限公司, 股份有限公司, 有限责任公司) share an entry."""
         _, _, _, industry_words, form, name_activity, parent_industry = fields
-        key = (
-            scope,
-            industry_words,
-            parent_industry,
-            name_activity,
-            form if _form_code(form) is not None else "",
-            _retail(form),
-        )
+        read_form = self._forms.get(form)
+        if read_form is None:
+            read_form = self._forms[form] = (
+                form if _form_code(form) is not None else "",
+                _retail(form),
+            )
+        key = (scope, industry_words, parent_industry, name_activity, *read_form)
         got = self._sides.get(key)
         if got is None:
             piece, clauses, trader, main = self._scope(scope)
@@ -443,44 +464,172 @@ class KeyReader:
         self._products[key] = got
         return got
 
-    def read(self, scope: str | None, products: str | None, fields: NameFields) -> tuple:
-        """One reading's pieces, document and inference id (as :func:`_read` without evidence)
-        of a name read into ``fields`` (:func:`name_fields`)."""
-        scope_part, prior, act, name_part, activity, piece, clauses, trader, name_piece = (
-            self._side(scope, fields)
+    def read_keys(self, keys: Iterable[tuple[object, object, object]], normalised: bool) -> Readings:
+        """:func:`readings_of` of ``keys`` with this reader.
+
+        Column by column rather than key by key: each key's texts are checked (or normalised)
+        and its name read into its fields (:func:`name_fields`), and everything else is read
+        once per distinct value in the call, first seen first, and handed to the keys by
+        numpy's gathers: each scope and name reading (:meth:`_side`), each products with what
+        the side reads them as, each combination of the sources' parts (what :func:`_combined`
+        reads), each document. A million generated keys hold about 800,000 distinct readings
+        but some 200,000 combinations and 260,000 documents."""
+        parse = _fields_parser()
+        scope_ids: dict[str | None, int] = {}
+        product_ids: dict[str | None, int] = {}
+        reading_ids: dict[tuple, int] = {}
+        fields_of: list[NameFields] = []  # each name reading's fields (of its first name)
+        scope_at = array("q")
+        product_at = array("q")
+        reading_at = array("q")
+        for key in keys:
+            scope, products, name = _texts(*key, normalised=normalised)
+            fields = parse(name) if name else _NO_FIELDS
+            # what the reading takes of the name: industry, parent's industry, activity, form
+            reading = (fields[3], fields[6], fields[5], fields[4])
+            r = reading_ids.get(reading)
+            if r is None:
+                r = reading_ids[reading] = len(fields_of)
+                fields_of.append(fields)
+            reading_at.append(r)
+            scope_at.append(scope_ids.setdefault(scope, len(scope_ids)))
+            product_at.append(product_ids.setdefault(products, len(product_ids)))
+        n = len(reading_at)
+        if not n:
+            return self.readings(array("q"), [], array("q"))
+        scopes = list(scope_ids)
+        product_texts = list(product_ids)
+        of_scope = np.frombuffer(scope_at, dtype=np.int64)
+        of_product = np.frombuffer(product_at, dtype=np.int64)
+        of_reading = np.frombuffer(reading_at, dtype=np.int64)
+
+        # each scope and name reading (a side), first seen first
+        first, of_side = _first_seen(of_scope * len(fields_of) + of_reading)
+        sides = [
+            self._side(scopes[s], fields_of[r])
+            for s, r in zip(of_scope[first].tolist(), of_reading[first].tolist(), strict=True)
+        ]
+        # (scope_part, prior, act, name_part, activity, piece, clauses, trader, name_piece)
+        activity_ids: dict[str | None, int] = {}
+        reads_as: dict[tuple[str, float], int] = {}  # (act, the prior it reads products with)
+        columns = np.array(
+            [
+                (
+                    side[0].key,
+                    -1 if side[3] is None else side[3].key,
+                    activity_ids.setdefault(side[4], len(activity_ids)),
+                    reads_as.setdefault(
+                        (side[2], side[1] if side[2] == "unspecified" else 0.0), len(reads_as)
+                    ),
+                    int(side[7]),
+                    side[5],
+                    side[8],
+                )
+                for side in sides
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 7)[of_side]
+        scope_key, name_key, activity, read_as, trader, piece, name_piece = columns.T
+        activities = list(activity_ids)
+        has_products = np.array([bool(p) for p in product_texts], dtype=bool)[of_product]
+
+        # the products' part of the inference, as each key's side reads them (_products_part)
+        products_key = np.full(n, -1, dtype=np.int64)
+        with_products = np.flatnonzero(has_products)
+        if len(with_products):
+            pairs = of_product[with_products] * len(reads_as) + read_as[with_products]
+            first, of_pair = _first_seen(pairs)
+            keys_of_pairs = [
+                _products_part(product_texts[of_product[k]], *sides[of_side[k]][2:0:-1]).key
+                for k in with_products[first].tolist()
+            ]
+            products_key[with_products] = np.array(keys_of_pairs, dtype=np.int64)[of_pair]
+
+        # each combination of the parts' keys and the activity: the call's inference id
+        combination = np.stack([scope_key, products_key, name_key, activity], axis=1)
+        first, of_combination = _first_seen_rows(combination)
+        remembered = self._combined.get
+        value_at = self._value_at.get
+        at_of = array("q")
+        for (scope_k, products_k, name_k, activity_k), side, products in zip(
+            combination[first].tolist(),
+            (sides[j] for j in of_side[first].tolist()),
+            (product_texts[j] for j in of_product[first].tolist()),
+            strict=True,
+        ):
+            combined = (scope_k, products_k, name_k, activities[activity_k])
+            entry = remembered(combined)
+            if entry is None:
+                entry = self._combine(combined, side, products)
+            at = value_at(entry[1])
+            if at is None:
+                at = self._inference_at(entry)
+            at_of.append(at)
+        key_inference = np.frombuffer(at_of, dtype=np.int64)[of_combination]
+
+        # the products' piece and what the document shows of them (by trading or not)
+        product_piece = np.full(n, -1, dtype=np.int64)
+        shown: list[str | None] = [None]  # 0: nothing shown
+        shown_at = np.zeros(n, dtype=np.int64)
+        if len(with_products):
+            first, of_pair = _first_seen(of_product[with_products] * 2 + trader[with_products])
+            got = [
+                self._product(product_texts[of_product[k]], bool(trader[k]))
+                for k in with_products[first].tolist()
+            ]
+            product_piece[with_products] = np.array(
+                [-1 if g is None else g[0] for g in got], dtype=np.int64
+            )[of_pair]
+            shown.extend(None if g is None else g[1] for g in got)
+            shown_at[with_products] = np.arange(1, len(got) + 1, dtype=np.int64)[of_pair]
+
+        # each document: the scope's clauses, then what the products show
+        first, of_document = _first_seen(of_scope * len(shown) + shown_at)
+        texts = []
+        for k in first.tolist():
+            clauses, extra = sides[of_side[k]][6], shown[shown_at[k]]
+            texts.append("；".join(clauses if extra is None else (*clauses, extra)))
+        documents = [texts[d] for d in of_document.tolist()]
+        key_pieces = np.stack([piece, product_piece, name_piece], axis=1)
+        return self.readings(
+            array("q", key_pieces.ravel().tobytes()),
+            documents,
+            array("q", key_inference.tobytes()),
         )
-        # what _combined reads of the sources is their parts' signatures and the activity:
-        # sources that differ but add up alike (other products of the same codes) share it
-        products_part = _products_part(products, act, prior) if products else None
-        combined = (
-            scope_part.key,
-            -1 if products_part is None else products_part.key,
-            -1 if name_part is None else name_part.key,
-            activity,
-        )
-        values = self._combined.get(combined)
-        if values is None:
-            if len(self._combined) >= COMBINED_LIMIT:
-                self._combined.clear()
-            parts = _parts(scope_part, products, act, prior, name_part)
-            values = self._combined[combined] = _combined(parts, activity)
+
+    def _combine(self, combined: tuple, side: tuple, products: str | None) -> tuple[tuple, int]:
+        """What :func:`_combined` makes of a combination of the sources' parts (their keys and
+        the activity), read from one of its keys' side and products, with the id of its values
+        (remembered)."""
+        if len(self._combined) >= COMBINED_LIMIT:
+            self._combined.clear()
+            self._value_ids.clear()
+        scope_part, prior, act, name_part, activity = side[:5]
+        values = _combined(_parts(scope_part, products, act, prior, name_part), activity)
         # the values' floats are never -0.0 nor NaN (sums and ratios of positive evidence), so
-        # equal values are the same inference
+        # equal values are the same inference: one id for them, never given again
+        value_id = self._value_ids.get(values)
+        if value_id is None:
+            value_id = self._value_ids[values] = self._next_value_id
+            self._next_value_id += 1
+        entry = self._combined[combined] = (values, value_id)
+        return entry
+
+    def _inference_at(self, entry: tuple[tuple, int]) -> int:
+        """The call's inference id of the values of an entry of :meth:`_combine` first seen in
+        the call."""
+        values, value_id = entry
         at = self._inferences.get(values)
         if at is None:
             at = self._inferences[values] = len(self._inferences)
-        product = self._product(products, trader) if products else None
-        product_piece = -1 if product is None else product[0]
-        document = self._documents.get((piece, product_piece))
-        if document is None:
-            shown = clauses if product is None else (*clauses, product[1])
-            document = self._documents[(piece, product_piece)] = "；".join(shown)
-        return piece, product_piece, name_piece, document, at
+        self._value_at[value_id] = at
+        return at
 
     def readings(self, key_pieces: array, documents: list[str], key_inference: array) -> Readings:
         """The :class:`Readings` of one call, and the call's own state let go."""
         values = list(self._inferences)
         self._inferences = {}
+        self._value_at = {}
         self._documents = {}
         # copies: the buffers keep growing in the next call
         return Readings(
@@ -518,24 +667,7 @@ def readings_of(
     paused = gc.isenabled()
     gc.disable()
     try:
-        read: dict[_Reading, tuple] = {}
-        parse = _fields_parser()
-        key_pieces = array("q")
-        key_inference = array("q")
-        documents: list[str] = []
-        for key in keys:
-            scope, products, name = _texts(*key, normalised=normalised)
-            fields = parse(name) if name else _NO_FIELDS
-            # _reading_of: scope, products, industry, parent's industry, activity, form
-            reading = (scope, products, fields[3], fields[6], fields[5], fields[4])
-            got = read.get(reading)
-            if got is None:
-                got = read[reading] = reader.read(scope, products, fields)
-            key_pieces.extend(got[:3])
-            documents.append(got[3])
-            key_inference.append(got[4])
-        del read, parse
-        return reader.readings(key_pieces, documents, key_inference)
+        return reader.read_keys(keys, normalised)
     finally:
         if paused:
             gc.enable()
