@@ -92,17 +92,24 @@ def _plain_segments(
     )
 
 
+@pytest.mark.parametrize("guess_rows", [arrays.GUESS_ROWS, 0])
 def test_read_texts_keeps_what_the_profiles_say(
-    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, guess_rows: int
 ) -> None:
+    """Each key's segments, document and inference as its profile says, over many chunks that
+    share one reader and one table of inferences (kept, or started afresh every chunk)."""
     profiles, rows = arrays.enterprise_profiles(enterprises)
     monkeypatch.setattr(arrays, "READ_CHUNK", 97)  # many chunks, the last one short
+    monkeypatch.setattr(arrays, "GUESS_ROWS", guess_rows)
     inferrer = arrays.IndustryInferrer()
     texts = arrays.read_texts(enterprises, inferrer)
     assert len(set(rows.tolist())) < len(rows)  # some keys repeat
     np.testing.assert_array_equal(texts.rows, rows)
     assert _segment_texts(texts) == [t for p in profiles for t, _, _ in p.segments]
-    assert texts.documents.tolist() == [p.document for p in profiles]
+    # each distinct document once, each key's found through document_at
+    assert texts.document_at is not None
+    assert len(texts.documents) == len({p.document for p in profiles}) < len(profiles)
+    assert texts.documents.take(texts.document_at).tolist() == [p.document for p in profiles]
     plain = inferrer.predict(profiles, rows)
     assert sorted(plain) == sorted(texts.guess)
     for key, values in plain.items():

@@ -26,7 +26,14 @@ from ..reference.relatedness import get_relatedness
 from ..text import ACTIVITIES, TextVectorizer, get_lexicon
 from ..text import _profile as text_profiles
 from ..text._inference import CANDIDATES, Inference
-from ..text._profile import KeyReader, Profile, parse_positioning, profiles_of, readings_of
+from ..text._profile import (
+    KeyReader,
+    Profile,
+    Readings,
+    parse_positioning,
+    profiles_of,
+    readings_of,
+)
 from ._columns import RowPositions, StringColumn
 
 __all__ = [
@@ -110,9 +117,10 @@ class _Texts:
     Segment ``j`` of distinct key ``i`` (``offsets[i] <= j < offsets[i + 1]``) is the text
     ``texts[segment[j]]`` with ``weight[j]`` in group ``group[j]``, as in its profile's
     ``segments``; ``documents`` and ``guess`` (:meth:`IndustryInferrer.table`) hold the rest.
-    Key ``i``'s document is ``documents[i]``, or ``documents[document_at[i]]`` when the keys
-    were read in groups (their documents end to end, put in order only as each row takes its
-    own: one gather of the bytes instead of two).
+    Key ``i``'s document is ``documents[i]``, or ``documents[document_at[i]]`` when
+    ``document_at`` is given: the read keeps each distinct document once (many keys share a
+    scope and products: a quarter of the documents of a million generated rows are distinct),
+    and each row takes its own in one gather of the bytes.
     """
 
     texts: list[str]
@@ -149,14 +157,52 @@ class _Chunk:
     guess: dict[str, np.ndarray]
 
 
+#: Rows a :class:`_GuessTable` holds before it starts afresh (about 50 bytes each).
+GUESS_ROWS = 1_000_000
+
+
+class _GuessTable:
+    """The rows of :meth:`IndustryInferrer.table_of_values` of the values one
+    :class:`KeyReader` gave, by their ids (``Readings.value_ids``): each made once, however
+    many chunks infer it (the 20 chunks of a million generated keys infer about 700,000 values,
+    180,000 of them distinct), until the table holds :data:`GUESS_ROWS` rows; it then starts
+    afresh."""
+
+    def __init__(self, inferrer: IndustryInferrer) -> None:
+        self.inferrer = inferrer
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every row."""
+        self.row_of: dict[int, int] = {}
+        self.columns: dict[str, np.ndarray] = self.inferrer.table_of_values([])
+
+    def take(self, read: Readings) -> dict[str, np.ndarray]:
+        """Each key's row of ``read`` (its values' by ``key_inference``)."""
+        if len(self.row_of) > GUESS_ROWS:
+            self.clear()
+        ids = read.value_ids.tolist()
+        new = [j for j, v in enumerate(ids) if v not in self.row_of]
+        if new:
+            size = len(self.row_of)
+            for k, j in enumerate(new):
+                self.row_of[ids[j]] = size + k
+            added = self.inferrer.table_of_values([read.values[j] for j in new])
+            self.columns = {k: np.concatenate([v, added[k]]) for k, v in self.columns.items()}
+        rows = np.fromiter((self.row_of[v] for v in ids), dtype=np.int64, count=len(ids))
+        at = rows[read.key_inference]
+        return {k: v[at] for k, v in self.columns.items()}
+
+
 def _read_chunk(
     keys: Sequence[tuple[object, object, object]],
     inferrer: IndustryInferrer,
     reader: KeyReader | None = None,
+    guesses: _GuessTable | None = None,
 ) -> _Chunk:
     """Read one chunk of distinct (scope, products, name) keys into arrays: what
     :func:`enterprise_profiles`' profiles say of them, from :func:`readings_of`' ids (``reader``
-    remembers what earlier chunks read)."""
+    remembers what earlier chunks read, ``guesses`` the inferences' rows they made for it)."""
     read = readings_of(keys, normalised=True, reader=reader)
     # each key's pieces in order (scope, products, name), then their segments in order
     length = np.append(read.piece_length, 0)  # -1: no piece
@@ -174,7 +220,8 @@ def _read_chunk(
     order = used[np.argsort(first)]
     local = np.full(len(read.texts), -1, dtype=np.int64)
     local[order] = np.arange(len(order), dtype=np.int64)
-    guess = inferrer.table_of_values(read.values)
+    if guesses is None:
+        guesses = _GuessTable(inferrer)
     return _Chunk(
         texts=[read.texts[i] for i in order.tolist()],
         segment=local[found],
@@ -182,7 +229,7 @@ def _read_chunk(
         group=read.piece_group[at],
         lengths=lengths,
         documents=read.documents,
-        guess={k: v[read.key_inference] for k, v in guess.items()},
+        guess=guesses.take(read),
     )
 
 
@@ -204,8 +251,9 @@ GROUPS_PER_JOB = 16
 class _Read:
     """:class:`_Texts` without ``rows``, with each key's number of segments instead of their
     offsets: what the chunks of some distinct keys read (:func:`_gather`, :func:`_merge`). Its
-    documents are one UTF-8 column, not a Python string each: a worker sends them as two
-    buffers, and the index's column is taken from them."""
+    documents are the distinct ones in one UTF-8 column, not a Python string each (a worker
+    sends them as two buffers, and the index's column is taken from them), and ``document_at``
+    is each key's."""
 
     texts: list[str]
     segment: np.ndarray  # int64, into ``texts`` (first seen first)
@@ -222,13 +270,16 @@ def _chunks(
     inferrer: IndustryInferrer,
     reader: KeyReader | None = None,
     progress: Progress | None = None,
+    guesses: _GuessTable | None = None,
 ) -> Iterator[_Chunk]:
     """Each chunk of ``READ_CHUNK`` of ``keys`` read, in order, by one :class:`KeyReader`
-    (``reader``, or a new one): the segments one chunk read of a scope, product list or name
-    serve the next chunks too. ``progress`` hears of each chunk read."""
+    (``reader``, or a new one, with ``guesses``, the table of what it inferred, or a new one):
+    the segments one chunk read of a scope, product list or name serve the next chunks too.
+    ``progress`` hears of each chunk read."""
     reader = KeyReader() if reader is None else reader
+    guesses = _GuessTable(inferrer) if guesses is None else guesses
     for start in range(0, len(keys), READ_CHUNK):
-        yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader)
+        yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader, guesses)
         if progress is not None:
             done = min(start + READ_CHUNK, len(keys))
             progress(done, len(keys), f"已读 {done:,} / {len(keys):,} 条企业文本")
@@ -249,7 +300,9 @@ def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
     weight = array("f")
     group = array("q")
     lengths = array("q")
-    documents: list[StringColumn] = []
+    # each distinct document once, first seen first, and each key's
+    document_ids: dict[str, int] = {}
+    document_at = array("q")
     guesses: list[dict[str, np.ndarray]] = []
     for chunk in chunks:
         # the chunk's texts in their first-seen order: new ones get ids as one pass would give
@@ -259,20 +312,20 @@ def _gather(chunks: Iterator[_Chunk], inferrer: IndustryInferrer) -> _Read:
         weight.frombytes(chunk.weight.astype(np.float32).tobytes())
         group.frombytes(chunk.group.tobytes())
         lengths.frombytes(chunk.lengths.tobytes())
-        # as Series, Arrow converts the documents (every one a str) without a check per row
-        documents.append(
-            StringColumn.from_iterable(pd.Series(chunk.documents, dtype=object, copy=False))
-        )
+        document_at.frombytes(_text_ids(document_ids, chunk.documents).tobytes())
         guesses.append(chunk.guess)
         del chunk, remap
     keys = guesses[0].keys() if guesses else inferrer.table([]).keys()
+    # the arrays are views of the buffers filled above (a copy of each took 0.6 s at 1M keys,
+    # most of it faulting in the new pages)
     return _Read(
         texts=list(index),
-        segment=np.frombuffer(segment, dtype=np.int64).copy(),
-        weight=np.frombuffer(weight, dtype=np.float32).copy(),
-        group=np.frombuffer(group, dtype=np.int64).copy(),
-        lengths=np.frombuffer(lengths, dtype=np.int64).copy(),
-        documents=documents[0] if len(documents) == 1 else StringColumn.concat(documents),
+        segment=np.frombuffer(segment, dtype=np.int64),
+        weight=np.frombuffer(weight, dtype=np.float32),
+        group=np.frombuffer(group, dtype=np.int64),
+        lengths=np.frombuffer(lengths, dtype=np.int64),
+        documents=StringColumn.from_strings(list(document_ids)),  # every one a str
+        document_at=np.frombuffer(document_at, dtype=np.int64),
         guess={
             k: np.concatenate([g[k] for g in guesses]) if guesses else inferrer.table([])[k]
             for k in keys
@@ -305,6 +358,7 @@ def _take_groups(progress: Progress | None = None) -> list[tuple[int, _Read]]:
     assert _FORKED is not None
     keys, inferrer, groups, taken = _FORKED
     reader = KeyReader()
+    guesses = _GuessTable(inferrer)
     out: list[tuple[int, _Read]] = []
     while True:
         with taken.get_lock():
@@ -316,7 +370,8 @@ def _take_groups(progress: Progress | None = None) -> list[tuple[int, _Read]]:
             progress(done, len(keys), f"已读约 {done:,} / {len(keys):,} 条企业文本")
         if g >= len(groups):
             return out
-        out.append((g, _gather(_chunks(keys.take(groups[g]), inferrer, reader), inferrer)))
+        chunks = _chunks(keys.take(groups[g]), inferrer, reader, guesses=guesses)
+        out.append((g, _gather(chunks, inferrer)))
 
 
 def _send(connection: Any, message: object) -> None:
@@ -460,9 +515,13 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
     renumber = np.empty(len(texts), dtype=np.int64)
     renumber[order] = np.arange(len(order), dtype=np.int64)
     names = list(texts)
-    # the parts' documents end to end: key at[j] of a part has the part's j-th
+    # the parts' documents end to end: key at[j] of a part has the part's document_at[j]-th
     place = np.empty(n, dtype=np.int64)
-    place[np.concatenate(groups)] = np.arange(n, dtype=np.int64)
+    shift = 0
+    for part, at in zip(parts, groups, strict=True):
+        assert part.document_at is not None
+        place[at] = part.document_at + shift
+        shift += len(part.documents)
     documents = StringColumn.concat(part.documents for part in parts)
     return _Read(
         texts=[names[i] for i in order.tolist()],

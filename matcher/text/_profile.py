@@ -317,6 +317,8 @@ class Readings:
     documents: list[str]
     values: list[tuple]
     key_inference: np.ndarray  # int64
+    #: each of ``values``' id in its reader's life: equal ids, equal values, in any call
+    value_ids: np.ndarray  # int64
 
     @functools.cached_property
     def inferences(self) -> list[Inference]:
@@ -362,6 +364,9 @@ class KeyReader:
     whether it was remembered or not."""
 
     def __init__(self) -> None:
+        # the ids of the values of combinations (see _combine) are never given twice in the
+        # reader's life, even after clear(): Readings.value_ids can be remembered by them
+        self._next_value_id = 0
         self.clear()
 
     def clear(self) -> None:
@@ -385,13 +390,13 @@ class KeyReader:
         # (with an id for its values: equal values, equal id)
         self._combined: dict[tuple[int, int, int, str | None], tuple[tuple, int]] = {}
         self._value_ids: dict[tuple, int] = {}
-        self._next_value_id = 0
         # each legal form's part of a side's key (whether it names a code, whether a shop's)
         self._forms: dict[str, tuple[str, bool]] = {}
         # of one call only (their ids and texts are the call's)
         self._inferences: dict[tuple, int] = {}
         self._value_at: dict[int, int] = {}
-        self._documents: dict[tuple[int, int], str] = {}
+        # each inference id's values id (the first, when two ids' values are equal)
+        self._call_value_ids: list[int] = []
 
     def __len__(self) -> int:
         return len(self._scopes) + len(self._products) + len(self._names) + len(self._sides)
@@ -464,7 +469,9 @@ class KeyReader:
         self._products[key] = got
         return got
 
-    def read_keys(self, keys: Iterable[tuple[object, object, object]], normalised: bool) -> Readings:
+    def read_keys(
+        self, keys: Iterable[tuple[object, object, object]], normalised: bool
+    ) -> Readings:
         """:func:`readings_of` of ``keys`` with this reader.
 
         Column by column rather than key by key: each key's texts are checked (or normalised)
@@ -622,6 +629,7 @@ class KeyReader:
         at = self._inferences.get(values)
         if at is None:
             at = self._inferences[values] = len(self._inferences)
+            self._call_value_ids.append(value_id)
         self._value_at[value_id] = at
         return at
 
@@ -630,7 +638,7 @@ class KeyReader:
         values = list(self._inferences)
         self._inferences = {}
         self._value_at = {}
-        self._documents = {}
+        value_ids, self._call_value_ids = self._call_value_ids, []
         # copies: the buffers keep growing in the next call
         return Readings(
             texts=self.texts,
@@ -643,6 +651,7 @@ class KeyReader:
             documents=documents,
             values=values,
             key_inference=np.frombuffer(key_inference, dtype=np.int64).copy(),
+            value_ids=np.array(value_ids, dtype=np.int64),
         )
 
 
