@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 import weakref
 from collections.abc import Iterator
 from dataclasses import replace
@@ -1224,3 +1225,27 @@ def test_fit_tells_its_progress(enterprises: pd.DataFrame, monkeypatch: pytest.M
         done = [d for d, _, _ in calls]
         assert done == sorted(done) and done[0] < distinct and done[-1] == distinct
         assert "索引" in calls[-1][2] and all("企业文本" in m for _, _, m in calls[:-1])
+
+
+def test_build_index_hands_the_freed_heap_back(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build gives the C heap's free pages back after the reading, after the text rows and
+    at its end, before the first ranking adds the text columns; the index is the same."""
+    parks, _ = load_sample()
+    plain = build_index(parks, enterprises)
+    calls: list[int] = []
+    monkeypatch.setattr(arrays, "trim_heap", lambda: calls.append(1))
+    index = build_index(parks, enterprises)
+    assert len(calls) == 3
+    assert (index.enterprises.X != plain.enterprises.X).nnz == 0
+
+
+def test_trim_heap_uses_glibc_where_there_is_one() -> None:
+    import platform
+
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        assert arrays._malloc_trim() is None or callable(arrays._malloc_trim())
+        pytest.skip("glibc only")
+    assert arrays._malloc_trim() is not None
+    arrays.trim_heap()  # returns, whatever the heap holds
