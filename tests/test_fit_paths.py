@@ -1249,3 +1249,24 @@ def test_trim_heap_uses_glibc_where_there_is_one() -> None:
         pytest.skip("glibc only")
     assert arrays._malloc_trim() is not None
     arrays.trim_heap()  # returns, whatever the heap holds
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stacked_text_rows_equal_scipys_vstack(workers: int) -> None:
+    """The text rows' chunks stacked by one thread or two are ``sparse.vstack`` of them, bit
+    for bit, and each chunk is let go once copied."""
+    from matcher.text import _vectorizer as vectorizer_module
+
+    rng = np.random.default_rng(3)
+    parts = [
+        sparse.random(rows, 40, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+        for rows in (5, 0, 17, 1, 9)
+    ]
+    expected = sparse.vstack(parts, format="csr")
+    given = list(parts)
+    stacked = vectorizer_module._stack_rows(given, 40, workers)
+    assert given == [None] * len(parts)
+    assert stacked.shape == expected.shape
+    np.testing.assert_array_equal(stacked.indptr, expected.indptr)
+    np.testing.assert_array_equal(stacked.indices, expected.indices)
+    assert stacked.data.tobytes() == expected.data.tobytes()

@@ -149,23 +149,36 @@ def _terms_in(lexicon: Lexicon, text: str) -> dict[str, str]:
 ROW_THREADS = 2
 
 
-def _stack_rows(parts: list[sparse.csr_matrix], width: int) -> sparse.csr_matrix:
+def _stack_rows(parts: list[sparse.csr_matrix], width: int, workers: int = 1) -> sparse.csr_matrix:
     """The rows of ``parts`` one after another (``sparse.vstack``), each part let go once
-    copied, so the copy never holds every part twice."""
+    copied, so the copy never holds every part twice; ``workers`` threads copy parts at once
+    (NumPy copies without the interpreter lock; most of the time is the first touch of the new
+    arrays' pages)."""
     nnz = sum(p.nnz for p in parts)
     n = sum(p.shape[0] for p in parts)
     index = np.int32 if max(nnz, n, width) < 2**31 else np.int64
     data = np.empty(nnz, dtype=np.float32)
     indices = np.empty(nnz, dtype=index)
     indptr = np.zeros(n + 1, dtype=index)
-    at = row = 0
-    for i, part in enumerate(parts):
+    sizes = np.array([p.nnz for p in parts], dtype=np.int64)
+    heights = np.array([p.shape[0] for p in parts], dtype=np.int64)
+    ats = (np.cumsum(sizes) - sizes).tolist()
+    rows = (np.cumsum(heights) - heights).tolist()
+
+    def copy(i: int) -> None:
+        part, at, row = parts[i], ats[i], rows[i]
         k, r = part.nnz, part.shape[0]
         data[at : at + k] = part.data
         indices[at : at + k] = part.indices
         indptr[row + 1 : row + r + 1] = part.indptr[1:] + at
-        at, row = at + k, row + r
         parts[i] = None
+
+    if workers < 2 or len(parts) < 2:
+        for i in range(len(parts)):
+            copy(i)
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="parkmatch-stack") as pool:
+            list(pool.map(copy, range(len(parts))))
     return sparse.csr_matrix((data, indices, indptr), shape=(n, width), dtype=np.float32)
 
 
@@ -384,7 +397,7 @@ class TextVectorizer:
         else:  # chunks are independent, and numpy and scipy do most of a chunk without the GIL
             with ThreadPoolExecutor(workers, thread_name_prefix="parkmatch-rows") as pool:
                 parts = list(pool.map(rows_of, chunks))
-        return parts[0] if len(parts) == 1 else _stack_rows(parts, width)
+        return parts[0] if len(parts) == 1 else _stack_rows(parts, width, workers)
 
     @staticmethod
     def block(X: sparse.csr_matrix, wants: np.ndarray) -> sparse.csr_matrix:
