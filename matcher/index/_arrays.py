@@ -120,10 +120,9 @@ class _Texts:
     Segment ``j`` of distinct key ``i`` (``offsets[i] <= j < offsets[i + 1]``) is the text
     ``texts[segment[j]]`` with ``weight[j]`` in group ``group[j]``, as in its profile's
     ``segments``; ``documents`` and ``guess`` (:meth:`IndustryInferrer.table`) hold the rest.
-    Key ``i``'s document is ``documents[i]``, or ``documents[document_at[i]]`` when
-    ``document_at`` is given: the read keeps each distinct document once (many keys share a
-    scope and products: a quarter of the documents of a million generated rows are distinct),
-    and each row takes its own in one gather of the bytes.
+    Key ``i``'s document is ``documents[document_at[i]]``: the read keeps each distinct document
+    once (many keys share a scope and products: a quarter of the documents of a million
+    generated rows are distinct), and each row takes its own in one gather of the bytes.
     """
 
     texts: list[str]
@@ -134,7 +133,7 @@ class _Texts:
     documents: StringColumn
     guess: dict[str, np.ndarray]
     rows: np.ndarray  # int64: each row's distinct key
-    document_at: np.ndarray | None = None  # int64: each key's place in ``documents``
+    document_at: np.ndarray  # int64: each key's place in ``documents``
 
     def row_segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Text index, owner row, weight and group of every segment of every row."""
@@ -199,9 +198,8 @@ class _GuessTable:
 
 def _read_chunk(
     keys: Sequence[tuple[object, object, object]],
-    inferrer: IndustryInferrer,
-    reader: KeyReader | None = None,
-    guesses: _GuessTable | None = None,
+    reader: KeyReader,
+    guesses: _GuessTable,
 ) -> _Chunk:
     """Read one chunk of distinct (scope, products, name) keys into arrays: what
     :func:`enterprise_profiles`' profiles say of them, from :func:`readings_of`' ids (``reader``
@@ -223,8 +221,6 @@ def _read_chunk(
     order = used[np.argsort(first)]
     local = np.full(len(read.texts), -1, dtype=np.int64)
     local[order] = np.arange(len(order), dtype=np.int64)
-    if guesses is None:
-        guesses = _GuessTable(inferrer)
     return _Chunk(
         texts=[read.texts[i] for i in order.tolist()],
         segment=local[found],
@@ -265,7 +261,7 @@ class _Read:
     lengths: np.ndarray  # int64: segments per key
     documents: StringColumn
     guess: dict[str, np.ndarray]
-    document_at: np.ndarray | None = None  # as in :class:`_Texts`
+    document_at: np.ndarray  # as in :class:`_Texts`
 
 
 def _chunks(
@@ -282,7 +278,7 @@ def _chunks(
     reader = KeyReader() if reader is None else reader
     guesses = _GuessTable(inferrer) if guesses is None else guesses
     for start in range(0, len(keys), READ_CHUNK):
-        yield _read_chunk(keys[start : start + READ_CHUNK], inferrer, reader, guesses)
+        yield _read_chunk(keys[start : start + READ_CHUNK], reader, guesses)
         if progress is not None:
             done = min(start + READ_CHUNK, len(keys))
             progress(done, len(keys), f"已读 {done:,} / {len(keys):,} 条企业文本")
@@ -522,7 +518,6 @@ def _merge(parts: list[_Read], groups: list[np.ndarray], n: int) -> _Read:
     place = np.empty(n, dtype=np.int64)
     shift = 0
     for part, at in zip(parts, groups, strict=True):
-        assert part.document_at is not None
         place[at] = part.document_at + shift
         shift += len(part.documents)
     documents = StringColumn.concat(part.documents for part in parts)
@@ -898,7 +893,7 @@ def enterprise_arrays(
     ids, owners, weights, groups = texts.row_segments()
     segment_texts, documents = texts.texts, texts.documents
     guess = {k: v[rows] for k, v in texts.guess.items()}
-    at = rows if texts.document_at is None else texts.document_at[rows]  # each row's document
+    at = texts.document_at[rows]  # each row's document
     del texts  # the segment and inference arrays go before the text rows are built
     X = vectorizer.transform_segment_ids(
         segment_texts, ids, owners, weights, groups, n_rows=n, n_groups=len(GROUPS)

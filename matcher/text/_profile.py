@@ -503,7 +503,7 @@ class KeyReader:
             product_at.append(product_ids.setdefault(products, len(product_ids)))
         n = len(reading_at)
         if not n:
-            return self.readings(array("q"), [], array("q"))
+            return self.readings(np.zeros((0, 3), dtype=np.int64), [], np.zeros(0, dtype=np.int64))
         scopes = list(scope_ids)
         product_texts = list(product_ids)
         of_scope = np.frombuffer(scope_at, dtype=np.int64)
@@ -598,11 +598,7 @@ class KeyReader:
             texts.append("；".join(clauses if extra is None else (*clauses, extra)))
         documents = [texts[d] for d in of_document.tolist()]
         key_pieces = np.stack([piece, product_piece, name_piece], axis=1)
-        return self.readings(
-            array("q", key_pieces.ravel().tobytes()),
-            documents,
-            array("q", key_inference.tobytes()),
-        )
+        return self.readings(key_pieces, documents, key_inference)
 
     def _combine(self, combined: tuple, side: tuple, products: str | None) -> tuple[tuple, int]:
         """What :func:`_combined` makes of a combination of the sources' parts (their keys and
@@ -633,13 +629,16 @@ class KeyReader:
         self._value_at[value_id] = at
         return at
 
-    def readings(self, key_pieces: array, documents: list[str], key_inference: array) -> Readings:
-        """The :class:`Readings` of one call, and the call's own state let go."""
+    def readings(
+        self, key_pieces: np.ndarray, documents: list[str], key_inference: np.ndarray
+    ) -> Readings:
+        """The :class:`Readings` of one call (``key_pieces`` an int64 array of shape (keys, 3),
+        ``key_inference`` one of the keys), and the call's own state let go."""
         values = list(self._inferences)
         self._inferences = {}
         self._value_at = {}
         value_ids, self._call_value_ids = self._call_value_ids, []
-        # copies: the buffers keep growing in the next call
+        # copies of the reader's buffers: they keep growing in the next call
         return Readings(
             texts=self.texts,
             piece_text=np.frombuffer(self._segment_text, dtype=np.int64).copy(),
@@ -647,10 +646,10 @@ class KeyReader:
             piece_group=np.frombuffer(self._segment_group, dtype=np.int64).copy(),
             piece_start=np.frombuffer(self._piece_start, dtype=np.int64).copy(),
             piece_length=np.frombuffer(self._piece_length, dtype=np.int64).copy(),
-            key_pieces=np.frombuffer(key_pieces, dtype=np.int64).reshape(-1, 3).copy(),
+            key_pieces=key_pieces,
             documents=documents,
             values=values,
-            key_inference=np.frombuffer(key_inference, dtype=np.int64).copy(),
+            key_inference=key_inference,
             value_ids=np.array(value_ids, dtype=np.int64),
         )
 
