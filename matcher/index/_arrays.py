@@ -33,6 +33,7 @@ from ..text._profile import (
     KeyReader,
     Profile,
     Readings,
+    first_seen,
     parse_positioning,
     profiles_of,
     readings_of,
@@ -217,13 +218,10 @@ def _read_chunk(
     at = np.arange(total, dtype=np.int64) + np.repeat(start[pieces] - before, piece_length)
     found = read.piece_text[at]
     # texts get ids in the order they are first seen, as one pass over the profiles gives
-    used, first = np.unique(found, return_index=True)
-    order = used[np.argsort(first)]
-    local = np.full(len(read.texts), -1, dtype=np.int64)
-    local[order] = np.arange(len(order), dtype=np.int64)
+    first, segment = first_seen(found)
     return _Chunk(
-        texts=[read.texts[i] for i in order.tolist()],
-        segment=local[found],
+        texts=[read.texts[i] for i in found[first].tolist()],
+        segment=segment,
         weight=read.piece_weight[at],
         group=read.piece_group[at],
         lengths=lengths,

@@ -56,6 +56,7 @@ __all__ = [
     "Profile",
     "Readings",
     "enterprise_profile",
+    "first_seen",
     "parse_positioning",
     "readings_of",
 ]
@@ -340,7 +341,7 @@ READER_LIMIT = 200_000
 COMBINED_LIMIT = 500_000
 
 
-def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of ``codes`` (integers) in the order they are first seen: where each
     is first seen, and each code's distinct value (0, 1, … in that order)."""
     _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
@@ -351,9 +352,9 @@ def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _first_seen_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_first_seen` of the rows of a 2-d integer array."""
+    """:func:`first_seen` of the rows of a 2-d integer array."""
     rows = np.ascontiguousarray(rows, dtype=np.int64)
-    return _first_seen(rows.view(np.dtype((np.void, rows.shape[1] * 8))).ravel())
+    return first_seen(rows.view(np.dtype((np.void, rows.shape[1] * 8))).ravel())
 
 
 class KeyReader:
@@ -511,7 +512,7 @@ class KeyReader:
         of_reading = np.frombuffer(reading_at, dtype=np.int64)
 
         # each scope and name reading (a side), first seen first
-        first, of_side = _first_seen(of_scope * len(fields_of) + of_reading)
+        first, of_side = first_seen(of_scope * len(fields_of) + of_reading)
         sides = [
             self._side(scopes[s], fields_of[r])
             for s, r in zip(of_scope[first].tolist(), of_reading[first].tolist(), strict=True)
@@ -545,7 +546,7 @@ class KeyReader:
         with_products = np.flatnonzero(has_products)
         if len(with_products):
             pairs = of_product[with_products] * len(reads_as) + read_as[with_products]
-            first, of_pair = _first_seen(pairs)
+            first, of_pair = first_seen(pairs)
             keys_of_pairs = [
                 _products_part(product_texts[of_product[k]], *sides[of_side[k]][2:0:-1]).key
                 for k in with_products[first].tolist()
@@ -579,7 +580,7 @@ class KeyReader:
         shown: list[str | None] = [None]  # 0: nothing shown
         shown_at = np.zeros(n, dtype=np.int64)
         if len(with_products):
-            first, of_pair = _first_seen(of_product[with_products] * 2 + trader[with_products])
+            first, of_pair = first_seen(of_product[with_products] * 2 + trader[with_products])
             got = [
                 self._product(product_texts[of_product[k]], bool(trader[k]))
                 for k in with_products[first].tolist()
@@ -591,7 +592,7 @@ class KeyReader:
             shown_at[with_products] = np.arange(1, len(got) + 1, dtype=np.int64)[of_pair]
 
         # each document: the scope's clauses, then what the products show
-        first, of_document = _first_seen(of_scope * len(shown) + shown_at)
+        first, of_document = first_seen(of_scope * len(shown) + shown_at)
         texts = []
         for k in first.tolist():
             clauses, extra = sides[of_side[k]][6], shown[shown_at[k]]
