@@ -721,8 +721,12 @@ def test_compiled_csc_matvec_equals_scipys_bit_for_bit(
         expected = rng.standard_normal(500).astype(value_type)  # added to, as scipy does
         got = expected.copy()
         _sparsetools.csc_matvec(500, len(x), ptr, indices, A.data, x, expected)
+        narrow = got.copy()
         feature_kernels.csc_matvec(500, len(x), ptr, indices, data, x, got)
         assert _same(expected, got)
+        # row positions in 2 bytes (the text columns' blocks): the same sums
+        feature_kernels.csc_matvec(500, len(x), ptr, indices.astype(np.uint16), data, x, narrow)
+        assert _same(expected, narrow)
     with pytest.raises(ValueError, match="shape"):
         feature_kernels.csc_matvec(500, len(x) + 1, ptr, indices, A.data, x, got)
 
@@ -793,6 +797,30 @@ def test_row_order_equals_checking_row_by_row() -> None:
     assert row_order(sparse.csr_matrix((4, 9), dtype=np.float32)) == 1
 
 
+def test_text_column_blocks_keep_row_positions_in_two_bytes_when_they_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A block of at most 65,536 rows keeps its row positions as uint16 (the same positions);
+    a longer one keeps scipy's; both give the plain product's sums bit for bit."""
+    rng = np.random.default_rng(12)
+    X = sparse.random(70_000, 30, density=0.002, format="csr", dtype=np.float32, random_state=5)
+    X.sort_indices()
+    vector = np.zeros(30, dtype=np.float32)
+    terms = rng.choice(30, size=9, replace=False)
+    vector[terms] = rng.random(9).astype(np.float32)
+    full = np.asarray(X @ vector)
+    for rows, narrow in ((1 << 16, True), (70_000, False)):
+        monkeypatch.setattr(text_module, "BLOCK_ROWS", rows)
+        columns = term_columns(X)
+        assert columns is not None
+        first = columns.blocks[0]
+        assert (first.indices.dtype == np.uint16) == narrow and first.shape[0] == rows
+        scipy_block = sparse.csc_matrix(X[:rows][:, ::-1])
+        np.testing.assert_array_equal(first.indices, scipy_block.indices)
+        assert first.to_csc().nnz == scipy_block.nnz
+        assert _same(full, columns.cosine(vector, terms))
+
+
 def test_text_columns_built_on_two_threads_equal_one_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -820,6 +848,7 @@ def test_text_columns_read_the_park_terms_where_they_lie(random_matcher: Matcher
     columns = term_columns(X)
     assert columns is not None and text_module._csc_matvec is not None
     assert all(columns._direct(b, np.dtype(np.float32)) for b in columns.blocks)
+    assert all(b.indices.dtype == np.uint16 for b in columns.blocks)  # 2 bytes a position
     P = index.parks
     for park in range(len(P)):
         row = P.X[park]

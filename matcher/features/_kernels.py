@@ -96,7 +96,9 @@ def csc_matvec(
     """``out += A @ x`` for the CSC matrix ``A = (data, indices, ptr)`` of shape
     ``(n_row, n_col)``, as scipy's ``csc_matvec`` (same arguments, same sums bit for bit),
     without holding the interpreter lock. ``x`` and ``data`` share a type (float32 or
-    float64), and so do ``out``; ``ptr`` holds ``n_col + 1`` entries."""
+    float64), and so do ``out``; ``ptr`` holds ``n_col + 1`` entries. The row positions
+    ``indices`` may be of any integer type (the text columns keep them in 2 bytes); numba
+    compiles the loop once per type."""
     if len(x) != n_col or len(ptr) != n_col + 1 or len(out) != n_row:
         raise ValueError("csc_matvec: the arrays do not fit the matrix's shape")
     # memory maps as plain arrays: one compiled entry for mapped and loaded indexes

@@ -58,6 +58,40 @@ CLAUSE_MEMO = 50_000
 BLOCK_ROWS = 1 << 16
 
 
+#: The type of a block's row positions when its rows fit in it: 2 bytes a non-zero instead of 4.
+#: A cold ranking over many rows reads the park's columns through memory, and with another
+#: thread reading beside it the bytes decide.
+NARROW_ROWS = np.uint16
+
+
+@dataclass(frozen=True)
+class ColumnBlock:
+    """One block of rows of :class:`TermColumns`, by column: ``data``, row positions
+    ``indices`` within the block and column pointers ``indptr`` (a CSC matrix's arrays, of
+    ``shape``). The row positions are :data:`NARROW_ROWS` when the block's rows fit in that
+    type: scipy keeps no such matrix (it widens the positions to int32, copying a mapped index),
+    so the block holds its arrays itself."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, matrix: sparse.csc_matrix) -> ColumnBlock:
+        """The block of a CSC matrix, its row positions narrowed when they fit."""
+        indices = matrix.indices
+        if matrix.shape[0] <= np.iinfo(NARROW_ROWS).max + 1:
+            indices = indices.astype(NARROW_ROWS)
+        return cls(
+            matrix.data, indices, matrix.indptr, (int(matrix.shape[0]), int(matrix.shape[1]))
+        )
+
+    def to_csc(self) -> sparse.csc_matrix:
+        """The block as a scipy matrix (its positions widened: a copy when they are narrow)."""
+        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+
 #: Rows from which :meth:`TermColumns.cosine` lets idle threads of the scoring pool take some
 #: of its blocks (:func:`matcher.features.run_blocks`).
 SHARE_MIN_ROWS = 200_000
@@ -65,8 +99,8 @@ SHARE_MIN_ROWS = 200_000
 
 @dataclass
 class TermColumns:
-    """The enterprise rows as columns (CSC, in blocks of rows), to score one park through its
-    own terms only.
+    """The enterprise rows as columns (CSC, in blocks of rows: :class:`ColumnBlock`), to score
+    one park through its own terms only.
 
     A row's dot product with a park adds the products of its terms in the row's stored order
     (``order``); adding the park's term columns in that same order reproduces every sum bit for
@@ -78,10 +112,12 @@ class TermColumns:
     copying them out: its column pointers name each park term's stretch of data, with an empty
     stretch (end to an earlier start, weight 0) between two terms. The mat-vec is scipy's loop
     compiled without the interpreter lock (``_kernels.csc_matvec``): the other families, and
-    the pool threads that take blocks of these columns, run beside it.
+    the pool threads that take blocks of these columns, run beside it. Each block's row
+    positions take 2 bytes (:data:`NARROW_ROWS`) when its rows fit: 6 bytes read a non-zero
+    instead of 8.
     """
 
-    blocks: list[sparse.csc_matrix]
+    blocks: list[ColumnBlock]
     order: int
     flipped: bool = False
 
@@ -105,7 +141,7 @@ class TermColumns:
         where = self.blocks[0].shape[1] - 1 - terms if self.flipped else terms
         direct = _csc_matvec is not None and len(terms) > 0
         if not (direct and all(self._direct(block, weights.dtype) for block in self.blocks)):
-            return np.concatenate([block[:, where] @ weights for block in self.blocks])
+            return np.concatenate([block.to_csc()[:, where] @ weights for block in self.blocks])
         dtype = weights.dtype
         # a zero weight for each stretch between two terms (empty when the data runs backwards)
         x = np.zeros(2 * len(terms) - 1, dtype=dtype)
@@ -155,21 +191,16 @@ class TermColumns:
         blocks = []
         for b, rows in enumerate(arrays["rows"].tolist()):
             indptr = arrays[f"{b}.indptr"]
-            blocks.append(
-                sparse.csc_matrix(
-                    (arrays[f"{b}.data"], arrays[f"{b}.indices"], indptr),
-                    shape=(rows, len(indptr) - 1),
-                    copy=False,
-                )
-            )
+            shape = (int(rows), len(indptr) - 1)
+            blocks.append(ColumnBlock(arrays[f"{b}.data"], arrays[f"{b}.indices"], indptr, shape))
         return cls(blocks, order, bool(flipped))
 
     @staticmethod
-    def _direct(block: sparse.csc_matrix, dtype: np.dtype) -> bool:
-        """Whether scipy's mat-vec reads ``block``'s arrays and writes a result of ``dtype`` as
-        they are (a converted copy of the result would leave it unwritten)."""
+    def _direct(block: ColumnBlock, dtype: np.dtype) -> bool:
+        """Whether the compiled mat-vec reads ``block``'s arrays and writes a result of
+        ``dtype`` as they are (a converted copy of the result would leave it unwritten)."""
         return (
-            block.indices.dtype == block.indptr.dtype
+            block.indices.dtype in (NARROW_ROWS, np.int32, np.int64)
             and block.indptr.dtype in (np.int32, np.int64)
             and block.data.dtype == dtype
             and dtype in (np.float32, np.float64)
@@ -195,9 +226,9 @@ def term_columns(X: sparse.csr_matrix) -> TermColumns | None:
     starts = range(0, max(X.shape[0], 1), BLOCK_ROWS)
     flipped = order == 1  # ascending rows walk the columns backwards when stored last first
 
-    def block(start: int) -> sparse.csc_matrix:  # one block's rows at a time: no second copy
+    def block(start: int) -> ColumnBlock:  # one block's rows at a time: no second copy
         rows = X[start : start + BLOCK_ROWS]
-        return sparse.csc_matrix(rows[:, ::-1] if flipped else rows)
+        return ColumnBlock.of(sparse.csc_matrix(rows[:, ::-1] if flipped else rows))
 
     workers = min(2, os.cpu_count() or 1, len(starts))
     if workers < 2:
