@@ -2,13 +2,16 @@
 
 Usage::
 
-    python benchmarks/bench_fit_real.py [--repeat 3] [--n-jobs 2]
+    python benchmarks/bench_fit_real.py [--repeat 3] [--n-jobs 2] [--rank-all 3]
 
 Generated enterprises share scope templates, so their text caches hit often; real rows do not.
 This reads the registry sample in ``../shared/corpora/registry_sample`` (evaluation only, never
 copied into the repository) and exits when it is absent. Each timed fit runs in a fresh process so
 that no text cache survives between runs; it reports the median and microseconds per row.
 ``--n-jobs k`` fits with ``Matcher.fit(..., n_jobs=k)`` (the texts read in ``k`` processes).
+After each fit, ``--rank-all N`` times the whole ranking of the first ``N`` parks
+(``rank_enterprises(park, k=None)``: every eligible row, each with its reasons), in the same
+process as the fit: what exporting a park's full list of leads costs (0: not measured).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _one_fit(n_jobs: int = 1) -> dict[str, float]:
+def _one_fit(n_jobs: int = 1, rank_all: int = 0) -> dict[str, object]:
     sys.path.insert(0, str(HERE))
     import pandas as pd
     from devset import REGISTRY, load_devset
@@ -45,8 +48,14 @@ def _one_fit(n_jobs: int = 1) -> dict[str, float]:
     enterprises = validate_enterprises(frame)
     parks = load_devset().parks
     start = time.perf_counter()
-    Matcher().fit(parks, enterprises, n_jobs=n_jobs)
-    return {"rows": len(enterprises), "fit": time.perf_counter() - start}
+    matcher = Matcher().fit(parks, enterprises, n_jobs=n_jobs)
+    fit = time.perf_counter() - start
+    whole, shown = [], []
+    for park in matcher.parks_.park_id.tolist()[:rank_all]:
+        start = time.perf_counter()
+        shown.append(len(matcher.rank_enterprises(park, k=None)))
+        whole.append(time.perf_counter() - start)
+    return {"rows": len(enterprises), "fit": fit, "whole": whole, "shown": shown}
 
 
 def main() -> None:
@@ -55,10 +64,13 @@ def main() -> None:
     parser.add_argument(
         "--n-jobs", type=int, default=1, help="processes that read the texts (default 1)"
     )
+    parser.add_argument(
+        "--rank-all", type=int, default=3, help="parks ranked whole after each fit (0: none)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_one_fit(args.n_jobs)))
+        print(json.dumps(_one_fit(args.n_jobs, args.rank_all)))
         return
     sys.path.insert(0, str(HERE))
     from devset import REGISTRY
@@ -68,7 +80,15 @@ def main() -> None:
     runs = []
     for _ in range(args.repeat):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--n-jobs", str(args.n_jobs)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--n-jobs",
+                str(args.n_jobs),
+                "--rank-all",
+                str(args.rank_all),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -83,6 +103,14 @@ def main() -> None:
     print(
         f"fit  median {fit:6.1f} s   {fit / rows * 1e6:6.0f} µs/row   ≈ {fit / rows * 1e6:.0f} s per million"
     )
+    whole = [t for r in runs for t in r["whole"]]
+    if whole:
+        shown = [n for r in runs for n in r["shown"]]
+        print(
+            f"whole ranking of a park (k=None, reasons for every row): median "
+            f"{statistics.median(whole):.2f} s (max {max(whole):.2f} s) over {len(whole)} rankings"
+            f" of {min(shown):,}–{max(shown):,} rows"
+        )
 
 
 if __name__ == "__main__":

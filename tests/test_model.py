@@ -406,3 +406,38 @@ def test_index_rows_by_id(matcher: Matcher) -> None:
         index.park_row("nope")
     with pytest.raises(NotFittedError):
         Matcher().check_fitted()
+
+
+def test_long_pages_build_their_reasons_with_the_collector_paused(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``PAUSE_GC_ROWS`` rows a page's reasons are built with the cyclic collector
+    paused (a full collection over the parsers' caches cost half of a long ranking), and it is
+    running again afterwards; a short page leaves it alone. The reasons are the same."""
+    import gc
+
+    import matcher.ranking._explain as explain
+
+    seen: list[bool] = []
+    original = explain.page_eligibility_reasons
+
+    def spy(*args: object, **kwargs: object) -> list[list[str]]:
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(explain, "page_eligibility_reasons", spy)
+    park = matcher.parks_.park_id.iloc[0]
+    assert gc.isenabled()
+    short = matcher.rank_enterprises(park, k=None)
+    assert 2 <= len(short) < explain.PAUSE_GC_ROWS
+    monkeypatch.setattr(explain, "PAUSE_GC_ROWS", 2)
+    long = matcher.rank_enterprises(park, k=None)
+    assert seen == [True, False] and gc.isenabled()
+    pd.testing.assert_frame_equal(short, long)
+    # a collector the caller paused stays paused
+    gc.disable()
+    try:
+        matcher.rank_enterprises(park, k=None)
+        assert not gc.isenabled() and seen[-1] is False
+    finally:
+        gc.enable()

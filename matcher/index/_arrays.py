@@ -1023,7 +1023,8 @@ def gc_paused() -> Iterator[None]:
 
     Building an index creates millions of small objects without reference cycles (the texts'
     profiles, keys, tuples); every few thousand allocations the collector would trace all of
-    them again, which cost about a sixth of a fit at 200,000 rows.
+    them again, which cost about a sixth of a fit at 200,000 rows. The reasons of a long
+    ranking page pause it too (:data:`matcher.ranking.PAUSE_GC_ROWS`).
     """
     paused = gc.isenabled()
     gc.disable()

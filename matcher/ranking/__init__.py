@@ -11,6 +11,7 @@ the batch jobs call them on chunks.
 from __future__ import annotations
 
 from ._explain import (
+    PAUSE_GC_ROWS,
     Explanation,
     TwoSidedExplanation,
     eligibility_reasons,
@@ -36,6 +37,7 @@ from ._select import INELIGIBLE, candidate_mask, select_page, sort_key, top_k, t
 __all__ = [
     "INELIGIBLE",
     "PARALLEL_MIN_ROWS",
+    "PAUSE_GC_ROWS",
     "TRADER_MAKE_SHARE",
     "Explanation",
     "RankedPage",
