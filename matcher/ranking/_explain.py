@@ -8,6 +8,7 @@ enterprise side.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +154,14 @@ def pair_reasons(
     )[0]
 
 
+#: Pairs from which :func:`page_reasons` pauses the cyclic garbage collector. The reasons of
+#: many rows make hundreds of thousands of lists and strings without cycles, and a fit leaves
+#: a million or more objects in the parsers' caches (30,000 registry rows: 1.2 M), which a
+#: full collection then traces (1.2-1.5 s, every few whole rankings of those rows). Pages of a
+#: few rows never pause it.
+PAUSE_GC_ROWS = 1_000
+
+
 def page_reasons(
     index: MatchIndex,
     families: Sequence[FeatureFamily],
@@ -168,40 +177,19 @@ def page_reasons(
 
     From :data:`PAUSE_GC_ROWS` pairs on, the cyclic garbage collector pauses meanwhile (see
     there)."""
-    if len(parks) >= PAUSE_GC_ROWS:
-        with gc_paused():
-            return _page_reasons(index, families, parks, ents, raw, contrib)
-    return _page_reasons(index, families, parks, ents, raw, contrib)
-
-
-#: Pairs from which :func:`page_reasons` pauses the cyclic garbage collector. The reasons of
-#: many rows make hundreds of thousands of lists and strings without cycles, and a fit leaves
-#: a million or more objects in the parsers' caches (30,000 registry rows: 1.2 M), which a
-#: full collection then traces: one took 1.2 s of a 2.4 s ``rank_enterprises(k=None)`` over
-#: 30,000 registry rows. Pages of a few rows never pause it.
-PAUSE_GC_ROWS = 1_000
-
-
-def _page_reasons(
-    index: MatchIndex,
-    families: Sequence[FeatureFamily],
-    parks: np.ndarray,
-    ents: np.ndarray,
-    raw: np.ndarray,
-    contrib: np.ndarray,
-) -> list[list[str]]:
-    """:func:`page_reasons`, the collector as it is."""
-    out = page_eligibility_reasons(index, parks, ents)
-    if not len(out):
+    long = len(parks) >= PAUSE_GC_ROWS
+    with gc_paused() if long else contextlib.nullcontext():
+        out = page_eligibility_reasons(index, parks, ents)
+        if not len(out):
+            return out
+        said = [
+            [f"{fam.label}：{text}" for text in fam.reasons(index, parks, ents, raw[:, j])]
+            for j, fam in enumerate(families)
+        ]
+        orders = np.argsort(-np.asarray(contrib), axis=1, kind="stable").tolist()
+        for r, reasons in enumerate(out):
+            reasons.extend(said[j][r] for j in orders[r])
         return out
-    said = [
-        [f"{fam.label}：{text}" for text in fam.reasons(index, parks, ents, raw[:, j])]
-        for j, fam in enumerate(families)
-    ]
-    orders = np.argsort(-np.asarray(contrib), axis=1, kind="stable").tolist()
-    for r, reasons in enumerate(out):
-        reasons.extend(said[j][r] for j in orders[r])
-    return out
 
 
 def explain_pair(
