@@ -21,6 +21,7 @@ from ._arrays import (
     ParkArrays,
     build_index,
     enterprise_arrays,
+    gc_paused,
     park_arrays,
     with_enterprises,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "StringColumn",
     "build_index",
     "enterprise_arrays",
+    "gc_paused",
     "load_fitted",
     "load_index",
     "park_arrays",

@@ -52,6 +52,7 @@ __all__ = [
     "ParkArrays",
     "build_index",
     "enterprise_arrays",
+    "gc_paused",
     "park_arrays",
     "with_enterprises",
 ]

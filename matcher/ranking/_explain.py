@@ -18,8 +18,7 @@ import pandas as pd
 
 from ..exceptions import ConfigError
 from ..features import FeatureFamily, broadcast_pairs
-from ..index import CONFIDENT, MatchIndex
-from ..index._arrays import gc_paused
+from ..index import CONFIDENT, MatchIndex, gc_paused
 from ..reference import taxonomy
 from ..scoring import MEAN_LABELS, ReciprocalScorer
 from ._score import component_values, eligibility, traders
