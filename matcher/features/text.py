@@ -64,13 +64,14 @@ BLOCK_ROWS = 1 << 16
 NARROW_ROWS = np.uint16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnBlock:
     """One block of rows of :class:`TermColumns`, by column: ``data``, row positions
     ``indices`` within the block and column pointers ``indptr`` (a CSC matrix's arrays, of
     ``shape``). The row positions are :data:`NARROW_ROWS` when the block's rows fit in that
     type: scipy keeps no such matrix (it widens the positions to int32, copying a mapped index),
-    so the block holds its arrays itself."""
+    so the block holds its arrays itself. Compared by identity (its arrays have no single truth
+    value)."""
 
     data: np.ndarray
     indices: np.ndarray
