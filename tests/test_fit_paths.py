@@ -637,6 +637,73 @@ def test_small_codes_of_a_string_column_equal_those_of_its_objects(dtype: object
     np.testing.assert_array_equal(codes, arrays._int8_map(column.astype(object), mapping))
 
 
+def _first_seen_by_sorting(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`first_seen` means, by sorting: ``np.unique``'s first positions, reordered."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return first[order], rank[inverse.reshape(-1)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_first_seen_by_hashing_equals_sorting(seed: int) -> None:
+    """:func:`first_seen` (pandas' hash table) and :func:`_first_seen_rows` (columns numbered
+    in turn) give what sorting gives: where each value is first seen, and each code's value in
+    that order; for values near the int64 limits, negatives, one value, none."""
+    rng = np.random.default_rng(seed)
+    cases = [
+        rng.integers(0, 40, 500),
+        rng.integers(-(2**62), 2**62, 300),
+        rng.integers(-5, 5, 1_000) * 7919,
+        np.full(17, 3),
+        np.zeros(0, dtype=np.int64),
+    ]
+    for codes in cases:
+        got, expected = readings.first_seen(codes), _first_seen_by_sorting(codes)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == np.int64
+    for width in (1, 2, 4):
+        rows = rng.integers(-3, 6, (400, width))
+        rows[::7] = rows[0]  # repeats of one row far apart
+        void = np.ascontiguousarray(rows).view(np.dtype((np.void, width * 8))).ravel()
+        got, expected = readings._first_seen_rows(rows), _first_seen_by_sorting(void)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+    empty = readings._first_seen_rows(np.zeros((0, 4), dtype=np.int64))
+    assert [len(a) for a in empty] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["铝板", None, "铝板", " ", np.nan, "铝 板", "铝板", None, "  铝板", pd.NA],
+        [1, 1.0, True, "1", None, "True", 2.5],  # equal in a hash table, not as texts
+        [None, None, np.nan],
+        [],
+    ],
+)
+@pytest.mark.parametrize("normalised", [True, False])
+def test_key_column_ids_equal_one_setdefault_per_value(
+    values: list[object], normalised: bool
+) -> None:
+    """A key column's ids (pandas' hash table over its strings, each distinct string's text
+    made once) equal the ids a ``dict.setdefault`` per value's text gives, first seen first."""
+    for text_of in (
+        (readings._scope_text, readings._name_text)
+        if normalised
+        else (readings.normalize_text, readings._normalised_name)
+    ):
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        ids, texts = readings._column_ids(column, text_of)
+        expected: dict[object, int] = {}
+        expected_ids = [expected.setdefault(text_of(v), len(expected)) for v in values]
+        assert ids.tolist() == expected_ids
+        assert texts == list(expected)
+
+
 def _generation_of(obj: object) -> int | None:
     """The collector's generation holding ``obj`` (None: untracked or frozen)."""
     for generation in range(3):
