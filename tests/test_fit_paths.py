@@ -17,8 +17,9 @@ import gc
 import re
 import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,9 +34,11 @@ from matcher.index import build_index
 from matcher.io import validate_enterprises
 from matcher.text import TextVectorizer
 from matcher.text import _inference as inference_module
+from matcher.text import _name_kernel as names_module_kernel
 from matcher.text import _names as names_module
 from matcher.text import _profile as readings
 from matcher.text._inference import CANDIDATES, Inference
+from matcher.text._normalize import normalize_text
 from matcher.text._profile import profiles_of
 
 GROUPS = len(arrays.GROUPS)
@@ -415,11 +418,13 @@ def test_combined_evidence_equals_plain_addition(
 
 
 @pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+@pytest.mark.parametrize("compiled", [0, 10**9])
 def test_reading_in_worker_processes_equals_one_process(
-    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, compiled: int
 ) -> None:
     parks, _ = load_sample()
     monkeypatch.setattr(arrays, "READ_CHUNK", 101)
+    monkeypatch.setattr(readings, "COMPILED_NAMES", compiled)
     one = build_index(parks, enterprises)
     calls: list[int] = []
     process = arrays.mp.get_context("fork").Process
@@ -532,13 +537,16 @@ def _segments_of(read: readings.Readings, k: int) -> list[tuple[str, float, int]
     return out
 
 
+@pytest.mark.parametrize("compiled", [0, 10**9])
 @pytest.mark.parametrize("limit", [readings.READER_LIMIT, 0])
 def test_readings_equal_the_profiles(
-    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, limit: int
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, limit: int, compiled: int
 ) -> None:
     """The ids of :func:`readings_of` say what the lean profiles say, key by key: in calls that
-    share a reader (what earlier calls read is reused) and in calls where it starts afresh."""
+    share a reader (what earlier calls read is reused) and in calls where it starts afresh;
+    with the names read by the compiled loop and one by one."""
     monkeypatch.setattr(readings, "READER_LIMIT", limit)
+    monkeypatch.setattr(readings, "COMPILED_NAMES", compiled)
     keys = _reading_keys(enterprises)
     lean = profiles_of(keys, evidence=False)
     reader = readings.KeyReader()
@@ -952,10 +960,113 @@ def test_name_fields_equal_the_name_parts(enterprises: pd.DataFrame) -> None:
         )
 
 
-def test_normalised_readings_equal_the_profiles(enterprises: pd.DataFrame) -> None:
+def _composed_names(count: int, seed: int) -> list[str]:
+    """Names put together from the words a name is read by: national words, places (short and
+    long), a brand, industry words (lexicon terms, X业, the name words) and chains of forms,
+    each part present or not; some cut short, some only a form."""
+    rng = np.random.default_rng(seed)
+    ideographs = names_module_kernel.FIRST, names_module_kernel.LAST
+
+    def plain(words: Iterable[str]) -> list[str]:
+        return sorted(
+            w for w in words if w and all(ideographs[0] <= ord(c) <= ideographs[1] for c in w)
+        )
+
+    places = plain(names_module._places())
+    terms = plain(names_module.get_lexicon().codes)
+    forms = plain(f for f, _ in names_module.FORMS)
+    words = plain(names_module.NAME_WORDS)
+    brands = ["华达", "鑫", "永鼎盛", "金", "中原", "新材", "铝", "司", "业", "国际", "全国"]
+
+    def pick(seq: list[str]) -> str:
+        return seq[int(rng.integers(len(seq)))]
+
+    out = []
+    for _ in range(count):
+        parts = []
+        if rng.random() < 0.15:
+            parts.append(pick(list(names_module._NATIONAL)))
+        for _ in range(int(rng.integers(0, 3))):
+            parts.append(pick(places))
+        if rng.random() < 0.8:
+            parts.append(pick(brands))
+        for _ in range(int(rng.integers(0, 3))):
+            kind = rng.random()
+            term = pick(terms)
+            parts.append(pick(words) if kind < 0.1 else term + "业" if kind < 0.3 else term)
+        for _ in range(int(rng.integers(0, 3))):
+            parts.append(pick(forms))
+        name = "".join(parts) or pick(forms)
+        if rng.random() < 0.1:
+            name = name[: int(rng.integers(1, len(name) + 1))]
+        out.append(name)
+    return out
+
+
+#: The real registry sample (never copied into the repository; its tests skip without it).
+REGISTRY = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "corpora"
+    / "registry_sample"
+    / "registry_sample.csv"
+)
+
+
+def _registry_names() -> list[str]:
+    """The real registry sample's names, normalised as a validated table holds them."""
+    frame = pd.read_csv(REGISTRY, usecols=["企业名称"], dtype=str)
+    names = (normalize_text(n) for n in frame["企业名称"].tolist())
+    return [n.replace(" ", "") for n in names if n]
+
+
+def _assert_compiled_names_equal(names: list[str]) -> np.ndarray:
+    """The compiled loop's fields equal :func:`name_fields`' for every name; its cuts."""
+    got = names_module_kernel.fields_of_names(names)
+    for name, fields in zip(names, got, strict=True):
+        assert fields == names_module.name_fields(name), name
+    return names_module_kernel.read_names(names)
+
+
+def test_compiled_names_equal_name_fields(enterprises: pd.DataFrame) -> None:
+    """Names read by the compiled loop (:mod:`matcher.text._name_kernel`) give the fields
+    :func:`name_fields` gives: the frame's, generated and edge-case names, and 20,000 names
+    composed of national words, places, brands, industry words and forms. The loop reads
+    names of ideographs only and leaves the rest (letters, brackets, branches) to Python."""
+    edge = [n for n in _names_to_parse(enterprises) if n]
+    cuts = _assert_compiled_names_equal(edge)
+    left = {n for n, c in zip(edge, cuts[:, 0].tolist(), strict=True) if c < 0}
+    assert {
+        "ABC Trading 有限公司",
+        "华达(郑州)精工有限公司",
+        "郑州华达集团有限公司郑州分公司",
+    } <= left
+    assert {"华达铝型材有限公司", "中国华达国际贸易有限公司", "郑州市中原区华达加油站"}.isdisjoint(
+        left
+    )
+    composed = _composed_names(20_000, seed=5)
+    cuts = _assert_compiled_names_equal(composed)
+    assert (cuts[:, 0] >= 0).mean() > 0.8  # most composed names are read by the loop
+    read = cuts[cuts[:, 0] >= 0]
+    assert (read[:, 0] > 0).any() and (read[:, 1] < read[:, 2]).any() and (read[:, 3] >= 0).any()
+
+
+@pytest.mark.skipif(not REGISTRY.exists(), reason="../shared/corpora/registry_sample is absent")
+def test_compiled_names_equal_name_fields_on_the_registry_sample() -> None:
+    """Every name of the 30,000 real registry rows reads the same compiled and in Python."""
+    names = _registry_names()
+    cuts = _assert_compiled_names_equal(names)
+    assert len(names) > 20_000 and (cuts[:, 0] >= 0).mean() > 0.5
+
+
+@pytest.mark.parametrize("compiled", [0, 10**9])
+def test_normalised_readings_equal_the_profiles(
+    enterprises: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, compiled: int
+) -> None:
     """``readings_of(..., normalised=True)`` (a fit's path: the texts only checked, not
     normalised) reads what the profiles of the same keys say, for missing, empty, non-string,
-    spaced and spaces-only values too."""
+    spaced and spaces-only values too (names by the compiled loop and one by one)."""
+    monkeypatch.setattr(readings, "COMPILED_NAMES", compiled)
     keys: list[tuple[object, object, object]] = [
         (s, p, n) for s, p, n in _reading_keys(enterprises)
     ]

@@ -12,18 +12,18 @@ column's stretch of data added into its rows, ``out[row] += data × x[column]`` 
 own type. numba compiles without ``fastmath``, so a multiply and an add stay two roundings and
 the sums are scipy's bit for bit (``tests/test_fast_paths.py`` compares the bits).
 
-:class:`CompiledLoop` compiles a loop at its first call (the cold ranking's weighted sum too);
-the compiled code is cached on disk, one entry per combination of array types.
+:class:`matcher.compiled.CompiledLoop` compiles a loop at its first call (the cold ranking's
+weighted sum too); the compiled code is cached on disk, one entry per combination of array
+types.
 """
 
 from __future__ import annotations
 
-import threading
-import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ..compiled import CompiledLoop
 
 __all__ = ["CompiledLoop", "capacity_values", "csc_matvec", "csr_rows_dot", "industry_values"]
 
@@ -44,41 +44,6 @@ def _add_columns(  # pragma: no cover - compiled by numba (covered by the tests'
         while k < end:
             out[np.uint64(indices[k])] += data[k] * weight
             k += one
-
-
-class CompiledLoop:
-    """A plain-Python loop compiled by numba at its first call (``njit`` with ``nogil``, no
-    bounds checks, no ``fastmath``: each multiply and add rounds as NumPy's do).
-
-    numba is imported then, not when the module is (importing it takes about half a second, which
-    a process that never runs the loop need not pay). The compiled code is cached on disk next to
-    the loop's module when it is writable, else in numba's per-user cache; without any place to
-    keep it, each process compiles it again.
-    """
-
-    def __init__(self, function: Callable[..., Any]):
-        self.function = function
-        self.compiled: Any = None
-        self._lock = threading.Lock()
-
-    def __call__(self, *args: Any) -> Any:
-        compiled = self.compiled  # every call asks: no lock once it is made
-        if compiled is None:
-            with self._lock:
-                if self.compiled is None:
-                    self.compiled = self._compile()
-            compiled = self.compiled
-        return compiled(*args)
-
-    def _compile(self) -> Any:
-        import numba
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", numba.NumbaWarning)
-            try:
-                return numba.njit(nogil=True, cache=True, boundscheck=False)(self.function)
-            except RuntimeError:  # no place to keep a cache: compiled in each process
-                return numba.njit(nogil=True, boundscheck=False)(self.function)
 
 
 _ADD_COLUMNS = CompiledLoop(_add_columns)

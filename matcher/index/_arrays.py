@@ -34,6 +34,7 @@ from ..text._profile import (
     Profile,
     Readings,
     first_seen,
+    load_compiled_names,
     parse_positioning,
     profiles_of,
     readings_of,
@@ -433,9 +434,10 @@ def _read_in_groups(
         are stopped.
     """
     groups = [g for g in _key_groups(keys, n_jobs * GROUPS_PER_JOB) if len(g)]
-    # what every reading loads once (the lexicon, the taxonomy, the place names), loaded here
-    # so that each worker inherits it
+    # what every reading loads once (the lexicon, the taxonomy, the place names, the compiled
+    # name loop), loaded here so that each worker inherits it
     readings_of(keys[:1], normalised=True)
+    load_compiled_names()
     context = mp.get_context("fork")
     workers: list[tuple[Any, Any]] = []
     global _FORKED

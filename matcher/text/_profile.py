@@ -43,6 +43,7 @@ from ._inference import (
     _split_products,
 )
 from ._lexicon import get_lexicon
+from ._name_kernel import fields_of_names
 from ._names import NameFields, NameParts, _form_code, _retail, name_fields
 from ._names import _parse as _parse_name
 from ._normalize import normalize_text
@@ -58,6 +59,7 @@ __all__ = [
     "Readings",
     "enterprise_profile",
     "first_seen",
+    "load_compiled_names",
     "parse_positioning",
     "readings_of",
 ]
@@ -375,6 +377,31 @@ def _normalised_name(value: object) -> str | None:
     return None if text is None else text.replace(" ", "")
 
 
+#: Names from which a call reads them in numba's compiled loop (:mod:`._name_kernel`): fewer
+#: are read by :func:`name_fields` one by one (loading the compiled loop from numba's cache
+#: takes longer than reading a few hundred names).
+COMPILED_NAMES = 2_000
+
+
+def _fields_of(names: list[str | None]) -> list[NameFields]:
+    """:func:`name_fields` of each name (:data:`_NO_FIELDS` for none), compiled from
+    :data:`COMPILED_NAMES` names (the same fields)."""
+    if len(names) < COMPILED_NAMES:
+        return [name_fields(name) if name else _NO_FIELDS for name in names]
+    present = [k for k, name in enumerate(names) if name]
+    given = [name for name in names if name]
+    fields = [_NO_FIELDS] * len(names)
+    for k, got in zip(present, fields_of_names(given), strict=True):
+        fields[k] = got
+    return fields
+
+
+def load_compiled_names() -> None:
+    """Load the compiled name loop and its tables now (a process about to fork workers that
+    each read :data:`COMPILED_NAMES` names or more: they inherit them)."""
+    fields_of_names(["华达铝业有限公司"])
+
+
 def _key_columns(keys: Iterable[tuple[object, object, object]]) -> list[np.ndarray]:
     """The scopes, products and names of ``keys``, as three object arrays."""
     rows = keys if isinstance(keys, list | tuple | np.ndarray) else list(keys)
@@ -561,8 +588,7 @@ class KeyReader:
         reading_ids: dict[tuple, int] = {}
         fields_of: list[NameFields] = []
         reading_of_name = array("q")
-        for name in names:
-            fields = name_fields(name) if name else _NO_FIELDS
+        for fields in _fields_of(names):
             reading = (fields[3], fields[6], fields[5], fields[4])
             r = reading_ids.get(reading)
             if r is None:
