@@ -1033,9 +1033,12 @@ def test_compiled_names_equal_name_fields(enterprises: pd.DataFrame) -> None:
     :func:`name_fields` gives: the frame's, generated and edge-case names, and 20,000 names
     composed of national words, places, brands, industry words and forms. The loop reads
     names of ideographs only and leaves the rest (letters, brackets, branches) to Python."""
-    edge = [n for n in _names_to_parse(enterprises) if n]
+    # beyond the basic plane, and a lone surrogate (a file decoded with surrogateescape)
+    odd = ["𠀀华达铝业有限公司", "华达\udc80铝业有限公司"]
+    edge = [n for n in _names_to_parse(enterprises) if n] + odd
     cuts = _assert_compiled_names_equal(edge)
     left = {n for n, c in zip(edge, cuts[:, 0].tolist(), strict=True) if c < 0}
+    assert set(odd) <= left
     assert {
         "ABC Trading 有限公司",
         "华达(郑州)精工有限公司",

@@ -346,7 +346,7 @@ def read_names(names: list[str]) -> np.ndarray:
     lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
     offsets = np.zeros(len(names) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    chars = np.frombuffer("".join(names).encode("utf-32-le"), dtype=np.uint32)
+    chars = np.frombuffer("".join(names).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     t = name_tables()
     _READ_NAMES(
         chars,
