@@ -1,6 +1,6 @@
 """Many enterprise names read in one compiled pass (numba): what :func:`name_fields` gives.
 
-A fit reads about 900,000 distinct names per million rows, each once. In Python a name's
+A fit reads about 840,000 distinct names per million generated rows, each once. In Python a name's
 reading (strip the legal forms from the end, the places from the start, the industry words from
 the end of what is left) took about 4.5 µs, a fifth of a one-process fit. This module does the
 same steps over the names' code points in one compiled loop; Python then only cuts each name
@@ -41,7 +41,7 @@ _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 
 def _fnv(text: str) -> int:
-    """FNV-1a over the code points of ``text`` (as :func:`_hash_at` computes it)."""
+    """FNV-1a over the code points of ``text`` (as :func:`_find` computes it)."""
     h = _FNV_OFFSET
     for char in text:
         h = ((h ^ ord(char)) * _FNV_PRIME) & _MASK64
@@ -53,7 +53,7 @@ class NameTables:
     """What the loop looks up, as arrays (:func:`name_tables`).
 
     ``slot_*`` are the open-addressing table (``slot_length`` -1: empty), each entry a word
-    of ``words`` (its code points at ``word_start``) with its ``flags``, the activity a form
+    of ``words`` (its code points from ``slot_start``) with its ``flags``, the activity a form
     implies (``form_activity``) and the one an industry word implies (``head_activity``), as
     indices into ``activities`` (-1: none). ``form_sizes``, ``word_sizes`` and
     ``place_sizes`` are bit masks, by ideograph (``code point - FIRST``), of the lengths a form

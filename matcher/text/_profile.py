@@ -230,8 +230,8 @@ def _texts(
     scope: object, products: object, name: object, *, normalised: bool
 ) -> tuple[str | None, str | None, str | None]:
     """The three texts normalised (or only checked, when ``normalised``: a text of spaces only
-    is none, as normalising makes it), spaces out of names. (Written out, not as a loop over the
-    three: a fit checks a million keys this way.)"""
+    is none, as normalising makes it), spaces out of names (a fit checks each column's
+    distinct values the same way: :func:`_scope_text`, :func:`_name_text`)."""
     if normalised:
         scope = scope if isinstance(scope, str) and scope.strip() else None
         products = products if isinstance(products, str) and products.strip() else None
@@ -438,7 +438,7 @@ def _column_ids(
                 codes[k] = slot
     else:
         texts = [text_of(v) for v in column.tolist()]
-        codes, texts = np.arange(len(texts), dtype=np.int64), texts
+        codes = np.arange(len(texts), dtype=np.int64)
     first, number = first_seen(codes)
     ids: dict[str | None, int] = {}
     remap = np.fromiter(
@@ -567,10 +567,11 @@ class KeyReader:
     ) -> Readings:
         """:func:`readings_of` of ``keys`` with this reader.
 
-        Column by column rather than key by key: each key's texts are checked (or normalised)
-        and its name read into its fields (:func:`name_fields`), and everything else is read
-        once per distinct value in the call, first seen first, and handed to the keys by
-        numpy's gathers: each scope and name reading (:meth:`_side`), each products with what
+        Column by column rather than key by key: each distinct scope, products text and name of
+        the call is checked (or normalised) once (:func:`_column_ids`) and each distinct name
+        read into its fields (:func:`name_fields`, or the compiled loop from
+        :data:`COMPILED_NAMES` names), and everything else is read once per distinct value in
+        the call, first seen first, and handed to the keys by numpy's gathers: each scope and name reading (:meth:`_side`), each products with what
         the side reads them as, each combination of the sources' parts (what :func:`_combined`
         reads), each document. A million generated keys hold about 800,000 distinct readings
         but some 200,000 combinations and 260,000 documents."""
