@@ -437,7 +437,7 @@ def _read_in_groups(
     # what every reading loads once (the lexicon, the taxonomy, the place names, the compiled
     # name loop), loaded here so that each worker inherits it
     readings_of(keys[:1], normalised=True)
-    load_compiled_names()
+    load_compiled_names(min(max(map(len, groups), default=0), READ_CHUNK))
     context = mp.get_context("fork")
     workers: list[tuple[Any, Any]] = []
     global _FORKED

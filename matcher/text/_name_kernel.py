@@ -27,13 +27,23 @@ from typing import Any
 import numpy as np
 
 from ..compiled import CompiledLoop
-from ._names import NameFields, name_fields
+from ._names import (
+    _HEAD_LONGEST,
+    _PLACE_LONGEST,
+    _TRADE_SUFFIX,
+    _WORD_LONGEST,
+    NameFields,
+    name_fields,
+)
 
 #: The code points the loop reads (CJK Unified Ideographs).
 FIRST, LAST = 0x4E00, 0x9FFF
 
-# flags of a table entry
+# flags of a table entry (the loop reads these and the other module constants as numba
+# freezes globals: at compile time)
 _FORM, _PLACE, _WORD, _STEM, _ACTIVE = 1, 2, 4, 8, 16
+#: 业: X业 is the industry word X.
+_TRADE = ord(_TRADE_SUFFIX)
 
 _FNV_OFFSET = 0xCBF29CE484222325
 _FNV_PRIME = 0x100000001B3
@@ -81,7 +91,7 @@ def _ideographs(text: str) -> bool:
 def name_tables() -> NameTables:
     """The tables of :func:`name_fields`' words, for the loop (made once per process)."""
     from ._lexicon import get_lexicon
-    from ._names import _ACTIVE_WORDS, _FORM_ACTIVITY, _NATIONAL, _TRADE_SUFFIX, NAME_WORDS, _places
+    from ._names import _ACTIVE_WORDS, _FORM_ACTIVITY, _NATIONAL, NAME_WORDS, _places
 
     lexicon = get_lexicon().codes
     activities = tuple(
@@ -99,7 +109,7 @@ def name_tables() -> NameTables:
         if _ideographs(form):
             add(form, _FORM)[1] = -1 if activity is None else activity_at[activity]
     for place in _places():
-        if 2 <= len(place) <= 10 and _ideographs(place):
+        if 2 <= len(place) <= _PLACE_LONGEST and _ideographs(place):
             add(place, _PLACE)
     for word in NAME_WORDS:
         if _ideographs(word):
@@ -156,7 +166,7 @@ def name_tables() -> NameTables:
         form_sizes=form_sizes,
         word_sizes=word_sizes,
         place_sizes=place_sizes,
-        national=national.reshape(-1, 2),
+        national=national,
         activities=activities,
     )
 
@@ -212,7 +222,6 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
     (index, -1: none) into ``out`` (shape (n, 4)); ``out[i, 0] = -1`` for a name left to
     :func:`name_fields`. Each look-up hashes ``chars[lo:hi]`` (FNV-1a, as :func:`_fnv`),
     probes the table and compares the entry's characters: ``found`` is its slot or -1."""
-    trade = 0x4E1A  # 业
     for i in range(offsets.shape[0] - 1):
         a, e = offsets[i], offsets[i + 1]
         out[i, 0] = -1
@@ -220,7 +229,7 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
             continue
         plain = True
         for k in range(a, e):
-            if chars[k] < 0x4E00 or chars[k] > 0x9FFF:
+            if chars[k] < FIRST or chars[k] > LAST:
                 plain = False
                 break
         if not plain:
@@ -244,7 +253,7 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
         end = e
         form_activity = -1
         while True:
-            sizes = form_sizes[chars[end - 1] - 0x4E00]
+            sizes = form_sizes[chars[end - 1] - FIRST]
             width = 0
             taken = np.int64(-1)
             for size in range(15, 0, -1):
@@ -252,7 +261,7 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
                     continue
                 lo, hi = end - min(size, end - a), end
                 found = _find(chars, lo, hi, slot_hash, slot_start, slot_length, words)
-                if found >= 0 and slot_flags[found] & 1:
+                if found >= 0 and slot_flags[found] & _FORM:
                     width = hi - lo
                     taken = found
                     break
@@ -268,49 +277,41 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
         changed = True
         while changed:
             changed = False
-            if end - r >= 2:
-                lead = False
-                for w in range(national.shape[0]):
-                    if chars[r] == national[w, 0] and chars[r + 1] == national[w, 1]:
-                        lead = True
-                if lead:
-                    for w in range(national.shape[0]):
-                        if (
-                            end - r > 4
-                            and chars[r] == national[w, 0]
-                            and chars[r + 1] == national[w, 1]
-                        ):
-                            r += 2
-                            changed = True
-            limit = min(10, end - r - 2)
+            # each national word in its order, where it begins what is left (``_strip_region``
+            # first asks whether any begins it: a shortcut that changes nothing)
+            for w in range(national.shape[0]):
+                if end - r > 4 and chars[r] == national[w, 0] and chars[r + 1] == national[w, 1]:
+                    r += 2
+                    changed = True
+            limit = min(_PLACE_LONGEST, end - r - 2)
             if limit >= 2:
-                sizes = place_sizes[chars[r] - 0x4E00]
+                sizes = place_sizes[chars[r] - FIRST]
                 for size in range(limit, 1, -1):
                     if not (sizes >> size) & 1:
                         continue
                     lo, hi = r, r + size
                     found = _find(chars, lo, hi, slot_hash, slot_start, slot_length, words)
-                    if found >= 0 and slot_flags[found] & 2:
+                    if found >= 0 and slot_flags[found] & _PLACE:
                         r += size
                         changed = True
                         break
 
         # industry words from the end, the longest first, leaving a brand of two characters:
-        # a word (flag 4), or X业 with X a stem (flag 8)
+        # a word, or X业 with X a stem
         start = end
         while start - r > 2:
-            top = min(8, start - r - 2)
-            sizes = word_sizes[chars[start - 1] - 0x4E00]
+            top = min(_WORD_LONGEST, start - r - 2)
+            sizes = word_sizes[chars[start - 1] - FIRST]
             width = 0
             for size in range(top, 0, -1):
                 if not (sizes >> size) & 1:
                     continue
                 for stem in range(2):
-                    if stem == 1 and not (size >= 2 and chars[start - 1] == trade):
+                    if stem == 1 and not (size >= 2 and chars[start - 1] == _TRADE):
                         break
                     lo, hi = start - size, start - stem
                     found = _find(chars, lo, hi, slot_hash, slot_start, slot_length, words)
-                    if found >= 0 and slot_flags[found] & (4 if stem == 0 else 8):
+                    if found >= 0 and slot_flags[found] & (_WORD if stem == 0 else _STEM):
                         width = size
                         break
                 if width:
@@ -319,12 +320,12 @@ def _read_names(  # pragma: no cover - compiled by numba (covered by the tests' 
                 break
             start -= width
 
-        # the activity the industry's last word implies (flag 16), else the form's
+        # the activity the industry's last word implies, else the form's
         activity = -1
-        for size in range(min(6, end - start), 0, -1):
+        for size in range(min(_HEAD_LONGEST, end - start), 0, -1):
             lo, hi = end - size, end
             found = _find(chars, lo, hi, slot_hash, slot_start, slot_length, words)
-            if found >= 0 and slot_flags[found] & 16:
+            if found >= 0 and slot_flags[found] & _ACTIVE:
                 activity = slot_head_activity[found]
                 break
         out[i, 0] = r - a

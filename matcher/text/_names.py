@@ -272,6 +272,12 @@ _BRANCH = re.compile(r"^(.*?(?:公司|厂|集团))([^公厂]{2,}?)$")
 #: Leading words that are not a place but stand where one does.
 _NATIONAL = ("中国", "中华", "国际", "全国")
 assert all(len(word) == 2 for word in _NATIONAL)  # what _strip_region's first check relies on
+#: The longest place name stripped from the start of a name.
+_PLACE_LONGEST = 10
+#: The longest industry word read from the end of a name (:func:`_industry_words`).
+_WORD_LONGEST = 8
+#: The longest end of a 行业表述 looked up for the activity it implies (:func:`_head_activity`).
+_HEAD_LONGEST = 6
 
 
 @dataclass(frozen=True)
@@ -379,11 +385,12 @@ def _strip_form(text: str) -> tuple[str, str, str | None]:
 
 @functools.lru_cache(maxsize=1)
 def _place_lengths() -> dict[str, tuple[int, ...]]:
-    """The lengths of the place names (up to 10 characters) that begin with each pair of
-    characters, longest first: a name's place prefix is looked up only at those lengths."""
+    """The lengths of the place names (up to :data:`_PLACE_LONGEST` characters) that begin with
+    each pair of characters, longest first: a name's place prefix is looked up only at those
+    lengths."""
     lengths: dict[str, set[int]] = {}
     for place in _places():
-        if 2 <= len(place) <= 10:
+        if 2 <= len(place) <= _PLACE_LONGEST:
             lengths.setdefault(place[:2], set()).add(len(place))
     return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
 
@@ -403,7 +410,7 @@ def _strip_region(text: str) -> tuple[str, str]:
                     region += word
                     text = text[len(word) :]
                     changed = True
-        limit = min(10, len(text) - 2)
+        limit = min(_PLACE_LONGEST, len(text) - 2)
         for size in lengths.get(text[:2], ()):
             if size <= limit and text[:size] in places:
                 region += text[:size]
@@ -450,7 +457,7 @@ def _industry_words(rest: str, min_brand: int) -> tuple[int, tuple[str, ...]]:
     end = len(rest)
     sizes = _word_sizes()
     while end > min_brand:
-        top = min(8, end - min_brand)
+        top = min(_WORD_LONGEST, end - min_brand)
         # the longest word ending here, tried only at the lengths a word ending so can have (a
         # Chinese character has no case)
         char = rest[end - 1]
@@ -489,7 +496,7 @@ def _head_activity(industry: str) -> str | None:
     """The activity the last industry word of a 行业表述 implies (remembered: many names share
     their 行业表述)."""
     get = _ACTIVE_WORDS.get
-    for size in range(min(6, len(industry)), 0, -1):
+    for size in range(min(_HEAD_LONGEST, len(industry)), 0, -1):
         activity = get(industry[-size:])
         if activity is not None:
             return activity

@@ -230,19 +230,11 @@ def _texts(
     scope: object, products: object, name: object, *, normalised: bool
 ) -> tuple[str | None, str | None, str | None]:
     """The three texts normalised (or only checked, when ``normalised``: a text of spaces only
-    is none, as normalising makes it), spaces out of names (a fit checks each column's
-    distinct values the same way: :func:`_scope_text`, :func:`_name_text`)."""
+    is none, as normalising makes it), spaces out of names: what :meth:`KeyReader.read_keys`
+    makes of each column's distinct values."""
     if normalised:
-        scope = scope if isinstance(scope, str) and scope.strip() else None
-        products = products if isinstance(products, str) and products.strip() else None
-        name = name if isinstance(name, str) and name.strip() else None
-    else:
-        scope, products, name = (
-            normalize_text(scope),
-            normalize_text(products),
-            normalize_text(name),
-        )
-    return scope, products, None if name is None else name.replace(" ", "")
+        return _scope_text(scope), _scope_text(products), _name_text(name)
+    return normalize_text(scope), normalize_text(products), _normalised_name(name)
 
 
 def profiles_of(
@@ -396,10 +388,11 @@ def _fields_of(names: list[str | None]) -> list[NameFields]:
     return fields
 
 
-def load_compiled_names() -> None:
-    """Load the compiled name loop and its tables now (a process about to fork workers that
-    each read :data:`COMPILED_NAMES` names or more: they inherit them)."""
-    fields_of_names(["华达铝业有限公司"])
+def load_compiled_names(names: int) -> None:
+    """Load the compiled name loop and its tables now if a call of ``names`` names would use
+    them (a process about to fork workers that make such calls: they inherit them)."""
+    if names >= COMPILED_NAMES:
+        fields_of_names(["华达铝业有限公司"])
 
 
 def _key_columns(keys: Iterable[tuple[object, object, object]]) -> list[np.ndarray]:
@@ -571,18 +564,18 @@ class KeyReader:
         the call is checked (or normalised) once (:func:`_column_ids`) and each distinct name
         read into its fields (:func:`name_fields`, or the compiled loop from
         :data:`COMPILED_NAMES` names), and everything else is read once per distinct value in
-        the call, first seen first, and handed to the keys by numpy's gathers: each scope and name reading (:meth:`_side`), each products with what
-        the side reads them as, each combination of the sources' parts (what :func:`_combined`
-        reads), each document. A million generated keys hold about 800,000 distinct readings
-        but some 200,000 combinations and 260,000 documents."""
+        the call, first seen first, and handed to the keys by numpy's gathers: each scope and
+        name reading (:meth:`_side`), each products with what the side reads them as, each
+        combination of the sources' parts (what :func:`_combined` reads), each document. A
+        million generated keys hold about 800,000 distinct readings but some 200,000
+        combinations and 260,000 documents."""
         columns = _key_columns(keys)
         n = len(columns[0])
         if not n:
             return self.readings(np.zeros((0, 3), dtype=np.int64), [], np.zeros(0, dtype=np.int64))
-        of_scope, scopes = _column_ids(columns[0], _scope_text if normalised else normalize_text)
-        of_product, product_texts = _column_ids(
-            columns[1], _scope_text if normalised else normalize_text
-        )
+        text_of = _scope_text if normalised else normalize_text
+        of_scope, scopes = _column_ids(columns[0], text_of)
+        of_product, product_texts = _column_ids(columns[1], text_of)
         of_name, names = _column_ids(columns[2], _name_text if normalised else _normalised_name)
         # each name read once; what its reading takes of it: industry, parent's industry,
         # activity, form (a reading's fields are those of its first name)
